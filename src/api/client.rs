@@ -1,0 +1,1032 @@
+//! The typed async client: one method per endpoint of the seed, one `reqwest::Client` inside.
+
+use std::path::Path;
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use futures_util::StreamExt;
+use reqwest::header::{self, HeaderMap, HeaderValue};
+use reqwest::{Method, Url};
+use serde::Serialize;
+use serde::de::DeserializeOwned;
+use tokio::io::AsyncWriteExt;
+
+use super::error::{FailedResponse, classify, parse_retry_after};
+use super::filetype::{FileType, MAX_IMAGE_BYTES, MAX_VIDEO_BYTES};
+use super::params::{ImageShape, VideoSettings, remix_target_id};
+use super::types::*;
+use super::{AccessToken, ApiError, SentinelProvider};
+
+/// The default backend of the hosted service (which may have been retired; see the README).
+pub const DEFAULT_BASE_URL: &str = "https://sora.chatgpt.com/backend";
+/// A current desktop Chrome, as the web app's own traffic looks.
+pub const DEFAULT_USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36";
+const ORIGIN: &str = "https://sora.chatgpt.com";
+/// Largest JSON answer accepted; anything bigger is not this API.
+const MAX_JSON_BYTES: usize = 32 * 1024 * 1024;
+
+/// How to reach the backend and as whom.
+#[derive(Debug, Clone)]
+pub struct ClientConfig {
+    /// Base URL, e.g. `https://sora.chatgpt.com/backend`; plain http only to loopback.
+    pub base_url: String,
+    /// The bearer token.
+    pub token: AccessToken,
+    /// Where sentinel tokens come from.
+    pub sentinel: SentinelProvider,
+    /// The User-Agent header.
+    pub user_agent: String,
+    /// An explicit proxy URL (otherwise the standard `HTTPS_PROXY`/`ALL_PROXY` variables apply).
+    pub proxy: Option<String>,
+    /// Limit for one JSON call, start to end.
+    pub request_timeout: Duration,
+}
+
+impl ClientConfig {
+    /// A config with the defaults for everything but the URL and token.
+    pub fn new(base_url: impl Into<String>, token: AccessToken) -> ClientConfig {
+        ClientConfig {
+            base_url: base_url.into(),
+            token,
+            sentinel: SentinelProvider::Random,
+            user_agent: DEFAULT_USER_AGENT.to_string(),
+            proxy: None,
+            request_timeout: Duration::from_secs(60),
+        }
+    }
+}
+
+/// The Sora backend client. Cheap to clone; clones share the connection pool and what was
+/// learned about moved endpoints.
+#[derive(Clone)]
+pub struct Client {
+    http: reqwest::Client,
+    base: Url,
+    token: AccessToken,
+    sentinel: SentinelProvider,
+    request_timeout: Duration,
+    /// Set once `/nf/pending` answered 404 and `/nf/pending/v2` worked.
+    pending_v2: Arc<AtomicBool>,
+    /// Set once the drafts list answered 404 and its `/v2` worked.
+    drafts_v2: Arc<AtomicBool>,
+}
+
+impl std::fmt::Debug for Client {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Client")
+            .field("base", &self.base.as_str())
+            .field("token", &self.token)
+            .finish_non_exhaustive()
+    }
+}
+
+/// What a request carries.
+enum Payload {
+    None,
+    Json(Vec<u8>),
+    Multipart(reqwest::multipart::Form),
+}
+
+/// Whether a request needs the `openai-sentinel-token` header.
+#[derive(Clone, Copy, PartialEq)]
+enum Sentinel {
+    Needed,
+    NotNeeded,
+}
+
+/// Refuses URLs that are not http(s), and plain http to anything but loopback: the token and
+/// the user's media must not cross a network in clear text.
+pub fn check_url(url: &Url) -> Result<(), ApiError> {
+    match url.scheme() {
+        "https" => Ok(()),
+        "http" if is_loopback(url) => Ok(()),
+        "http" => Err(ApiError::InsecureUrl(format!(
+            "refusing plain http to {}: use https (plain http is allowed only to 127.0.0.1/localhost)",
+            url.host_str().unwrap_or("?")
+        ))),
+        other => Err(ApiError::InsecureUrl(format!(
+            "unsupported URL scheme {other:?}: use an https:// URL"
+        ))),
+    }
+}
+
+/// Whether a URL points at this machine.
+pub fn is_loopback(url: &Url) -> bool {
+    match url.host() {
+        Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
+        Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        None => false,
+    }
+}
+
+/// Percent-encodes an id for use as one path segment; ids are opaque and may come from the
+/// server, so nothing in them may change the path.
+fn segment(id: &str) -> String {
+    let mut out = String::with_capacity(id.len());
+    for b in id.bytes() {
+        if b.is_ascii_alphanumeric()
+            || matches!(b, b'-' | b'_' | b'.' | b'~') && !(id == "." || id == "..")
+        {
+            out.push(b as char);
+        } else {
+            out.push_str(&format!("%{b:02X}"));
+        }
+    }
+    out
+}
+
+impl Client {
+    /// Builds the client; fails on an unusable base URL or proxy.
+    pub fn new(config: ClientConfig) -> Result<Client, ApiError> {
+        let trimmed = config.base_url.trim().trim_end_matches('/');
+        let base = Url::parse(trimmed).map_err(|e| {
+            ApiError::InsecureUrl(format!(
+                "the base URL {trimmed:?} is not a valid URL ({e}): pass e.g. --base-url https://sora.chatgpt.com/backend"
+            ))
+        })?;
+        check_url(&base)?;
+        let mut builder = reqwest::Client::builder()
+            .user_agent(config.user_agent.clone())
+            .connect_timeout(Duration::from_secs(15))
+            .read_timeout(Duration::from_secs(60))
+            // Media links are pre-signed and may redirect to a CDN; reqwest drops the
+            // Authorization header on cross-host redirects, and media requests never carry it.
+            .redirect(reqwest::redirect::Policy::limited(5));
+        if is_loopback(&base) {
+            builder = builder.no_proxy();
+        } else if let Some(proxy) = config.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
+            let proxy = reqwest::Proxy::all(proxy.trim()).map_err(|e| {
+                ApiError::InvalidInput(format!(
+                    "the proxy {proxy:?} is not usable ({e}): fix `proxy` in the config or HTTPS_PROXY"
+                ))
+            })?;
+            builder = builder.proxy(proxy);
+        }
+        let http = builder
+            .build()
+            .map_err(|e| ApiError::InvalidInput(format!("cannot set up HTTP: {e}")))?;
+        Ok(Client {
+            http,
+            base,
+            token: config.token,
+            sentinel: config.sentinel,
+            request_timeout: config.request_timeout,
+            pending_v2: Arc::new(AtomicBool::new(false)),
+            drafts_v2: Arc::new(AtomicBool::new(false)),
+        })
+    }
+
+    /// The backend base URL in use.
+    pub fn base_url(&self) -> &str {
+        self.base.as_str()
+    }
+
+    fn url(&self, path: &str) -> Result<Url, ApiError> {
+        let full = format!("{}{}", self.base.as_str().trim_end_matches('/'), path);
+        Url::parse(&full)
+            .map_err(|e| ApiError::InvalidInput(format!("bad request path {path:?}: {e}")))
+    }
+
+    /// Sends one backend request and returns the body of a 2xx answer.
+    async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        payload: Payload,
+        sentinel: Sentinel,
+    ) -> Result<Bytes, ApiError> {
+        let url = self.url(path)?;
+        let mut headers = HeaderMap::new();
+        let auth =
+            HeaderValue::from_str(&format!("Bearer {}", self.token.expose())).map_err(|_| {
+                ApiError::InvalidInput(
+                    "the access token contains invalid characters: paste it again".into(),
+                )
+            })?;
+        let mut auth = auth;
+        auth.set_sensitive(true);
+        headers.insert(header::AUTHORIZATION, auth);
+        headers.insert(header::ACCEPT, HeaderValue::from_static("application/json"));
+        headers.insert(header::ORIGIN, HeaderValue::from_static(ORIGIN));
+        headers.insert(
+            header::REFERER,
+            HeaderValue::from_static("https://sora.chatgpt.com/"),
+        );
+        if sentinel == Sentinel::Needed {
+            let token = self.sentinel.token().await?;
+            let mut value = HeaderValue::from_str(&token).map_err(|_| {
+                ApiError::InvalidInput(
+                    "the sentinel command printed characters not allowed in a header".into(),
+                )
+            })?;
+            value.set_sensitive(true);
+            headers.insert("openai-sentinel-token", value);
+        }
+        let mut req = self
+            .http
+            .request(method.clone(), url)
+            .headers(headers)
+            .timeout(self.request_timeout);
+        if !query.is_empty() {
+            req = req.query(query);
+        }
+        req = match payload {
+            Payload::None => req,
+            Payload::Json(body) => req
+                .header(header::CONTENT_TYPE, "application/json")
+                .body(body),
+            Payload::Multipart(form) => req.multipart(form),
+        };
+        let resp = req.send().await.map_err(|e| ApiError::from_transport(&e))?;
+        let status = resp.status();
+        let content_type = resp
+            .headers()
+            .get(header::CONTENT_TYPE)
+            .and_then(|v| v.to_str().ok())
+            .unwrap_or("")
+            .to_ascii_lowercase();
+        let cf_mitigated = resp.headers().contains_key("cf-mitigated");
+        let retry_after = parse_retry_after(
+            resp.headers()
+                .get(header::RETRY_AFTER)
+                .and_then(|v| v.to_str().ok()),
+        );
+        let body = read_limited(resp, MAX_JSON_BYTES).await?;
+        tracing::debug!(%method, path, status = status.as_u16(), bytes = body.len(), "backend call");
+        if !status.is_success() {
+            return Err(classify(FailedResponse {
+                status: status.as_u16(),
+                content_type: &content_type,
+                cf_mitigated,
+                retry_after,
+                body: &body,
+            }));
+        }
+        if content_type.contains("text/html") {
+            return Err(ApiError::BadResponse {
+                detail: "an HTML page instead of JSON".into(),
+            });
+        }
+        Ok(body)
+    }
+
+    async fn get_json<T: DeserializeOwned>(
+        &self,
+        path: &str,
+        query: &[(&str, String)],
+    ) -> Result<T, ApiError> {
+        let body = self
+            .send(Method::GET, path, query, Payload::None, Sentinel::NotNeeded)
+            .await?;
+        parse_json(&body)
+    }
+
+    async fn post_json<B: Serialize, T: DeserializeOwned>(
+        &self,
+        path: &str,
+        body: &B,
+        sentinel: Sentinel,
+    ) -> Result<T, ApiError> {
+        let bytes = serde_json::to_vec(body).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+        let body = self
+            .send(Method::POST, path, &[], Payload::Json(bytes), sentinel)
+            .await?;
+        parse_json(&body)
+    }
+
+    async fn delete(&self, path: &str) -> Result<(), ApiError> {
+        self.send(
+            Method::DELETE,
+            path,
+            &[],
+            Payload::None,
+            Sentinel::NotNeeded,
+        )
+        .await
+        .map(drop)
+    }
+
+    async fn create(&self, path: &str, body: &impl Serialize) -> Result<String, ApiError> {
+        let resp: IdResponse = self.post_json(path, body, Sentinel::Needed).await?;
+        resp.id
+            .filter(|id| !id.is_empty())
+            .ok_or_else(|| ApiError::BadResponse {
+                detail: format!("{path} answered without a task id"),
+            })
+    }
+
+    // ---- account ----
+
+    /// `GET /me`: the account behind the token; also the token check at start-up.
+    pub async fn me(&self) -> Result<Me, ApiError> {
+        let v: serde_json::Value = self.get_json("/me", &[]).await?;
+        Me::from_value(&v).ok_or_else(|| ApiError::BadResponse {
+            detail: "/me did not describe an account".into(),
+        })
+    }
+
+    /// `GET /nf/check`: remaining videos; `None` when the account has no Sora 2 access (404).
+    pub async fn quota(&self) -> Result<Option<Quota>, ApiError> {
+        #[derive(serde::Deserialize)]
+        struct Body {
+            rate_limit_and_credit_balance: Option<Quota>,
+        }
+        match self.get_json::<Body>("/nf/check", &[]).await {
+            Ok(b) => Ok(b.rate_limit_and_credit_balance),
+            Err(ApiError::Rejected { status: 404, .. }) => Ok(None),
+            Err(e) => Err(e),
+        }
+    }
+
+    // ---- images ----
+
+    /// `POST /uploads`: uploads a PNG/JPEG/WebP (checked by content) and returns its media id.
+    pub async fn upload_image(&self, path: &Path) -> Result<String, ApiError> {
+        let (bytes, kind) = read_upload(
+            path,
+            MAX_IMAGE_BYTES,
+            FileType::is_image,
+            "a PNG, JPEG or WebP image",
+        )
+        .await?;
+        let file_name = path
+            .file_name()
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_else(|| "image".into());
+        let part = reqwest::multipart::Part::bytes(bytes)
+            .file_name(file_name.clone())
+            .mime_str(kind.mime())
+            .map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+        let form = reqwest::multipart::Form::new()
+            .part("file", part)
+            .text("file_name", file_name);
+        let body = self
+            .send(
+                Method::POST,
+                "/uploads",
+                &[],
+                Payload::Multipart(form),
+                Sentinel::NotNeeded,
+            )
+            .await?;
+        let resp: IdResponse = parse_json(&body)?;
+        resp.id
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::BadResponse {
+                detail: "/uploads answered without a media id".into(),
+            })
+    }
+
+    /// `POST /video_gen`: starts an image generation, from text or from an uploaded image.
+    pub async fn create_image(
+        &self,
+        prompt: &str,
+        shape: ImageShape,
+        n_variants: u32,
+        upload_media_id: Option<&str>,
+    ) -> Result<String, ApiError> {
+        let (width, height) = shape.dimensions();
+        let body = ImageGenBody {
+            kind: "image_gen",
+            operation: if upload_media_id.is_some() {
+                "remix"
+            } else {
+                "simple_compose"
+            },
+            prompt: prompt.to_string(),
+            width,
+            height,
+            n_variants: n_variants.max(1),
+            n_frames: 1,
+            inpaint_items: upload_media_id
+                .map(|id| ImageInpaintItem {
+                    kind: "image",
+                    frame_index: 0,
+                    upload_media_id: id.to_string(),
+                })
+                .into_iter()
+                .collect(),
+        };
+        self.create("/video_gen", &body).await
+    }
+
+    /// `GET /v2/recent_tasks?limit=N`: recent image tasks, newest first.
+    pub async fn recent_tasks(&self, limit: u32) -> Result<Vec<TaskInfo>, ApiError> {
+        let body: RecentTasksBody = self
+            .get_json("/v2/recent_tasks", &[("limit", limit.to_string())])
+            .await?;
+        Ok(body.task_responses)
+    }
+
+    // ---- video ----
+
+    /// `POST /nf/create`: text-to-video, or image-to-video when `upload_id` is given.
+    pub async fn create_video(
+        &self,
+        prompt: &str,
+        settings: VideoSettings,
+        upload_id: Option<&str>,
+    ) -> Result<String, ApiError> {
+        self.create("/nf/create", &video_body(prompt, settings, upload_id))
+            .await
+    }
+
+    /// `POST /nf/create` remix of a published video; `target` may be a share link or an id.
+    pub async fn create_remix(
+        &self,
+        prompt: &str,
+        settings: VideoSettings,
+        target: &str,
+    ) -> Result<String, ApiError> {
+        let target = remix_target_id(target).map_err(ApiError::InvalidInput)?;
+        self.create("/nf/create", &remix_body(prompt, settings, target))
+            .await
+    }
+
+    /// `POST /nf/create/storyboard` with the exact storyboard text (see `storyboard::prompt_text`).
+    pub async fn create_storyboard(
+        &self,
+        prompt_text: &str,
+        settings: VideoSettings,
+    ) -> Result<String, ApiError> {
+        self.create(
+            "/nf/create/storyboard",
+            &storyboard_body(prompt_text, settings),
+        )
+        .await
+    }
+
+    /// `GET /nf/pending`: unfinished video tasks; falls back to `/nf/pending/v2` on 404 and
+    /// remembers that it did.
+    pub async fn pending(&self) -> Result<Vec<TaskInfo>, ApiError> {
+        let read = |path: &'static str| async move {
+            let body: PendingBody = self.get_json(path, &[]).await?;
+            Ok::<_, ApiError>(match body {
+                PendingBody::Bare(items) | PendingBody::Wrapped { items } => items,
+            })
+        };
+        if self.pending_v2.load(Ordering::Relaxed) {
+            return read("/nf/pending/v2").await;
+        }
+        match read("/nf/pending").await {
+            Err(ApiError::Rejected { status: 404, .. }) => {
+                let items = read("/nf/pending/v2").await?;
+                self.pending_v2.store(true, Ordering::Relaxed);
+                Ok(items)
+            }
+            other => other,
+        }
+    }
+
+    /// `GET /project_y/profile/drafts`: one page of drafts, newest first; falls back to the
+    /// `/v2` path on 404 and remembers.
+    pub async fn drafts(&self, limit: u32, cursor: Option<&str>) -> Result<DraftsPage, ApiError> {
+        let mut query = vec![("limit", limit.to_string())];
+        if let Some(c) = cursor {
+            query.push(("cursor", c.to_string()));
+        }
+        let query = &query;
+        let read =
+            |path: &'static str| async move { self.get_json::<DraftsPage>(path, query).await };
+        if self.drafts_v2.load(Ordering::Relaxed) {
+            return read("/project_y/profile/drafts/v2").await;
+        }
+        match read("/project_y/profile/drafts").await {
+            Err(ApiError::Rejected { status: 404, .. }) => {
+                let page = read("/project_y/profile/drafts/v2").await?;
+                self.drafts_v2.store(true, Ordering::Relaxed);
+                Ok(page)
+            }
+            other => other,
+        }
+    }
+
+    // ---- publishing ----
+
+    /// `POST /project_y/post`: publishes a draft; returns the post (`post.id` is `s_…`).
+    pub async fn publish(&self, generation_id: &str) -> Result<Post, ApiError> {
+        let body = PostBody {
+            attachments_to_create: vec![PostAttachmentRef {
+                generation_id: generation_id.to_string(),
+                kind: "sora",
+            }],
+            post_text: String::new(),
+        };
+        let env: PostEnvelope = self
+            .post_json("/project_y/post", &body, Sentinel::Needed)
+            .await?;
+        env.post
+            .filter(|p| !p.id.is_empty())
+            .ok_or_else(|| ApiError::BadResponse {
+                detail: "/project_y/post answered without post.id".into(),
+            })
+    }
+
+    /// `GET /project_y/post/{id}`.
+    pub async fn get_post(&self, post_id: &str) -> Result<Post, ApiError> {
+        let env: PostEnvelope = self
+            .get_json(&format!("/project_y/post/{}", segment(post_id)), &[])
+            .await?;
+        env.post.ok_or_else(|| ApiError::BadResponse {
+            detail: "the post answer had no post".into(),
+        })
+    }
+
+    /// `DELETE /project_y/post/{id}`: unpublishes.
+    pub async fn delete_post(&self, post_id: &str) -> Result<(), ApiError> {
+        self.delete(&format!("/project_y/post/{}", segment(post_id)))
+            .await
+    }
+
+    // ---- cameos ----
+
+    /// `POST /characters/upload`: streams an MP4 (checked by content and size) with the clip's
+    /// `start,end` seconds; returns the cameo id.
+    pub async fn upload_cameo_video(
+        &self,
+        path: &Path,
+        timestamps: (f64, f64),
+    ) -> Result<String, ApiError> {
+        let (start, end) = timestamps;
+        if !(start >= 0.0 && end > start) {
+            return Err(ApiError::InvalidInput(format!(
+                "the clip {start},{end} is empty: give start and end seconds with start < end, e.g. 0,3"
+            )));
+        }
+        let (file, len) = open_upload(
+            path,
+            MAX_VIDEO_BYTES,
+            |k| k == FileType::Mp4,
+            "an MP4 video",
+        )
+        .await?;
+        let part = reqwest::multipart::Part::stream_with_length(file, len)
+            .file_name("video.mp4")
+            .mime_str("video/mp4")
+            .map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+        let form = reqwest::multipart::Form::new().part("file", part).text(
+            "timestamps",
+            format!("{},{}", fmt_secs(start), fmt_secs(end)),
+        );
+        let body = self
+            .send(
+                Method::POST,
+                "/characters/upload",
+                &[],
+                Payload::Multipart(form),
+                Sentinel::NotNeeded,
+            )
+            .await?;
+        let resp: IdResponse = parse_json(&body)?;
+        resp.id
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::BadResponse {
+                detail: "/characters/upload answered without a cameo id".into(),
+            })
+    }
+
+    /// `GET /project_y/cameos/in_progress/{id}`.
+    pub async fn cameo_progress(&self, cameo_id: &str) -> Result<CameoProgress, ApiError> {
+        self.get_json(
+            &format!("/project_y/cameos/in_progress/{}", segment(cameo_id)),
+            &[],
+        )
+        .await
+    }
+
+    /// `POST /project_y/file/upload` with `use_case=profile`: returns the `sediment://` pointer.
+    pub async fn upload_profile_image(&self, webp: Bytes) -> Result<String, ApiError> {
+        if FileType::sniff(&webp) != Some(FileType::Webp) {
+            return Err(ApiError::BadResponse {
+                detail: "the profile image from the server is not a WebP file".into(),
+            });
+        }
+        let part = reqwest::multipart::Part::stream(webp)
+            .file_name("profile.webp")
+            .mime_str("image/webp")
+            .map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+        let form = reqwest::multipart::Form::new()
+            .part("file", part)
+            .text("use_case", "profile");
+        let body = self
+            .send(
+                Method::POST,
+                "/project_y/file/upload",
+                &[],
+                Payload::Multipart(form),
+                Sentinel::NotNeeded,
+            )
+            .await?;
+        #[derive(serde::Deserialize)]
+        struct Resp {
+            asset_pointer: Option<String>,
+        }
+        let resp: Resp = parse_json(&body)?;
+        resp.asset_pointer
+            .filter(|s| !s.is_empty())
+            .ok_or_else(|| ApiError::BadResponse {
+                detail: "/project_y/file/upload answered without asset_pointer".into(),
+            })
+    }
+
+    /// `POST /characters/finalize`: returns the character id.
+    pub async fn finalize_cameo(
+        &self,
+        cameo_id: &str,
+        username: &str,
+        display_name: &str,
+        profile_asset_pointer: &str,
+    ) -> Result<String, ApiError> {
+        let body = FinalizeBody {
+            cameo_id: cameo_id.to_string(),
+            username: username.to_string(),
+            display_name: display_name.to_string(),
+            profile_asset_pointer: profile_asset_pointer.to_string(),
+            instruction_set: None,
+            safety_instruction_set: None,
+        };
+        let v: serde_json::Value = self
+            .post_json("/characters/finalize", &body, Sentinel::NotNeeded)
+            .await?;
+        v.pointer("/character/character_id")
+            .and_then(|c| c.as_str())
+            .filter(|s| !s.is_empty())
+            .map(str::to_owned)
+            .ok_or_else(|| ApiError::BadResponse {
+                detail: "/characters/finalize answered without character.character_id".into(),
+            })
+    }
+
+    /// `POST /project_y/cameos/by_id/{cameo_id}/update_v2`: public or private. Keyed by the
+    /// cameo id, not the character id.
+    pub async fn set_cameo_visibility(&self, cameo_id: &str, public: bool) -> Result<(), ApiError> {
+        let body = serde_json::json!({ "visibility": if public { "public" } else { "private" } });
+        let path = format!("/project_y/cameos/by_id/{}/update_v2", segment(cameo_id));
+        let body_bytes =
+            serde_json::to_vec(&body).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+        self.send(
+            Method::POST,
+            &path,
+            &[],
+            Payload::Json(body_bytes),
+            Sentinel::NotNeeded,
+        )
+        .await
+        .map(drop)
+    }
+
+    /// `DELETE /project_y/characters/{character_id}`.
+    pub async fn delete_character(&self, character_id: &str) -> Result<(), ApiError> {
+        self.delete(&format!("/project_y/characters/{}", segment(character_id)))
+            .await
+    }
+
+    // ---- media ----
+
+    fn media_request(&self, url: &str) -> Result<reqwest::RequestBuilder, ApiError> {
+        let url = Url::parse(url).map_err(|e| ApiError::BadResponse {
+            detail: format!("the media link is not a URL ({e})"),
+        })?;
+        check_url(&url)?;
+        // Deliberately no Authorization: media links are pre-signed and may live on another host.
+        Ok(self.http.get(url))
+    }
+
+    /// Fetches a small media file (a profile image, a thumbnail) into memory.
+    pub async fn fetch_media(&self, url: &str, max_bytes: usize) -> Result<Bytes, ApiError> {
+        let resp = self
+            .media_request(url)?
+            .timeout(self.request_timeout)
+            .send()
+            .await
+            .map_err(|e| ApiError::from_transport(&e))?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(media_status_error(status.as_u16()));
+        }
+        read_limited(resp, max_bytes).await
+    }
+
+    /// Streams a media file to `dest`: written to `dest.part`, length-checked, then renamed, so
+    /// `dest` exists only when complete. `progress(done, total)` is called as bytes arrive.
+    pub async fn download(
+        &self,
+        url: &str,
+        dest: &Path,
+        mut progress: impl FnMut(u64, Option<u64>),
+    ) -> Result<u64, ApiError> {
+        let resp = self
+            .media_request(url)?
+            .send()
+            .await
+            .map_err(|e| ApiError::from_transport(&e))?;
+        let status = resp.status();
+        if !status.is_success() {
+            return Err(media_status_error(status.as_u16()));
+        }
+        let total = resp.content_length();
+        let part = part_path(dest);
+        let io = |what: &str, e: std::io::Error| {
+            ApiError::Io(format!("cannot {what} {}: {e}", part.display()))
+        };
+        let mut file = tokio::fs::File::create(&part)
+            .await
+            .map_err(|e| io("create", e))?;
+        let mut done = 0u64;
+        let mut stream = resp.bytes_stream();
+        progress(0, total);
+        while let Some(chunk) = stream.next().await {
+            let chunk = chunk.map_err(|e| ApiError::from_transport(&e))?;
+            file.write_all(&chunk).await.map_err(|e| io("write", e))?;
+            done += chunk.len() as u64;
+            progress(done, total);
+        }
+        file.flush().await.map_err(|e| io("write", e))?;
+        file.sync_all().await.map_err(|e| io("sync", e))?;
+        drop(file);
+        if let Some(total) = total
+            && done != total
+        {
+            return Err(ApiError::Network {
+                kind: super::NetworkKind::Interrupted,
+                detail: format!("got {done} of {total} bytes"),
+            });
+        }
+        if done == 0 {
+            return Err(ApiError::BadResponse {
+                detail: "the media file is empty".into(),
+            });
+        }
+        tokio::fs::rename(&part, dest).await.map_err(|e| {
+            ApiError::Io(format!(
+                "cannot move the download to {}: {e}",
+                dest.display()
+            ))
+        })?;
+        Ok(done)
+    }
+}
+
+/// `name.mp4` → `name.mp4.part`.
+pub fn part_path(dest: &Path) -> std::path::PathBuf {
+    let mut s = dest.as_os_str().to_owned();
+    s.push(".part");
+    s.into()
+}
+
+fn media_status_error(status: u16) -> ApiError {
+    if status == 403 || status == 404 || status == 410 {
+        ApiError::Rejected {
+            status,
+            code: Some("media_link_expired".into()),
+            param: None,
+            message: "the media link has expired or is gone: refresh the drafts and try again"
+                .into(),
+        }
+    } else if status >= 500 {
+        ApiError::Server {
+            status,
+            detail: "media server".into(),
+        }
+    } else {
+        ApiError::Rejected {
+            status,
+            code: None,
+            param: None,
+            message: "the media server refused the download".into(),
+        }
+    }
+}
+
+fn fmt_secs(s: f64) -> String {
+    if s.fract() == 0.0 {
+        format!("{}", s as i64)
+    } else {
+        format!("{s}")
+    }
+}
+
+/// Reads a body, refusing more than `max` bytes.
+async fn read_limited(resp: reqwest::Response, max: usize) -> Result<Bytes, ApiError> {
+    if resp.content_length().is_some_and(|n| n > max as u64) {
+        return Err(ApiError::BadResponse {
+            detail: format!("the answer is larger than {max} bytes"),
+        });
+    }
+    let mut out = Vec::new();
+    let mut stream = resp.bytes_stream();
+    while let Some(chunk) = stream.next().await {
+        let chunk = chunk.map_err(|e| ApiError::from_transport(&e))?;
+        if out.len() + chunk.len() > max {
+            return Err(ApiError::BadResponse {
+                detail: format!("the answer is larger than {max} bytes"),
+            });
+        }
+        out.extend_from_slice(&chunk);
+    }
+    Ok(Bytes::from(out))
+}
+
+fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
+    serde_json::from_slice(body).map_err(|e| {
+        let head = body.iter().take_while(|b| b.is_ascii_whitespace()).count();
+        let detail = if body.get(head) == Some(&b'<') {
+            "an HTML page instead of JSON".to_string()
+        } else {
+            format!("invalid JSON: {e}")
+        };
+        ApiError::BadResponse { detail }
+    })
+}
+
+/// Checks an upload file's size and content type; returns its bytes.
+async fn read_upload(
+    path: &Path,
+    max: u64,
+    accept: fn(FileType) -> bool,
+    wanted: &str,
+) -> Result<(Vec<u8>, FileType), ApiError> {
+    let (_, _) = open_upload(path, max, accept, wanted).await?;
+    let bytes = tokio::fs::read(path)
+        .await
+        .map_err(|e| ApiError::Io(format!("cannot read {}: {e}", path.display())))?;
+    let kind = FileType::sniff(&bytes)
+        .filter(|k| accept(*k))
+        .ok_or_else(|| {
+            ApiError::InvalidInput(format!(
+                "{} changed while reading: choose it again",
+                path.display()
+            ))
+        })?;
+    Ok((bytes, kind))
+}
+
+/// Opens an upload file after checking its size and its first bytes.
+async fn open_upload(
+    path: &Path,
+    max: u64,
+    accept: impl Fn(FileType) -> bool,
+    wanted: &str,
+) -> Result<(tokio::fs::File, u64), ApiError> {
+    use tokio::io::AsyncReadExt;
+    let shown = path.display();
+    let mut file = tokio::fs::File::open(path)
+        .await
+        .map_err(|e| ApiError::InvalidInput(format!("cannot open {shown}: {e}")))?;
+    let meta = file
+        .metadata()
+        .await
+        .map_err(|e| ApiError::InvalidInput(format!("cannot read {shown}: {e}")))?;
+    if !meta.is_file() {
+        return Err(ApiError::InvalidInput(format!(
+            "{shown} is not a file: choose {wanted}"
+        )));
+    }
+    if meta.len() > max {
+        return Err(ApiError::InvalidInput(format!(
+            "{shown} is {} MB, more than the {} MB allowed: choose a smaller file",
+            meta.len() / 1_048_576,
+            max / 1_048_576
+        )));
+    }
+    let mut head = [0u8; 16];
+    let mut n = 0;
+    while n < head.len() {
+        let read = file
+            .read(&mut head[n..])
+            .await
+            .map_err(|e| ApiError::InvalidInput(format!("cannot read {shown}: {e}")))?;
+        if read == 0 {
+            break;
+        }
+        n += read;
+    }
+    match FileType::sniff(&head[..n]) {
+        Some(kind) if accept(kind) => {}
+        _ => {
+            return Err(ApiError::InvalidInput(format!(
+                "{shown} is not {wanted} (checked by its content, not its name): choose {wanted}"
+            )));
+        }
+    }
+    use tokio::io::AsyncSeekExt;
+    file.seek(std::io::SeekFrom::Start(0))
+        .await
+        .map_err(|e| ApiError::InvalidInput(format!("cannot read {shown}: {e}")))?;
+    Ok((file, meta.len()))
+}
+
+/// The body of a text/image-to-video create, exposed so the CLI can print what it sends.
+pub fn video_body(prompt: &str, s: VideoSettings, upload_id: Option<&str>) -> VideoCreateBody {
+    VideoCreateBody {
+        kind: "video",
+        prompt: prompt.to_string(),
+        orientation: s.orientation.wire(),
+        size: s.size.wire(),
+        n_frames: s.length.n_frames(),
+        model: s.model.wire(),
+        inpaint_items: upload_id
+            .map(|id| VideoInpaintItem {
+                kind: "upload",
+                upload_id: id.to_string(),
+            })
+            .into_iter()
+            .collect(),
+    }
+}
+
+/// The body of a remix create.
+pub fn remix_body(prompt: &str, s: VideoSettings, target: String) -> RemixCreateBody {
+    RemixCreateBody {
+        kind: "video",
+        prompt: prompt.to_string(),
+        orientation: s.orientation.wire(),
+        n_frames: s.length.n_frames(),
+        model: s.model.wire(),
+        remix_target_id: target,
+        inpaint_items: vec![],
+        cameo_ids: vec![],
+        cameo_replacements: serde_json::Map::new(),
+    }
+}
+
+/// The body of a storyboard create, with the seed's nulls.
+pub fn storyboard_body(prompt_text: &str, s: VideoSettings) -> StoryboardCreateBody {
+    StoryboardCreateBody {
+        kind: "video",
+        prompt: prompt_text.to_string(),
+        title: "Draft your video".to_string(),
+        orientation: s.orientation.wire(),
+        size: s.size.wire(),
+        n_frames: s.length.n_frames(),
+        model: s.model.wire(),
+        storyboard_id: None,
+        inpaint_items: vec![],
+        remix_target_id: None,
+        metadata: None,
+        style_id: None,
+        cameo_ids: None,
+        cameo_replacements: None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn plain_http_only_to_loopback() {
+        for ok in [
+            "https://sora.chatgpt.com/backend",
+            "http://127.0.0.1:9/backend",
+            "http://localhost:1",
+            "http://[::1]:2/x",
+        ] {
+            assert!(check_url(&Url::parse(ok).unwrap()).is_ok(), "{ok}");
+        }
+        for bad in [
+            "http://sora.chatgpt.com/backend",
+            "http://10.0.0.1/",
+            "ftp://127.0.0.1/",
+        ] {
+            assert!(check_url(&Url::parse(bad).unwrap()).is_err(), "{bad}");
+        }
+    }
+
+    #[test]
+    fn ids_cannot_change_the_path() {
+        assert_eq!(segment("s_abc-1.2"), "s_abc-1.2");
+        assert_eq!(segment("../me"), "..%2Fme");
+        assert_eq!(segment(".."), "%2E%2E");
+        assert_eq!(segment("a?b#c"), "a%3Fb%23c");
+    }
+
+    #[test]
+    fn bodies_match_the_seed() {
+        let s = VideoSettings::default();
+        let v = serde_json::to_value(video_body("a cat", s, Some("media_1"))).unwrap();
+        assert_eq!(
+            v,
+            serde_json::json!({"kind":"video","prompt":"a cat","orientation":"landscape","size":"small",
+                "n_frames":300,"model":"sy_8","inpaint_items":[{"kind":"upload","upload_id":"media_1"}]})
+        );
+        let r = serde_json::to_value(remix_body("x", s, "s_1".into())).unwrap();
+        assert_eq!(
+            r,
+            serde_json::json!({"kind":"video","prompt":"x","orientation":"landscape","n_frames":300,"model":"sy_8",
+                "remix_target_id":"s_1","inpaint_items":[],"cameo_ids":[],"cameo_replacements":{}})
+        );
+        let b = serde_json::to_value(storyboard_body("current timeline:\n", s)).unwrap();
+        assert_eq!(
+            b,
+            serde_json::json!({"kind":"video","prompt":"current timeline:\n","title":"Draft your video",
+                "orientation":"landscape","size":"small","n_frames":300,"model":"sy_8","storyboard_id":null,
+                "inpaint_items":[],"remix_target_id":null,"metadata":null,"style_id":null,"cameo_ids":null,
+                "cameo_replacements":null})
+        );
+    }
+}

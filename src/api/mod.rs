@@ -1,0 +1,23 @@
+//! The Sora backend client: typed requests and tolerant responses for every endpoint of the
+//! seed, one classified error type, and the sentinel provider. No UI and no channels, so it
+//! is usable and testable on its own.
+
+mod client;
+mod error;
+pub mod filetype;
+pub mod params;
+mod secret;
+mod sentinel;
+pub mod types;
+
+pub use client::{
+    Client, ClientConfig, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, check_url, is_loopback, part_path,
+    remix_body, storyboard_body, video_body,
+};
+pub use error::{ApiError, NetworkKind};
+pub use params::{ImageShape, Length, Model, Orientation, Size, VideoSettings};
+pub use secret::AccessToken;
+pub use sentinel::{SentinelProvider, random_token};
+pub use types::{
+    CameoPhase, CameoProgress, Draft, DraftVerdict, DraftsPage, Me, Post, Quota, TaskInfo,
+};

@@ -1,0 +1,648 @@
+//! The headless commands: each resolves a session, calls the client, and prints text or JSON.
+
+use std::future::Future;
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use serde_json::json;
+
+use super::exit::ExitStatus;
+use super::progress::Reporter;
+use super::session::Session;
+use super::{Cli, Command, DraftsArgs, ImageArgs, SimArgs, StoryboardArgs, VideoArgs, WaitArgs};
+use crate::api::filetype::{FileType, MAX_IMAGE_BYTES, check_file};
+use crate::api::params::remix_target_id;
+use crate::api::types::Generation;
+use crate::api::{ApiError, Client, Draft, VideoSettings};
+use crate::fsutil::{media_extension, safe_file_name};
+use crate::storyboard::{Storyboard, from_toml};
+use crate::track::{ImageState, VideoState, observe_image, observe_video};
+
+/// Why a command did not succeed.
+enum Failure {
+    /// A classified API or input error.
+    Api(ApiError),
+    /// The generation itself failed, was blocked, or timed out.
+    Generation(String),
+}
+
+impl From<ApiError> for Failure {
+    fn from(e: ApiError) -> Self {
+        Failure::Api(e)
+    }
+}
+
+type Outcome = Result<(), Failure>;
+
+/// Runs one command line and reports how it ended.
+pub async fn run(cli: Cli) -> ExitStatus {
+    let mut reporter = Reporter::new(cli.json);
+    if let Some(Command::Sim(args)) = &cli.command {
+        return run_sim(args).await;
+    }
+    let session = match Session::start(&cli).await {
+        Ok(s) => s,
+        Err(e) => return report_failure(&mut reporter, Failure::Api(e)),
+    };
+    if let Some(err) = &session.config_error {
+        reporter.note(&format!("sora-tui: warning: {err}"));
+    }
+    let outcome = match &cli.command {
+        None => tui_placeholder(&cli, &session, &mut reporter),
+        Some(Command::Sim(_)) => Ok(()),
+        Some(cmd) => match session.client(&cli) {
+            Err(e) => Err(Failure::Api(e)),
+            Ok(client) => {
+                let ctx = Ctx {
+                    client,
+                    session: &session,
+                };
+                match cmd {
+                    Command::Me => ctx.me(&mut reporter).await,
+                    Command::Video(a) => ctx.video(a, &mut reporter).await,
+                    Command::Image(a) => ctx.image(a, &mut reporter).await,
+                    Command::Storyboard(a) => ctx.storyboard(a, &mut reporter).await,
+                    Command::Pending => ctx.pending(&mut reporter).await,
+                    Command::Drafts(a) => ctx.drafts(a, &mut reporter).await,
+                    Command::Publish { gen_id } => ctx.publish(gen_id, &mut reporter).await,
+                    Command::Unpublish { post_id } => ctx.unpublish(post_id, &mut reporter).await,
+                    Command::Sim(_) => Ok(()),
+                }
+            }
+        },
+    };
+    if let Some(sim) = session.demo {
+        sim.shutdown().await;
+    }
+    match outcome {
+        Ok(()) => ExitStatus::Ok,
+        Err(f) => report_failure(&mut reporter, f),
+    }
+}
+
+fn report_failure(reporter: &mut Reporter, failure: Failure) -> ExitStatus {
+    let (class, message, status) = match failure {
+        Failure::Api(e) => (e.class().to_string(), e.to_string(), ExitStatus::of(&e)),
+        Failure::Generation(m) => ("generation_failed".to_string(), m, ExitStatus::Generation),
+    };
+    reporter.close_bar();
+    reporter.event(json!({"event":"error","class":class,"message":message}));
+    eprintln!("sora-tui: {message}");
+    status
+}
+
+async fn run_sim(args: &SimArgs) -> ExitStatus {
+    use crate::sim::{Sim, SimConfig};
+    if !args.addr.ip().is_loopback() {
+        eprintln!("sora-tui: the simulator listens on loopback only: use --addr 127.0.0.1:PORT");
+        return ExitStatus::Usage;
+    }
+    let config = SimConfig {
+        speed: args.speed.clamp(0.01, 10_000.0),
+        pro_plan: !args.plus,
+        seed_drafts: args.seed_drafts,
+        ..SimConfig::default()
+    };
+    let sim = match Sim::start(args.addr, config).await {
+        Ok(s) => s,
+        Err(e) => {
+            eprintln!(
+                "sora-tui: cannot listen on {}: {e}; choose another --addr",
+                args.addr
+            );
+            return ExitStatus::Failure;
+        }
+    };
+    println!("Sora simulator listening");
+    println!("  base URL: {}", sim.base_url());
+    println!("  token:    {}", sim.token());
+    println!();
+    println!(
+        "Try: SORA_BASE_URL={} SORA_TOKEN={} sora-tui video \"a cat\" --wait",
+        sim.base_url(),
+        sim.token()
+    );
+    println!("Press Ctrl-C to stop.");
+    let _ = tokio::signal::ctrl_c().await;
+    sim.shutdown().await;
+    ExitStatus::Ok
+}
+
+fn tui_placeholder(cli: &Cli, session: &Session, reporter: &mut Reporter) -> Outcome {
+    let target = session
+        .demo
+        .as_ref()
+        .map(|s| {
+            format!(
+                " The demo simulator ran at {} with token {}.",
+                s.base_url(),
+                s.token()
+            )
+        })
+        .unwrap_or_default();
+    let _ = cli;
+    reporter.note(&format!(
+        "sora-tui: the interactive terminal UI is not in this build yet; use the headless commands (`sora-tui --help`).{target}"
+    ));
+    Ok(())
+}
+
+/// What the commands share.
+struct Ctx<'a> {
+    client: Client,
+    session: &'a Session,
+}
+
+impl Ctx<'_> {
+    async fn me(&self, r: &mut Reporter) -> Outcome {
+        let me = self.client.me().await?;
+        // The quota is a nicety: an account without it, or a hiccup, must not fail `me`.
+        let quota = self.client.quota().await.ok().flatten();
+        let remaining = quota
+            .as_ref()
+            .and_then(|q| q.estimated_num_videos_remaining);
+        if r.is_json() {
+            r.event(json!({"event":"me","id":me.id,"email":me.email,"name":me.name,"username":me.username,"videos_remaining":remaining}));
+        } else {
+            let mut line = me.display();
+            if let (Some(email), true) = (&me.email, me.username.is_some()) {
+                line.push_str(&format!(" ({email})"));
+            }
+            println!("{line}");
+            if let Some(n) = remaining {
+                println!("videos remaining: {n}");
+            }
+        }
+        Ok(())
+    }
+
+    async fn video(&self, a: &VideoArgs, r: &mut Reporter) -> Outcome {
+        if let Some(path) = &a.image {
+            check_file(
+                path,
+                MAX_IMAGE_BYTES,
+                FileType::is_image,
+                "a PNG, JPEG or WebP image",
+            )
+            .map_err(ApiError::InvalidInput)?;
+        }
+        if let Some(target) = &a.remix {
+            remix_target_id(target).map_err(ApiError::InvalidInput)?;
+        }
+        let prompt = non_empty_prompt(&a.prompt)?;
+        let settings = VideoSettings {
+            orientation: a.orientation,
+            length: a.length,
+            model: a.model,
+            size: a.size,
+        };
+        let upload_id = match &a.image {
+            Some(path) => {
+                r.note(&format!("uploading {}…", path.display()));
+                Some(self.client.upload_image(path).await?)
+            }
+            None => None,
+        };
+        let task_id = match &a.remix {
+            Some(target) => self.client.create_remix(prompt, settings, target).await?,
+            None => {
+                self.client
+                    .create_video(prompt, settings, upload_id.as_deref())
+                    .await?
+            }
+        };
+        self.after_video_submit(&task_id, &a.wait, r).await
+    }
+
+    async fn storyboard(&self, a: &StoryboardArgs, r: &mut Reporter) -> Outcome {
+        let text = std::fs::read_to_string(&a.file).map_err(|e| {
+            ApiError::InvalidInput(format!("cannot read {}: {e}", a.file.display()))
+        })?;
+        let board = if a.file.extension().is_some_and(|e| e == "toml") {
+            from_toml(&text)
+                .map_err(|e| ApiError::InvalidInput(format!("{}: {e}", a.file.display())))?
+        } else {
+            Storyboard::from_inline(&text, VideoSettings::default())
+                .map_err(|e| ApiError::InvalidInput(format!("{}: {e}", a.file.display())))?
+        };
+        board
+            .validate()
+            .map_err(|e| ApiError::InvalidInput(format!("{}: {e}", a.file.display())))?;
+        let prompt = board.prompt_text();
+        if a.dry_run {
+            if r.is_json() {
+                r.event(json!({"event":"preview","prompt":prompt,"body":crate::api::storyboard_body(&prompt, board.settings)}));
+            } else {
+                println!("{prompt}");
+            }
+            return Ok(());
+        }
+        let task_id = self
+            .client
+            .create_storyboard(&prompt, board.settings)
+            .await?;
+        self.after_video_submit(&task_id, &a.wait, r).await
+    }
+
+    async fn after_video_submit(
+        &self,
+        task_id: &str,
+        wait: &WaitArgs,
+        r: &mut Reporter,
+    ) -> Outcome {
+        r.event(json!({"event":"submitted","kind":"video","task_id":task_id}));
+        if !r.is_json() {
+            println!("submitted {task_id}");
+        }
+        if !wait.wait && wait.download.is_none() {
+            return Ok(());
+        }
+        let draft = self.wait_video(task_id, wait, r).await?;
+        let gen_id = draft.gen_id().unwrap_or(task_id).to_string();
+        let url = draft.best_url().unwrap_or_default().to_string();
+        let file = match &wait.download {
+            Some(dir) => {
+                let name = format!(
+                    "{}.{}",
+                    safe_file_name(&gen_id),
+                    media_extension(&url, "mp4")
+                );
+                Some(self.download_to(&url, dir, &name, r).await?)
+            }
+            None => None,
+        };
+        r.event(
+            json!({"event":"done","kind":"video","task_id":task_id,"generation_id":gen_id,"url":url,
+            "file":file.as_ref().map(|f| f.display().to_string())}),
+        );
+        if !r.is_json() {
+            println!("done {gen_id}");
+            if let Some(f) = file {
+                println!("saved {}", f.display());
+            } else {
+                println!("{url}");
+            }
+        }
+        Ok(())
+    }
+
+    /// Polls pending (and, once the task left it, the drafts) until the draft is ready.
+    async fn wait_video(
+        &self,
+        task_id: &str,
+        wait: &WaitArgs,
+        r: &mut Reporter,
+    ) -> Result<Draft, Failure> {
+        let deadline = Instant::now() + Duration::from_secs(wait.timeout);
+        let mut not_ready_polls = 0u32;
+        let mut finishing_since: Option<Instant> = None;
+        loop {
+            let pending = self.retrying(r, || self.client.pending()).await?;
+            let in_pending = pending.iter().any(|t| t.id == task_id);
+            let drafts = if in_pending {
+                None
+            } else {
+                Some(
+                    self.retrying(r, || self.client.drafts(30, None))
+                        .await?
+                        .items,
+                )
+            };
+            match observe_video(task_id, &pending, drafts.as_deref()) {
+                VideoState::Working { status, progress } => {
+                    finishing_since = None;
+                    r.task(task_id, &status, progress);
+                }
+                VideoState::Finishing => {
+                    let since = *finishing_since.get_or_insert_with(Instant::now);
+                    r.task(task_id, "finishing", 1.0);
+                    if since.elapsed() > Duration::from_secs(180) {
+                        return Err(Failure::Generation(format!(
+                            "{task_id} left the queue but no draft appeared within 3 minutes: check `sora-tui drafts` later"
+                        )));
+                    }
+                }
+                VideoState::DraftNotReady => {
+                    not_ready_polls += 1;
+                    r.task(task_id, "finishing", 1.0);
+                    if not_ready_polls > 30 {
+                        return Err(Failure::Generation(format!(
+                            "the draft of {task_id} still has no media link after {not_ready_polls} checks: try `sora-tui drafts` later"
+                        )));
+                    }
+                }
+                VideoState::Done(draft) => {
+                    r.task(task_id, "done", 1.0);
+                    r.close_bar();
+                    return Ok(*draft);
+                }
+                VideoState::Failed(reason) => {
+                    return Err(Failure::Generation(format!("{task_id} failed: {reason}")));
+                }
+                VideoState::Violation(reason) => {
+                    return Err(Failure::Generation(format!(
+                        "{task_id} was blocked by the content policy: {reason}"
+                    )));
+                }
+            }
+            if Instant::now() >= deadline {
+                return Err(Failure::Generation(format!(
+                    "{task_id} did not finish within {} s: it may still finish; check `sora-tui pending`",
+                    wait.timeout
+                )));
+            }
+            tokio::time::sleep(self.session.poll_interval).await;
+        }
+    }
+
+    async fn image(&self, a: &ImageArgs, r: &mut Reporter) -> Outcome {
+        if let Some(path) = &a.image {
+            check_file(
+                path,
+                MAX_IMAGE_BYTES,
+                FileType::is_image,
+                "a PNG, JPEG or WebP image",
+            )
+            .map_err(ApiError::InvalidInput)?;
+        }
+        let prompt = non_empty_prompt(&a.prompt)?;
+        let upload_id = match &a.image {
+            Some(path) => {
+                r.note(&format!("uploading {}…", path.display()));
+                Some(self.client.upload_image(path).await?)
+            }
+            None => None,
+        };
+        let task_id = self
+            .client
+            .create_image(prompt, a.shape, a.variants, upload_id.as_deref())
+            .await?;
+        r.event(json!({"event":"submitted","kind":"image","task_id":task_id}));
+        if !r.is_json() {
+            println!("submitted {task_id}");
+        }
+        if !a.wait.wait && a.wait.download.is_none() {
+            return Ok(());
+        }
+        let generations = self.wait_image(&task_id, &a.wait, r).await?;
+        let mut files = Vec::new();
+        if let Some(dir) = &a.wait.download {
+            for (i, g) in generations.iter().enumerate() {
+                let url = g.url.as_deref().unwrap_or_default();
+                let stem = safe_file_name(g.id.as_deref().unwrap_or(&format!("{task_id}_{i}")));
+                let name = format!("{stem}.{}", media_extension(url, "png"));
+                files.push(
+                    self.download_to(url, dir, &name, r)
+                        .await?
+                        .display()
+                        .to_string(),
+                );
+            }
+        }
+        let urls: Vec<&str> = generations
+            .iter()
+            .filter_map(|g| g.url.as_deref())
+            .collect();
+        r.event(json!({"event":"done","kind":"image","task_id":task_id,
+            "generation_ids": generations.iter().map(|g| g.id.clone()).collect::<Vec<_>>(),
+            "urls":urls,"files":files}));
+        if !r.is_json() {
+            println!("done {task_id}: {} image(s)", generations.len());
+            if files.is_empty() {
+                urls.iter().for_each(|u| println!("{u}"));
+            } else {
+                files.iter().for_each(|f| println!("saved {f}"));
+            }
+        }
+        Ok(())
+    }
+
+    async fn wait_image(
+        &self,
+        task_id: &str,
+        wait: &WaitArgs,
+        r: &mut Reporter,
+    ) -> Result<Vec<Generation>, Failure> {
+        let deadline = Instant::now() + Duration::from_secs(wait.timeout);
+        let mut missing = 0u32;
+        loop {
+            let recent = self.retrying(r, || self.client.recent_tasks(50)).await?;
+            match observe_image(task_id, &recent) {
+                ImageState::Working { status, progress } => r.task(task_id, &status, progress),
+                ImageState::Missing => {
+                    missing += 1;
+                    if missing > 20 {
+                        return Err(Failure::Generation(format!(
+                            "{task_id} is not among the recent tasks: it may have been dropped; try again"
+                        )));
+                    }
+                }
+                ImageState::Done(generations) => {
+                    r.task(task_id, "done", 1.0);
+                    r.close_bar();
+                    if generations.is_empty() {
+                        return Err(Failure::Generation(format!(
+                            "{task_id} finished without any image"
+                        )));
+                    }
+                    return Ok(generations);
+                }
+                ImageState::Failed(reason) => {
+                    return Err(Failure::Generation(format!("{task_id} failed: {reason}")));
+                }
+            }
+            if Instant::now() >= deadline {
+                return Err(Failure::Generation(format!(
+                    "{task_id} did not finish within {} s",
+                    wait.timeout
+                )));
+            }
+            tokio::time::sleep(self.session.poll_interval).await;
+        }
+    }
+
+    /// Repeats a read after transient failures (network, 5xx, overload, 429), up to five in a
+    /// row, backing off and honouring `Retry-After`.
+    async fn retrying<T, F, Fut>(&self, r: &mut Reporter, mut call: F) -> Result<T, Failure>
+    where
+        F: FnMut() -> Fut,
+        Fut: Future<Output = Result<T, ApiError>>,
+    {
+        let mut attempt = 0u32;
+        loop {
+            match call().await {
+                Ok(v) => return Ok(v),
+                Err(e) if e.is_transient() && attempt < 5 => {
+                    attempt += 1;
+                    let backoff = self
+                        .session
+                        .poll_interval
+                        .saturating_mul(1 << attempt.min(4));
+                    let delay = match &e {
+                        ApiError::RateLimited {
+                            retry_after: Some(d),
+                            ..
+                        } => *d,
+                        _ => backoff.min(Duration::from_secs(30)),
+                    };
+                    r.note(&format!(
+                        "sora-tui: {e} (retry {attempt}/5 in {:.1} s)",
+                        delay.as_secs_f64()
+                    ));
+                    r.event(json!({"event":"retry","class":e.class(),"message":e.to_string(),"attempt":attempt,"delay_ms":delay.as_millis() as u64}));
+                    tokio::time::sleep(delay).await;
+                }
+                Err(e) => return Err(Failure::Api(e)),
+            }
+        }
+    }
+
+    async fn download_to(
+        &self,
+        url: &str,
+        dir: &Path,
+        name: &str,
+        r: &mut Reporter,
+    ) -> Result<PathBuf, Failure> {
+        std::fs::create_dir_all(dir).map_err(|e| {
+            ApiError::Io(format!(
+                "cannot create the download folder {}: {e}",
+                dir.display()
+            ))
+        })?;
+        let dest = dir.join(name);
+        if dest.exists() {
+            r.note(&format!("{} is already downloaded", dest.display()));
+            return Ok(dest);
+        }
+        let bytes = self
+            .client
+            .download(url, &dest, |done, total| r.download(name, done, total))
+            .await?;
+        r.close_bar();
+        r.event(json!({"event":"downloaded","file":dest.display().to_string(),"bytes":bytes}));
+        Ok(dest)
+    }
+
+    async fn pending(&self, r: &mut Reporter) -> Outcome {
+        let tasks = self.client.pending().await?;
+        if r.is_json() {
+            for t in &tasks {
+                r.event(json!({"event":"pending","task_id":t.id,"status":t.status,"progress":t.progress(),
+                    "failure_reason":t.failure(),"prompt":t.prompt}));
+            }
+        } else if tasks.is_empty() {
+            println!("no unfinished tasks");
+        } else {
+            for t in &tasks {
+                println!(
+                    "{}  {:<13} {:>3}%  {}",
+                    t.id,
+                    t.status,
+                    (t.progress() * 100.0).round() as i64,
+                    excerpt(t.prompt.as_deref().unwrap_or(""), 60)
+                );
+            }
+        }
+        Ok(())
+    }
+
+    async fn drafts(&self, a: &DraftsArgs, r: &mut Reporter) -> Outcome {
+        let mut cursor: Option<String> = None;
+        let mut shown = 0u32;
+        let page_size = if a.all { 50 } else { a.limit.clamp(1, 100) };
+        loop {
+            let page = self.client.drafts(page_size, cursor.as_deref()).await?;
+            for d in &page.items {
+                if !a.all && shown >= a.limit {
+                    break;
+                }
+                shown += 1;
+                print_draft(d, r);
+            }
+            cursor = page.cursor.filter(|c| !c.is_empty());
+            if cursor.is_none() || page.items.is_empty() || (!a.all && shown >= a.limit) {
+                break;
+            }
+        }
+        if shown == 0 && !r.is_json() {
+            println!("no drafts");
+        }
+        Ok(())
+    }
+
+    async fn publish(&self, gen_id: &str, r: &mut Reporter) -> Outcome {
+        let post = self.client.publish(gen_id.trim()).await?;
+        let link = post.share_link();
+        r.event(
+            json!({"event":"published","post_id":post.id,"permalink":link,"generation_id":gen_id}),
+        );
+        if !r.is_json() {
+            println!("published {} {link}", post.id);
+        }
+        Ok(())
+    }
+
+    async fn unpublish(&self, post: &str, r: &mut Reporter) -> Outcome {
+        let id = remix_target_id(post).map_err(ApiError::InvalidInput)?;
+        self.client.delete_post(&id).await?;
+        r.event(json!({"event":"unpublished","post_id":id}));
+        if !r.is_json() {
+            println!("unpublished {id}");
+        }
+        Ok(())
+    }
+}
+
+fn print_draft(d: &Draft, r: &mut Reporter) {
+    let state = match d.verdict() {
+        crate::api::DraftVerdict::Ready => "ready",
+        crate::api::DraftVerdict::Violation(_) => "blocked",
+        crate::api::DraftVerdict::NotReady => "not ready",
+    };
+    if r.is_json() {
+        r.event(
+            json!({"event":"draft","generation_id":d.gen_id(),"task_id":d.task_id,"state":state,
+            "prompt":d.prompt,"duration_s":d.duration_s,"width":d.width,"height":d.height,
+            "created_at":d.created_at,"url":d.best_url(),"post_id":d.published_post_id()}),
+        );
+    } else {
+        let published = if d.published_post_id().is_some() {
+            " published"
+        } else {
+            ""
+        };
+        println!(
+            "{}  {:>5}  {:<9}{}  {}",
+            d.gen_id().unwrap_or("?"),
+            d.duration_s.map(|s| format!("{s:.0}s")).unwrap_or_default(),
+            state,
+            published,
+            excerpt(d.prompt.as_deref().unwrap_or(""), 60)
+        );
+    }
+}
+
+fn non_empty_prompt(p: &str) -> Result<&str, ApiError> {
+    let t = p.trim();
+    if t.is_empty() {
+        Err(ApiError::InvalidInput(
+            "the prompt is empty: describe what to generate".into(),
+        ))
+    } else {
+        Ok(t)
+    }
+}
+
+/// The first `max` characters of one line of server text, with control characters removed.
+fn excerpt(text: &str, max: usize) -> String {
+    let flat: String = text
+        .chars()
+        .map(|c| if c.is_control() { ' ' } else { c })
+        .collect();
+    let mut out: String = flat.chars().take(max).collect();
+    if flat.chars().count() > max {
+        out.push('…');
+    }
+    out
+}

@@ -1,0 +1,211 @@
+//! The command line: clap definitions, the session set-up shared by every command, and the
+//! dispatch to the simulator, the TUI and the headless commands.
+
+mod exit;
+mod headless;
+mod progress;
+mod session;
+
+use std::net::SocketAddr;
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand};
+
+use crate::api::{ImageShape, Length, Model, Orientation, Size};
+pub use exit::ExitStatus;
+
+/// A keyboard-driven terminal client for the Sora video backend.
+///
+/// Without a command it starts the interactive UI. `--demo` runs everything against the
+/// built-in simulator, no account needed.
+#[derive(Debug, Parser)]
+#[command(name = "sora-tui", version, about, long_about = None)]
+pub struct Cli {
+    /// Start the built-in simulator on a free loopback port and run against it (no account needed).
+    #[arg(long, global = true)]
+    pub demo: bool,
+    /// Backend base URL (default https://sora.chatgpt.com/backend).
+    #[arg(long, global = true, env = "SORA_BASE_URL", value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Read the access token from this file (else SORA_TOKEN, else the config file).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub token_file: Option<PathBuf>,
+    /// Machine-readable output: one JSON object per line.
+    #[arg(long, global = true)]
+    pub json: bool,
+    /// Poll interval for --wait, in milliseconds.
+    #[arg(long, global = true, hide = true, env = "SORA_POLL_INTERVAL_MS")]
+    pub poll_interval_ms: Option<u64>,
+    /// Simulator speed for --demo (1 = realistic).
+    #[arg(
+        long,
+        global = true,
+        hide = true,
+        default_value_t = 1.0,
+        env = "SORA_DEMO_SPEED"
+    )]
+    pub demo_speed: f64,
+    /// What to do; the interactive UI when omitted.
+    #[command(subcommand)]
+    pub command: Option<Command>,
+}
+
+/// The subcommands.
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// Run the built-in simulator of the backend alone and print its base URL and token.
+    Sim(SimArgs),
+    /// Show the account behind the token and the videos remaining.
+    Me,
+    /// Generate a video from text, from an image, or as a remix of a published video.
+    Video(VideoArgs),
+    /// Generate images from text or from an image.
+    Image(ImageArgs),
+    /// Generate a video from a storyboard file (*.storyboard.toml, or the inline text form).
+    Storyboard(StoryboardArgs),
+    /// List the account's unfinished video tasks.
+    Pending,
+    /// List the account's drafts, newest first.
+    Drafts(DraftsArgs),
+    /// Publish a draft (by generation id) and print its share link.
+    Publish {
+        /// The draft's generation id (gen_…).
+        gen_id: String,
+    },
+    /// Delete a published post (unpublish).
+    Unpublish {
+        /// The post id (s_…) or its share link.
+        post_id: String,
+    },
+}
+
+/// `sora-tui sim`.
+#[derive(Debug, Args)]
+pub struct SimArgs {
+    /// Address to listen on (loopback only).
+    #[arg(long, default_value = "127.0.0.1:8787")]
+    pub addr: SocketAddr,
+    /// Time multiplier: 1 = realistic (a video takes 20-40 s), 100 = near-instant.
+    #[arg(long, default_value_t = 1.0)]
+    pub speed: f64,
+    /// Simulate a Plus account: 25 s videos, Sora 2 Pro and HD are refused.
+    #[arg(long)]
+    pub plus: bool,
+    /// Drafts already in the account at start.
+    #[arg(long, default_value_t = 0)]
+    pub seed_drafts: usize,
+}
+
+/// Waiting and downloading, shared by the generation commands.
+#[derive(Debug, Args)]
+pub struct WaitArgs {
+    /// Wait until the generation finishes, showing progress on stderr.
+    #[arg(long)]
+    pub wait: bool,
+    /// Download the result into DIR (implies --wait).
+    #[arg(long, value_name = "DIR")]
+    pub download: Option<PathBuf>,
+    /// Give up waiting after this many seconds.
+    #[arg(long, default_value_t = 1800, value_name = "SECS")]
+    pub timeout: u64,
+}
+
+/// `sora-tui video`.
+#[derive(Debug, Args)]
+pub struct VideoArgs {
+    /// What to generate (for a remix: what to change).
+    pub prompt: String,
+    /// Frame orientation.
+    #[arg(long, value_enum, default_value_t = Orientation::Landscape)]
+    pub orientation: Orientation,
+    /// Length in seconds: 10, 15 or 25 (25 needs a Pro plan).
+    #[arg(long, default_value = "10", value_parser = parse_length)]
+    pub length: Length,
+    /// sy_8 = Sora 2, sy_ore = Sora 2 Pro.
+    #[arg(long, value_enum, default_value_t = Model::Sy8)]
+    pub model: Model,
+    /// small = standard, large = HD (Pro model only).
+    #[arg(long, value_enum, default_value_t = Size::Small)]
+    pub size: Size,
+    /// Start from this image (PNG, JPEG or WebP, checked by content).
+    #[arg(long, value_name = "FILE", conflicts_with = "remix")]
+    pub image: Option<PathBuf>,
+    /// Remix a published video: its share link or post id (s_…).
+    #[arg(long, value_name = "ID_OR_SHARE_URL")]
+    pub remix: Option<String>,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+/// `sora-tui image`.
+#[derive(Debug, Args)]
+pub struct ImageArgs {
+    /// What to generate.
+    pub prompt: String,
+    /// square 360x360, landscape 540x360, portrait 360x540.
+    #[arg(long, value_enum, default_value_t = ImageShape::Square)]
+    pub shape: ImageShape,
+    /// How many images (1-4).
+    #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=4))]
+    pub variants: u32,
+    /// Start from this image (PNG, JPEG or WebP, checked by content).
+    #[arg(long, value_name = "FILE")]
+    pub image: Option<PathBuf>,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+/// `sora-tui storyboard`.
+#[derive(Debug, Args)]
+pub struct StoryboardArgs {
+    /// A *.storyboard.toml file, or a text file in the inline form `instructions [5.0s]scene [5.0s]scene`.
+    pub file: PathBuf,
+    /// Print the exact prompt text that would be sent, and send nothing.
+    #[arg(long)]
+    pub dry_run: bool,
+    #[command(flatten)]
+    pub wait: WaitArgs,
+}
+
+/// `sora-tui drafts`.
+#[derive(Debug, Args)]
+pub struct DraftsArgs {
+    /// How many drafts to list.
+    #[arg(long, default_value_t = 15)]
+    pub limit: u32,
+    /// Follow the cursor through every page.
+    #[arg(long)]
+    pub all: bool,
+}
+
+fn parse_length(s: &str) -> Result<Length, String> {
+    s.parse()
+}
+
+/// Runs the parsed command line to completion.
+pub async fn run(cli: Cli) -> ExitStatus {
+    headless::run(cli).await
+}
+
+/// Sends `tracing` output to the log file in the state dir, at the level named by `SORA_LOG`
+/// (error, warn, info, debug, trace; default info). Logging is best effort: a log file that
+/// cannot be opened must not stop the program.
+pub fn init_logging(paths: &crate::config::Paths) {
+    let level = std::env::var("SORA_LOG")
+        .ok()
+        .and_then(|l| l.parse::<tracing::Level>().ok())
+        .unwrap_or(tracing::Level::INFO);
+    let file = std::fs::create_dir_all(&paths.state_dir).and_then(|_| {
+        std::fs::OpenOptions::new()
+            .create(true)
+            .append(true)
+            .open(paths.log_file())
+    });
+    if let Ok(file) = file {
+        let _ = tracing_subscriber::fmt()
+            .with_max_level(level)
+            .with_ansi(false)
+            .with_writer(std::sync::Mutex::new(file))
+            .try_init();
+    }
+}

@@ -1,0 +1,142 @@
+//! What every command needs before it can talk to the backend: paths, config, token, client,
+//! and, with `--demo`, the in-process simulator.
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::Duration;
+
+use super::Cli;
+use crate::api::{AccessToken, ApiError, Client, ClientConfig, DEFAULT_BASE_URL, SentinelProvider};
+use crate::config::{Config, ConfigError, Paths};
+use crate::sim::{Sim, SimConfig};
+
+/// The resolved environment of one run.
+pub struct Session {
+    /// Where files live.
+    pub paths: Paths,
+    /// The config file's settings (defaults when it was broken).
+    pub config: Config,
+    /// Why the config file was ignored, if it was.
+    pub config_error: Option<ConfigError>,
+    /// The in-process simulator of `--demo`, kept alive for the run.
+    pub demo: Option<Sim>,
+    /// How often `--wait` polls.
+    pub poll_interval: Duration,
+}
+
+impl Session {
+    /// Resolves paths and config, and starts the simulator for `--demo`.
+    pub async fn start(cli: &Cli) -> Result<Session, ApiError> {
+        let paths = Paths::discover();
+        super::init_logging(&paths);
+        let (config, config_error) = Config::load(&paths.config_file);
+        let demo = if cli.demo {
+            let sim_config = SimConfig {
+                speed: cli.demo_speed.clamp(0.01, 10_000.0),
+                ..SimConfig::default()
+            };
+            let sim = Sim::start(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), sim_config)
+                .await
+                .map_err(|e| ApiError::Io(format!("cannot start the demo simulator: {e}")))?;
+            Some(sim)
+        } else {
+            None
+        };
+        let poll_ms = cli
+            .poll_interval_ms
+            .or(config.poll_interval_ms)
+            .unwrap_or(2500)
+            .clamp(10, 60_000);
+        Ok(Session {
+            paths,
+            config,
+            config_error,
+            demo,
+            poll_interval: Duration::from_millis(poll_ms),
+        })
+    }
+
+    /// The access token: `--token-file`, then `SORA_TOKEN`, then the config's `token_file`,
+    /// then its `token`. With `--demo`, the simulator's.
+    pub fn token(&self, cli: &Cli) -> Result<AccessToken, ApiError> {
+        if let Some(sim) = &self.demo {
+            return AccessToken::new(&sim.token())
+                .ok_or_else(|| ApiError::InvalidInput("bad demo token".into()));
+        }
+        let from_file = |path: &std::path::Path| -> Result<AccessToken, ApiError> {
+            let text = std::fs::read_to_string(path).map_err(|e| {
+                ApiError::InvalidInput(format!(
+                    "cannot read the token file {}: {e}",
+                    path.display()
+                ))
+            })?;
+            AccessToken::new(&text).ok_or_else(|| {
+                ApiError::InvalidInput(format!(
+                    "the token file {} is empty or holds more than one token: put only the token in it",
+                    path.display()
+                ))
+            })
+        };
+        if let Some(path) = &cli.token_file {
+            return from_file(path);
+        }
+        if let Ok(raw) = std::env::var("SORA_TOKEN")
+            && !raw.trim().is_empty()
+        {
+            return AccessToken::new(&raw).ok_or_else(|| {
+                ApiError::InvalidInput(
+                    "SORA_TOKEN holds spaces or control characters: set it to the token alone"
+                        .into(),
+                )
+            });
+        }
+        if let Some(path) = &self.config.token_file {
+            return from_file(path);
+        }
+        if let Some(raw) = &self.config.token {
+            return AccessToken::new(raw).ok_or_else(|| {
+                ApiError::InvalidInput(format!(
+                    "`token` in {} is not a valid token",
+                    self.paths.config_file.display()
+                ))
+            });
+        }
+        Err(ApiError::MissingToken {
+            config_hint: self.paths.config_file.display().to_string(),
+        })
+    }
+
+    /// The backend base URL: the simulator's with `--demo`, else flag/env, config, default.
+    pub fn base_url(&self, cli: &Cli) -> String {
+        if let Some(sim) = &self.demo {
+            return sim.base_url();
+        }
+        cli.base_url
+            .clone()
+            .or_else(|| self.config.base_url.clone())
+            .unwrap_or_else(|| DEFAULT_BASE_URL.to_string())
+    }
+
+    /// Builds the API client from everything resolved.
+    pub fn client(&self, cli: &Cli) -> Result<Client, ApiError> {
+        let token = self.token(cli)?;
+        let mut config = ClientConfig::new(self.base_url(cli), token);
+        if let Some(cmd) = self
+            .config
+            .sentinel_command
+            .clone()
+            .filter(|c| !c.trim().is_empty())
+        {
+            config.sentinel = SentinelProvider::Command(cmd);
+        }
+        if let Some(ua) = self
+            .config
+            .user_agent
+            .clone()
+            .filter(|u| !u.trim().is_empty())
+        {
+            config.user_agent = ua;
+        }
+        config.proxy = self.config.proxy.clone();
+        Client::new(config)
+    }
+}

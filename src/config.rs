@@ -1,0 +1,153 @@
+//! Where things live on disk (XDG dirs through `directories`) and the TOML config file.
+
+use std::path::{Path, PathBuf};
+
+use serde::Deserialize;
+
+/// The program's directories and well-known files.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Paths {
+    /// `$XDG_CONFIG_HOME/sora-tui/config.toml`.
+    pub config_file: PathBuf,
+    /// `$XDG_DATA_HOME/sora-tui`: autosaves, task and cameo records, storyboards.
+    pub data_dir: PathBuf,
+    /// `$XDG_STATE_HOME/sora-tui`: the log file.
+    pub state_dir: PathBuf,
+    /// Default folder for downloads.
+    pub download_dir: PathBuf,
+}
+
+impl Paths {
+    /// Resolves the directories for this user, honouring the `XDG_*` variables.
+    pub fn discover() -> Paths {
+        let dirs = directories::ProjectDirs::from("", "", "sora-tui");
+        let fallback = || std::env::temp_dir().join("sora-tui");
+        let config_dir = dirs
+            .as_ref()
+            .map(|d| d.config_dir().to_path_buf())
+            .unwrap_or_else(fallback);
+        let data_dir = dirs
+            .as_ref()
+            .map(|d| d.data_dir().to_path_buf())
+            .unwrap_or_else(fallback);
+        let state_dir = dirs
+            .as_ref()
+            .and_then(|d| d.state_dir().map(Path::to_path_buf))
+            .unwrap_or_else(|| data_dir.join("state"));
+        let download_dir = directories::UserDirs::new()
+            .and_then(|u| u.video_dir().or(u.download_dir()).map(|d| d.join("sora")))
+            .unwrap_or_else(|| data_dir.join("downloads"));
+        Paths {
+            config_file: config_dir.join("config.toml"),
+            data_dir,
+            state_dir,
+            download_dir,
+        }
+    }
+
+    /// The log file in the state dir.
+    pub fn log_file(&self) -> PathBuf {
+        self.state_dir.join("sora-tui.log")
+    }
+}
+
+/// The settings a user may put in `config.toml`. Every key is optional.
+#[derive(Debug, Clone, Default, PartialEq, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct Config {
+    /// Backend base URL (overridden by `--base-url` / `SORA_BASE_URL`).
+    pub base_url: Option<String>,
+    /// The access token itself (a `token_file` is preferable).
+    pub token: Option<String>,
+    /// A file holding the access token.
+    pub token_file: Option<PathBuf>,
+    /// A shell command whose stdout is the sentinel token.
+    pub sentinel_command: Option<String>,
+    /// Proxy URL for all backend and media traffic (else `HTTPS_PROXY`/`ALL_PROXY`).
+    pub proxy: Option<String>,
+    /// User-Agent header.
+    pub user_agent: Option<String>,
+    /// Where downloads go.
+    pub download_dir: Option<PathBuf>,
+    /// How often unfinished tasks are polled, in milliseconds (default 2500).
+    pub poll_interval_ms: Option<u64>,
+}
+
+/// A config file that exists but cannot be used; the defaults apply meanwhile.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}{}: {message}; the defaults are used until it is fixed", path.display(), line.map(|l| format!(" line {l}")).unwrap_or_default())]
+pub struct ConfigError {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// What is wrong.
+    pub message: String,
+}
+
+impl Config {
+    /// Reads the config file. A missing file is the default config; a broken one is reported
+    /// with its path and line, and the defaults apply.
+    pub fn load(path: &Path) -> (Config, Option<ConfigError>) {
+        match std::fs::read_to_string(path) {
+            Ok(text) => match Config::parse(&text) {
+                Ok(c) => (c, None),
+                Err((line, message)) => (
+                    Config::default(),
+                    Some(ConfigError {
+                        path: path.to_path_buf(),
+                        line,
+                        message,
+                    }),
+                ),
+            },
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Config::default(), None),
+            Err(e) => (
+                Config::default(),
+                Some(ConfigError {
+                    path: path.to_path_buf(),
+                    line: None,
+                    message: format!("cannot be read ({e})"),
+                }),
+            ),
+        }
+    }
+
+    /// Parses config text; the error carries a 1-based line when the parser knows it.
+    pub fn parse(text: &str) -> Result<Config, (Option<usize>, String)> {
+        toml::from_str(text).map_err(|e| {
+            let line = e
+                .span()
+                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+            (line, e.message().trim().to_string())
+        })
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn broken_config_names_path_and_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        std::fs::write(&path, "base_url = \"https://x\"\nproxy = 5\n").unwrap();
+        let (cfg, err) = Config::load(&path);
+        assert_eq!(cfg, Config::default());
+        let err = err.unwrap();
+        assert_eq!(err.line, Some(2));
+        assert!(
+            err.to_string()
+                .starts_with(&format!("{} line 2:", path.display())),
+            "{err}"
+        );
+    }
+
+    #[test]
+    fn missing_config_is_default() {
+        let (cfg, err) = Config::load(Path::new("/nonexistent/sora-tui/config.toml"));
+        assert_eq!(cfg, Config::default());
+        assert!(err.is_none());
+    }
+}

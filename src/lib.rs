@@ -1,0 +1,10 @@
+//! sora-tui: a keyboard-driven terminal client for the Sora video-generation web backend,
+//! with a built-in simulator of that backend.
+
+pub mod api;
+pub mod cli;
+pub mod config;
+pub mod fsutil;
+pub mod sim;
+pub mod storyboard;
+pub mod track;

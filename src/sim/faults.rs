@@ -1,0 +1,329 @@
+//! Fault injection: rules that make chosen routes misbehave the way the live service and its
+//! network path do, so the client's error handling can be tested.
+
+use axum::body::Body;
+use axum::http::{HeaderValue, StatusCode, header};
+use axum::response::{IntoResponse, Response};
+
+use futures_util::StreamExt;
+
+use super::errors::ApiError;
+use super::ids;
+
+/// How long a truncated answer waits after its partial body before dropping the connection.
+const FLUSH_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
+
+/// One fault rule: which requests it hits, what it does and how many times.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+pub struct FaultRule {
+    /// HTTP method to match (case-insensitive); `None` matches any method.
+    #[serde(default)]
+    pub method: Option<String>,
+    /// Path without `/backend`, matched as a segment prefix ("/nf/pending" also hits
+    /// "/nf/pending/v2"); "/media" targets media downloads; "*" hits every route.
+    pub path: String,
+    /// What happens to a matching request.
+    pub fault: Fault,
+    /// `None`: until cleared; `Some(n)`: only the next `n` matching requests.
+    #[serde(default)]
+    pub times: Option<u32>,
+}
+
+/// What an injected fault does to a request.
+#[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
+pub enum Fault {
+    /// Waits `ms` milliseconds, then answers normally (combines with a later non-latency rule).
+    Latency {
+        /// Delay in milliseconds.
+        ms: u64,
+    },
+    /// 401 `token_invalidated`, as when the session token is revoked or expired.
+    TokenInvalidated,
+    /// 400 `sentinel_block`, the anti-bot rejection.
+    SentinelBlock,
+    /// 400 `heavy_load`, the overload answer.
+    HeavyLoad,
+    /// 403 Cloudflare "Just a moment..." HTML challenge page.
+    Cloudflare,
+    /// 429 `rate_limit_exceeded` with a `Retry-After` header.
+    RateLimited {
+        /// Seconds announced in `Retry-After`.
+        retry_after_secs: u64,
+    },
+    /// 500 JSON error envelope.
+    ServerError,
+    /// 200 `application/json` whose body is not valid JSON.
+    InvalidJson,
+    /// The connection drops before a complete response (the request is not processed).
+    ConnectionReset,
+    /// The request is processed, then the answer announces its full Content-Length but only half
+    /// of the body is sent before the connection drops (meant for `/media`, works anywhere).
+    TruncatedBody,
+    /// 404 JSON envelope, e.g. to emulate the live service moving a route to `/v2`.
+    Gone404,
+}
+
+/// What the rules decided for one request.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Decision {
+    /// Total delay from matching latency rules.
+    pub latency_ms: u64,
+    /// The first matching non-latency fault, if any.
+    pub fault: Option<Fault>,
+}
+
+/// The active rules, in the order they were added.
+#[derive(Debug, Default)]
+pub struct FaultBook {
+    rules: Vec<FaultRule>,
+}
+
+impl FaultBook {
+    /// Adds a rule at the end.
+    pub fn push(&mut self, mut rule: FaultRule) {
+        if let Some(rest) = rule.path.strip_prefix("/backend") {
+            rule.path = if rest.is_empty() {
+                "/".into()
+            } else {
+                rest.into()
+            };
+        }
+        self.rules.push(rule);
+    }
+
+    /// Removes every rule.
+    pub fn clear(&mut self) {
+        self.rules.clear();
+    }
+
+    /// The active rules.
+    pub fn rules(&self) -> &[FaultRule] {
+        &self.rules
+    }
+
+    /// Applies the rules to a request: every matching latency rule adds its delay, the first
+    /// matching other rule is the fault. Matched rules with a count are consumed.
+    pub fn decide(&mut self, method: &str, path: &str) -> Decision {
+        let mut decision = Decision::default();
+        for rule in &mut self.rules {
+            if decision.fault.is_some() {
+                break;
+            }
+            if rule.times == Some(0) || !rule.matches(method, path) {
+                continue;
+            }
+            if let Some(n) = rule.times.as_mut() {
+                *n -= 1;
+            }
+            match &rule.fault {
+                Fault::Latency { ms } => {
+                    decision.latency_ms = decision.latency_ms.saturating_add(*ms)
+                }
+                other => decision.fault = Some(other.clone()),
+            }
+        }
+        self.rules.retain(|r| r.times != Some(0));
+        decision
+    }
+}
+
+impl FaultRule {
+    fn matches(&self, method: &str, path: &str) -> bool {
+        let method_ok = self
+            .method
+            .as_deref()
+            .is_none_or(|m| m.eq_ignore_ascii_case(method));
+        method_ok && path_matches(&self.path, path)
+    }
+}
+
+/// Segment-aware prefix match: "/nf/pending" hits "/nf/pending" and "/nf/pending/v2" but not
+/// "/nf/pendingx"; "*" hits everything.
+fn path_matches(pattern: &str, path: &str) -> bool {
+    if pattern == "*" || pattern == "/" || pattern.is_empty() {
+        return true;
+    }
+    let pattern = pattern.strip_suffix('/').unwrap_or(pattern);
+    match path.strip_prefix(pattern) {
+        Some(rest) => rest.is_empty() || rest.starts_with('/'),
+        None => false,
+    }
+}
+
+/// The answer for a fault that replaces the response outright (not latency or truncation).
+pub fn response(fault: &Fault) -> Response {
+    match fault {
+        Fault::TokenInvalidated => ApiError::token_invalidated().into_response(),
+        Fault::SentinelBlock => ApiError::sentinel_block().into_response(),
+        Fault::HeavyLoad => ApiError::heavy_load().into_response(),
+        Fault::RateLimited { retry_after_secs } => {
+            ApiError::rate_limited(*retry_after_secs).into_response()
+        }
+        Fault::ServerError => ApiError::server_error().into_response(),
+        Fault::Gone404 => ApiError::not_found("Not found").into_response(),
+        Fault::Cloudflare => cloudflare_challenge(),
+        Fault::InvalidJson => {
+            let mut r = Response::new(Body::from(r#"{"items":[{"id":"gen_01k9h4"#));
+            r.headers_mut().insert(
+                header::CONTENT_TYPE,
+                HeaderValue::from_static("application/json"),
+            );
+            r
+        }
+        Fault::ConnectionReset => connection_reset(),
+        // Not meant to get here (the server processes these), but answer something sane.
+        Fault::Latency { .. } | Fault::TruncatedBody => connection_reset(),
+    }
+}
+
+/// A response whose body fails at once: hyper aborts the connection without completing it.
+pub fn connection_reset() -> Response {
+    let stream = futures_util::stream::once(async {
+        Err::<bytes::Bytes, std::io::Error>(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "simulated connection reset",
+        ))
+    });
+    Response::new(Body::from_stream(stream))
+}
+
+/// Re-emits `response` with its full `Content-Length` but only the first half of its body, then
+/// fails the stream so the connection drops.
+pub async fn truncate(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(full) = axum::body::to_bytes(body, usize::MAX).await else {
+        return connection_reset();
+    };
+    if full.is_empty() {
+        return connection_reset();
+    }
+    let sent = full.slice(..full.len() / 2);
+    // The pause lets hyper flush the head and the partial body before the error aborts the
+    // connection (an immediate error would discard them).
+    let failure = futures_util::stream::once(async {
+        tokio::time::sleep(FLUSH_PAUSE).await;
+        Err(std::io::Error::new(
+            std::io::ErrorKind::ConnectionReset,
+            "simulated truncated body",
+        ))
+    });
+    let stream = futures_util::stream::iter([Ok(sent)]).chain(failure);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(full.len()));
+    Response::from_parts(parts, Body::from_stream(stream))
+}
+
+/// 403 Cloudflare managed challenge, as served to flagged clients.
+fn cloudflare_challenge() -> Response {
+    let ray = ids::hex(16);
+    let html = CLOUDFLARE_HTML.replace("{RAY}", &ray);
+    let mut r = (StatusCode::FORBIDDEN, html).into_response();
+    let h = r.headers_mut();
+    h.insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("text/html; charset=UTF-8"),
+    );
+    h.insert("cf-mitigated", HeaderValue::from_static("challenge"));
+    h.insert(header::SERVER, HeaderValue::from_static("cloudflare"));
+    if let Ok(v) = HeaderValue::from_str(&format!("{ray}-AMS")) {
+        h.insert("cf-ray", v);
+    }
+    h.insert(
+        header::CACHE_CONTROL,
+        HeaderValue::from_static("private, max-age=0, no-store, no-cache, must-revalidate"),
+    );
+    r
+}
+
+const CLOUDFLARE_HTML: &str = r#"<!DOCTYPE html><html lang="en-US"><head><title>Just a moment...</title><meta http-equiv="Content-Type" content="text/html; charset=UTF-8"><meta http-equiv="X-UA-Compatible" content="IE=Edge"><meta name="robots" content="noindex,nofollow"><meta name="viewport" content="width=device-width,initial-scale=1"><style>*{box-sizing:border-box;margin:0;padding:0}html{line-height:1.15;-webkit-text-size-adjust:100%;color:#313131;font-family:system-ui,-apple-system,BlinkMacSystemFont,"Segoe UI",Roboto,"Helvetica Neue",Arial,"Noto Sans",sans-serif}body{display:flex;flex-direction:column;height:100vh;min-height:100vh}.main-content{margin:8rem auto;max-width:60rem;padding-left:1.5rem;padding-right:1.5rem;width:100%}.h2{font-size:1.5rem;font-weight:500;line-height:2.25rem}</style><meta http-equiv="refresh" content="390"></head><body><div class="main-wrapper" role="main"><div class="main-content"><h1 class="zone-name-title h1">sora.chatgpt.com</h1><p class="h2 spacer-bottom">Verifying you are human. This may take a few seconds.</p><noscript><div class="h2"><span id="challenge-error-text">Enable JavaScript and cookies to continue</span></div></noscript></div></div><script>(function(){window._cf_chl_opt={cvId: '3',cZone: "sora.chatgpt.com",cType: 'managed',cRay: '{RAY}',cH: 'sim',cUPMDTk: "\/backend\/?__cf_chl_tk=sim",cFPWv: 'b',cITimeS: '0',cTTimeMs: '1000',cMTimeMs: '390000',cTplC: 0,cTplV: 5,cTplB: 'cf',cK: "",fa: "\/backend\/?__cf_chl_f_tk=sim",md: "sim",mdrd: "sim"};var cpo = document.createElement('script');cpo.src = '/cdn-cgi/challenge-platform/h/b/orchestrate/chl_page/v1?ray={RAY}';window._cf_chl_opt.cOgUHash = location.hash === '' && location.href.indexOf('#') !== -1 ? '#' : location.hash;document.getElementsByTagName('head')[0].appendChild(cpo);}());</script><div class="footer" role="contentinfo"><div class="footer-inner"><div class="clearfix diagnostic-wrapper"><div class="ray-id">Ray ID: <code>{RAY}</code></div></div><div class="text-center" id="footer-text">Performance &amp; security by <a rel="noopener noreferrer" href="https://www.cloudflare.com?utm_source=challenge&amp;utm_campaign=m" target="_blank">Cloudflare</a></div></div></div></body></html>"#;
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn rule(method: Option<&str>, path: &str, fault: Fault, times: Option<u32>) -> FaultRule {
+        FaultRule {
+            method: method.map(str::to_string),
+            path: path.to_string(),
+            fault,
+            times,
+        }
+    }
+
+    #[test]
+    fn prefix_matching_respects_segments() {
+        assert!(path_matches("/nf/pending", "/nf/pending"));
+        assert!(path_matches("/nf/pending", "/nf/pending/v2"));
+        assert!(!path_matches("/nf/pending", "/nf/pendingx"));
+        assert!(path_matches("/media", "/media/gen_x/source.mp4"));
+        assert!(path_matches("*", "/me"));
+        assert!(!path_matches("/me", "/media/x"));
+    }
+
+    #[test]
+    fn counted_rules_are_consumed() {
+        let mut book = FaultBook::default();
+        book.push(rule(Some("get"), "/me", Fault::ServerError, Some(2)));
+        assert_eq!(book.decide("POST", "/me").fault, None);
+        assert_eq!(book.decide("GET", "/me").fault, Some(Fault::ServerError));
+        assert_eq!(book.decide("GET", "/me").fault, Some(Fault::ServerError));
+        assert_eq!(book.decide("GET", "/me").fault, None);
+        assert!(book.rules().is_empty());
+    }
+
+    #[test]
+    fn latency_adds_up_and_combines_with_a_fault() {
+        let mut book = FaultBook::default();
+        book.push(rule(None, "*", Fault::Latency { ms: 10 }, None));
+        book.push(rule(None, "/backend/nf", Fault::Latency { ms: 5 }, Some(1)));
+        book.push(rule(None, "/nf/create", Fault::HeavyLoad, None));
+        book.push(rule(None, "/nf/create", Fault::ServerError, None));
+        let d = book.decide("POST", "/nf/create");
+        assert_eq!(d.latency_ms, 15);
+        assert_eq!(d.fault, Some(Fault::HeavyLoad));
+        let d = book.decide("GET", "/nf/pending");
+        assert_eq!(
+            d,
+            Decision {
+                latency_ms: 10,
+                fault: None
+            }
+        );
+    }
+
+    #[test]
+    fn rules_round_trip_as_json() {
+        let r: FaultRule = serde_json::from_str(
+            r#"{"path":"/media","fault":{"kind":"rate_limited","retry_after_secs":3},"times":1}"#,
+        )
+        .expect("valid rule");
+        assert_eq!(
+            r,
+            rule(
+                None,
+                "/media",
+                Fault::RateLimited {
+                    retry_after_secs: 3
+                },
+                Some(1)
+            )
+        );
+        let back = serde_json::to_value(&r).expect("serializes");
+        assert_eq!(back["fault"]["kind"], "rate_limited");
+    }
+
+    #[test]
+    fn cloudflare_page_looks_like_a_challenge() {
+        let r = response(&Fault::Cloudflare);
+        assert_eq!(r.status(), StatusCode::FORBIDDEN);
+        assert_eq!(r.headers()["cf-mitigated"], "challenge");
+        assert!(
+            r.headers()[header::CONTENT_TYPE]
+                .to_str()
+                .unwrap_or("")
+                .starts_with("text/html")
+        );
+    }
+}

@@ -1,0 +1,223 @@
+//! The `/backend` route table: which method and path reach which handler, and which need the
+//! sentinel header.
+
+use serde_json::Value;
+use tokio::time::Instant;
+
+use super::errors::ApiError;
+use super::media::MediaUrls;
+use super::record::Incoming;
+use super::world::World;
+use super::{account, cameos, images, video};
+
+/// What a handler works with: the locked world, the URL signer and the current time.
+pub struct Ctx<'a> {
+    /// The account (locked for the duration of the request).
+    pub world: &'a mut World,
+    /// Makes media URLs.
+    pub urls: &'a MediaUrls,
+    /// Now.
+    pub now: Instant,
+}
+
+/// A `/backend` endpoint, with its path parameter when it has one.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Route {
+    /// `GET /me`
+    Me,
+    /// `GET /nf/check`
+    QuotaCheck,
+    /// `POST /uploads`
+    UploadImage,
+    /// `POST /video_gen`
+    CreateImage,
+    /// `GET /v2/recent_tasks`
+    RecentTasks,
+    /// `POST /nf/create`
+    CreateVideo,
+    /// `POST /nf/create/storyboard`
+    CreateStoryboard,
+    /// `GET /nf/pending` (bare array) or `/nf/pending/v2` (`{"items"}`)
+    Pending {
+        /// Whether it is the `/v2` form.
+        v2: bool,
+    },
+    /// `GET /project_y/profile/drafts` or `…/drafts/v2`
+    Drafts,
+    /// `POST /project_y/post`
+    CreatePost,
+    /// `GET /project_y/post/{id}`
+    GetPost(String),
+    /// `DELETE /project_y/post/{id}`
+    DeletePost(String),
+    /// `POST /characters/upload`
+    UploadCameo,
+    /// `GET /project_y/cameos/in_progress/{id}`
+    CameoProgress(String),
+    /// `POST /project_y/file/upload`
+    UploadProfileFile,
+    /// `POST /characters/finalize`
+    FinalizeCameo,
+    /// `POST /project_y/cameos/by_id/{id}/update_v2`
+    UpdateCameo(String),
+    /// `DELETE /project_y/characters/{id}`
+    DeleteCharacter(String),
+}
+
+impl Route {
+    /// The four generation/publishing POSTs that require `openai-sentinel-token`.
+    pub fn needs_sentinel(&self) -> bool {
+        matches!(
+            self,
+            Route::CreateImage | Route::CreateVideo | Route::CreateStoryboard | Route::CreatePost
+        )
+    }
+}
+
+/// Resolves a path (without `/backend`): 404 when unknown, 405 when the method does not fit.
+pub fn parse(method: &str, path: &str) -> Result<Route, ApiError> {
+    let not_found = || ApiError::not_found(format!("Unknown endpoint: {method} {path}"));
+    let segments: Vec<&str> = match path.strip_prefix('/') {
+        Some(rest) => rest.split('/').collect(),
+        None => return Err(not_found()),
+    };
+    if segments.iter().any(|s| s.is_empty()) {
+        return Err(not_found());
+    }
+    let id = |s: &str| s.to_string();
+    let candidates: Vec<(&str, Route)> = match segments.as_slice() {
+        ["me"] => vec![("GET", Route::Me)],
+        ["nf", "check"] => vec![("GET", Route::QuotaCheck)],
+        ["uploads"] => vec![("POST", Route::UploadImage)],
+        ["video_gen"] => vec![("POST", Route::CreateImage)],
+        ["v2", "recent_tasks"] => vec![("GET", Route::RecentTasks)],
+        ["nf", "create"] => vec![("POST", Route::CreateVideo)],
+        ["nf", "create", "storyboard"] => vec![("POST", Route::CreateStoryboard)],
+        ["nf", "pending"] => vec![("GET", Route::Pending { v2: false })],
+        ["nf", "pending", "v2"] => vec![("GET", Route::Pending { v2: true })],
+        ["project_y", "profile", "drafts"] | ["project_y", "profile", "drafts", "v2"] => {
+            vec![("GET", Route::Drafts)]
+        }
+        ["project_y", "post"] => vec![("POST", Route::CreatePost)],
+        ["project_y", "post", post_id] => vec![
+            ("GET", Route::GetPost(id(post_id))),
+            ("DELETE", Route::DeletePost(id(post_id))),
+        ],
+        ["characters", "upload"] => vec![("POST", Route::UploadCameo)],
+        ["project_y", "cameos", "in_progress", cameo_id] => {
+            vec![("GET", Route::CameoProgress(id(cameo_id)))]
+        }
+        ["project_y", "file", "upload"] => vec![("POST", Route::UploadProfileFile)],
+        ["characters", "finalize"] => vec![("POST", Route::FinalizeCameo)],
+        ["project_y", "cameos", "by_id", cameo_id, "update_v2"] => {
+            vec![("POST", Route::UpdateCameo(id(cameo_id)))]
+        }
+        ["project_y", "characters", character_id] => {
+            vec![("DELETE", Route::DeleteCharacter(id(character_id)))]
+        }
+        _ => return Err(not_found()),
+    };
+    candidates
+        .into_iter()
+        .find(|(m, _)| m.eq_ignore_ascii_case(method))
+        .map(|(_, r)| r)
+        .ok_or_else(ApiError::method_not_allowed)
+}
+
+/// Runs the handler of `route`.
+pub fn dispatch(ctx: &mut Ctx<'_>, route: Route, req: &Incoming) -> Result<Value, ApiError> {
+    match route {
+        Route::Me => Ok(account::me(ctx)),
+        Route::QuotaCheck => Ok(account::quota(ctx)),
+        Route::UploadImage => images::upload(ctx, req),
+        Route::CreateImage => images::create(ctx, req),
+        Route::RecentTasks => images::recent(ctx, req),
+        Route::CreateVideo => video::create(ctx, req, false),
+        Route::CreateStoryboard => video::create(ctx, req, true),
+        Route::Pending { v2 } => Ok(video::pending(ctx, v2)),
+        Route::Drafts => video::drafts(ctx, req),
+        Route::CreatePost => video::publish(ctx, req),
+        Route::GetPost(id) => video::get_post(ctx, &id),
+        Route::DeletePost(id) => video::delete_post(ctx, &id),
+        Route::UploadCameo => cameos::upload(ctx, req),
+        Route::CameoProgress(id) => cameos::progress(ctx, &id),
+        Route::UploadProfileFile => cameos::upload_profile(ctx, req),
+        Route::FinalizeCameo => cameos::finalize(ctx, req),
+        Route::UpdateCameo(id) => cameos::update(ctx, &id, req),
+        Route::DeleteCharacter(id) => cameos::delete_character(ctx, &id),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn known_paths_resolve() {
+        assert_eq!(parse("GET", "/me"), Ok(Route::Me));
+        assert_eq!(
+            parse("GET", "/nf/pending/v2"),
+            Ok(Route::Pending { v2: true })
+        );
+        assert_eq!(
+            parse("GET", "/project_y/profile/drafts/v2"),
+            Ok(Route::Drafts)
+        );
+        assert_eq!(
+            parse("DELETE", "/project_y/post/s_1"),
+            Ok(Route::DeletePost("s_1".into()))
+        );
+        assert_eq!(
+            parse("POST", "/project_y/cameos/by_id/cameo_1/update_v2"),
+            Ok(Route::UpdateCameo("cameo_1".into()))
+        );
+    }
+
+    #[test]
+    fn unknown_paths_are_404_and_wrong_methods_405() {
+        assert_eq!(
+            parse("GET", "/nope").map_err(|e| e.status.as_u16()),
+            Err(404)
+        );
+        assert_eq!(
+            parse("GET", "/me/").map_err(|e| e.status.as_u16()),
+            Err(404)
+        );
+        assert_eq!(parse("GET", "").map_err(|e| e.status.as_u16()), Err(404));
+        assert_eq!(
+            parse("POST", "/me").map_err(|e| e.status.as_u16()),
+            Err(405)
+        );
+        assert_eq!(
+            parse("PUT", "/project_y/post/s_1").map_err(|e| e.status.as_u16()),
+            Err(405)
+        );
+    }
+
+    #[test]
+    fn sentinel_is_needed_on_exactly_four_routes() {
+        let with: Vec<_> = [
+            ("POST", "/video_gen"),
+            ("POST", "/nf/create"),
+            ("POST", "/nf/create/storyboard"),
+            ("POST", "/project_y/post"),
+            ("POST", "/uploads"),
+            ("POST", "/characters/upload"),
+            ("POST", "/characters/finalize"),
+            ("GET", "/nf/pending"),
+        ]
+        .into_iter()
+        .filter(|(m, p)| parse(m, p).is_ok_and(|r| r.needs_sentinel()))
+        .map(|(_, p)| p)
+        .collect();
+        assert_eq!(
+            with,
+            [
+                "/video_gen",
+                "/nf/create",
+                "/nf/create/storyboard",
+                "/project_y/post"
+            ]
+        );
+    }
+}

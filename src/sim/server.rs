@@ -1,0 +1,239 @@
+//! The per-request pipeline: log the request, apply injected faults, check auth and sentinel,
+//! then hand `/backend` requests to the route table and `/media` requests to the file server.
+
+use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use axum::Router;
+use axum::extract::{Request, State};
+use axum::response::{IntoResponse, Response};
+use tokio::time::Instant;
+
+use super::errors::ApiError;
+use super::faults::{self, Fault, FaultBook, FaultRule};
+use super::media::{self, MediaUrls};
+use super::record::{self, Incoming, RecordedRequest, RequestLog};
+use super::routes::{self, Ctx};
+use super::world::World;
+use super::{CameoOutcome, SimConfig, control};
+
+/// Shortest sentinel token accepted.
+const MIN_SENTINEL_LEN: usize = 10;
+
+/// State shared by the listeners and the [`super::Sim`] handle.
+#[derive(Debug)]
+pub struct Shared {
+    /// Accepted Bearer token.
+    pub token: String,
+    world: Mutex<World>,
+    faults: Mutex<FaultBook>,
+    log: Mutex<RequestLog>,
+    urls: MediaUrls,
+}
+
+/// Locks a mutex, recovering the data if a panicking thread poisoned it.
+pub fn lock<T>(m: &Mutex<T>) -> MutexGuard<'_, T> {
+    m.lock().unwrap_or_else(PoisonError::into_inner)
+}
+
+impl Shared {
+    /// State for a new simulator whose media is served from `media_base`.
+    pub fn new(config: &SimConfig, media_base: String) -> Self {
+        let wall = SystemTime::now()
+            .duration_since(UNIX_EPOCH)
+            .map(|d| d.as_secs_f64())
+            .unwrap_or(0.0);
+        Shared {
+            token: config.token.clone(),
+            world: Mutex::new(World::new(config, Instant::now(), wall)),
+            faults: Mutex::new(FaultBook::default()),
+            log: Mutex::new(RequestLog::default()),
+            urls: MediaUrls::new(media_base),
+        }
+    }
+
+    /// The request log in arrival order.
+    pub fn requests(&self) -> Vec<RecordedRequest> {
+        lock(&self.log).snapshot()
+    }
+
+    /// Empties the request log.
+    pub fn clear_requests(&self) {
+        lock(&self.log).clear();
+    }
+
+    /// Adds a fault rule.
+    pub fn inject(&self, rule: FaultRule) {
+        lock(&self.faults).push(rule);
+    }
+
+    /// The active fault rules.
+    pub fn fault_rules(&self) -> Vec<FaultRule> {
+        lock(&self.faults).rules().to_vec()
+    }
+
+    /// Removes every fault rule.
+    pub fn clear_faults(&self) {
+        lock(&self.faults).clear();
+    }
+
+    /// Chooses what new cameos do.
+    pub fn set_cameo_outcome(&self, outcome: CameoOutcome) {
+        lock(&self.world).cameo_outcome = outcome;
+    }
+
+    /// The normal answer to a request (no faults).
+    fn respond(&self, target: &Target, req: &Incoming) -> Response {
+        match target {
+            Target::Media => {
+                if !matches!(req.rec.method.as_str(), "GET" | "HEAD") {
+                    return ApiError::method_not_allowed().into_response();
+                }
+                media::serve(
+                    &self.urls,
+                    &req.rec.path,
+                    req.rec.query.as_deref(),
+                    req.rec.header("range"),
+                )
+            }
+            Target::Backend(path) => match self.backend(path, req) {
+                Ok(value) => axum::Json(value).into_response(),
+                Err(err) => err.into_response(),
+            },
+        }
+    }
+
+    fn backend(&self, path: &str, req: &Incoming) -> Result<serde_json::Value, ApiError> {
+        let token = req.rec.header("authorization").and_then(bearer_token);
+        if token != Some(self.token.as_str()) {
+            return Err(ApiError::token_invalidated());
+        }
+        let route = routes::parse(&req.rec.method, path)?;
+        if route.needs_sentinel() {
+            let sentinel = req.rec.header("openai-sentinel-token").unwrap_or("").trim();
+            if sentinel.chars().count() < MIN_SENTINEL_LEN {
+                return Err(ApiError::sentinel_block());
+            }
+        }
+        let now = Instant::now();
+        let mut world = lock(&self.world);
+        world.advance(now);
+        let mut ctx = Ctx {
+            world: &mut world,
+            urls: &self.urls,
+            now,
+        };
+        routes::dispatch(&mut ctx, route, req)
+    }
+}
+
+/// The token of an `Authorization: Bearer …` value.
+fn bearer_token(value: &str) -> Option<&str> {
+    let (scheme, token) = value.trim().split_once(' ')?;
+    scheme.eq_ignore_ascii_case("bearer").then(|| token.trim())
+}
+
+/// Where a request goes.
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum Target {
+    /// A `/backend` route; the path without the prefix.
+    Backend(String),
+    /// A `/media/…` file.
+    Media,
+}
+
+fn classify(path: &str, media_only: bool) -> Option<Target> {
+    if path.starts_with("/media/") {
+        return Some(Target::Media);
+    }
+    if media_only {
+        return None;
+    }
+    let rest = path.strip_prefix("/backend")?;
+    (rest.is_empty() || rest.starts_with('/')).then(|| Target::Backend(rest.to_string()))
+}
+
+/// One listener's view: the shared state and whether it serves media only.
+#[derive(Clone)]
+struct Endpoint {
+    shared: Arc<Shared>,
+    media_only: bool,
+}
+
+/// The router of one listener (`media_only` for the separate media host).
+pub fn router(shared: Arc<Shared>, media_only: bool) -> Router {
+    Router::new()
+        .fallback(handle)
+        .with_state(Endpoint { shared, media_only })
+}
+
+async fn handle(State(ep): State<Endpoint>, req: Request) -> Response {
+    let path = req.uri().path().to_string();
+    if !ep.media_only && (path == "/_sim" || path.starts_with("/_sim/")) {
+        return control::handle(&ep.shared, req).await;
+    }
+    let Some(target) = classify(&path, ep.media_only) else {
+        return ApiError::not_found(format!("Unknown endpoint: {path}")).into_response();
+    };
+    let arrival = lock(&ep.shared.log).arrive();
+    let logged_path = match &target {
+        Target::Backend(sub) => sub.clone(),
+        Target::Media => path,
+    };
+    let mut incoming = record::read(req, logged_path).await;
+    let decision = lock(&ep.shared.faults).decide(&incoming.rec.method, &incoming.rec.path);
+    if decision.latency_ms > 0 {
+        tokio::time::sleep(Duration::from_millis(decision.latency_ms)).await;
+    }
+    let (response, status) = match decision.fault {
+        None => {
+            let r = ep.shared.respond(&target, &incoming);
+            let status = r.status().as_u16();
+            (r, status)
+        }
+        Some(Fault::TruncatedBody) => {
+            let r = ep.shared.respond(&target, &incoming);
+            let status = r.status().as_u16();
+            (faults::truncate(r).await, status)
+        }
+        Some(Fault::ConnectionReset) => (faults::connection_reset(), 0),
+        Some(fault) => {
+            let r = faults::response(&fault);
+            let status = r.status().as_u16();
+            (r, status)
+        }
+    };
+    incoming.rec.status = status;
+    lock(&ep.shared.log).finish(arrival, incoming.rec);
+    response
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn paths_are_classified() {
+        assert_eq!(
+            classify("/backend/me", false),
+            Some(Target::Backend("/me".into()))
+        );
+        assert_eq!(
+            classify("/backend", false),
+            Some(Target::Backend(String::new()))
+        );
+        assert_eq!(classify("/backendx", false), None);
+        assert_eq!(classify("/media/g/source.mp4", false), Some(Target::Media));
+        assert_eq!(classify("/media/g/source.mp4", true), Some(Target::Media));
+        assert_eq!(classify("/backend/me", true), None);
+        assert_eq!(classify("/", false), None);
+    }
+
+    #[test]
+    fn bearer_tokens_are_extracted() {
+        assert_eq!(bearer_token("Bearer abc"), Some("abc"));
+        assert_eq!(bearer_token("bearer  abc "), Some("abc"));
+        assert_eq!(bearer_token("Basic abc"), None);
+        assert_eq!(bearer_token("abc"), None);
+    }
+}

@@ -1,0 +1,495 @@
+//! Pure lifecycles: what a video task, an image task or a cameo looks like `t` simulated seconds
+//! after it was created. Nothing here reads a clock; the world passes elapsed time × speed.
+
+use super::CameoOutcome;
+
+/// Prompt keyword: the video completes but its draft is a content violation.
+pub const KEYWORD_VIOLATION: &str = "#violation";
+/// Prompt keyword: the task fails (pending shows `failed`, then it vanishes; no draft).
+pub const KEYWORD_FAIL: &str = "#fail";
+/// Prompt keyword: the draft has no URLs for its first [`NOURL_READS`] drafts reads.
+pub const KEYWORD_NOURL: &str = "#nourl";
+/// Prompt keyword: the task is missing from pending for a short window while running.
+pub const KEYWORD_FLICKER: &str = "#flicker";
+
+/// How many drafts listings show a `#nourl` draft without its URLs.
+pub const NOURL_READS: u32 = 3;
+/// How long (simulated seconds) a failed video stays visible in pending before vanishing.
+pub const FAILED_VISIBLE_SECS: f64 = 6.0;
+/// …but at least this many real seconds, so fast test runs polling every few dozen
+/// milliseconds still see the `failed` status.
+pub const FAILED_VISIBLE_MIN_REAL_SECS: f64 = 0.5;
+/// The reason shown on failed tasks.
+pub const FAILURE_REASON: &str = "Generation failed";
+
+/// How a video task ends, chosen by keywords in its prompt.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VideoOutcome {
+    /// A normal draft with URLs.
+    Succeed,
+    /// A `sora_content_violation` draft without URLs.
+    Violation,
+    /// Fails in pending; no draft.
+    Fail,
+    /// A draft whose URLs show up only after a few reads.
+    NoUrl,
+}
+
+/// The failure branches a prompt asks for.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct PromptFlags {
+    /// How the task ends.
+    pub outcome: VideoOutcome,
+    /// Whether the task briefly disappears from pending while running.
+    pub flicker: bool,
+}
+
+/// Reads the keywords (case-insensitive). `#fail` wins over `#violation`, which wins over `#nourl`.
+pub fn prompt_flags(prompt: &str) -> PromptFlags {
+    let p = prompt.to_lowercase();
+    let outcome = if p.contains(KEYWORD_FAIL) {
+        VideoOutcome::Fail
+    } else if p.contains(KEYWORD_VIOLATION) {
+        VideoOutcome::Violation
+    } else if p.contains(KEYWORD_NOURL) {
+        VideoOutcome::NoUrl
+    } else {
+        VideoOutcome::Succeed
+    };
+    PromptFlags {
+        outcome,
+        flicker: p.contains(KEYWORD_FLICKER),
+    }
+}
+
+/// Seconds (at speed 1) a video spends in pending, by length: ~20 s for 10 s, ~30 s for 15 s,
+/// ~40 s for 25 s.
+pub fn base_video_seconds(n_frames: u32) -> f64 {
+    match n_frames {
+        0..=150 => 15.0,
+        151..=300 => 20.0,
+        301..=450 => 30.0,
+        451..=600 => 35.0,
+        _ => 40.0,
+    }
+}
+
+// Phase boundaries as fractions of the time in pending.
+const PREPROCESSING_END: f64 = 0.08;
+const QUEUED_END: f64 = 0.22;
+const RUNNING_END: f64 = 0.85;
+// `#flicker` hides the task while its progress is in this range.
+const FLICKER_FROM: f64 = 0.35;
+const FLICKER_TO: f64 = 0.60;
+
+/// The fixed timeline of one video task, decided when it is created.
+#[derive(Clone, Debug, PartialEq)]
+pub struct VideoPlan {
+    /// Simulated seconds until the task leaves pending.
+    pub total: f64,
+    /// Simulated seconds between leaving pending and the draft appearing.
+    pub lag: f64,
+    /// How it ends.
+    pub outcome: VideoOutcome,
+    /// Whether it flickers out of pending while running.
+    pub flicker: bool,
+    /// Simulated seconds a failed task stays listed as `failed`.
+    pub failed_visible: f64,
+}
+
+/// Pending-list status strings of a video task.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum VideoStatus {
+    /// Just created (progress null).
+    Preprocessing,
+    /// Waiting for capacity (progress null).
+    Queued,
+    /// Rendering (progress 0.0 → 1.0).
+    Running,
+    /// Post-processing (progress 1.0).
+    Processing,
+    /// Failed (`failure_reason` set).
+    Failed,
+}
+
+impl VideoStatus {
+    /// The wire string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            VideoStatus::Preprocessing => "preprocessing",
+            VideoStatus::Queued => "queued",
+            VideoStatus::Running => "running",
+            VideoStatus::Processing => "processing",
+            VideoStatus::Failed => "failed",
+        }
+    }
+}
+
+/// Where a video task is at some moment.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum VideoStage {
+    /// Listed in pending.
+    Pending {
+        /// Status string.
+        status: VideoStatus,
+        /// `progress_pct` (null outside running/processing).
+        progress: Option<f64>,
+    },
+    /// Still running but missing from pending (`#flicker`).
+    Hidden,
+    /// Left pending; the draft appears at [`VideoPlan::draft_at`].
+    Finished,
+    /// Failed and gone from pending; no draft will come.
+    Vanished,
+}
+
+impl VideoStage {
+    /// Whether it counts against the concurrent-generation limit.
+    pub fn is_unfinished(&self) -> bool {
+        match self {
+            VideoStage::Pending { status, .. } => *status != VideoStatus::Failed,
+            VideoStage::Hidden => true,
+            VideoStage::Finished | VideoStage::Vanished => false,
+        }
+    }
+}
+
+impl VideoPlan {
+    /// A plan for a video of `n_frames`; `jitter` and `lag_unit` are random numbers in 0..1.
+    /// The Pro model and HD size take a little longer. See [`VideoPlan::at_speed`].
+    pub fn new(
+        n_frames: u32,
+        pro_model: bool,
+        large: bool,
+        flags: PromptFlags,
+        jitter: f64,
+        lag_unit: f64,
+    ) -> Self {
+        let mut total = base_video_seconds(n_frames) * (0.9 + 0.2 * jitter.clamp(0.0, 1.0));
+        if pro_model {
+            total *= 1.25;
+        }
+        if large {
+            total *= 1.1;
+        }
+        VideoPlan {
+            total,
+            lag: 1.0 + 3.0 * lag_unit.clamp(0.0, 1.0),
+            outcome: flags.outcome,
+            flicker: flags.flicker,
+            failed_visible: FAILED_VISIBLE_SECS,
+        }
+    }
+
+    /// Adjusts the plan to a time multiplier: a failure stays visible for at least
+    /// [`FAILED_VISIBLE_MIN_REAL_SECS`] of real time.
+    pub fn at_speed(mut self, speed: f64) -> Self {
+        self.failed_visible = self
+            .failed_visible
+            .max(FAILED_VISIBLE_MIN_REAL_SECS * speed);
+        self
+    }
+
+    fn running_span(&self) -> (f64, f64) {
+        (self.total * QUEUED_END, self.total * RUNNING_END)
+    }
+
+    fn progress_at(&self, t: f64) -> f64 {
+        let (start, end) = self.running_span();
+        let p = ((t - start) / (end - start)).clamp(0.0, 1.0);
+        (p * 100.0).round() / 100.0
+    }
+
+    /// When a `#fail` task fails: halfway through running.
+    pub fn fail_at(&self) -> f64 {
+        let (start, end) = self.running_span();
+        start + (end - start) / 2.0
+    }
+
+    /// When the draft appears (`None` for a failing task).
+    pub fn draft_at(&self) -> Option<f64> {
+        (self.outcome != VideoOutcome::Fail).then_some(self.total + self.lag)
+    }
+
+    /// The stage `t` simulated seconds after creation.
+    pub fn stage(&self, t: f64) -> VideoStage {
+        if self.outcome == VideoOutcome::Fail && t >= self.fail_at() {
+            return if t < self.fail_at() + self.failed_visible {
+                VideoStage::Pending {
+                    status: VideoStatus::Failed,
+                    progress: Some(self.progress_at(self.fail_at())),
+                }
+            } else {
+                VideoStage::Vanished
+            };
+        }
+        let (running_start, running_end) = self.running_span();
+        let (status, progress) = if t < self.total * PREPROCESSING_END {
+            (VideoStatus::Preprocessing, None)
+        } else if t < running_start {
+            (VideoStatus::Queued, None)
+        } else if t < running_end {
+            let p = self.progress_at(t);
+            if self.flicker && (FLICKER_FROM..FLICKER_TO).contains(&p) {
+                return VideoStage::Hidden;
+            }
+            (VideoStatus::Running, Some(p))
+        } else if t < self.total {
+            (VideoStatus::Processing, Some(1.0))
+        } else {
+            return VideoStage::Finished;
+        };
+        VideoStage::Pending { status, progress }
+    }
+}
+
+/// The fixed timeline of one image task.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ImagePlan {
+    /// Simulated seconds queued.
+    pub queued: f64,
+    /// Simulated seconds running.
+    pub running: f64,
+    /// Whether it fails (`#fail`) halfway through running.
+    pub fail: bool,
+}
+
+/// Where an image task is at some moment.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub enum ImageStage {
+    /// `queued`, progress null.
+    Queued,
+    /// `running` with progress 0.0 → 1.0.
+    Running(f64),
+    /// `succeeded`: generations are listed.
+    Succeeded,
+    /// `failed` with a failure reason.
+    Failed,
+}
+
+impl ImageStage {
+    /// The wire status string.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            ImageStage::Queued => "queued",
+            ImageStage::Running(_) => "running",
+            ImageStage::Succeeded => "succeeded",
+            ImageStage::Failed => "failed",
+        }
+    }
+}
+
+impl ImagePlan {
+    /// About 3 s queued and 8 s running at speed 1; `jitter` in 0..1.
+    pub fn new(prompt: &str, jitter: f64) -> Self {
+        let scale = 0.9 + 0.2 * jitter.clamp(0.0, 1.0);
+        ImagePlan {
+            queued: 3.0 * scale,
+            running: 8.0 * scale,
+            fail: prompt.to_lowercase().contains(KEYWORD_FAIL),
+        }
+    }
+
+    /// The stage `t` simulated seconds after creation.
+    pub fn stage(&self, t: f64) -> ImageStage {
+        let progress = ((t - self.queued) / self.running).clamp(0.0, 1.0);
+        if t < self.queued {
+            ImageStage::Queued
+        } else if self.fail && progress >= 0.5 {
+            ImageStage::Failed
+        } else if progress < 1.0 {
+            ImageStage::Running((progress * 100.0).round() / 100.0)
+        } else {
+            ImageStage::Succeeded
+        }
+    }
+}
+
+/// Where an uploaded cameo's processing is at some moment.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum CameoStage {
+    /// `status: "processing"` with this `status_message`.
+    Processing(&'static str),
+    /// `status_message: "Completed"`, hints available.
+    Completed,
+    /// `status: "failed"` with this reason.
+    Failed(&'static str),
+}
+
+/// Processing messages and the simulated second each starts at.
+const CAMEO_STEPS: [(f64, &str); 5] = [
+    (0.0, "Uploading"),
+    (2.0, "Analyzing video"),
+    (4.0, "Extracting likeness"),
+    (6.5, "Generating profile picture"),
+    (8.5, "Finalizing"),
+];
+/// When a completing cameo is done.
+pub const CAMEO_COMPLETE_AT: f64 = 10.0;
+/// When a failing cameo fails.
+pub const CAMEO_FAIL_AT: f64 = 4.5;
+/// The reason a failing cameo gives.
+pub const CAMEO_FAILURE: &str =
+    "We couldn't find a single clear face in this video. Try a well-lit clip of just you.";
+
+/// The stage of a cameo `t` simulated seconds after upload.
+pub fn cameo_stage(outcome: CameoOutcome, t: f64) -> CameoStage {
+    match outcome {
+        CameoOutcome::Complete if t >= CAMEO_COMPLETE_AT => CameoStage::Completed,
+        CameoOutcome::Fail if t >= CAMEO_FAIL_AT => CameoStage::Failed(CAMEO_FAILURE),
+        _ => {
+            let message = CAMEO_STEPS
+                .iter()
+                .rev()
+                .find(|(start, _)| t >= *start)
+                .map_or(CAMEO_STEPS[0].1, |(_, m)| *m);
+            CameoStage::Processing(message)
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn plan(prompt: &str, n_frames: u32) -> VideoPlan {
+        VideoPlan::new(n_frames, false, false, prompt_flags(prompt), 0.5, 0.5)
+    }
+
+    fn status(stage: VideoStage) -> Option<(&'static str, Option<f64>)> {
+        match stage {
+            VideoStage::Pending { status, progress } => Some((status.as_str(), progress)),
+            _ => None,
+        }
+    }
+
+    #[test]
+    fn keywords_are_case_insensitive_with_a_precedence() {
+        assert_eq!(prompt_flags("a cat").outcome, VideoOutcome::Succeed);
+        assert_eq!(
+            prompt_flags("a cat #VIOLATION").outcome,
+            VideoOutcome::Violation
+        );
+        assert_eq!(
+            prompt_flags("#nourl #violation").outcome,
+            VideoOutcome::Violation
+        );
+        assert_eq!(prompt_flags("#Fail #violation").outcome, VideoOutcome::Fail);
+        assert_eq!(prompt_flags("#nourl").outcome, VideoOutcome::NoUrl);
+        assert!(prompt_flags("#Flicker").flicker);
+        assert!(!prompt_flags("flicker").flicker);
+    }
+
+    #[test]
+    fn a_ten_second_video_walks_the_documented_statuses() {
+        let p = plan("a cat", 300);
+        assert_eq!(p.total, 20.0);
+        assert_eq!(p.lag, 2.5);
+        assert_eq!(status(p.stage(0.0)), Some(("preprocessing", None)));
+        assert_eq!(status(p.stage(1.0)), Some(("preprocessing", None)));
+        assert_eq!(status(p.stage(3.0)), Some(("queued", None)));
+        assert_eq!(status(p.stage(4.5)), Some(("running", Some(0.01))));
+        assert_eq!(status(p.stage(10.7)), Some(("running", Some(0.5))));
+        assert_eq!(status(p.stage(16.9)), Some(("running", Some(0.99))));
+        assert_eq!(status(p.stage(18.0)), Some(("processing", Some(1.0))));
+        assert_eq!(p.stage(20.0), VideoStage::Finished);
+        assert_eq!(p.draft_at(), Some(22.5));
+        assert!(p.stage(19.9).is_unfinished());
+        assert!(!p.stage(20.0).is_unfinished());
+    }
+
+    #[test]
+    fn progress_never_decreases() {
+        let p = plan("a cat", 450);
+        let mut last = 0.0;
+        for step in 0..400 {
+            if let Some((_, Some(progress))) = status(p.stage(step as f64 * 0.1)) {
+                assert!(progress >= last && progress <= 1.0);
+                last = progress;
+            }
+        }
+        assert_eq!(last, 1.0);
+    }
+
+    #[test]
+    fn lengths_take_the_documented_time() {
+        assert_eq!(plan("x", 450).total, 30.0);
+        assert_eq!(plan("x", 750).total, 40.0);
+        let pro = VideoPlan::new(300, true, true, prompt_flags("x"), 0.5, 0.0);
+        assert!((pro.total - 27.5).abs() < 1e-9);
+        assert_eq!(pro.lag, 1.0);
+    }
+
+    #[test]
+    fn a_failing_video_shows_failed_then_vanishes() {
+        let p = plan("#fail", 300);
+        let fail_at = p.fail_at();
+        assert_eq!(status(p.stage(fail_at - 0.1)).map(|s| s.0), Some("running"));
+        assert_eq!(status(p.stage(fail_at)), Some(("failed", Some(0.5))));
+        assert!(!p.stage(fail_at).is_unfinished());
+        assert_eq!(p.stage(fail_at + FAILED_VISIBLE_SECS), VideoStage::Vanished);
+        assert_eq!(p.stage(1000.0), VideoStage::Vanished);
+        assert_eq!(p.draft_at(), None);
+        // At test speed the failure stays up for half a real second (50 simulated seconds).
+        let fast = plan("#fail", 300).at_speed(100.0);
+        assert_eq!(
+            status(fast.stage(fail_at + 49.0)).map(|s| s.0),
+            Some("failed")
+        );
+        assert_eq!(fast.stage(fail_at + 50.0), VideoStage::Vanished);
+        assert_eq!(
+            plan("#fail", 300).at_speed(1.0).failed_visible,
+            FAILED_VISIBLE_SECS
+        );
+    }
+
+    #[test]
+    fn a_flickering_video_hides_mid_run_and_comes_back() {
+        let p = plan("#flicker", 300);
+        assert_eq!(status(p.stage(7.0)).map(|s| s.0), Some("running"));
+        assert_eq!(p.stage(10.0), VideoStage::Hidden);
+        assert!(p.stage(10.0).is_unfinished());
+        assert_eq!(status(p.stage(13.0)).map(|s| s.0), Some("running"));
+        assert_eq!(p.stage(20.0), VideoStage::Finished);
+    }
+
+    #[test]
+    fn image_tasks_queue_run_and_succeed_or_fail() {
+        let p = ImagePlan::new("a bowl of fruit", 0.5);
+        assert_eq!(p.stage(0.0), ImageStage::Queued);
+        assert_eq!(p.stage(3.0), ImageStage::Running(0.0));
+        assert_eq!(p.stage(7.0), ImageStage::Running(0.5));
+        assert_eq!(p.stage(11.0), ImageStage::Succeeded);
+        let f = ImagePlan::new("a bowl #FAIL", 0.5);
+        assert_eq!(f.stage(5.0), ImageStage::Running(0.25));
+        assert_eq!(f.stage(7.0), ImageStage::Failed);
+        assert_eq!(f.stage(100.0).as_str(), "failed");
+    }
+
+    #[test]
+    fn cameo_outcomes_follow_their_timelines() {
+        use CameoOutcome::*;
+        assert_eq!(
+            cameo_stage(Complete, 0.0),
+            CameoStage::Processing("Uploading")
+        );
+        assert_eq!(
+            cameo_stage(Complete, 5.0),
+            CameoStage::Processing("Extracting likeness")
+        );
+        assert_eq!(
+            cameo_stage(Complete, 9.9),
+            CameoStage::Processing("Finalizing")
+        );
+        assert_eq!(cameo_stage(Complete, 10.0), CameoStage::Completed);
+        assert_eq!(
+            cameo_stage(Fail, 3.0),
+            CameoStage::Processing("Analyzing video")
+        );
+        assert_eq!(cameo_stage(Fail, 4.5), CameoStage::Failed(CAMEO_FAILURE));
+        assert_eq!(
+            cameo_stage(Stuck, 1e6),
+            CameoStage::Processing("Finalizing")
+        );
+    }
+}

@@ -1,0 +1,156 @@
+//! The `*.storyboard.toml` format: readable, hand-editable, versioned.
+//!
+//! ```toml
+//! version = 1
+//! instructions = "A cat's adventure"
+//! orientation = "landscape"   # or "portrait"
+//! length = 10                 # 10, 15 or 25 seconds
+//! model = "sy_8"              # or "sy_ore" (Sora 2 Pro)
+//! size = "small"              # or "large" (HD)
+//!
+//! [[shot]]
+//! duration = 5.0
+//! scene = "cat skydives from a plane"
+//! ```
+
+use super::{Shot, Storyboard};
+use crate::api::{Length, Model, Orientation, Size, VideoSettings};
+use serde::{Deserialize, Serialize};
+
+/// The format version this program writes and reads.
+pub const FILE_VERSION: u32 = 1;
+
+/// A storyboard file that cannot be read, with the line where it went wrong when known.
+#[derive(Debug, Clone, PartialEq, thiserror::Error)]
+#[error("{}{message}", line.map(|l| format!("line {l}: ")).unwrap_or_default())]
+pub struct StoryboardFileError {
+    /// 1-based line number.
+    pub line: Option<usize>,
+    /// What is wrong and how to fix it.
+    pub message: String,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileShape {
+    version: u32,
+    #[serde(default)]
+    instructions: String,
+    #[serde(default)]
+    orientation: Orientation,
+    #[serde(default)]
+    length: Length,
+    #[serde(default)]
+    model: Model,
+    #[serde(default)]
+    size: Size,
+    #[serde(default, rename = "shot")]
+    shots: Vec<FileShot>,
+}
+
+#[derive(Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+struct FileShot {
+    duration: f64,
+    scene: String,
+}
+
+/// Writes a storyboard as TOML.
+pub fn to_toml(b: &Storyboard) -> String {
+    let shape = FileShape {
+        version: FILE_VERSION,
+        instructions: b.instructions.clone(),
+        orientation: b.settings.orientation,
+        length: b.settings.length,
+        model: b.settings.model,
+        size: b.settings.size,
+        shots: b
+            .shots
+            .iter()
+            .map(|s| FileShot {
+                duration: s.duration,
+                scene: s.scene.clone(),
+            })
+            .collect(),
+    };
+    toml::to_string(&shape).unwrap_or_else(|e| format!("# could not serialise: {e}\n"))
+}
+
+/// Reads a storyboard from TOML, with line numbers in errors.
+pub fn from_toml(text: &str) -> Result<Storyboard, StoryboardFileError> {
+    let shape: FileShape = toml::from_str(text).map_err(|e| StoryboardFileError {
+        line: e
+            .span()
+            .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1),
+        message: e.message().trim().to_string(),
+    })?;
+    if shape.version != FILE_VERSION {
+        return Err(StoryboardFileError {
+            line: text
+                .lines()
+                .position(|l| l.trim_start().starts_with("version"))
+                .map(|i| i + 1),
+            message: format!(
+                "version {} is not supported: this program reads version {FILE_VERSION}",
+                shape.version
+            ),
+        });
+    }
+    Ok(Storyboard {
+        instructions: shape.instructions,
+        shots: shape
+            .shots
+            .into_iter()
+            .map(|s| Shot {
+                duration: s.duration,
+                scene: s.scene,
+            })
+            .collect(),
+        settings: VideoSettings {
+            orientation: shape.orientation,
+            length: shape.length,
+            model: shape.model,
+            size: shape.size,
+        },
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn round_trip() {
+        let b = Storyboard {
+            instructions: "multi\nline \"quoted\"".into(),
+            shots: vec![
+                Shot {
+                    duration: 2.5,
+                    scene: "a".into(),
+                },
+                Shot {
+                    duration: 7.5,
+                    scene: "b ünïcode".into(),
+                },
+            ],
+            settings: VideoSettings {
+                length: Length::S15,
+                model: Model::SyOre,
+                ..VideoSettings::default()
+            },
+        };
+        assert_eq!(from_toml(&to_toml(&b)).unwrap(), b);
+    }
+
+    #[test]
+    fn errors_name_the_line() {
+        let text = "version = 1\nlength = 12\n";
+        let e = from_toml(text).unwrap_err();
+        assert_eq!(e.line, Some(2), "{e}");
+        assert!(e.to_string().contains("10, 15 or 25"), "{e}");
+        let e = from_toml("version = 1\n[[shot]]\nduration = 5.0\nscen = \"x\"\n").unwrap_err();
+        assert_eq!(e.line, Some(4), "{e}");
+        let e = from_toml("version = 9\n").unwrap_err();
+        assert_eq!(e.line, Some(1));
+    }
+}
