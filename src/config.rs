@@ -71,6 +71,48 @@ pub struct Config {
     pub download_dir: Option<PathBuf>,
     /// How often unfinished tasks are polled, in milliseconds (default 2500).
     pub poll_interval_ms: Option<u64>,
+    /// How a finished task is announced: `bell` (default), `osc9` (a desktop notification in
+    /// terminals that support it), or `off`.
+    pub notifications: Option<Notifications>,
+    /// Command that opens a video or link (default `xdg-open`, `open` on macOS); the target is
+    /// appended as the last argument.
+    pub player: Option<String>,
+    /// Key overrides: `action = "key"` or `action = ["key", "key"]` (see the help overlay).
+    #[serde(default)]
+    pub keys: std::collections::BTreeMap<String, KeyList>,
+}
+
+/// How finished tasks are announced.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Notifications {
+    /// The terminal bell.
+    #[default]
+    Bell,
+    /// OSC 9 desktop notification.
+    Osc9,
+    /// Nothing.
+    Off,
+}
+
+/// One key or several, as written in `[keys]`.
+#[derive(Debug, Clone, PartialEq, Eq, Deserialize)]
+#[serde(untagged)]
+pub enum KeyList {
+    /// `quit = "Q"`.
+    One(String),
+    /// `quit = ["Q", "ctrl-q"]`.
+    Many(Vec<String>),
+}
+
+impl KeyList {
+    /// The keys as a list.
+    pub fn to_vec(&self) -> Vec<String> {
+        match self {
+            KeyList::One(k) => vec![k.clone()],
+            KeyList::Many(ks) => ks.clone(),
+        }
+    }
 }
 
 /// A config file that exists but cannot be used; the defaults apply meanwhile.

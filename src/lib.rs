@@ -2,9 +2,14 @@
 //! with a built-in simulator of that backend.
 
 pub mod api;
+pub mod app;
 pub mod cli;
 pub mod config;
 pub mod fsutil;
 pub mod sim;
+pub mod store;
 pub mod storyboard;
 pub mod track;
+pub mod tui;
+pub mod ui;
+pub mod worker;

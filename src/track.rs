@@ -192,3 +192,81 @@ mod tests {
         assert_eq!(observe_image("task_z", &list), ImageState::Missing);
     }
 }
+
+/// What kind of generation a tracked task is.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case")]
+pub enum TaskKind {
+    /// `POST /nf/create` (text, image or remix): tracked through pending and drafts.
+    Video,
+    /// `POST /nf/create/storyboard`: tracked like a video.
+    Storyboard,
+    /// `POST /video_gen`: tracked through recent tasks.
+    Image,
+}
+
+impl TaskKind {
+    /// Whether it is tracked through `/nf/pending` and the drafts.
+    pub fn is_video(self) -> bool {
+        !matches!(self, TaskKind::Image)
+    }
+}
+
+/// Where a tracked task stands, as persisted and shown.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(tag = "phase", rename_all = "snake_case")]
+pub enum TaskPhase {
+    /// Unfinished: the server's status word (`preprocessing`, `queued`, `running`,
+    /// `processing`, or `finishing` once it left pending) and progress 0.0-1.0.
+    Working {
+        /// Status word.
+        status: String,
+        /// 0.0-1.0.
+        progress: f64,
+    },
+    /// Finished: the generation ids (one draft for a video, the variants of an image).
+    Done {
+        /// `gen_…` ids.
+        generation_ids: Vec<String>,
+        /// Media URLs of image results (videos are found through the drafts).
+        #[serde(default)]
+        urls: Vec<String>,
+    },
+    /// The server reported a failure.
+    Failed {
+        /// The reason as given.
+        reason: String,
+    },
+    /// Moderation blocked the result.
+    Blocked {
+        /// The reason as given.
+        reason: String,
+    },
+}
+
+impl TaskPhase {
+    /// Whether the task still needs polling.
+    pub fn is_unfinished(&self) -> bool {
+        matches!(self, TaskPhase::Working { .. })
+    }
+}
+
+/// A task this program submitted: recorded in the data dir before the UI says "submitted",
+/// so tracking resumes after a restart.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct TaskRecord {
+    /// `task_…`.
+    pub task_id: String,
+    /// Video, storyboard or image.
+    pub kind: TaskKind,
+    /// The prompt as submitted (the storyboard text for storyboards).
+    pub prompt: String,
+    /// A short human summary of the settings (`landscape · 10 s · Sora 2`).
+    pub settings: String,
+    /// Unix seconds.
+    pub submitted_at: f64,
+    /// Unix seconds, once finished.
+    pub finished_at: Option<f64>,
+    /// Where it stands.
+    pub phase: TaskPhase,
+}

@@ -48,7 +48,7 @@ pub async fn run(cli: Cli) -> ExitStatus {
         reporter.note(&format!("sora-tui: warning: {err}"));
     }
     let outcome = match &cli.command {
-        None => tui_placeholder(&cli, &session, &mut reporter),
+        None => run_tui(&cli, &session).await,
         Some(Command::Sim(_)) => Ok(()),
         Some(cmd) => match session.client(&cli) {
             Err(e) => Err(Failure::Api(e)),
@@ -128,23 +128,19 @@ async fn run_sim(args: &SimArgs) -> ExitStatus {
     ExitStatus::Ok
 }
 
-fn tui_placeholder(cli: &Cli, session: &Session, reporter: &mut Reporter) -> Outcome {
-    let target = session
-        .demo
-        .as_ref()
-        .map(|s| {
-            format!(
-                " The demo simulator ran at {} with token {}.",
-                s.base_url(),
-                s.token()
-            )
-        })
-        .unwrap_or_default();
-    let _ = cli;
-    reporter.note(&format!(
-        "sora-tui: the interactive terminal UI is not in this build yet; use the headless commands (`sora-tui --help`).{target}"
-    ));
-    Ok(())
+async fn run_tui(cli: &Cli, session: &Session) -> Outcome {
+    let client = session.client(cli)?;
+    let setup = crate::tui::TuiSetup {
+        paths: session.paths.clone(),
+        config: session.config.clone(),
+        config_warning: session.config_error.as_ref().map(|e| e.to_string()),
+        base_url: client.base_url().to_string(),
+        token_masked: session.token(cli).map(|t| t.masked()).unwrap_or_default(),
+        poll_min: session.poll_interval.min(Duration::from_secs(2)),
+    };
+    crate::tui::run(client, setup)
+        .await
+        .map_err(|e| Failure::Api(ApiError::Io(e)))
 }
 
 /// What the commands share.

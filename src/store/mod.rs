@@ -54,7 +54,10 @@ impl Store {
             let _ = std::fs::rename(&path, &aside);
             StoreError {
                 path: path.display().to_string(),
-                message: format!("unreadable ({e}); kept as {}", PathBuf::from(aside).display()),
+                message: format!(
+                    "unreadable ({e}); kept as {}",
+                    PathBuf::from(aside).display()
+                ),
             }
         })
     }
@@ -107,7 +110,10 @@ mod tests {
         let store = Store::new(dir.path().join("data"));
         assert_eq!(store.load::<Vec<u32>>("x.json").unwrap(), None);
         store.save("x.json", &vec![1u32, 2, 3]).unwrap();
-        assert_eq!(store.load::<Vec<u32>>("x.json").unwrap(), Some(vec![1, 2, 3]));
+        assert_eq!(
+            store.load::<Vec<u32>>("x.json").unwrap(),
+            Some(vec![1, 2, 3])
+        );
         std::fs::write(store.path("x.json"), b"{torn").unwrap();
         let e = store.load::<Vec<u32>>("x.json").unwrap_err();
         assert!(e.message.contains("corrupt"), "{e}");

@@ -3,6 +3,8 @@
 
 #![allow(dead_code)]
 
+pub mod pty;
+
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
 

@@ -1,0 +1,207 @@
+//! Performance figures of the interactive UI, recorded in BENCHMARKS.md.
+//!
+//! Run with `cargo bench --bench tui`. It measures, in this order:
+//! 1. frame time with 10 000 drafts and 200 tasks loaded (TestBackend, 160x48), per pane;
+//! 2. resident memory of this process with that state built;
+//! 3. the real binary idle for 10 s in a pseudo-terminal: CPU time and wake-ups;
+//! 4. the real binary against a backend that answers only after 3 s: time to the first frame.
+
+#[path = "../tests/common/pty.rs"]
+#[allow(dead_code)]
+mod pty;
+
+use std::net::{Ipv4Addr, SocketAddr};
+use std::time::{Duration, Instant};
+
+use ratatui::Terminal;
+use ratatui::backend::TestBackend;
+use sora_tui::api::Draft;
+use sora_tui::app::{App, AppInfo, Keymap, Loading, Pane, drafts_row};
+use sora_tui::track::{TaskKind, TaskPhase, TaskRecord};
+
+const NOW: f64 = 1_800_000_000.0;
+
+fn state(drafts: usize, tasks: usize) -> App {
+    let mut app = App::new(AppInfo::default(), Keymap::default(), NOW);
+    app.drafts.rows = (0..drafts)
+        .map(|i| {
+            drafts_row(Draft {
+                id: Some(format!("gen_{i:026}")),
+                task_id: Some(format!("task_{i:026}")),
+                kind: Some("sora_draft".into()),
+                downloadable_url: Some(format!("https://media.example/{i}/source.mp4?sig=abcdef")),
+                prompt: Some(format!(
+                    "draft number {i}: a slow pan over a foggy harbour at dawn, gulls, film grain"
+                )),
+                created_at: Some(NOW - i as f64 * 60.0),
+                duration_s: Some(10.0),
+                width: Some(1280.0),
+                height: Some(720.0),
+                ..Draft::default()
+            })
+        })
+        .collect();
+    app.drafts.loading = Loading::Loaded;
+    app.drafts.selected = drafts / 2;
+    app.drafts.offset = drafts / 2 - 10;
+    app.tasks.tasks = (0..tasks)
+        .map(|i| TaskRecord {
+            task_id: format!("task_{i:026}"),
+            kind: if i % 5 == 0 {
+                TaskKind::Image
+            } else {
+                TaskKind::Video
+            },
+            prompt: format!("task {i}: a lighthouse in a storm"),
+            settings: "landscape · 10 s · Sora 2".into(),
+            submitted_at: NOW - 100.0,
+            finished_at: None,
+            phase: TaskPhase::Working {
+                status: "running".into(),
+                progress: (i % 100) as f64 / 100.0,
+            },
+        })
+        .collect();
+    app
+}
+
+fn rss_kb(field: &str) -> u64 {
+    std::fs::read_to_string("/proc/self/status")
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with(field))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+fn frames(app: &App, label: &str) {
+    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
+    for _ in 0..50 {
+        terminal.draw(|f| sora_tui::ui::draw(f, app)).unwrap();
+    }
+    let n = 2000;
+    let mut times: Vec<Duration> = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        terminal.draw(|f| sora_tui::ui::draw(f, app)).unwrap();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let mean = times.iter().sum::<Duration>() / n as u32;
+    println!(
+        "frame {label:<28} mean {:>7.1} µs  p50 {:>7.1} µs  p99 {:>7.1} µs  max {:>7.1} µs",
+        mean.as_secs_f64() * 1e6,
+        times[n / 2].as_secs_f64() * 1e6,
+        times[n * 99 / 100].as_secs_f64() * 1e6,
+        times[n - 1].as_secs_f64() * 1e6
+    );
+}
+
+fn cpu_ticks(pid: u32) -> u64 {
+    let stat = std::fs::read_to_string(format!("/proc/{pid}/stat")).unwrap_or_default();
+    let after = stat.rsplit(')').next().unwrap_or("");
+    let f: Vec<&str> = after.split_whitespace().collect();
+    // utime and stime are fields 14 and 15 of the whole line, 12 and 13 after the command.
+    f.get(11).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+        + f.get(12).and_then(|v| v.parse::<u64>().ok()).unwrap_or(0)
+}
+
+fn wakeups(pid: u32) -> u64 {
+    let Ok(tasks) = std::fs::read_dir(format!("/proc/{pid}/task")) else {
+        return 0;
+    };
+    tasks
+        .flatten()
+        .map(|t| {
+            std::fs::read_to_string(t.path().join("status"))
+                .unwrap_or_default()
+                .lines()
+                .filter(|l| l.contains("ctxt_switches"))
+                .filter_map(|l| l.split_whitespace().nth(1)?.parse::<u64>().ok())
+                .sum::<u64>()
+        })
+        .sum()
+}
+
+fn idle(home: &std::path::Path) {
+    let mut cmd = pty::sora_command(home);
+    cmd.arg("--demo");
+    let pty = pty::Pty::spawn(cmd, 120, 40);
+    pty.wait_for("@demo", 20);
+    // Let the start-up requests and the first drafts page settle.
+    std::thread::sleep(Duration::from_secs(2));
+    let (cpu0, sw0) = (cpu_ticks(pty.pid()), wakeups(pty.pid()));
+    std::thread::sleep(Duration::from_secs(10));
+    let (cpu1, sw1) = (cpu_ticks(pty.pid()), wakeups(pty.pid()));
+    let hz = 100.0; // USER_HZ on Linux
+    println!(
+        "idle 10 s (binary, --demo)     CPU {:.0} ms  context switches {} (all threads, including the in-process simulator)",
+        (cpu1 - cpu0) as f64 / hz * 1000.0,
+        sw1 - sw0
+    );
+}
+
+fn first_frame(home: &std::path::Path) {
+    use sora_tui::sim::{Fault, FaultRule, Sim, SimConfig};
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt
+        .block_on(Sim::start(
+            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            SimConfig::default(),
+        ))
+        .unwrap();
+    sim.inject(FaultRule {
+        method: None,
+        path: "*".into(),
+        fault: Fault::Latency { ms: 3000 },
+        times: None,
+    });
+    let mut cmd = pty::sora_command(home);
+    cmd.env("SORA_BASE_URL", sim.base_url())
+        .env("SORA_TOKEN", sim.token());
+    let started = Instant::now();
+    let pty = pty::Pty::spawn(cmd, 120, 40);
+    pty.wait_for("Prompt", 10);
+    let first = started.elapsed();
+    let answered = pty.screen().contains("@demo");
+    pty.wait_for("@demo", 10);
+    println!(
+        "first frame, backend answering after 3 s: {:.0} ms (account shown at first frame: {answered}); account after {:.0} ms",
+        first.as_secs_f64() * 1000.0,
+        started.elapsed().as_secs_f64() * 1000.0
+    );
+}
+
+fn main() {
+    let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    let rss0 = rss_kb("VmRSS:");
+    let mut app = state(10_000, 200);
+    let rss1 = rss_kb("VmRSS:");
+    println!(
+        "memory: process RSS {} KB before, {} KB with 10 000 drafts + 200 tasks (+{} KB), peak {} KB",
+        rss0,
+        rss1,
+        rss1.saturating_sub(rss0),
+        rss_kb("VmHWM:")
+    );
+    for (pane, label) in [
+        (Pane::Drafts, "Drafts, 10 000 rows"),
+        (Pane::Tasks, "Tasks, 200 tasks"),
+        (Pane::Prompt, "Prompt"),
+    ] {
+        app.pane = pane;
+        frames(&app, label);
+    }
+    app.pane = Pane::Drafts;
+    app.drafts.details = true;
+    frames(&app, "Drafts details, 10 000 rows");
+    if filter.as_deref() == Some("frames") {
+        return;
+    }
+    let home = tempfile::tempdir().unwrap();
+    idle(home.path());
+    first_frame(home.path());
+}

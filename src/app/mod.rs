@@ -1,0 +1,150 @@
+//! The UI state and the one pure function that changes it.
+//!
+//! `update(&mut App, Msg) -> Vec<Cmd>` does no I/O and reads no clock (time arrives in the
+//! message), so every key and every worker event is unit-testable without a terminal.
+
+pub mod keymap;
+mod state;
+#[cfg(test)]
+mod tests;
+mod update;
+
+pub use state::*;
+pub use update::{drafts_row, format_unix, one_line, prompt_snapshot, share_link, startup, update};
+
+use crossterm::event::KeyEvent;
+
+use crate::worker::{Event, Request};
+
+/// Everything that can change the UI state.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Msg {
+    /// A key press from the terminal.
+    Key(KeyEvent),
+    /// Bracketed paste.
+    Paste(String),
+    /// Time passed (only while something animates or expires).
+    Tick,
+    /// The terminal was resized; list viewports are recomputed from the new size.
+    Resize {
+        /// Columns.
+        width: u16,
+        /// Rows.
+        height: u16,
+    },
+    /// The worker reported something.
+    Worker(Event),
+    /// The external editor closed: the new text, or why it could not run.
+    EditorClosed(Result<String, String>),
+    /// File-name completions for the input image path that was typed.
+    Completions {
+        /// The path the candidates complete.
+        input: String,
+        /// Full candidate paths (directories end with `/`).
+        candidates: Vec<String>,
+    },
+}
+
+/// What `update` asks the outside world to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Cmd {
+    /// Send to the worker.
+    Worker(Request),
+    /// Leave the program (the loop restores the terminal).
+    Quit,
+    /// Put text on the clipboard through OSC 52.
+    Copy(String),
+    /// Open a file or URL in the configured player (`xdg-open`/`open` by default).
+    Open(String),
+    /// Suspend the UI and edit this text in `$VISUAL`/`$EDITOR`.
+    EditExternally(String),
+    /// Tell the user something finished: bell or OSC 9, per config.
+    Notify(String),
+    /// List file-name completions of this partial path (answered with `Msg::Completions`).
+    CompletePath(String),
+}
+
+impl App {
+    /// A fresh state: nothing loaded yet, so the first frame draws without the network.
+    pub fn new(info: AppInfo, keymap: Keymap, now: f64) -> App {
+        App {
+            pane: Pane::Prompt,
+            modal: None,
+            toasts: Default::default(),
+            account: None,
+            account_loading: Loading::Loading,
+            quota: None,
+            connection: Connection::Connecting,
+            prompt: PromptPane::new(),
+            tasks: TasksPane::default(),
+            drafts: DraftsPane::default(),
+            keymap,
+            info,
+            now,
+            drafts_viewport: 10,
+            quit: false,
+            next_local_id: 1,
+            config_warning: None,
+            fatal: None,
+        }
+    }
+
+    /// Whether anything animates or expires, so the loop needs a tick.
+    pub fn needs_tick(&self) -> bool {
+        !self.toasts.is_empty()
+            || self.prompt.submitting.is_some()
+            || self.tasks.tasks.iter().any(|t| t.phase.is_unfinished())
+            || self.drafts.loading == Loading::Loading
+            || self
+                .drafts
+                .downloads
+                .values()
+                .any(|d| matches!(d, DownloadState::Running { .. }))
+    }
+
+    /// Whether quitting now would abandon work (asks first).
+    pub fn work_in_flight(&self) -> bool {
+        self.prompt.submitting.is_some()
+            || self
+                .drafts
+                .downloads
+                .values()
+                .any(|d| matches!(d, DownloadState::Running { .. }))
+            || !self.drafts.busy.is_empty()
+    }
+}
+
+impl PromptPane {
+    /// An empty editor with default settings.
+    pub fn new() -> PromptPane {
+        let mut editor = ratatui_textarea::TextArea::default();
+        editor.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+        PromptPane {
+            editor,
+            typing: false,
+            image_mode: false,
+            video: Default::default(),
+            shape: Default::default(),
+            variants: 1,
+            image_path: String::new(),
+            remix: String::new(),
+            field: None,
+            completions: Vec::new(),
+            history: Vec::new(),
+            history_pos: None,
+            submitting: None,
+            error: None,
+        }
+    }
+
+    /// The editor's text.
+    pub fn text(&self) -> String {
+        self.editor.lines().join("\n")
+    }
+}
+
+impl Default for PromptPane {
+    fn default() -> Self {
+        PromptPane::new()
+    }
+}

@@ -1,0 +1,298 @@
+//! All UI state as plain data. Changed only by [`super::update`]; read by `ui::draw`.
+
+use std::collections::{HashMap, VecDeque};
+use std::path::PathBuf;
+
+use ratatui_textarea::TextArea;
+
+use crate::api::{ApiError, Draft, ImageShape, Me, Quota, VideoSettings};
+use crate::track::TaskRecord;
+
+pub use super::keymap::Keymap;
+
+/// The five panes, in `1`-`5` order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub enum Pane {
+    /// Write a prompt and its settings; submit.
+    #[default]
+    Prompt,
+    /// Multi-shot authoring (issue 4).
+    Storyboard,
+    /// Submitted tasks with live progress.
+    Tasks,
+    /// The account's drafts.
+    Drafts,
+    /// Cameos (issue 5).
+    Cameos,
+}
+
+impl Pane {
+    /// All panes in order.
+    pub const ALL: [Pane; 5] = [
+        Pane::Prompt,
+        Pane::Storyboard,
+        Pane::Tasks,
+        Pane::Drafts,
+        Pane::Cameos,
+    ];
+
+    /// Title shown in the tab bar.
+    pub fn title(self) -> &'static str {
+        match self {
+            Pane::Prompt => "Prompt",
+            Pane::Storyboard => "Storyboard",
+            Pane::Tasks => "Tasks",
+            Pane::Drafts => "Drafts",
+            Pane::Cameos => "Cameos",
+        }
+    }
+
+    /// Position in [`Pane::ALL`].
+    pub fn index(self) -> usize {
+        Pane::ALL.iter().position(|p| *p == self).unwrap_or(0)
+    }
+}
+
+/// Where a piece of data stands, so the first frame never waits on the network.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Loading {
+    /// Not asked yet.
+    #[default]
+    Idle,
+    /// Asked, no answer yet.
+    Loading,
+    /// Answered.
+    Loaded,
+    /// Failed with this message (already classified and phrased).
+    Failed(String),
+}
+
+/// The backend connection as the status bar shows it.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub enum Connection {
+    /// Nothing heard yet.
+    #[default]
+    Connecting,
+    /// The last call worked.
+    Online,
+    /// The last call failed; the message says what to do.
+    Trouble(String),
+}
+
+/// A transient message in the corner.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Toast {
+    /// What happened.
+    pub text: String,
+    /// Error toasts stay longer and are drawn in the error colour.
+    pub error: bool,
+    /// Unix seconds after which it disappears.
+    pub until: f64,
+}
+
+/// A dialog on top of everything; keys go to it first.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Modal {
+    /// The help overlay (built from the live keymap).
+    Help,
+    /// "Are you sure?" — `y` runs the action, anything else cancels.
+    Confirm {
+        /// The question.
+        question: String,
+        /// What `y` does.
+        action: ConfirmAction,
+    },
+}
+
+/// Actions that need a confirmation.
+#[derive(Debug, Clone, PartialEq)]
+pub enum ConfirmAction {
+    /// Quit although work is in flight.
+    Quit,
+    /// Delete the post of a draft.
+    Unpublish {
+        /// `gen_…`.
+        gen_id: String,
+        /// `s_…`.
+        post_id: String,
+    },
+    /// Remove a finished task from the list.
+    DismissTask {
+        /// `task_…`.
+        task_id: String,
+    },
+}
+
+/// The Prompt pane: the editor and the generation settings beside it.
+pub struct PromptPane {
+    /// The multi-line editor.
+    pub editor: TextArea<'static>,
+    /// Whether keys go to the editor (`i`/`Enter` start, `Esc` stops).
+    pub typing: bool,
+    /// Image instead of video.
+    pub image_mode: bool,
+    /// Video settings.
+    pub video: VideoSettings,
+    /// Image shape.
+    pub shape: ImageShape,
+    /// Image variants, 1-4.
+    pub variants: u32,
+    /// Input image path as typed (empty: none).
+    pub image_path: String,
+    /// Remix target as typed (empty: none).
+    pub remix: String,
+    /// Which one-line field is being edited, if any.
+    pub field: Option<PromptField>,
+    /// Tab-completion candidates for the image path, cycling.
+    pub completions: Vec<String>,
+    /// Submitted prompts, newest last.
+    pub history: Vec<String>,
+    /// Position while browsing history (`None`: not browsing).
+    pub history_pos: Option<usize>,
+    /// A submission in flight: its local id.
+    pub submitting: Option<u64>,
+    /// The last submission's error, shown under the editor until the next edit.
+    pub error: Option<String>,
+}
+
+/// The one-line fields of the Prompt pane.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PromptField {
+    /// The input image path.
+    ImagePath,
+    /// The remix target.
+    Remix,
+}
+
+/// The Tasks pane.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct TasksPane {
+    /// Newest first.
+    pub tasks: Vec<TaskRecord>,
+    /// Selected row.
+    pub selected: usize,
+}
+
+/// One draft with its display strings computed when it arrived, not per frame.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DraftRow {
+    /// The draft as the server sent it.
+    pub draft: Draft,
+    /// `gen_…`.
+    pub gen_id: String,
+    /// One line of prompt, control characters removed.
+    pub title: String,
+    /// `2026-11-24 19:58`.
+    pub created: String,
+    /// `10 s`.
+    pub duration: String,
+    /// `ready`, `blocked`, `not ready`.
+    pub state: String,
+    /// The post id when published.
+    pub post_id: Option<String>,
+}
+
+/// A download in progress or finished, per draft.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DownloadState {
+    /// Bytes so far and the total.
+    Running {
+        /// Bytes written.
+        done: u64,
+        /// Expected size.
+        total: Option<u64>,
+    },
+    /// Saved here.
+    Done(PathBuf),
+    /// Failed with this message.
+    Failed(String),
+}
+
+/// The Drafts pane.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct DraftsPane {
+    /// Loaded drafts, newest first.
+    pub rows: Vec<DraftRow>,
+    /// Cursor of the next page (`None`: no more, or not loaded yet).
+    pub next_cursor: Option<String>,
+    /// First page / refresh state.
+    pub loading: Loading,
+    /// Whether a continuation page is being loaded.
+    pub loading_more: bool,
+    /// Selected row.
+    pub selected: usize,
+    /// First visible row (kept by `update` so the selection stays visible).
+    pub offset: usize,
+    /// Whether the details view of the selected draft is open.
+    pub details: bool,
+    /// Downloads by generation id.
+    pub downloads: HashMap<String, DownloadState>,
+    /// Publish/unpublish requests in flight, by generation id.
+    pub busy: HashMap<String, String>,
+}
+
+/// Static facts shown in help.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct AppInfo {
+    /// Program version.
+    pub version: String,
+    /// Config file path.
+    pub config_path: PathBuf,
+    /// Data dir.
+    pub data_path: PathBuf,
+    /// Log file path.
+    pub log_path: PathBuf,
+    /// Download dir.
+    pub download_dir: PathBuf,
+    /// Backend base URL.
+    pub base_url: String,
+    /// Masked token (`eyJh…x9Qk`).
+    pub token_masked: String,
+    /// The user's home, to expand `~/` in typed paths.
+    pub home: PathBuf,
+}
+
+/// The whole UI state.
+pub struct App {
+    /// The focused pane.
+    pub pane: Pane,
+    /// A dialog on top, if any.
+    pub modal: Option<Modal>,
+    /// Transient messages, oldest first.
+    pub toasts: VecDeque<Toast>,
+    /// The account (`/me`).
+    pub account: Option<Me>,
+    /// `/me` state.
+    pub account_loading: Loading,
+    /// `/nf/check`.
+    pub quota: Option<Quota>,
+    /// Backend connection state.
+    pub connection: Connection,
+    /// Prompt pane.
+    pub prompt: PromptPane,
+    /// Tasks pane.
+    pub tasks: TasksPane,
+    /// Drafts pane.
+    pub drafts: DraftsPane,
+    /// Key bindings (defaults plus config overrides).
+    pub keymap: Keymap,
+    /// Paths and version for help.
+    pub info: AppInfo,
+    /// Unix seconds of the last message (time is passed in, never read here).
+    pub now: f64,
+    /// Height of the drafts list viewport in rows, as last drawn (for paging decisions).
+    pub drafts_viewport: usize,
+    /// Set when the program should exit.
+    pub quit: bool,
+    /// Next local submission id.
+    pub next_local_id: u64,
+    /// A warning about the config file, shown at start.
+    pub config_warning: Option<String>,
+    /// Set when the program must stop with this message (the worker crashed).
+    pub fatal: Option<String>,
+}
+
+/// Turns an error into the one line the user sees.
+pub fn error_line(e: &ApiError) -> String {
+    e.to_string()
+}

@@ -1,0 +1,559 @@
+//! `update` as a pure function: keys and worker events in, state and commands out.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+use super::*;
+use crate::api::{ApiError, Draft, DraftsPage, Length, Orientation, Post};
+use crate::track::{TaskKind, TaskPhase, TaskRecord};
+use crate::worker::{Event, Request, SubmissionKind};
+
+const NOW: f64 = 1_800_000_000.0;
+
+fn app() -> App {
+    let info = AppInfo {
+        download_dir: "/tmp/dl".into(),
+        ..AppInfo::default()
+    };
+    App::new(info, Keymap::default(), NOW)
+}
+
+fn key(app: &mut App, code: KeyCode) -> Vec<Cmd> {
+    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), NOW)
+}
+
+fn ch(app: &mut App, c: char) -> Vec<Cmd> {
+    key(app, KeyCode::Char(c))
+}
+
+fn ctrl(app: &mut App, c: char) -> Vec<Cmd> {
+    update(
+        app,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
+        NOW,
+    )
+}
+
+fn typed(app: &mut App, text: &str) {
+    for c in text.chars() {
+        ch(app, c);
+    }
+}
+
+fn event(app: &mut App, e: Event) -> Vec<Cmd> {
+    update(app, Msg::Worker(e), NOW)
+}
+
+fn worker_requests(cmds: &[Cmd]) -> Vec<&Request> {
+    cmds.iter()
+        .filter_map(|c| match c {
+            Cmd::Worker(r) => Some(r),
+            _ => None,
+        })
+        .collect()
+}
+
+fn draft(id: &str, post: Option<&str>) -> Draft {
+    Draft {
+        id: Some(id.into()),
+        task_id: Some(format!("task_{id}")),
+        kind: Some("sora_draft".into()),
+        downloadable_url: Some(format!("http://127.0.0.1:1/media/{id}/source.mp4?sig=x")),
+        prompt: Some(format!("prompt of {id}")),
+        created_at: Some(NOW),
+        duration_s: Some(10.0),
+        post_id: post.map(str::to_owned),
+        ..Draft::default()
+    }
+}
+
+fn loaded(app: &mut App, n: usize, cursor: Option<&str>) {
+    let items = (0..n).map(|i| draft(&format!("gen_{i}"), None)).collect();
+    event(
+        app,
+        Event::DraftsLoaded {
+            page: DraftsPage {
+                items,
+                cursor: cursor.map(str::to_owned),
+            },
+            first: true,
+        },
+    );
+}
+
+fn record(id: &str, phase: TaskPhase) -> TaskRecord {
+    TaskRecord {
+        task_id: id.into(),
+        kind: TaskKind::Video,
+        prompt: "a cat".into(),
+        settings: String::new(),
+        submitted_at: NOW - 10.0,
+        finished_at: None,
+        phase,
+    }
+}
+
+fn working() -> TaskPhase {
+    TaskPhase::Working {
+        status: "running".into(),
+        progress: 0.5,
+    }
+}
+
+#[test]
+fn number_keys_and_tab_switch_panes() {
+    let mut a = app();
+    ch(&mut a, '3');
+    assert_eq!(a.pane, Pane::Tasks);
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(a.pane, Pane::Drafts);
+    key(&mut a, KeyCode::BackTab);
+    key(&mut a, KeyCode::BackTab);
+    assert_eq!(a.pane, Pane::Storyboard);
+    ch(&mut a, '1');
+    assert_eq!(a.pane, Pane::Prompt);
+}
+
+#[test]
+fn typing_then_ctrl_s_submits_a_video_with_the_settings() {
+    let mut a = app();
+    ch(&mut a, 'o'); // portrait
+    ch(&mut a, 'l'); // 15 s
+    ch(&mut a, 'i');
+    assert!(a.prompt.typing);
+    typed(&mut a, "a cat");
+    // Keys that are commands elsewhere are text while typing.
+    assert_eq!(a.pane, Pane::Prompt);
+    let cmds = ctrl(&mut a, 's');
+    let reqs = worker_requests(&cmds);
+    let Request::Submit(sub) = reqs[0] else {
+        panic!("{cmds:?}")
+    };
+    assert_eq!(sub.prompt, "a cat");
+    let SubmissionKind::Video { settings, remix } = &sub.kind else {
+        panic!()
+    };
+    assert_eq!(settings.orientation, Orientation::Portrait);
+    assert_eq!(settings.length, Length::S15);
+    assert_eq!(remix, &None);
+    assert_eq!(a.prompt.submitting, Some(sub.local_id));
+    assert!(
+        matches!(reqs[1], Request::SavePrompt(_)),
+        "the history is saved too"
+    );
+
+    // The text stays until the worker confirms, then the editor is cleared and the task listed.
+    assert_eq!(a.prompt.text(), "a cat");
+    let local_id = sub.local_id;
+    event(
+        &mut a,
+        Event::Submitted {
+            local_id,
+            record: record("task_1", working()),
+        },
+    );
+    assert_eq!(a.prompt.text(), "");
+    assert_eq!(a.prompt.submitting, None);
+    assert_eq!(a.tasks.tasks[0].task_id, "task_1");
+    assert_eq!(a.prompt.history, vec!["a cat".to_string()]);
+}
+
+#[test]
+fn empty_prompt_is_refused_with_a_message() {
+    let mut a = app();
+    let cmds = ctrl(&mut a, 's');
+    assert!(worker_requests(&cmds).is_empty());
+    assert!(a.prompt.error.as_deref().unwrap().contains("empty"));
+}
+
+#[test]
+fn a_failed_submission_keeps_the_text_and_shows_why() {
+    let mut a = app();
+    ch(&mut a, 'i');
+    typed(&mut a, "keep me");
+    let cmds = ctrl(&mut a, 's');
+    let Request::Submit(sub) = worker_requests(&cmds)[0] else {
+        panic!()
+    };
+    event(
+        &mut a,
+        Event::SubmitFailed {
+            local_id: sub.local_id,
+            error: ApiError::Overloaded,
+        },
+    );
+    assert_eq!(a.prompt.text(), "keep me");
+    assert!(a.prompt.error.as_deref().unwrap().contains("heavy load"));
+    assert!(a.toasts.back().unwrap().error);
+}
+
+#[test]
+fn image_mode_settings_and_remix_validation() {
+    let mut a = app();
+    ch(&mut a, 'v');
+    ch(&mut a, 'o');
+    ch(&mut a, 'n');
+    assert!(a.prompt.image_mode);
+    assert_eq!(a.prompt.shape, crate::api::ImageShape::Landscape);
+    assert_eq!(a.prompt.variants, 2);
+    ch(&mut a, 'i');
+    typed(&mut a, "fox");
+    key(&mut a, KeyCode::Esc);
+    let cmds = ctrl(&mut a, 's');
+    let Request::Submit(sub) = worker_requests(&cmds)[0] else {
+        panic!()
+    };
+    assert_eq!(
+        sub.kind,
+        SubmissionKind::Image {
+            shape: crate::api::ImageShape::Landscape,
+            variants: 2
+        }
+    );
+
+    let mut b = app();
+    ch(&mut b, 'r');
+    typed(&mut b, "not a link!");
+    key(&mut b, KeyCode::Enter);
+    assert!(b.toasts.back().unwrap().error);
+    ch(&mut b, 'x');
+    ch(&mut b, 'r');
+    typed(
+        &mut b,
+        "https://sora.chatgpt.com/p/s_0123456789abcdef0123456789abcdef",
+    );
+    key(&mut b, KeyCode::Enter);
+    assert_eq!(b.prompt.remix, "s_0123456789abcdef0123456789abcdef");
+}
+
+#[test]
+fn image_path_field_asks_for_completions_and_applies_them() {
+    let mut a = app();
+    ch(&mut a, 'f');
+    typed(&mut a, "/tmp/ca");
+    let cmds = key(&mut a, KeyCode::Tab);
+    assert_eq!(cmds, vec![Cmd::CompletePath("/tmp/ca".into())]);
+    update(
+        &mut a,
+        Msg::Completions {
+            input: "/tmp/ca".into(),
+            candidates: vec!["/tmp/cat.png".into(), "/tmp/cats/".into()],
+        },
+        NOW,
+    );
+    assert_eq!(a.prompt.image_path, "/tmp/cat");
+    assert_eq!(a.prompt.completions.len(), 2);
+    update(
+        &mut a,
+        Msg::Completions {
+            input: "/tmp/cat".into(),
+            candidates: vec!["/tmp/cat.png".into()],
+        },
+        NOW,
+    );
+    assert_eq!(a.prompt.image_path, "/tmp/cat.png");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.prompt.field, None);
+}
+
+#[test]
+fn history_browses_previous_prompts() {
+    let mut a = app();
+    a.prompt.history = vec!["one".into(), "two".into()];
+    ctrl(&mut a, 'p');
+    assert_eq!(a.prompt.text(), "two");
+    ctrl(&mut a, 'p');
+    assert_eq!(a.prompt.text(), "one");
+    ctrl(&mut a, 'n');
+    assert_eq!(a.prompt.text(), "two");
+    ctrl(&mut a, 'n');
+    assert_eq!(a.prompt.text(), "");
+}
+
+#[test]
+fn paste_goes_into_the_editor() {
+    let mut a = app();
+    let cmds = update(&mut a, Msg::Paste("line one\r\nline two".into()), NOW);
+    assert_eq!(a.prompt.text(), "line one\nline two");
+    assert!(a.prompt.typing);
+    assert!(matches!(worker_requests(&cmds)[0], Request::SavePrompt(_)));
+}
+
+#[test]
+fn drafts_navigation_pages_ahead() {
+    let mut a = app();
+    a.drafts_viewport = 5;
+    ch(&mut a, '4');
+    loaded(&mut a, 15, Some("c1"));
+    assert_eq!(a.drafts.rows.len(), 15);
+    ch(&mut a, 'j');
+    assert_eq!(a.drafts.selected, 1);
+    let cmds = ch(&mut a, 'G');
+    assert_eq!(a.drafts.selected, 14);
+    assert!(
+        a.drafts.offset <= 14 && a.drafts.offset + 5 > 14,
+        "selection visible"
+    );
+    assert_eq!(
+        worker_requests(&cmds),
+        vec![&Request::LoadDrafts {
+            cursor: Some("c1".into())
+        }]
+    );
+    assert!(a.drafts.loading_more);
+    // No second request while one is in flight.
+    assert!(worker_requests(&ch(&mut a, 'k')).is_empty());
+    let more = (15..20).map(|i| draft(&format!("gen_{i}"), None)).collect();
+    event(
+        &mut a,
+        Event::DraftsLoaded {
+            page: DraftsPage {
+                items: more,
+                cursor: None,
+            },
+            first: false,
+        },
+    );
+    assert_eq!(a.drafts.rows.len(), 20);
+    assert!(!a.drafts.loading_more);
+    ch(&mut a, 'g');
+    assert_eq!((a.drafts.selected, a.drafts.offset), (0, 0));
+}
+
+#[test]
+fn draft_actions() {
+    let mut a = app();
+    ch(&mut a, '4');
+    event(
+        &mut a,
+        Event::DraftsLoaded {
+            page: DraftsPage {
+                items: vec![draft("gen_a", None), draft("gen_b", Some("s_b"))],
+                cursor: None,
+            },
+            first: true,
+        },
+    );
+    // Download into the configured dir, named by the generation id.
+    let cmds = ch(&mut a, 'w');
+    let Request::Download { gen_id, dest, .. } = worker_requests(&cmds)[0] else {
+        panic!()
+    };
+    assert_eq!(gen_id, "gen_a");
+    assert_eq!(dest, &std::path::PathBuf::from("/tmp/dl/gen_a.mp4"));
+    // Publish.
+    let cmds = ch(&mut a, 'p');
+    assert_eq!(
+        worker_requests(&cmds),
+        vec![&Request::Publish {
+            gen_id: "gen_a".into()
+        }]
+    );
+    event(
+        &mut a,
+        Event::Published {
+            gen_id: "gen_a".into(),
+            post: Post {
+                id: "s_a".into(),
+                ..Post::default()
+            },
+        },
+    );
+    assert_eq!(a.drafts.rows[0].post_id.as_deref(), Some("s_a"));
+    // Copy the link (OSC 52).
+    assert_eq!(
+        ch(&mut a, 'y')[0],
+        Cmd::Copy("https://sora.chatgpt.com/p/s_a".into())
+    );
+    // Unpublish asks; anything but y cancels.
+    assert!(ch(&mut a, 'd').is_empty());
+    assert!(matches!(a.modal, Some(Modal::Confirm { .. })));
+    assert!(ch(&mut a, 'n').is_empty());
+    assert!(a.modal.is_none());
+    ch(&mut a, 'd');
+    let cmds = ch(&mut a, 'y');
+    assert_eq!(
+        worker_requests(&cmds),
+        vec![&Request::Unpublish {
+            post_id: "s_a".into(),
+            gen_id: "gen_a".into()
+        }]
+    );
+    // Remix fills the Prompt pane's target from the published draft.
+    ch(&mut a, 'j');
+    ch(&mut a, 'x');
+    assert_eq!(a.pane, Pane::Prompt);
+    assert_eq!(a.prompt.remix, "s_b");
+    assert!(a.prompt.typing, "remix starts typing what to change");
+    // Open prefers the downloaded file.
+    key(&mut a, KeyCode::Esc);
+    ch(&mut a, '4');
+    event(
+        &mut a,
+        Event::Downloaded {
+            gen_id: "gen_b".into(),
+            path: "/tmp/dl/gen_b.mp4".into(),
+        },
+    );
+    assert_eq!(ch(&mut a, 'o'), vec![Cmd::Open("/tmp/dl/gen_b.mp4".into())]);
+    // Details toggle, Esc closes.
+    key(&mut a, KeyCode::Enter);
+    assert!(a.drafts.details);
+    key(&mut a, KeyCode::Esc);
+    assert!(!a.drafts.details);
+    // Refresh.
+    assert_eq!(
+        worker_requests(&ch(&mut a, 'r')),
+        vec![&Request::LoadDrafts { cursor: None }]
+    );
+}
+
+#[test]
+fn task_events_update_rows_and_notify_once_on_finish() {
+    let mut a = app();
+    event(
+        &mut a,
+        Event::Restored {
+            tasks: vec![record("task_1", working())],
+            prompt: None,
+            warnings: vec![],
+        },
+    );
+    assert!(a.needs_tick());
+    let mut done = record(
+        "task_1",
+        TaskPhase::Done {
+            generation_ids: vec!["gen_1".into()],
+            urls: vec![],
+        },
+    );
+    done.finished_at = Some(NOW);
+    let cmds = event(&mut a, Event::TaskChanged(done.clone()));
+    assert!(matches!(&cmds[0], Cmd::Notify(t) if t.contains("done")));
+    assert_eq!(
+        cmds[1],
+        Cmd::Worker(Request::LoadAccount),
+        "the quota is read again"
+    );
+    assert!(
+        event(&mut a, Event::TaskChanged(done)).is_empty(),
+        "no second notification"
+    );
+    assert!(!a.tasks.tasks[0].phase.is_unfinished());
+}
+
+#[test]
+fn dismissing_a_task_needs_it_finished_and_a_confirmation() {
+    let mut a = app();
+    event(
+        &mut a,
+        Event::Restored {
+            tasks: vec![
+                record("task_1", working()),
+                record("task_2", TaskPhase::Failed { reason: "x".into() }),
+            ],
+            prompt: None,
+            warnings: vec![],
+        },
+    );
+    ch(&mut a, '3');
+    assert!(ch(&mut a, 'd').is_empty());
+    assert!(a.modal.is_none(), "running tasks are not removed");
+    ch(&mut a, 'j');
+    ch(&mut a, 'd');
+    let cmds = ch(&mut a, 'y');
+    assert_eq!(
+        worker_requests(&cmds),
+        vec![&Request::DismissTask {
+            task_id: "task_2".into()
+        }]
+    );
+    assert_eq!(a.tasks.tasks.len(), 1);
+}
+
+#[test]
+fn quit_asks_only_when_work_is_in_flight() {
+    let mut a = app();
+    assert_eq!(ch(&mut a, 'q'), vec![Cmd::Quit]);
+    let mut b = app();
+    ch(&mut b, 'i');
+    typed(&mut b, "x");
+    ctrl(&mut b, 's');
+    key(&mut b, KeyCode::Esc);
+    assert!(ch(&mut b, 'q').is_empty());
+    assert!(matches!(
+        b.modal,
+        Some(Modal::Confirm {
+            action: ConfirmAction::Quit,
+            ..
+        })
+    ));
+    assert_eq!(ch(&mut b, 'y'), vec![Cmd::Quit]);
+    // Ctrl-C quits at once, even while typing.
+    let mut c = app();
+    ch(&mut c, 'i');
+    assert_eq!(ctrl(&mut c, 'c'), vec![Cmd::Quit]);
+}
+
+#[test]
+fn help_opens_and_any_key_closes_it_without_acting() {
+    let mut a = app();
+    ch(&mut a, '?');
+    assert_eq!(a.modal, Some(Modal::Help));
+    assert!(ch(&mut a, 'q').is_empty());
+    assert!(a.modal.is_none());
+    assert!(!a.quit);
+}
+
+#[test]
+fn restored_prompt_comes_back() {
+    let mut a = app();
+    let snap = crate::worker::PromptSnapshot {
+        text: "unfinished\nthought".into(),
+        image_mode: true,
+        variants: 3,
+        history: vec!["old".into()],
+        ..Default::default()
+    };
+    event(
+        &mut a,
+        Event::Restored {
+            tasks: vec![],
+            prompt: Some(snap.clone()),
+            warnings: vec![],
+        },
+    );
+    assert_eq!(a.prompt.text(), "unfinished\nthought");
+    assert_eq!(prompt_snapshot(&a).variants, 3);
+    assert_eq!(prompt_snapshot(&a).history, snap.history);
+}
+
+#[test]
+fn worker_crash_quits_with_a_message() {
+    let mut a = app();
+    assert_eq!(
+        event(&mut a, Event::Crashed("boom".into())),
+        vec![Cmd::Quit]
+    );
+    assert!(a.fatal.as_deref().unwrap().contains("boom"));
+}
+
+#[test]
+fn toasts_expire_with_time() {
+    let mut a = app();
+    event(&mut a, Event::StoreFailed("disk full".into()));
+    assert_eq!(a.toasts.len(), 1);
+    update(&mut a, Msg::Tick, NOW + 60.0);
+    assert!(a.toasts.is_empty());
+}
+
+#[test]
+fn server_text_is_flattened_for_display() {
+    let row = drafts_row(Draft {
+        id: Some("gen_x".into()),
+        prompt: Some("evil\x1b[31m red\r\nnext".into()),
+        ..Draft::default()
+    });
+    assert!(!row.title.contains('\x1b') && !row.title.contains('\r') && !row.title.contains('\n'));
+    assert_eq!(format_unix(0.0), "1970-01-01 00:00");
+    assert_eq!(format_unix(1_764_000_000.0), "2025-11-24 16:00");
+}

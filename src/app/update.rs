@@ -1,0 +1,1056 @@
+//! `update`: every state change of the UI, as a pure function of the state and a message.
+
+use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
+use ratatui_textarea::TextArea;
+
+use super::keymap::{Action, Context};
+use super::{
+    App, Cmd, ConfirmAction, Connection, DownloadState, DraftRow, Loading, Modal, Msg, Pane,
+    PromptField, Toast,
+};
+use crate::api::params::remix_target_id;
+use crate::api::{Draft, DraftVerdict, ImageShape, Length, Model, Orientation, Size};
+use crate::fsutil::{media_extension, safe_file_name};
+use crate::track::{TaskKind, TaskPhase};
+use crate::worker::{Event, PromptSnapshot, Request, Submission, SubmissionKind};
+
+/// How long an information toast stays, in seconds.
+const TOAST_SECS: f64 = 4.0;
+/// How long an error toast stays, in seconds.
+const ERROR_TOAST_SECS: f64 = 8.0;
+/// Load the next drafts page when the selection is this close to the end.
+const PAGE_AHEAD: usize = 10;
+/// Prompts kept in history.
+const HISTORY_MAX: usize = 200;
+
+/// The requests to send once at start: the account and the first drafts page. The first
+/// frame is drawn before any of them is answered.
+pub fn startup(app: &mut App) -> Vec<Cmd> {
+    app.drafts.loading = Loading::Loading;
+    vec![
+        Cmd::Worker(Request::LoadAccount),
+        Cmd::Worker(Request::LoadDrafts { cursor: None }),
+    ]
+}
+
+/// Applies one message to the state and returns what the outside world should do.
+pub fn update(app: &mut App, msg: Msg, now: f64) -> Vec<Cmd> {
+    app.now = now;
+    app.toasts.retain(|t| t.until > now);
+    match msg {
+        Msg::Key(key) if key.kind != KeyEventKind::Release => on_key(app, key),
+        Msg::Key(_) | Msg::Tick => Vec::new(),
+        Msg::Resize { height, .. } => {
+            app.drafts_viewport = crate::ui::list_rows(height).max(1);
+            keep_visible(app);
+            Vec::new()
+        }
+        Msg::Paste(text) => on_paste(app, &text),
+        Msg::Worker(event) => on_event(app, event),
+        Msg::EditorClosed(Ok(text)) => {
+            set_editor_text(&mut app.prompt.editor, &text);
+            app.prompt.error = None;
+            vec![save_prompt(app)]
+        }
+        Msg::EditorClosed(Err(e)) => {
+            toast_error(app, e);
+            Vec::new()
+        }
+        Msg::Completions { input, candidates } => {
+            if app.prompt.field == Some(PromptField::ImagePath) && app.prompt.image_path == input {
+                match candidates.len() {
+                    0 => toast(app, format!("nothing matches {input:?}")),
+                    1 => app.prompt.image_path = candidates[0].clone(),
+                    _ => {
+                        app.prompt.image_path = common_prefix(&candidates).max_by_len(&input);
+                        app.prompt.completions = candidates;
+                    }
+                }
+            }
+            Vec::new()
+        }
+    }
+}
+
+trait MaxByLen {
+    fn max_by_len(self, other: &str) -> String;
+}
+
+impl MaxByLen for String {
+    fn max_by_len(self, other: &str) -> String {
+        if self.len() >= other.len() {
+            self
+        } else {
+            other.to_string()
+        }
+    }
+}
+
+fn common_prefix(items: &[String]) -> String {
+    let Some(first) = items.first() else {
+        return String::new();
+    };
+    let mut len = first.len();
+    for s in &items[1..] {
+        len = len.min(
+            first
+                .bytes()
+                .zip(s.bytes())
+                .take_while(|(a, b)| a == b)
+                .count(),
+        );
+    }
+    while !first.is_char_boundary(len) {
+        len -= 1;
+    }
+    first[..len].to_string()
+}
+
+fn toast(app: &mut App, text: impl Into<String>) {
+    let until = app.now + TOAST_SECS;
+    push_toast(
+        app,
+        Toast {
+            text: text.into(),
+            error: false,
+            until,
+        },
+    );
+}
+
+fn toast_error(app: &mut App, text: impl Into<String>) {
+    let until = app.now + ERROR_TOAST_SECS;
+    push_toast(
+        app,
+        Toast {
+            text: text.into(),
+            error: true,
+            until,
+        },
+    );
+}
+
+fn push_toast(app: &mut App, t: Toast) {
+    app.toasts.push_back(t);
+    while app.toasts.len() > 4 {
+        app.toasts.pop_front();
+    }
+}
+
+fn ctrl(key: &KeyEvent, c: char) -> bool {
+    key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char(c)
+}
+
+fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
+    if ctrl(&key, 'c') {
+        app.quit = true;
+        return vec![Cmd::Quit];
+    }
+    if let Some(modal) = app.modal.take() {
+        return on_modal_key(app, modal, key);
+    }
+    if app.pane == Pane::Prompt {
+        if let Some(field) = app.prompt.field {
+            return on_field_key(app, field, key);
+        }
+        if app.prompt.typing {
+            return on_typing_key(app, key);
+        }
+    }
+    if key.code == KeyCode::Esc && app.pane == Pane::Drafts && app.drafts.details {
+        app.drafts.details = false;
+        return Vec::new();
+    }
+    let contexts: &[Context] = match app.pane {
+        Pane::Prompt => &[Context::Prompt, Context::Global],
+        Pane::Tasks => &[Context::Tasks, Context::List, Context::Global],
+        Pane::Drafts => &[Context::Drafts, Context::List, Context::Global],
+        Pane::Storyboard | Pane::Cameos => &[Context::Global],
+    };
+    match app.keymap.lookup(contexts, &key) {
+        Some(action) => on_action(app, action),
+        None => Vec::new(),
+    }
+}
+
+fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent) -> Vec<Cmd> {
+    match modal {
+        // Any key closes help; it never acts on what is underneath.
+        Modal::Help => Vec::new(),
+        Modal::Confirm { action, .. } => {
+            if key.code == KeyCode::Char('y') || key.code == KeyCode::Char('Y') {
+                confirm(app, action)
+            } else {
+                Vec::new()
+            }
+        }
+    }
+}
+
+fn confirm(app: &mut App, action: ConfirmAction) -> Vec<Cmd> {
+    match action {
+        ConfirmAction::Quit => {
+            app.quit = true;
+            vec![Cmd::Quit]
+        }
+        ConfirmAction::Unpublish { gen_id, post_id } => {
+            app.drafts
+                .busy
+                .insert(gen_id.clone(), "unpublishing".into());
+            vec![Cmd::Worker(Request::Unpublish { post_id, gen_id })]
+        }
+        ConfirmAction::DismissTask { task_id } => {
+            app.tasks.tasks.retain(|t| t.task_id != task_id);
+            app.tasks.selected = app
+                .tasks
+                .selected
+                .min(app.tasks.tasks.len().saturating_sub(1));
+            vec![Cmd::Worker(Request::DismissTask { task_id })]
+        }
+    }
+}
+
+fn on_typing_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
+    if ctrl(&key, 's') {
+        return submit(app);
+    }
+    if ctrl(&key, 'e') {
+        return vec![Cmd::EditExternally(app.prompt.text())];
+    }
+    if ctrl(&key, 'p') {
+        return history(app, -1);
+    }
+    if ctrl(&key, 'n') {
+        return history(app, 1);
+    }
+    if key.code == KeyCode::Esc {
+        app.prompt.typing = false;
+        return Vec::new();
+    }
+    if app.prompt.editor.input(key) {
+        app.prompt.error = None;
+        app.prompt.history_pos = None;
+        return vec![save_prompt(app)];
+    }
+    Vec::new()
+}
+
+fn on_field_key(app: &mut App, field: PromptField, key: KeyEvent) -> Vec<Cmd> {
+    if ctrl(&key, 's') {
+        app.prompt.field = None;
+        app.prompt.completions.clear();
+        return submit(app);
+    }
+    let value = match field {
+        PromptField::ImagePath => &mut app.prompt.image_path,
+        PromptField::Remix => &mut app.prompt.remix,
+    };
+    match key.code {
+        KeyCode::Esc | KeyCode::Enter => {
+            app.prompt.field = None;
+            app.prompt.completions.clear();
+            let trimmed = value.trim().to_string();
+            *value = trimmed;
+            if field == PromptField::Remix && !app.prompt.remix.is_empty() {
+                match remix_target_id(&app.prompt.remix) {
+                    Ok(id) => app.prompt.remix = id,
+                    Err(e) => toast_error(app, e),
+                }
+            }
+            return vec![save_prompt(app)];
+        }
+        KeyCode::Tab if field == PromptField::ImagePath => {
+            app.prompt.completions.clear();
+            return vec![Cmd::CompletePath(value.clone())];
+        }
+        KeyCode::Backspace => {
+            value.pop();
+        }
+        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => value.push(c),
+        _ => return Vec::new(),
+    }
+    app.prompt.completions.clear();
+    Vec::new()
+}
+
+fn on_paste(app: &mut App, text: &str) -> Vec<Cmd> {
+    if app.pane != Pane::Prompt {
+        return Vec::new();
+    }
+    if let Some(field) = app.prompt.field {
+        let line: String = text.chars().filter(|c| !c.is_control()).collect();
+        match field {
+            PromptField::ImagePath => app.prompt.image_path.push_str(line.trim()),
+            PromptField::Remix => app.prompt.remix.push_str(line.trim()),
+        }
+        return Vec::new();
+    }
+    app.prompt.typing = true;
+    // Terminals send CR for newlines in pastes; the editor wants LF.
+    let normalized = text.replace("\r\n", "\n").replace('\r', "\n");
+    app.prompt.editor.insert_str(normalized);
+    app.prompt.error = None;
+    vec![save_prompt(app)]
+}
+
+fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
+    use Action::*;
+    match action {
+        Quit => {
+            if app.work_in_flight() {
+                app.modal = Some(Modal::Confirm {
+                    question: "Work is in flight (a submission or download). Quit anyway?".into(),
+                    action: ConfirmAction::Quit,
+                });
+                Vec::new()
+            } else {
+                app.quit = true;
+                vec![Cmd::Quit]
+            }
+        }
+        Help => {
+            app.modal = Some(Modal::Help);
+            Vec::new()
+        }
+        NextPane => focus(app, Pane::ALL[(app.pane.index() + 1) % Pane::ALL.len()]),
+        PrevPane => focus(
+            app,
+            Pane::ALL[(app.pane.index() + Pane::ALL.len() - 1) % Pane::ALL.len()],
+        ),
+        GoPrompt => focus(app, Pane::Prompt),
+        GoStoryboard => focus(app, Pane::Storyboard),
+        GoTasks => focus(app, Pane::Tasks),
+        GoDrafts => focus(app, Pane::Drafts),
+        GoCameos => focus(app, Pane::Cameos),
+        Down | Up | Top | Bottom | PageDown | PageUp => move_selection(app, action),
+        Details => details(app),
+        Type => {
+            app.prompt.typing = true;
+            Vec::new()
+        }
+        Submit => submit(app),
+        ExternalEditor => vec![Cmd::EditExternally(app.prompt.text())],
+        ToggleKind | CycleOrientation | CycleLength | ToggleModel | ToggleSize | CycleVariants
+        | ClearInputs => change_setting(app, action),
+        EditImage => {
+            app.prompt.field = Some(PromptField::ImagePath);
+            Vec::new()
+        }
+        EditRemix => {
+            if app.prompt.image_mode {
+                toast(app, "remix applies to videos: press v to switch to video");
+            } else {
+                app.prompt.field = Some(PromptField::Remix);
+            }
+            Vec::new()
+        }
+        HistoryPrev => history(app, -1),
+        HistoryNext => history(app, 1),
+        Download | Publish | Unpublish | CopyLink | Open | Remix => draft_action(app, action),
+        Refresh => {
+            app.drafts.loading = Loading::Loading;
+            app.drafts.loading_more = false;
+            vec![Cmd::Worker(Request::LoadDrafts { cursor: None })]
+        }
+        Dismiss => {
+            let Some(task) = app.tasks.tasks.get(app.tasks.selected) else {
+                return Vec::new();
+            };
+            if task.phase.is_unfinished() {
+                toast(
+                    app,
+                    "this task is still running; it can be removed once it finishes",
+                );
+            } else {
+                app.modal = Some(Modal::Confirm {
+                    question: format!(
+                        "Remove {} from the list? (The draft itself stays.)",
+                        task.task_id
+                    ),
+                    action: ConfirmAction::DismissTask {
+                        task_id: task.task_id.clone(),
+                    },
+                });
+            }
+            Vec::new()
+        }
+    }
+}
+
+fn focus(app: &mut App, pane: Pane) -> Vec<Cmd> {
+    app.pane = pane;
+    if pane == Pane::Drafts && app.drafts.loading == Loading::Idle {
+        app.drafts.loading = Loading::Loading;
+        return vec![Cmd::Worker(Request::LoadDrafts { cursor: None })];
+    }
+    Vec::new()
+}
+
+fn change_setting(app: &mut App, action: Action) -> Vec<Cmd> {
+    let p = &mut app.prompt;
+    match action {
+        Action::ToggleKind => p.image_mode = !p.image_mode,
+        Action::CycleOrientation if p.image_mode => {
+            p.shape = match p.shape {
+                ImageShape::Square => ImageShape::Landscape,
+                ImageShape::Landscape => ImageShape::Portrait,
+                ImageShape::Portrait => ImageShape::Square,
+            }
+        }
+        Action::CycleOrientation => {
+            p.video.orientation = match p.video.orientation {
+                Orientation::Landscape => Orientation::Portrait,
+                Orientation::Portrait => Orientation::Landscape,
+            }
+        }
+        Action::CycleLength => {
+            let i = Length::ALL
+                .iter()
+                .position(|l| *l == p.video.length)
+                .unwrap_or(0);
+            p.video.length = Length::ALL[(i + 1) % Length::ALL.len()];
+        }
+        Action::ToggleModel => {
+            p.video.model = match p.video.model {
+                Model::Sy8 => Model::SyOre,
+                Model::SyOre => Model::Sy8,
+            }
+        }
+        Action::ToggleSize => {
+            p.video.size = match p.video.size {
+                Size::Small => Size::Large,
+                Size::Large => Size::Small,
+            }
+        }
+        Action::CycleVariants => p.variants = p.variants % 4 + 1,
+        Action::ClearInputs => {
+            p.image_path.clear();
+            p.remix.clear();
+        }
+        _ => {}
+    }
+    vec![save_prompt(app)]
+}
+
+fn history(app: &mut App, step: i64) -> Vec<Cmd> {
+    let p = &mut app.prompt;
+    if p.history.is_empty() {
+        return Vec::new();
+    }
+    let last = p.history.len() as i64 - 1;
+    let pos = match p.history_pos {
+        None if step < 0 => last,
+        None => return Vec::new(),
+        Some(i) => i as i64 + step,
+    };
+    if pos > last {
+        p.history_pos = None;
+        set_editor_text(&mut p.editor, "");
+        return Vec::new();
+    }
+    let pos = pos.clamp(0, last) as usize;
+    p.history_pos = Some(pos);
+    let text = p.history[pos].clone();
+    set_editor_text(&mut p.editor, &text);
+    Vec::new()
+}
+
+fn set_editor_text(editor: &mut TextArea<'static>, text: &str) {
+    let lines: Vec<String> = text.split('\n').map(str::to_owned).collect();
+    *editor = TextArea::new(lines);
+    editor.set_wrap_mode(ratatui_textarea::WrapMode::WordOrGlyph);
+    editor.move_cursor(ratatui_textarea::CursorMove::Bottom);
+    editor.move_cursor(ratatui_textarea::CursorMove::End);
+}
+
+/// The Prompt pane as it is persisted.
+pub fn prompt_snapshot(app: &App) -> PromptSnapshot {
+    let p = &app.prompt;
+    PromptSnapshot {
+        text: p.text(),
+        image_mode: p.image_mode,
+        video: p.video,
+        shape: p.shape,
+        variants: p.variants,
+        image_path: p.image_path.clone(),
+        remix: p.remix.clone(),
+        history: p.history.clone(),
+    }
+}
+
+fn save_prompt(app: &App) -> Cmd {
+    Cmd::Worker(Request::SavePrompt(prompt_snapshot(app)))
+}
+
+fn submit(app: &mut App) -> Vec<Cmd> {
+    if app.prompt.submitting.is_some() {
+        toast(app, "a submission is already on its way");
+        return Vec::new();
+    }
+    let text = app.prompt.text();
+    let prompt = text.trim();
+    if prompt.is_empty() {
+        app.prompt.error =
+            Some("the prompt is empty: press i and describe what to generate".into());
+        return Vec::new();
+    }
+    let image = Some(app.prompt.image_path.trim())
+        .filter(|p| !p.is_empty())
+        .map(|p| expand_home(p, &app.info.home));
+    let kind = if app.prompt.image_mode {
+        SubmissionKind::Image {
+            shape: app.prompt.shape,
+            variants: app.prompt.variants,
+        }
+    } else {
+        let remix = match app.prompt.remix.trim() {
+            "" => None,
+            r => match remix_target_id(r) {
+                Ok(id) => Some(id),
+                Err(e) => {
+                    app.prompt.error = Some(e);
+                    return Vec::new();
+                }
+            },
+        };
+        if remix.is_some() && image.is_some() {
+            app.prompt.error = Some(
+                "choose either an input image or a remix target, not both (x clears them)".into(),
+            );
+            return Vec::new();
+        }
+        SubmissionKind::Video {
+            settings: app.prompt.video,
+            remix,
+        }
+    };
+    let local_id = app.next_local_id;
+    app.next_local_id += 1;
+    app.prompt.submitting = Some(local_id);
+    app.prompt.error = None;
+    app.prompt.typing = false;
+    if app.prompt.history.last().map(String::as_str) != Some(prompt) {
+        app.prompt.history.push(prompt.to_string());
+        if app.prompt.history.len() > HISTORY_MAX {
+            app.prompt.history.remove(0);
+        }
+    }
+    app.prompt.history_pos = None;
+    vec![
+        Cmd::Worker(Request::Submit(Submission {
+            local_id,
+            prompt: prompt.to_string(),
+            kind,
+            image,
+        })),
+        save_prompt(app),
+    ]
+}
+
+fn expand_home(path: &str, home: &std::path::Path) -> std::path::PathBuf {
+    match path.strip_prefix("~/") {
+        Some(rest) if !home.as_os_str().is_empty() => home.join(rest),
+        _ => std::path::PathBuf::from(path),
+    }
+}
+
+fn list_len(app: &App) -> usize {
+    match app.pane {
+        Pane::Tasks => app.tasks.tasks.len(),
+        Pane::Drafts => app.drafts.rows.len(),
+        _ => 0,
+    }
+}
+
+fn move_selection(app: &mut App, action: Action) -> Vec<Cmd> {
+    let len = list_len(app);
+    if len == 0 {
+        return Vec::new();
+    }
+    let page = app.drafts_viewport.max(1);
+    let cur = match app.pane {
+        Pane::Tasks => app.tasks.selected,
+        _ => app.drafts.selected,
+    };
+    let next = match action {
+        Action::Down => (cur + 1).min(len - 1),
+        Action::Up => cur.saturating_sub(1),
+        Action::Top => 0,
+        Action::Bottom => len - 1,
+        Action::PageDown => (cur + page).min(len - 1),
+        Action::PageUp => cur.saturating_sub(page),
+        _ => cur,
+    };
+    match app.pane {
+        Pane::Tasks => app.tasks.selected = next,
+        _ => app.drafts.selected = next,
+    }
+    keep_visible(app);
+    maybe_load_more(app)
+}
+
+fn keep_visible(app: &mut App) {
+    let d = &mut app.drafts;
+    let rows = app.drafts_viewport.max(1);
+    d.selected = d.selected.min(d.rows.len().saturating_sub(1));
+    if d.selected < d.offset {
+        d.offset = d.selected;
+    } else if d.selected >= d.offset + rows {
+        d.offset = d.selected + 1 - rows;
+    }
+    d.offset = d.offset.min(d.rows.len().saturating_sub(1));
+}
+
+fn maybe_load_more(app: &mut App) -> Vec<Cmd> {
+    let d = &mut app.drafts;
+    if app.pane == Pane::Drafts
+        && !d.loading_more
+        && d.loading == Loading::Loaded
+        && d.selected + PAGE_AHEAD >= d.rows.len()
+        && let Some(cursor) = d.next_cursor.clone()
+    {
+        d.loading_more = true;
+        return vec![Cmd::Worker(Request::LoadDrafts {
+            cursor: Some(cursor),
+        })];
+    }
+    Vec::new()
+}
+
+fn details(app: &mut App) -> Vec<Cmd> {
+    match app.pane {
+        Pane::Drafts => {
+            if !app.drafts.rows.is_empty() {
+                app.drafts.details = !app.drafts.details;
+            }
+            Vec::new()
+        }
+        Pane::Tasks => {
+            let Some(task) = app.tasks.tasks.get(app.tasks.selected).cloned() else {
+                return Vec::new();
+            };
+            match (&task.phase, task.kind) {
+                (TaskPhase::Done { generation_ids, .. }, kind) if kind.is_video() => {
+                    app.pane = Pane::Drafts;
+                    if let Some(i) = app
+                        .drafts
+                        .rows
+                        .iter()
+                        .position(|r| generation_ids.contains(&r.gen_id))
+                    {
+                        app.drafts.selected = i;
+                        app.drafts.details = true;
+                        keep_visible(app);
+                        Vec::new()
+                    } else {
+                        app.drafts.loading = Loading::Loading;
+                        vec![Cmd::Worker(Request::LoadDrafts { cursor: None })]
+                    }
+                }
+                (TaskPhase::Done { urls, .. }, TaskKind::Image) => match urls.first() {
+                    Some(url) => vec![Cmd::Open(url.clone())],
+                    None => Vec::new(),
+                },
+                (TaskPhase::Failed { reason } | TaskPhase::Blocked { reason }, _) => {
+                    toast_error(app, reason.clone());
+                    Vec::new()
+                }
+                _ => Vec::new(),
+            }
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The share link of a post.
+pub fn share_link(post_id: &str) -> String {
+    format!("https://sora.chatgpt.com/p/{post_id}")
+}
+
+fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
+    let Some(row) = app.drafts.rows.get(app.drafts.selected).cloned() else {
+        return Vec::new();
+    };
+    let gen_id = row.gen_id.clone();
+    match action {
+        Action::Download => {
+            let Some(url) = row.draft.best_url().map(str::to_owned) else {
+                toast(
+                    app,
+                    "this draft has no media yet: refresh with r in a moment",
+                );
+                return Vec::new();
+            };
+            let name = format!(
+                "{}.{}",
+                safe_file_name(&gen_id),
+                media_extension(&url, "mp4")
+            );
+            let dest = app.info.download_dir.join(name);
+            if matches!(
+                app.drafts.downloads.get(&gen_id),
+                Some(DownloadState::Running { .. })
+            ) {
+                toast(app, "already downloading");
+                return Vec::new();
+            }
+            app.drafts.downloads.insert(
+                gen_id.clone(),
+                DownloadState::Running {
+                    done: 0,
+                    total: None,
+                },
+            );
+            vec![Cmd::Worker(Request::Download { gen_id, url, dest })]
+        }
+        Action::Publish => {
+            if let Some(post) = &row.post_id {
+                toast(app, format!("already published: {}", share_link(post)));
+                return Vec::new();
+            }
+            if matches!(row.draft.verdict(), DraftVerdict::Violation(_)) {
+                toast_error(
+                    app,
+                    "a draft blocked by the content policy cannot be published",
+                );
+                return Vec::new();
+            }
+            app.drafts.busy.insert(gen_id.clone(), "publishing".into());
+            vec![Cmd::Worker(Request::Publish { gen_id })]
+        }
+        Action::Unpublish => {
+            let Some(post_id) = row.post_id.clone() else {
+                toast(app, "this draft is not published");
+                return Vec::new();
+            };
+            app.modal = Some(Modal::Confirm {
+                question: format!("Unpublish {post_id}? Its share link stops working."),
+                action: ConfirmAction::Unpublish { gen_id, post_id },
+            });
+            Vec::new()
+        }
+        Action::CopyLink => match &row.post_id {
+            Some(post) => {
+                let link = share_link(post);
+                toast(app, format!("copied {link}"));
+                vec![Cmd::Copy(link)]
+            }
+            None => {
+                toast(
+                    app,
+                    "not published: press p to publish; share links exist only for posts",
+                );
+                Vec::new()
+            }
+        },
+        Action::Open => {
+            if let Some(DownloadState::Done(path)) = app.drafts.downloads.get(&gen_id) {
+                return vec![Cmd::Open(path.display().to_string())];
+            }
+            match row.draft.best_url() {
+                Some(url) => vec![Cmd::Open(url.to_string())],
+                None => {
+                    toast(app, "this draft has no media yet");
+                    Vec::new()
+                }
+            }
+        }
+        Action::Remix => match &row.post_id {
+            Some(post) => {
+                app.prompt.remix = post.clone();
+                app.prompt.image_path.clear();
+                app.prompt.image_mode = false;
+                app.pane = Pane::Prompt;
+                app.prompt.typing = true;
+                toast(
+                    app,
+                    format!("remixing {post}: describe what to change, then Ctrl-S"),
+                );
+                vec![save_prompt(app)]
+            }
+            None => {
+                toast(
+                    app,
+                    "a remix needs a published video: press p to publish it first",
+                );
+                Vec::new()
+            }
+        },
+        _ => Vec::new(),
+    }
+}
+
+fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
+    match event {
+        Event::Restored {
+            tasks,
+            prompt,
+            warnings,
+        } => {
+            app.tasks.tasks = tasks;
+            if let Some(s) = prompt {
+                let p = &mut app.prompt;
+                if p.editor.is_empty() {
+                    set_editor_text(&mut p.editor, &s.text);
+                }
+                p.image_mode = s.image_mode;
+                p.video = s.video;
+                p.shape = s.shape;
+                p.variants = s.variants.clamp(1, 4);
+                p.image_path = s.image_path;
+                p.remix = s.remix;
+                p.history = s.history;
+            }
+            for w in warnings {
+                toast_error(app, w);
+            }
+        }
+        Event::Account(me) => {
+            app.account = Some(me);
+            app.account_loading = Loading::Loaded;
+            app.connection = Connection::Online;
+        }
+        Event::AccountFailed(e) => {
+            let msg = e.to_string();
+            app.account_loading = Loading::Failed(msg.clone());
+            app.connection = Connection::Trouble(msg.clone());
+            toast_error(app, msg);
+        }
+        Event::Quota(q) => app.quota = q,
+        Event::Uploading { .. } => toast(app, "uploading the input image…"),
+        Event::Submitted { local_id, record } => {
+            if app.prompt.submitting == Some(local_id) {
+                app.prompt.submitting = None;
+                // The prompt is in history (Ctrl-P brings it back); the editor is ready for the next.
+                set_editor_text(&mut app.prompt.editor, "");
+            }
+            toast(
+                app,
+                format!("submitted {}: follow it in 3 Tasks", record.task_id),
+            );
+            app.tasks.tasks.retain(|t| t.task_id != record.task_id);
+            app.tasks.tasks.insert(0, record);
+            app.tasks.selected = 0;
+            return vec![save_prompt(app)];
+        }
+        Event::SubmitFailed { local_id, error } => {
+            if app.prompt.submitting == Some(local_id) {
+                app.prompt.submitting = None;
+            }
+            let msg = error.to_string();
+            app.prompt.error = Some(msg.clone());
+            toast_error(app, msg);
+        }
+        Event::TaskChanged(record) => {
+            let was_unfinished = app
+                .tasks
+                .tasks
+                .iter()
+                .find(|t| t.task_id == record.task_id)
+                .is_none_or(|t| t.phase.is_unfinished());
+            let finished = was_unfinished && !record.phase.is_unfinished();
+            let excerpt = one_line(&record.prompt, 40);
+            let note = match &record.phase {
+                TaskPhase::Done { .. } => format!("done: {excerpt}"),
+                TaskPhase::Failed { reason } => {
+                    format!("failed: {excerpt}: {}", one_line(reason, 80))
+                }
+                TaskPhase::Blocked { reason } => {
+                    format!("blocked: {excerpt}: {}", one_line(reason, 80))
+                }
+                TaskPhase::Working { .. } => String::new(),
+            };
+            match app
+                .tasks
+                .tasks
+                .iter_mut()
+                .find(|t| t.task_id == record.task_id)
+            {
+                Some(t) => *t = record.clone(),
+                None => app.tasks.tasks.insert(0, record.clone()),
+            }
+            if finished {
+                if matches!(record.phase, TaskPhase::Done { .. }) {
+                    toast(app, note.clone());
+                } else {
+                    toast_error(app, note.clone());
+                }
+                // The quota moved: read it again along with the account.
+                return vec![
+                    Cmd::Notify(format!("sora-tui: {note}")),
+                    Cmd::Worker(Request::LoadAccount),
+                ];
+            }
+        }
+        Event::DraftsLoaded { page, first } => {
+            let d = &mut app.drafts;
+            let rows = page.items.into_iter().map(drafts_row);
+            if first {
+                let keep = d.rows.get(d.selected).map(|r| r.gen_id.clone());
+                d.rows = rows.collect();
+                d.selected = keep
+                    .and_then(|id| d.rows.iter().position(|r| r.gen_id == id))
+                    .unwrap_or(0);
+            } else {
+                let known: std::collections::HashSet<String> =
+                    d.rows.iter().map(|r| r.gen_id.clone()).collect();
+                d.rows.extend(rows.filter(|r| !known.contains(&r.gen_id)));
+            }
+            d.next_cursor = page.cursor.filter(|c| !c.is_empty());
+            d.loading = Loading::Loaded;
+            d.loading_more = false;
+            app.connection = Connection::Online;
+            keep_visible(app);
+        }
+        Event::DraftsFailed(e) => {
+            let msg = e.to_string();
+            if app.drafts.loading_more {
+                app.drafts.loading_more = false;
+                toast_error(app, msg);
+            } else {
+                app.drafts.loading = Loading::Failed(msg);
+            }
+        }
+        Event::DownloadProgress {
+            gen_id,
+            done,
+            total,
+        } => {
+            app.drafts
+                .downloads
+                .insert(gen_id, DownloadState::Running { done, total });
+        }
+        Event::Downloaded { gen_id, path } => {
+            toast(app, format!("saved {}", path.display()));
+            app.drafts
+                .downloads
+                .insert(gen_id, DownloadState::Done(path));
+        }
+        Event::DownloadFailed { gen_id, error } => {
+            let msg = error.to_string();
+            toast_error(app, format!("download failed: {msg}"));
+            app.drafts
+                .downloads
+                .insert(gen_id, DownloadState::Failed(msg));
+        }
+        Event::Published { gen_id, post } => {
+            app.drafts.busy.remove(&gen_id);
+            if let Some(row) = app.drafts.rows.iter_mut().find(|r| r.gen_id == gen_id) {
+                row.post_id = Some(post.id.clone());
+            }
+            toast(
+                app,
+                format!("published {}: y copies the link", post.share_link()),
+            );
+        }
+        Event::Unpublished { gen_id, post_id } => {
+            app.drafts.busy.remove(&gen_id);
+            if let Some(row) = app.drafts.rows.iter_mut().find(|r| r.gen_id == gen_id) {
+                row.post_id = None;
+            }
+            toast(app, format!("unpublished {post_id}"));
+        }
+        Event::ActionFailed { what, error } => {
+            let label = format!("{what}ing");
+            app.drafts.busy.retain(|_, v| *v != label);
+            toast_error(app, format!("{what} failed: {error}"));
+        }
+        Event::PollTrouble(Some(e)) => app.connection = Connection::Trouble(e.to_string()),
+        Event::PollTrouble(None) => app.connection = Connection::Online,
+        Event::StoreFailed(msg) => {
+            toast_error(app, format!("could not save to the data dir: {msg}"))
+        }
+        Event::Crashed(msg) => {
+            app.fatal = Some(format!("the background worker stopped: {msg}"));
+            app.quit = true;
+            return vec![Cmd::Quit];
+        }
+    }
+    Vec::new()
+}
+
+/// Builds a draft's row, formatting its display strings once, when it arrives.
+pub fn drafts_row(draft: Draft) -> DraftRow {
+    let gen_id = draft.gen_id().unwrap_or("?").to_string();
+    let title = one_line(
+        draft
+            .prompt
+            .as_deref()
+            .filter(|p| !p.trim().is_empty())
+            .or(draft.title.as_deref())
+            .unwrap_or("(no prompt)"),
+        200,
+    );
+    let created = draft.created_at.map(format_unix).unwrap_or_default();
+    let duration = draft
+        .duration_s
+        .map(|d| format!("{d:.0} s"))
+        .unwrap_or_default();
+    let state = match draft.verdict() {
+        DraftVerdict::Ready => "ready",
+        DraftVerdict::Violation(_) => "blocked",
+        DraftVerdict::NotReady => "not ready",
+    }
+    .to_string();
+    let post_id = draft.published_post_id();
+    DraftRow {
+        draft,
+        gen_id,
+        title,
+        created,
+        duration,
+        state,
+        post_id,
+    }
+}
+
+/// Server text made safe to draw on one line: control and escape characters become spaces,
+/// runs of whitespace collapse, and it is cut at `max` characters.
+pub fn one_line(text: &str, max: usize) -> String {
+    let mut out = String::new();
+    let mut last_space = false;
+    for c in text.chars() {
+        let c = if c.is_control() || c.is_whitespace() {
+            ' '
+        } else {
+            c
+        };
+        if c == ' ' && last_space {
+            continue;
+        }
+        last_space = c == ' ';
+        out.push(c);
+    }
+    let trimmed = out.trim();
+    if trimmed.chars().count() > max {
+        let mut cut: String = trimmed.chars().take(max.saturating_sub(1)).collect();
+        cut.push('…');
+        cut
+    } else {
+        trimmed.to_string()
+    }
+}
+
+/// `2026-11-24 19:58` (UTC) from unix seconds.
+pub fn format_unix(secs: f64) -> String {
+    if !secs.is_finite() || secs < 0.0 {
+        return String::new();
+    }
+    let secs = secs as i64;
+    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
+    // Civil-from-days (Howard Hinnant's algorithm).
+    let z = days + 719_468;
+    let era = z.div_euclid(146_097);
+    let doe = z - era * 146_097;
+    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
+    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
+    let mp = (5 * doy + 2) / 153;
+    let d = doy - (153 * mp + 2) / 5 + 1;
+    let m = if mp < 10 { mp + 3 } else { mp - 9 };
+    let y = yoe + era * 400 + i64::from(m <= 2);
+    format!(
+        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
+        rem / 3600,
+        rem % 3600 / 60
+    )
+}

@@ -1,0 +1,239 @@
+//! The interactive session: terminal set-up and restore, the event loop, and the effects
+//! `update` asks for (worker requests, clipboard, player, external editor, notifications).
+
+mod effects;
+
+use std::io::Write;
+use std::time::{Duration, SystemTime, UNIX_EPOCH};
+
+use crossterm::event::{Event as TermEvent, EventStream};
+use futures_util::StreamExt;
+use tokio::sync::mpsc;
+
+use crate::api::Client;
+use crate::app::{self, App, AppInfo, Cmd, Keymap, Msg};
+use crate::config::{Config, Paths};
+use crate::store::Store;
+use crate::worker::{self, Request, WorkerConfig};
+
+/// How often the screen refreshes while something animates (progress, elapsed time, toasts).
+const TICK: Duration = Duration::from_millis(500);
+
+/// What the loop needs besides the client.
+pub struct TuiSetup {
+    /// Paths for help and storage.
+    pub paths: Paths,
+    /// The config file's settings.
+    pub config: Config,
+    /// A config problem to show on the first screen.
+    pub config_warning: Option<String>,
+    /// Backend base URL, for help.
+    pub base_url: String,
+    /// Masked token, for help.
+    pub token_masked: String,
+    /// Poll interval floor for the worker.
+    pub poll_min: Duration,
+}
+
+fn unix_now() -> f64 {
+    SystemTime::now()
+        .duration_since(UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+/// Builds the initial state (keymap with config overrides applied).
+pub fn initial_app(setup: &TuiSetup) -> App {
+    let mut keymap = Keymap::default();
+    let mut warning = setup.config_warning.clone();
+    let overrides = setup
+        .config
+        .keys
+        .iter()
+        .map(|(k, v)| (k.clone(), v.to_vec()))
+        .collect();
+    if let Err(e) = keymap.apply_overrides(&overrides) {
+        keymap = Keymap::default();
+        warning = Some(format!(
+            "{}: {e}; default keys apply",
+            setup.paths.config_file.display()
+        ));
+    }
+    let info = AppInfo {
+        version: env!("CARGO_PKG_VERSION").to_string(),
+        config_path: setup.paths.config_file.clone(),
+        data_path: setup.paths.data_dir.clone(),
+        log_path: setup.paths.log_file(),
+        download_dir: setup
+            .config
+            .download_dir
+            .clone()
+            .unwrap_or_else(|| setup.paths.download_dir.clone()),
+        base_url: setup.base_url.clone(),
+        token_masked: setup.token_masked.clone(),
+        home: directories::BaseDirs::new()
+            .map(|b| b.home_dir().to_path_buf())
+            .unwrap_or_default(),
+    };
+    let mut app = App::new(info, keymap, unix_now());
+    app.config_warning = warning;
+    app
+}
+
+/// Runs the interactive UI until the user quits. Returns a message when it had to stop
+/// because of a failure (the terminal is restored first).
+pub async fn run(client: Client, setup: TuiSetup) -> Result<(), String> {
+    let store = Store::new(setup.paths.data_dir.clone());
+    let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
+    let worker_config = WorkerConfig {
+        poll_min: setup.poll_min,
+        ..WorkerConfig::default()
+    };
+    let (req_tx, worker_handle) = worker::spawn(client, store, worker_config, ev_tx);
+    let mut app = initial_app(&setup);
+    let mut effects = effects::Effects::new(&setup.config, req_tx.clone());
+
+    use std::io::IsTerminal;
+    if !std::io::stdin().is_terminal() || !std::io::stdout().is_terminal() {
+        let _ = req_tx.send(Request::Shutdown).await;
+        return Err("the interactive UI needs a terminal: run it in one, or use the headless commands (sora-tui --help)".into());
+    }
+    let mut terminal =
+        ratatui::try_init().map_err(|e| format!("cannot set up the terminal: {e}"))?;
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    let result = event_loop(&mut terminal, &mut app, &mut ev_rx, &mut effects).await;
+    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
+    ratatui::restore();
+
+    // Let the worker flush its writes (the prompt autosave) before the process ends.
+    let _ = req_tx.send(Request::Shutdown).await;
+    let _ = tokio::time::timeout(Duration::from_secs(2), worker_handle).await;
+    result?;
+    match app.fatal {
+        Some(msg) => Err(msg),
+        None => Ok(()),
+    }
+}
+
+async fn event_loop(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &mut App,
+    ev_rx: &mut mpsc::UnboundedReceiver<worker::Event>,
+    effects: &mut effects::Effects,
+) -> Result<(), String> {
+    let size = terminal
+        .size()
+        .map_err(|e| format!("cannot read the terminal size: {e}"))?;
+    let mut cmds = app::update(
+        app,
+        Msg::Resize {
+            width: size.width,
+            height: size.height,
+        },
+        unix_now(),
+    );
+    cmds.extend(app::startup(app));
+    // The first frame is drawn before any network answer.
+    draw(terminal, app)?;
+    let mut pending = cmds;
+    let mut term_events = Some(EventStream::new());
+    let mut sigterm = signal_terminate();
+    loop {
+        for cmd in std::mem::take(&mut pending) {
+            match cmd {
+                Cmd::Quit => app.quit = true,
+                Cmd::EditExternally(text) => {
+                    // The editor owns the terminal meanwhile: stop reading keys, leave the UI.
+                    drop(term_events.take());
+                    let outcome = effects::edit_externally(terminal, &text);
+                    term_events = Some(EventStream::new());
+                    pending.extend(app::update(app, Msg::EditorClosed(outcome), unix_now()));
+                }
+                other => {
+                    if let Some(msg) = effects.run(other) {
+                        pending.extend(app::update(app, msg, unix_now()));
+                    }
+                }
+            }
+        }
+        if app.quit {
+            return Ok(());
+        }
+        let tick = app.needs_tick();
+        let msg = tokio::select! {
+            biased;
+            Some(ev) = ev_rx.recv() => Msg::Worker(ev),
+            ev = next_term_event(&mut term_events) => match ev {
+                Some(Ok(TermEvent::Key(k))) => Msg::Key(k),
+                Some(Ok(TermEvent::Paste(text))) => Msg::Paste(text),
+                Some(Ok(TermEvent::Resize(width, height))) => Msg::Resize { width, height },
+                Some(Ok(_)) => continue,
+                Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
+                None => return Ok(()),
+            },
+            _ = sigterm.recv() => {
+                app.quit = true;
+                continue;
+            }
+            _ = tokio::time::sleep(TICK), if tick => Msg::Tick,
+        };
+        pending.extend(app::update(app, msg, unix_now()));
+        // Drain what else the worker sent before drawing once.
+        while let Ok(ev) = ev_rx.try_recv() {
+            pending.extend(app::update(app, Msg::Worker(ev), unix_now()));
+        }
+        draw(terminal, app)?;
+    }
+}
+
+async fn next_term_event(stream: &mut Option<EventStream>) -> Option<std::io::Result<TermEvent>> {
+    match stream {
+        Some(s) => s.next().await,
+        None => std::future::pending().await,
+    }
+}
+
+fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App) -> Result<(), String> {
+    terminal
+        .draw(|frame| crate::ui::draw(frame, app))
+        .map(drop)
+        .map_err(|e| format!("cannot draw: {e}"))
+}
+
+/// SIGTERM as a stream; on platforms or sandboxes without it, a stream that never fires.
+fn signal_terminate() -> Signal {
+    #[cfg(unix)]
+    {
+        match tokio::signal::unix::signal(tokio::signal::unix::SignalKind::terminate()) {
+            Ok(s) => Signal(Some(s)),
+            Err(_) => Signal(None),
+        }
+    }
+    #[cfg(not(unix))]
+    {
+        Signal(None)
+    }
+}
+
+struct Signal(
+    #[cfg(unix)] Option<tokio::signal::unix::Signal>,
+    #[cfg(not(unix))] Option<()>,
+);
+
+impl Signal {
+    async fn recv(&mut self) {
+        #[cfg(unix)]
+        if let Some(s) = &mut self.0 {
+            s.recv().await;
+            return;
+        }
+        std::future::pending::<()>().await
+    }
+}
+
+/// Writes raw bytes to the terminal (OSC sequences, the bell).
+pub(crate) fn write_terminal(bytes: &[u8]) {
+    let mut out = std::io::stdout().lock();
+    let _ = out.write_all(bytes);
+    let _ = out.flush();
+}

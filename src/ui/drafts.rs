@@ -1,0 +1,333 @@
+//! The Drafts pane: the account's drafts (only the visible window is touched, so ten thousand
+//! rows cost what twenty do), the loading/error/empty states, and the details of the
+//! selected draft: beside the list on wide terminals, instead of it on narrow ones.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Cell, Padding, Paragraph, Row, Table, Wrap};
+
+use crate::api::DraftVerdict;
+use crate::app::keymap::Action;
+use crate::app::{App, DownloadState, DraftRow, DraftsPane, Loading};
+
+use super::list;
+use super::theme::Theme;
+use super::widgets::{bytes, fit_start, key_name, sanitize, tilde, url_host};
+
+/// Terminals at least this wide show the details beside the list.
+const SIDE_BY_SIDE: u16 = 120;
+/// Width of the details panel beside the list.
+const DETAILS_WIDTH: u16 = 66;
+
+/// Draws the Drafts pane into the body area.
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let d = &app.drafts;
+    let show_details = d.details && !d.rows.is_empty();
+    if show_details && area.width < SIDE_BY_SIDE {
+        draw_details(frame, area, app, theme);
+        return;
+    }
+    let (list_area, details_area) = if show_details {
+        let [l, r] = Layout::horizontal([Constraint::Fill(1), Constraint::Length(DETAILS_WIDTH)])
+            .areas(area);
+        (l, Some(r))
+    } else {
+        (area, None)
+    };
+    draw_list(frame, list_area, app, theme);
+    if let Some(r) = details_area {
+        draw_details(frame, r, app, theme);
+    }
+}
+
+/// The list with its header and footer, or the message of a list without rows.
+fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let d = &app.drafts;
+    let mut title = vec![Span::styled(" Drafts ", theme.title)];
+    if !d.rows.is_empty() {
+        let more = if d.next_cursor.is_some() { "+" } else { "" };
+        title.push(Span::styled(
+            format!("· {}{more} ", d.rows.len()),
+            theme.dim,
+        ));
+    }
+    let block = list::block(Line::from(title), theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    if d.rows.is_empty() {
+        let refresh = key_name(&app.keymap, Action::Refresh);
+        let lines = match &d.loading {
+            Loading::Loading => vec![Line::styled("Loading drafts…", theme.dim)],
+            Loading::Failed(msg) => vec![
+                Line::styled(sanitize(msg, 500), theme.error),
+                Line::default(),
+                Line::styled(format!("press {refresh} to retry"), theme.dim),
+            ],
+            Loading::Loaded => vec![
+                Line::styled("No drafts yet.", theme.text),
+                Line::styled("Finished videos appear here.", theme.dim),
+            ],
+            Loading::Idle => vec![Line::styled(
+                format!("Drafts are not loaded yet: press {refresh} to load them."),
+                theme.dim,
+            )],
+        };
+        list::message(frame, inner, lines);
+        return;
+    }
+
+    let parts = list::areas(inner);
+    let visible = usize::from(parts.rows.height);
+    let len = d.rows.len();
+    let selected = d.selected.min(len - 1);
+    let offset = list::window(selected, d.offset, len, visible);
+    let end = (offset + visible).min(len);
+
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Length(16),
+        Constraint::Length(5),
+        Constraint::Length(9),
+        Constraint::Length(3),
+        Constraint::Length(8),
+        Constraint::Fill(1),
+    ];
+    let header =
+        Row::new(["", "Created", "  Len", "State", "Pub", "Download", "Title"]).style(theme.header);
+    frame.render_widget(Table::new([header], widths).column_spacing(1), parts.header);
+    let rows: Vec<Row> = d.rows[offset..end]
+        .iter()
+        .enumerate()
+        .map(|(i, r)| draft_row(d, r, offset + i == selected, theme))
+        .collect();
+    frame.render_widget(Table::new(rows, widths).column_spacing(1), parts.rows);
+    frame.render_widget(Paragraph::new(footer(d, selected, theme)), parts.footer);
+}
+
+/// One draft's row; everything but the download column was formatted when the draft arrived.
+fn draft_row<'a>(d: &DraftsPane, r: &'a DraftRow, selected: bool, theme: &Theme) -> Row<'a> {
+    let state_style = match r.state.as_str() {
+        "ready" => theme.text,
+        "blocked" => theme.error,
+        _ => theme.warning,
+    };
+    let published = if d.busy.contains_key(&r.gen_id) {
+        Span::styled(" …", theme.warning)
+    } else if r.post_id.is_some() {
+        Span::styled(" ●", theme.success)
+    } else {
+        Span::raw("")
+    };
+    let download = match d.downloads.get(&r.gen_id) {
+        Some(DownloadState::Running { done, total }) => {
+            let text = match total {
+                Some(t) if *t > 0 => format!("↓ {}%", (*done).min(*t) * 100 / t),
+                _ => format!("↓ {}", bytes(*done)),
+            };
+            Span::styled(text, theme.warning)
+        }
+        Some(DownloadState::Done(_)) => Span::styled("✓ saved", theme.success),
+        Some(DownloadState::Failed(_)) => Span::styled("✗ failed", theme.error),
+        None => Span::raw(""),
+    };
+    let row = Row::new([
+        Cell::from(if selected { "›" } else { " " }),
+        Cell::from(Span::styled(r.created.as_str(), theme.dim)),
+        Cell::from(Line::styled(r.duration.as_str(), theme.text).right_aligned()),
+        Cell::from(Span::styled(r.state.as_str(), state_style)),
+        Cell::from(published),
+        Cell::from(download),
+        Cell::from(Span::styled(r.title.as_str(), theme.text)),
+    ]);
+    if selected {
+        row.style(theme.selected)
+    } else {
+        row
+    }
+}
+
+/// `5/120 · refreshing… · loading more…`, or the error of a failed refresh.
+fn footer<'a>(d: &'a DraftsPane, selected: usize, theme: &Theme) -> Line<'a> {
+    let mut spans = vec![Span::styled(
+        format!("{}/{}", selected + 1, d.rows.len()),
+        theme.dim,
+    )];
+    let mut note = |text: String, style| {
+        spans.push(Span::styled(" · ", theme.dim));
+        spans.push(Span::styled(text, style));
+    };
+    if let Some(busy) = d.rows.get(selected).and_then(|r| d.busy.get(&r.gen_id)) {
+        note(sanitize(busy, 60), theme.warning);
+    }
+    match &d.loading {
+        Loading::Loading => note("refreshing…".into(), theme.warning),
+        Loading::Failed(msg) => note(sanitize(msg, 200), theme.error),
+        _ => {}
+    }
+    if d.loading_more {
+        note("loading more…".into(), theme.warning);
+    } else if d.next_cursor.is_some() {
+        note("more further down".into(), theme.dim);
+    }
+    Line::from(spans)
+}
+
+/// The details of the selected draft.
+fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let d = &app.drafts;
+    let Some(row) = d.rows.get(d.selected.min(d.rows.len().saturating_sub(1))) else {
+        return;
+    };
+    let title = format!(
+        " Draft {}/{} ",
+        d.selected.min(d.rows.len() - 1) + 1,
+        d.rows.len()
+    );
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border_focus)
+        .title(Span::styled(title, theme.title))
+        .padding(Padding::horizontal(1));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    let draft = &row.draft;
+    let value_width = usize::from(inner.width).saturating_sub(11);
+    let none = || Span::styled("–", theme.dim);
+    let text = |s: String| Span::styled(s, theme.text);
+    let mut fields: Vec<(&str, Vec<Span>)> = Vec::with_capacity(12);
+
+    let size = match (draft.width, draft.height) {
+        (Some(w), Some(h)) => text(format!("{w:.0} x {h:.0}")),
+        _ => none(),
+    };
+    fields.push(("Size", vec![size]));
+    fields.push((
+        "Duration",
+        vec![if row.duration.is_empty() {
+            none()
+        } else {
+            text(row.duration.clone())
+        }],
+    ));
+    fields.push((
+        "Created",
+        vec![if row.created.is_empty() {
+            none()
+        } else {
+            text(row.created.clone())
+        }],
+    ));
+    fields.push(("Gen id", vec![text(sanitize(&row.gen_id, 80))]));
+    let task = draft
+        .task_id
+        .as_deref()
+        .map(|t| sanitize(t, 80))
+        .filter(|t| !t.is_empty());
+    fields.push(("Task id", vec![task.map(text).unwrap_or_else(none)]));
+    let state = vec![Span::styled(
+        row.state.clone(),
+        match row.state.as_str() {
+            "ready" => theme.success,
+            "blocked" => theme.error,
+            _ => theme.warning,
+        },
+    )];
+    fields.push(("State", state));
+    let reason = match draft.verdict() {
+        DraftVerdict::Violation(reason) => Some(sanitize(&reason, 1000)),
+        _ => None,
+    };
+    match &row.post_id {
+        Some(post) => {
+            let post = sanitize(post, 80);
+            fields.push(("Post", vec![text(post.clone())]));
+            let link = format!("https://sora.chatgpt.com/p/{post}");
+            let link = Span::styled(link, theme.value);
+            // A link is only useful whole: too long for the value column, it gets its own line.
+            if link.width() <= value_width {
+                fields.push(("Link", vec![link]));
+            } else {
+                fields.push(("Link", vec![]));
+                fields.push(("", vec![link]));
+            }
+        }
+        None => fields.push(("Post", vec![Span::styled("not published", theme.dim)])),
+    }
+    if let Some(busy) = d.busy.get(&row.gen_id) {
+        fields.push((
+            "Busy",
+            vec![Span::styled(sanitize(busy, 80), theme.warning)],
+        ));
+    }
+    let media = draft.best_url().map(url_host).filter(|h| !h.is_empty());
+    fields.push((
+        "Media",
+        vec![
+            media
+                .map(text)
+                .unwrap_or_else(|| Span::styled("not ready yet", theme.dim)),
+        ],
+    ));
+    let download = match d.downloads.get(&row.gen_id) {
+        None => Span::styled("not downloaded", theme.dim),
+        Some(DownloadState::Running { done, total }) => Span::styled(
+            match total {
+                Some(t) if *t > 0 => format!(
+                    "downloading {}% ({} of {})",
+                    (*done).min(*t) * 100 / t,
+                    bytes(*done),
+                    bytes(*t)
+                ),
+                _ => format!("downloading, {} so far", bytes(*done)),
+            },
+            theme.warning,
+        ),
+        Some(DownloadState::Done(path)) => {
+            let path = tilde(path, &app.info.home);
+            Span::styled(
+                format!("✓ {}", fit_start(&path, value_width.saturating_sub(2))),
+                theme.success,
+            )
+        }
+        Some(DownloadState::Failed(msg)) => {
+            Span::styled(format!("✗ {}", sanitize(msg, 300)), theme.error)
+        }
+    };
+    fields.push(("Download", vec![download]));
+
+    let mut lines: Vec<Line> = Vec::with_capacity(fields.len() + 8);
+    for (label, mut spans) in fields {
+        if !label.is_empty() {
+            spans.insert(0, Span::styled(format!("{label:<10} "), theme.dim));
+        }
+        lines.push(Line::from(spans));
+    }
+    if let Some(reason) = reason {
+        lines.push(Line::default());
+        lines.push(Line::styled("Why it was blocked", theme.dim));
+        lines.push(Line::styled(reason, theme.error));
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled("Prompt", theme.dim));
+    let prompt = draft
+        .prompt
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .or(draft.title.as_deref())
+        .unwrap_or("");
+    let mut any = false;
+    for l in prompt.lines().take(200) {
+        let l = sanitize(l, 4000);
+        if !l.is_empty() {
+            any = true;
+            lines.push(Line::styled(l, theme.text));
+        }
+    }
+    if !any {
+        lines.push(Line::styled("(no prompt)", theme.dim));
+    }
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}

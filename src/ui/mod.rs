@@ -1,0 +1,104 @@
+//! Rendering: `draw` paints the whole UI from the state, one module per part.
+//!
+//! Drawing reads [`App`] and nothing else: no I/O, no clock (time is `app.now`), no state
+//! changes. Lists touch only their visible rows, whose strings were formatted when the data
+//! arrived; server text is sanitised before it reaches the terminal.
+
+mod drafts;
+mod list;
+mod overlay;
+mod placeholder;
+mod prompt;
+mod status;
+mod tabs;
+mod tasks;
+pub mod theme;
+mod widgets;
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Margin, Rect};
+use ratatui::widgets::Block;
+
+use crate::app::{App, Pane};
+
+pub use status::hints;
+pub use theme::Theme;
+
+/// Draws the whole UI for `app` with the default theme.
+pub fn draw(frame: &mut Frame, app: &App) {
+    draw_with(frame, app, &Theme::default());
+}
+
+/// Draws the whole UI for `app` with `theme` (for user colour overrides).
+pub fn draw_with(frame: &mut Frame, app: &App, theme: &Theme) {
+    let screen = frame.area();
+    let parts = areas(screen, app.config_warning.is_some());
+    tabs::draw(frame, parts.tabs, app, theme);
+    if let (Some(area), Some(warning)) = (parts.warning, &app.config_warning) {
+        overlay::draw_warning(frame, area, warning, theme);
+    }
+    match app.pane {
+        Pane::Prompt => prompt::draw(frame, parts.body, app, theme),
+        Pane::Tasks => tasks::draw(frame, parts.body, app, theme),
+        Pane::Drafts => drafts::draw(frame, parts.body, app, theme),
+        pane @ (Pane::Storyboard | Pane::Cameos) => {
+            placeholder::draw(frame, parts.body, pane, theme)
+        }
+    }
+    status::draw(frame, parts.status, app, theme);
+    // Toasts float inside the pane's border, in its bottom-right corner.
+    let toast_area = parts.body.inner(Margin::new(1, 1));
+    overlay::draw_toasts(frame, toast_area, app, theme);
+    overlay::draw_modal(frame, screen, app, theme);
+}
+
+/// How many list rows fit in the Tasks/Drafts list for a terminal of this height (update()
+/// uses it to keep the selection visible and to page). It assumes the config warning bar is
+/// shown, so the rows it promises are always on screen.
+pub fn list_rows(height: u16) -> usize {
+    let parts = areas(Rect::new(0, 0, 80, height), true);
+    let inner = Block::bordered().inner(parts.body);
+    usize::from(list::areas(inner).rows.height)
+}
+
+/// The screen's regions.
+struct Areas {
+    /// The tab bar (top line).
+    tabs: Rect,
+    /// The config warning bar, when there is a warning.
+    warning: Option<Rect>,
+    /// The focused pane.
+    body: Rect,
+    /// The status bar (bottom lines).
+    status: Rect,
+}
+
+/// Splits the screen: tabs, optional warning, body, status bar.
+fn areas(area: Rect, warning: bool) -> Areas {
+    let [tabs, warn, body, status] = Layout::vertical([
+        Constraint::Length(1),
+        Constraint::Length(u16::from(warning)),
+        Constraint::Fill(1),
+        Constraint::Length(status::HEIGHT),
+    ])
+    .areas(area);
+    Areas {
+        tabs,
+        warning: warning.then_some(warn),
+        body,
+        status,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn list_rows_matches_layout() {
+        // 24 rows: tabs 1, warning 1, status 2, borders 2, header 1, footer 1.
+        assert_eq!(list_rows(24), 16);
+        assert_eq!(list_rows(48), 40);
+        assert_eq!(list_rows(3), 0);
+    }
+}

@@ -1,0 +1,142 @@
+//! The background worker: owns the API client, runs the one shared poll of unfinished tasks,
+//! streams uploads and downloads, and talks to the UI only through messages.
+//!
+//! Layout: [`spawn`] starts the loop in `run` under a supervisor that turns a panic into
+//! [`Event::Crashed`]. `poll` fetches one round for every watched task and paces the rounds,
+//! `tasks` interprets a round into the task records, `submit` performs one submission,
+//! `transfers` streams downloads, `actions` holds the other one-shot requests and `persist`
+//! the data-dir documents.
+
+mod actions;
+mod persist;
+mod poll;
+mod protocol;
+mod run;
+mod submit;
+mod tasks;
+mod transfers;
+
+use std::any::Any;
+use std::time::Duration;
+
+use tokio::sync::mpsc;
+use tokio::task::{AbortHandle, JoinHandle};
+
+pub use protocol::*;
+
+use crate::api::Client;
+use crate::store::Store;
+
+/// Requests the UI may queue before `try_send` reports the worker busy.
+const REQUEST_CAPACITY: usize = 64;
+/// The shortest poll interval accepted, whatever the config says: polling must never spin.
+const POLL_FLOOR: Duration = Duration::from_millis(10);
+
+/// Timing knobs of the worker; tests use small values.
+#[derive(Debug, Clone, PartialEq)]
+pub struct WorkerConfig {
+    /// The poll interval while tasks change (and right after a submission).
+    pub poll_min: Duration,
+    /// The longest interval while nothing changes.
+    pub poll_max: Duration,
+    /// How many drafts one page holds.
+    pub drafts_page: u32,
+}
+
+impl Default for WorkerConfig {
+    /// 2 s while things move (what the web app does), up to 10 s while they do not, 30 drafts.
+    fn default() -> Self {
+        WorkerConfig {
+            poll_min: Duration::from_secs(2),
+            poll_max: Duration::from_secs(10),
+            drafts_page: 30,
+        }
+    }
+}
+
+/// Spawns the worker on the current tokio runtime. Requests go in on the returned bounded
+/// sender; events come out on `events`, [`Event::Restored`] first. The worker ends on
+/// [`Request::Shutdown`] or when every request sender is dropped, after flushing its writes.
+/// The handle is a supervisor's: it ends when the worker does and, if the worker panicked,
+/// after sending [`Event::Crashed`]. Aborting the handle aborts the worker too.
+pub fn spawn(
+    client: Client,
+    store: Store,
+    config: WorkerConfig,
+    events: mpsc::UnboundedSender<Event>,
+) -> (mpsc::Sender<Request>, JoinHandle<()>) {
+    let (requests, inbox) = mpsc::channel(REQUEST_CAPACITY);
+    let config = WorkerConfig {
+        poll_min: config.poll_min.max(POLL_FLOOR),
+        poll_max: config.poll_max.max(POLL_FLOOR),
+        ..config
+    };
+    let worker = tokio::spawn(run::run(client, store, config, inbox, events.clone()));
+    (requests, tokio::spawn(supervise(worker, events)))
+}
+
+/// Waits for the worker and reports a panic as [`Event::Crashed`], so the UI can restore the
+/// terminal and say what happened instead of waiting for answers that never come.
+async fn supervise(worker: JoinHandle<()>, events: mpsc::UnboundedSender<Event>) {
+    let _abort_with_me = AbortOnDrop(worker.abort_handle());
+    match worker.await {
+        Ok(()) => {}
+        Err(e) if e.is_panic() => {
+            let message = panic_text(e.into_panic().as_ref());
+            tracing::error!(%message, "the worker panicked");
+            let _ = events.send(Event::Crashed(message));
+        }
+        // Cancelled: the runtime is shutting down or the supervisor was aborted.
+        Err(_) => {}
+    }
+}
+
+/// Aborts a task when dropped, so aborting the supervisor does not leave the worker running.
+struct AbortOnDrop(AbortHandle);
+
+impl Drop for AbortOnDrop {
+    fn drop(&mut self) {
+        self.0.abort();
+    }
+}
+
+/// The text of a panic payload (`panic!` carries a `&str` or a `String`).
+fn panic_text(payload: &(dyn Any + Send)) -> String {
+    if let Some(s) = payload.downcast_ref::<&str>() {
+        (*s).to_string()
+    } else if let Some(s) = payload.downcast_ref::<String>() {
+        s.clone()
+    } else {
+        "the background worker panicked".to_string()
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[tokio::test]
+    async fn a_panic_becomes_a_crashed_event() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        let worker = tokio::spawn(async {
+            let code = 7;
+            panic!("worker bug {code}");
+        });
+        supervise(worker, tx).await;
+        assert_eq!(rx.recv().await, Some(Event::Crashed("worker bug 7".into())));
+    }
+
+    #[tokio::test]
+    async fn a_clean_end_sends_nothing() {
+        let (tx, mut rx) = mpsc::unbounded_channel();
+        supervise(tokio::spawn(async {}), tx).await;
+        assert_eq!(rx.recv().await, None);
+    }
+
+    #[test]
+    fn panic_text_reads_both_payload_kinds() {
+        assert_eq!(panic_text(&"static"), "static");
+        assert_eq!(panic_text(&String::from("owned")), "owned");
+        assert_eq!(panic_text(&42u8), "the background worker panicked");
+    }
+}

@@ -1,0 +1,210 @@
+//! The messages between the UI task and the worker. The UI sends [`Request`]s on a bounded
+//! channel (never awaiting: `try_send`), the worker answers with [`Event`]s on an unbounded one.
+
+use std::path::PathBuf;
+
+use crate::api::{ApiError, DraftsPage, ImageShape, Me, Post, Quota, VideoSettings};
+use crate::track::TaskRecord;
+
+/// What the UI asks the worker to do.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Request {
+    /// Read `/me` and `/nf/check` (at start and on demand); answered by `Account`/`Quota`.
+    LoadAccount,
+    /// Submit a generation: upload the image if any, create, record the task in the data dir,
+    /// then answer `Submitted` (or `SubmitFailed`). Tracking starts at once.
+    Submit(Submission),
+    /// Load a page of drafts: `None` is the first page (a refresh), `Some` continues.
+    LoadDrafts {
+        /// The cursor of the page to load.
+        cursor: Option<String>,
+    },
+    /// Stream a media file to `dest` (via `dest.part`), reporting progress.
+    Download {
+        /// Which draft, to route progress events.
+        gen_id: String,
+        /// The media URL.
+        url: String,
+        /// Final file path.
+        dest: PathBuf,
+    },
+    /// Publish a draft.
+    Publish {
+        /// `gen_…`.
+        gen_id: String,
+    },
+    /// Delete a post.
+    Unpublish {
+        /// `s_…`.
+        post_id: String,
+        /// The draft it belongs to, to update the list.
+        gen_id: String,
+    },
+    /// Save the prompt editor and settings (autosave); written atomically.
+    SavePrompt(PromptSnapshot),
+    /// Remove a finished task from the list and the record.
+    DismissTask {
+        /// `task_…`.
+        task_id: String,
+    },
+    /// Stop: finish writes and exit.
+    Shutdown,
+}
+
+/// One generation to submit.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Submission {
+    /// The UI's id for this submission, echoed in the answer.
+    pub local_id: u64,
+    /// What to generate.
+    pub prompt: String,
+    /// Video, image or storyboard and their settings.
+    pub kind: SubmissionKind,
+    /// An input image to upload first (already checked by content).
+    pub image: Option<PathBuf>,
+}
+
+/// The kind-specific part of a [`Submission`].
+#[derive(Debug, Clone, PartialEq)]
+pub enum SubmissionKind {
+    /// Text/image-to-video, or a remix when `remix` is set.
+    Video {
+        /// Orientation, length, model, size.
+        settings: VideoSettings,
+        /// Share link or post id to remix.
+        remix: Option<String>,
+    },
+    /// Image generation.
+    Image {
+        /// Square, landscape, portrait.
+        shape: ImageShape,
+        /// 1-4.
+        variants: u32,
+    },
+    /// A storyboard; `prompt` is its exact text.
+    Storyboard {
+        /// Orientation, length, model, size.
+        settings: VideoSettings,
+    },
+}
+
+/// The Prompt pane's persisted state: restored on the next start.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct PromptSnapshot {
+    /// The editor's text.
+    pub text: String,
+    /// Video or image.
+    pub image_mode: bool,
+    /// Video settings.
+    pub video: VideoSettings,
+    /// Image shape.
+    pub shape: ImageShape,
+    /// Image variants.
+    pub variants: u32,
+    /// Input image path as typed.
+    pub image_path: String,
+    /// Remix target as typed.
+    pub remix: String,
+    /// Previously submitted prompts, newest last.
+    pub history: Vec<String>,
+}
+
+/// What the worker reports to the UI.
+#[derive(Debug, Clone, PartialEq)]
+pub enum Event {
+    /// State restored from the data dir at start: tracked tasks and the prompt autosave.
+    Restored {
+        /// Tasks recorded by earlier runs, newest first.
+        tasks: Vec<TaskRecord>,
+        /// The autosaved prompt, if any.
+        prompt: Option<PromptSnapshot>,
+        /// Problems reading the data dir (shown, not fatal).
+        warnings: Vec<String>,
+    },
+    /// `/me` answered.
+    Account(Me),
+    /// `/me` failed (bad token, unreachable...).
+    AccountFailed(ApiError),
+    /// `/nf/check` answered (`None`: no quota information for this account).
+    Quota(Option<Quota>),
+    /// The input image of a submission is being uploaded.
+    Uploading {
+        /// The submission.
+        local_id: u64,
+    },
+    /// The task exists on the server and is recorded locally.
+    Submitted {
+        /// The submission.
+        local_id: u64,
+        /// Its record.
+        record: TaskRecord,
+    },
+    /// The submission failed; nothing was created (or it could not be confirmed).
+    SubmitFailed {
+        /// The submission.
+        local_id: u64,
+        /// Why.
+        error: ApiError,
+    },
+    /// A tracked task changed (status, progress, finished).
+    TaskChanged(TaskRecord),
+    /// A page of drafts arrived.
+    DraftsLoaded {
+        /// The page.
+        page: DraftsPage,
+        /// Whether it is the first page (replace) or a continuation (append).
+        first: bool,
+    },
+    /// Loading drafts failed.
+    DraftsFailed(ApiError),
+    /// Bytes of a download so far.
+    DownloadProgress {
+        /// The draft.
+        gen_id: String,
+        /// Bytes written.
+        done: u64,
+        /// Expected size.
+        total: Option<u64>,
+    },
+    /// A download finished.
+    Downloaded {
+        /// The draft.
+        gen_id: String,
+        /// Where the file is.
+        path: PathBuf,
+    },
+    /// A download failed (the partial file stays as `.part`).
+    DownloadFailed {
+        /// The draft.
+        gen_id: String,
+        /// Why.
+        error: ApiError,
+    },
+    /// A draft was published.
+    Published {
+        /// The draft.
+        gen_id: String,
+        /// The post.
+        post: Post,
+    },
+    /// A post was deleted.
+    Unpublished {
+        /// The draft.
+        gen_id: String,
+        /// The post.
+        post_id: String,
+    },
+    /// Publishing or unpublishing failed.
+    ActionFailed {
+        /// `publish` or `unpublish`.
+        what: String,
+        /// Why.
+        error: ApiError,
+    },
+    /// A background poll failed; tracking continues with backoff. `None` clears the state.
+    PollTrouble(Option<ApiError>),
+    /// Writing to the data dir failed (the UI warns; work goes on).
+    StoreFailed(String),
+    /// The worker stopped unexpectedly (a panic); the UI shows it and exits cleanly.
+    Crashed(String),
+}

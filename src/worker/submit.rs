@@ -1,0 +1,256 @@
+//! One submission, off the worker loop: upload the input image, send the create, and describe
+//! the result. Recording the task and telling the UI is the loop's job (it owns the record),
+//! so a task is never announced before it is written down.
+
+use tokio::sync::mpsc::UnboundedSender;
+
+use super::protocol::{Event, Submission, SubmissionKind};
+use crate::api::{ApiError, Client, ImageShape, Size, VideoSettings};
+use crate::track::{TaskKind, TaskPhase, TaskRecord};
+
+/// How a submission ended, for the loop to record and report.
+#[derive(Debug)]
+pub(super) enum SubmitOutcome {
+    /// The server answered with a task id (set in the record).
+    Created {
+        /// The UI's id of the submission.
+        local_id: u64,
+        /// The record to keep.
+        record: TaskRecord,
+    },
+    /// The create failed in a way the server may still have accepted. `candidates` are the
+    /// server's tasks with the same prompt, newest first; the loop adopts the first one it
+    /// does not track yet (the record's `task_id` is empty until then).
+    Unconfirmed {
+        /// The UI's id of the submission.
+        local_id: u64,
+        /// The record to keep if a candidate is adopted.
+        record: TaskRecord,
+        /// Task ids carrying the submitted prompt.
+        candidates: Vec<String>,
+        /// The create's failure, reported if nothing is adopted.
+        error: ApiError,
+    },
+    /// Nothing was created.
+    Failed {
+        /// The UI's id of the submission.
+        local_id: u64,
+        /// Why.
+        error: ApiError,
+    },
+}
+
+/// Runs a submission. Never resends the create: an ambiguous failure is reconciled with one
+/// read of the task list instead.
+pub(super) async fn submit(
+    client: Client,
+    sub: Submission,
+    events: UnboundedSender<Event>,
+) -> SubmitOutcome {
+    let local_id = sub.local_id;
+    if sub.prompt.trim().is_empty() {
+        let error = ApiError::InvalidInput("the prompt is empty: describe what to generate".into());
+        return SubmitOutcome::Failed { local_id, error };
+    }
+    let kind = task_kind(&sub.kind);
+    let mut record = TaskRecord {
+        task_id: String::new(),
+        kind,
+        prompt: sub.prompt.clone(),
+        settings: settings_summary(&sub.kind),
+        submitted_at: 0.0,
+        finished_at: None,
+        phase: TaskPhase::Working {
+            status: "submitted".into(),
+            progress: 0.0,
+        },
+    };
+    let upload_id = match uploaded_image(&client, &sub, &events).await {
+        Ok(id) => id,
+        Err(error) => return SubmitOutcome::Failed { local_id, error },
+    };
+    let created = match &sub.kind {
+        SubmissionKind::Video {
+            settings,
+            remix: Some(target),
+        } => client.create_remix(&sub.prompt, *settings, target).await,
+        SubmissionKind::Video {
+            settings,
+            remix: None,
+        } => {
+            client
+                .create_video(&sub.prompt, *settings, upload_id.as_deref())
+                .await
+        }
+        SubmissionKind::Storyboard { settings } => {
+            client.create_storyboard(&sub.prompt, *settings).await
+        }
+        SubmissionKind::Image { shape, variants } => {
+            client
+                .create_image(&sub.prompt, *shape, *variants, upload_id.as_deref())
+                .await
+        }
+    };
+    record.submitted_at = unix_now();
+    match created {
+        Ok(task_id) => {
+            record.task_id = task_id;
+            SubmitOutcome::Created { local_id, record }
+        }
+        Err(error) if error.maybe_accepted() => {
+            match same_prompt_tasks(&client, kind, &sub.prompt).await {
+                Ok(candidates) if !candidates.is_empty() => SubmitOutcome::Unconfirmed {
+                    local_id,
+                    record,
+                    candidates,
+                    error,
+                },
+                // Nothing to adopt, or the check itself failed: report the create's failure,
+                // which tells the user to look at pending before resubmitting.
+                _ => SubmitOutcome::Failed { local_id, error },
+            }
+        }
+        Err(error) => SubmitOutcome::Failed { local_id, error },
+    }
+}
+
+/// Uploads the input image when the kind uses one (a remix and a storyboard do not).
+async fn uploaded_image(
+    client: &Client,
+    sub: &Submission,
+    events: &UnboundedSender<Event>,
+) -> Result<Option<String>, ApiError> {
+    let uses_image = matches!(
+        sub.kind,
+        SubmissionKind::Video { remix: None, .. } | SubmissionKind::Image { .. }
+    );
+    let Some(path) = sub.image.as_deref().filter(|_| uses_image) else {
+        return Ok(None);
+    };
+    let _ = events.send(Event::Uploading {
+        local_id: sub.local_id,
+    });
+    client.upload_image(path).await.map(Some)
+}
+
+/// The server's tasks whose prompt equals `prompt`, newest first: pending for videos, recent
+/// tasks for images.
+async fn same_prompt_tasks(
+    client: &Client,
+    kind: TaskKind,
+    prompt: &str,
+) -> Result<Vec<String>, ApiError> {
+    let tasks = if kind.is_video() {
+        client.pending().await?
+    } else {
+        client.recent_tasks(50).await?
+    };
+    Ok(tasks
+        .into_iter()
+        .filter(|t| t.prompt.as_deref().map(str::trim) == Some(prompt.trim()))
+        .map(|t| t.id)
+        .filter(|id| !id.is_empty())
+        .collect())
+}
+
+fn task_kind(kind: &SubmissionKind) -> TaskKind {
+    match kind {
+        SubmissionKind::Video { .. } => TaskKind::Video,
+        SubmissionKind::Storyboard { .. } => TaskKind::Storyboard,
+        SubmissionKind::Image { .. } => TaskKind::Image,
+    }
+}
+
+/// The one-line settings summary shown next to a task: `landscape · 10 s · Sora 2 ·
+/// standard`, `… · remix`, or `square · 2 images`.
+pub(super) fn settings_summary(kind: &SubmissionKind) -> String {
+    fn video(s: &VideoSettings) -> String {
+        let size = match s.size {
+            Size::Small => "standard",
+            Size::Large => "HD",
+        };
+        format!(
+            "{} · {} · {} · {size}",
+            s.orientation.wire(),
+            s.length,
+            s.model.label()
+        )
+    }
+    match kind {
+        SubmissionKind::Video {
+            settings,
+            remix: None,
+        }
+        | SubmissionKind::Storyboard { settings } => video(settings),
+        SubmissionKind::Video {
+            settings,
+            remix: Some(_),
+        } => format!("{} · remix", video(settings)),
+        SubmissionKind::Image { shape, variants } => {
+            let shape = match shape {
+                ImageShape::Square => "square",
+                ImageShape::Landscape => "landscape",
+                ImageShape::Portrait => "portrait",
+            };
+            let plural = if *variants == 1 { "" } else { "s" };
+            format!("{shape} · {variants} image{plural}")
+        }
+    }
+}
+
+/// Unix seconds now (0 if the clock is before 1970, which only a broken clock is).
+pub(super) fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{Length, Model, Orientation};
+
+    #[test]
+    fn summaries_read_like_the_settings_line() {
+        let s = VideoSettings::default();
+        assert_eq!(
+            settings_summary(&SubmissionKind::Video {
+                settings: s,
+                remix: None
+            }),
+            "landscape · 10 s · Sora 2 · standard"
+        );
+        let pro = VideoSettings {
+            orientation: Orientation::Portrait,
+            length: Length::S25,
+            model: Model::SyOre,
+            size: Size::Large,
+        };
+        assert_eq!(
+            settings_summary(&SubmissionKind::Storyboard { settings: pro }),
+            "portrait · 25 s · Sora 2 Pro · HD"
+        );
+        assert_eq!(
+            settings_summary(&SubmissionKind::Video {
+                settings: s,
+                remix: Some("s_1".into())
+            }),
+            "landscape · 10 s · Sora 2 · standard · remix"
+        );
+        assert_eq!(
+            settings_summary(&SubmissionKind::Image {
+                shape: ImageShape::Square,
+                variants: 2
+            }),
+            "square · 2 images"
+        );
+        assert_eq!(
+            settings_summary(&SubmissionKind::Image {
+                shape: ImageShape::Portrait,
+                variants: 1
+            }),
+            "portrait · 1 image"
+        );
+    }
+}

@@ -1,0 +1,556 @@
+//! The tracked tasks: their records (what is persisted and shown) and the bookkeeping that
+//! bounds waiting. Applying a poll round is a pure function of the round, the clock and this
+//! state, so every transition is unit-tested without a network.
+
+use std::collections::HashMap;
+use std::time::Duration;
+
+use tokio::time::Instant;
+
+use super::poll::{Round, RoundPlan};
+use crate::api::DraftsPage;
+use crate::track::{ImageState, TaskPhase, TaskRecord, VideoState, observe_image, observe_video};
+
+/// How long a video may be gone from pending with no draft before it is given up on (the
+/// draft normally appears within seconds; the headless `--wait` uses the same bound).
+pub(super) const FINISHING_LIMIT: Duration = Duration::from_secs(180);
+/// How many rounds a draft may lack its media URL before the task is given up on.
+pub(super) const DRAFT_NOT_READY_ROUNDS: u32 = 30;
+/// How many rounds in a row an image task may be missing from the recent tasks.
+pub(super) const IMAGE_MISSING_ROUNDS: u32 = 20;
+
+/// Per-task counters that are not worth persisting: after a restart they start over, which
+/// only makes the bounds more lenient.
+#[derive(Debug, Clone, Default)]
+struct Waiting {
+    /// When the video was first seen gone from pending without a draft.
+    finishing_since: Option<Instant>,
+    /// Rounds its draft has had no media URL.
+    draft_not_ready: u32,
+    /// Rounds in a row the image task was not listed.
+    image_missing: u32,
+}
+
+/// What applying one round did.
+#[derive(Debug, Default)]
+pub(super) struct Applied {
+    /// Records that changed visibly (status word, whole percent, phase), to report.
+    pub changed: Vec<TaskRecord>,
+    /// Whether a status or phase changed, so the record must be written.
+    pub persist: bool,
+    /// Whether a video's draft appeared (done or blocked): the round's drafts page shows it.
+    pub video_finished: bool,
+}
+
+/// How much one record changed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Change {
+    None,
+    /// Only the progress, by at least a whole percent: reported, not written.
+    Progress,
+    /// The status word or the phase: reported and written.
+    Status,
+}
+
+/// Every task this program submitted, newest first, finished ones included until dismissed.
+#[derive(Debug, Default)]
+pub(super) struct TaskBook {
+    records: Vec<TaskRecord>,
+    waiting: HashMap<String, Waiting>,
+}
+
+impl TaskBook {
+    /// A book of restored records.
+    pub fn new(records: Vec<TaskRecord>) -> TaskBook {
+        TaskBook {
+            records,
+            waiting: HashMap::new(),
+        }
+    }
+
+    /// All records, newest first.
+    pub fn records(&self) -> &[TaskRecord] {
+        &self.records
+    }
+
+    /// Whether `task_id` is recorded.
+    pub fn contains(&self, task_id: &str) -> bool {
+        self.records.iter().any(|r| r.task_id == task_id)
+    }
+
+    /// Records a new submission at the top.
+    pub fn add(&mut self, record: TaskRecord) {
+        self.records.retain(|r| r.task_id != record.task_id);
+        self.records.insert(0, record);
+    }
+
+    /// Forgets a task; whether it was there.
+    pub fn dismiss(&mut self, task_id: &str) -> bool {
+        self.waiting.remove(task_id);
+        let before = self.records.len();
+        self.records.retain(|r| r.task_id != task_id);
+        self.records.len() != before
+    }
+
+    /// What the next round must fetch; `None` when nothing is unfinished (no polling at all).
+    pub fn plan(&self) -> Option<RoundPlan> {
+        let mut plan = RoundPlan::default();
+        for r in self.records.iter().filter(|r| r.phase.is_unfinished()) {
+            if r.kind.is_video() {
+                plan.videos.push(r.task_id.clone());
+            } else {
+                plan.images.push(r.task_id.clone());
+            }
+        }
+        (!plan.videos.is_empty() || !plan.images.is_empty()).then_some(plan)
+    }
+
+    /// Interprets one round for the tasks it was planned for. A part that failed leaves its
+    /// tasks as they were. `now` bounds the waits, `unix_now` stamps `finished_at`.
+    pub fn apply(&mut self, round: &Round, now: Instant, unix_now: f64) -> Applied {
+        let mut applied = Applied::default();
+        let RoundPlan { videos, images } = &round.plan;
+        if let Some(Ok(pending)) = &round.pending {
+            let drafts = match &round.drafts {
+                Some(Ok(page)) => Some(page.items.as_slice()),
+                _ => None,
+            };
+            for id in videos {
+                let gone = !pending.iter().any(|t| &t.id == id);
+                if gone && drafts.is_none() {
+                    // The drafts read failed: nothing is known about this task this round.
+                    continue;
+                }
+                let state = observe_video(id, pending, drafts);
+                self.update(id, &mut applied, |rec, wait| {
+                    apply_video(rec, wait, state, now, unix_now)
+                });
+            }
+        }
+        if let Some(Ok(recent)) = &round.recent {
+            for id in images {
+                let state = observe_image(id, recent);
+                self.update(id, &mut applied, |rec, wait| {
+                    apply_image(rec, wait, state, unix_now)
+                });
+            }
+        }
+        applied
+    }
+
+    /// Runs `step` on an unfinished record (a dismissed or finished one is left alone) and
+    /// notes what changed.
+    fn update(
+        &mut self,
+        task_id: &str,
+        applied: &mut Applied,
+        step: impl FnOnce(&mut TaskRecord, &mut Waiting) -> Change,
+    ) {
+        let Some(rec) = self
+            .records
+            .iter_mut()
+            .find(|r| r.task_id == task_id && r.phase.is_unfinished())
+        else {
+            return;
+        };
+        let wait = self.waiting.entry(task_id.to_string()).or_default();
+        let change = step(rec, wait);
+        if !rec.phase.is_unfinished() {
+            self.waiting.remove(task_id);
+            // Done and Blocked videos were read off a new draft (a blocked one is listed too).
+            if rec.kind.is_video()
+                && matches!(
+                    rec.phase,
+                    TaskPhase::Done { .. } | TaskPhase::Blocked { .. }
+                )
+            {
+                applied.video_finished = true;
+            }
+        }
+        if change != Change::None {
+            applied.changed.push(rec.clone());
+        }
+        applied.persist |= change == Change::Status;
+    }
+}
+
+/// Moves a video record along by what one round showed.
+fn apply_video(
+    rec: &mut TaskRecord,
+    wait: &mut Waiting,
+    state: VideoState,
+    now: Instant,
+    unix_now: f64,
+) -> Change {
+    match state {
+        VideoState::Working { status, progress } => {
+            wait.finishing_since = None;
+            set_working(rec, status, progress)
+        }
+        VideoState::Finishing => {
+            let since = *wait.finishing_since.get_or_insert(now);
+            if now.duration_since(since) > FINISHING_LIMIT {
+                return finish(
+                    rec,
+                    TaskPhase::Failed {
+                        reason: format!(
+                            "left the queue but no draft appeared within {} minutes: check the Drafts pane later",
+                            FINISHING_LIMIT.as_secs() / 60
+                        ),
+                    },
+                    unix_now,
+                );
+            }
+            let progress = current_progress(rec);
+            set_working(rec, "finishing".into(), progress)
+        }
+        VideoState::DraftNotReady => {
+            wait.draft_not_ready += 1;
+            if wait.draft_not_ready > DRAFT_NOT_READY_ROUNDS {
+                return finish(
+                    rec,
+                    TaskPhase::Failed {
+                        reason: format!(
+                            "the draft still has no media link after {DRAFT_NOT_READY_ROUNDS} checks: check the Drafts pane later"
+                        ),
+                    },
+                    unix_now,
+                );
+            }
+            set_working(rec, "finishing".into(), 1.0)
+        }
+        VideoState::Done(draft) => {
+            let phase = TaskPhase::Done {
+                generation_ids: draft.gen_id().map(str::to_owned).into_iter().collect(),
+                urls: Vec::new(),
+            };
+            finish(rec, phase, unix_now)
+        }
+        VideoState::Failed(reason) => finish(rec, TaskPhase::Failed { reason }, unix_now),
+        VideoState::Violation(reason) => finish(rec, TaskPhase::Blocked { reason }, unix_now),
+    }
+}
+
+/// Moves an image record along by what one round showed.
+fn apply_image(
+    rec: &mut TaskRecord,
+    wait: &mut Waiting,
+    state: ImageState,
+    unix_now: f64,
+) -> Change {
+    match state {
+        ImageState::Working { status, progress } => {
+            wait.image_missing = 0;
+            set_working(rec, status, progress)
+        }
+        ImageState::Missing => {
+            wait.image_missing += 1;
+            if wait.image_missing > IMAGE_MISSING_ROUNDS {
+                let reason =
+                    "no longer listed among the recent tasks: it may have been dropped; try again"
+                        .to_string();
+                return finish(rec, TaskPhase::Failed { reason }, unix_now);
+            }
+            Change::None
+        }
+        ImageState::Done(generations) if generations.is_empty() => {
+            let reason = "finished without any image".to_string();
+            finish(rec, TaskPhase::Failed { reason }, unix_now)
+        }
+        ImageState::Done(generations) => {
+            let phase = TaskPhase::Done {
+                generation_ids: generations.iter().filter_map(|g| g.id.clone()).collect(),
+                urls: generations.iter().filter_map(|g| g.url.clone()).collect(),
+            };
+            finish(rec, phase, unix_now)
+        }
+        ImageState::Failed(reason) => finish(rec, TaskPhase::Failed { reason }, unix_now),
+    }
+}
+
+fn current_progress(rec: &TaskRecord) -> f64 {
+    match &rec.phase {
+        TaskPhase::Working { progress, .. } => *progress,
+        _ => 0.0,
+    }
+}
+
+/// Sets an unfinished state. The stored progress always follows the server, but only a move
+/// across a whole percent counts as a change, so near-identical polls stay silent.
+fn set_working(rec: &mut TaskRecord, status: String, progress: f64) -> Change {
+    let percent = |p: f64| (p * 100.0).round() as i64;
+    let change = match &rec.phase {
+        TaskPhase::Working {
+            status: old,
+            progress: old_p,
+        } => {
+            if *old != status {
+                Change::Status
+            } else if percent(*old_p) != percent(progress) {
+                Change::Progress
+            } else {
+                Change::None
+            }
+        }
+        _ => Change::Status,
+    };
+    rec.phase = TaskPhase::Working { status, progress };
+    change
+}
+
+fn finish(rec: &mut TaskRecord, phase: TaskPhase, unix_now: f64) -> Change {
+    rec.phase = phase;
+    rec.finished_at = Some(unix_now);
+    Change::Status
+}
+
+/// The drafts page a round fetched, when it is worth showing (a video just finished).
+pub(super) fn finished_drafts_page(round: &Round, applied: &Applied) -> Option<DraftsPage> {
+    match &round.drafts {
+        Some(Ok(page)) if applied.video_finished => Some(page.clone()),
+        _ => None,
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::types::Generation;
+    use crate::api::{ApiError, Draft, TaskInfo};
+    use crate::track::TaskKind;
+
+    fn record(id: &str, kind: TaskKind) -> TaskRecord {
+        TaskRecord {
+            task_id: id.into(),
+            kind,
+            prompt: "p".into(),
+            settings: String::new(),
+            submitted_at: 1.0,
+            finished_at: None,
+            phase: TaskPhase::Working {
+                status: "submitted".into(),
+                progress: 0.0,
+            },
+        }
+    }
+
+    fn info(id: &str, status: &str, p: Option<f64>) -> TaskInfo {
+        TaskInfo {
+            id: id.into(),
+            status: status.into(),
+            progress_pct: p,
+            ..TaskInfo::default()
+        }
+    }
+
+    fn draft(task: &str, url: Option<&str>) -> Draft {
+        Draft {
+            id: Some(format!("gen_{task}")),
+            task_id: Some(task.into()),
+            kind: Some("sora_draft".into()),
+            downloadable_url: url.map(str::to_owned),
+            ..Draft::default()
+        }
+    }
+
+    fn video_round(book: &TaskBook, pending: Vec<TaskInfo>, drafts: Option<Vec<Draft>>) -> Round {
+        Round {
+            plan: book.plan().unwrap_or_default(),
+            pending: Some(Ok(pending)),
+            drafts: drafts.map(|items| {
+                Ok(DraftsPage {
+                    items,
+                    cursor: None,
+                })
+            }),
+            recent: None,
+        }
+    }
+
+    #[test]
+    fn plan_covers_unfinished_tasks_only() {
+        let mut done = record("task_d", TaskKind::Video);
+        done.phase = TaskPhase::Failed { reason: "x".into() };
+        let book = TaskBook::new(vec![
+            record("task_v", TaskKind::Video),
+            record("task_s", TaskKind::Storyboard),
+            record("task_i", TaskKind::Image),
+            done,
+        ]);
+        let plan = book.plan().expect("something to poll");
+        assert_eq!(plan.videos, vec!["task_v", "task_s"]);
+        assert_eq!(plan.images, vec!["task_i"]);
+        assert!(TaskBook::new(Vec::new()).plan().is_none());
+    }
+
+    #[test]
+    fn video_reports_whole_percent_steps_and_persists_status_changes() {
+        let mut book = TaskBook::new(vec![record("task_a", TaskKind::Video)]);
+        let now = Instant::now();
+        let r = video_round(&book, vec![info("task_a", "running", Some(0.5))], None);
+        let a = book.apply(&r, now, 2.0);
+        assert_eq!(a.changed.len(), 1);
+        assert!(a.persist, "submitted → running is a status change");
+        let r = video_round(&book, vec![info("task_a", "running", Some(0.502))], None);
+        let a = book.apply(&r, now, 2.0);
+        assert!(
+            a.changed.is_empty() && !a.persist,
+            "under a percent: silent"
+        );
+        let r = video_round(&book, vec![info("task_a", "running", Some(0.52))], None);
+        let a = book.apply(&r, now, 2.0);
+        assert_eq!(a.changed.len(), 1);
+        assert!(!a.persist, "progress alone is not written");
+    }
+
+    #[test]
+    fn video_finishes_through_the_drafts() {
+        let mut book = TaskBook::new(vec![record("task_a", TaskKind::Video)]);
+        let now = Instant::now();
+        let r = video_round(&book, vec![], Some(vec![]));
+        let a = book.apply(&r, now, 2.0);
+        assert!(
+            matches!(&a.changed[0].phase, TaskPhase::Working { status, .. } if status == "finishing")
+        );
+        let r = video_round(
+            &book,
+            vec![],
+            Some(vec![draft("task_a", Some("https://m/x.mp4"))]),
+        );
+        let a = book.apply(&r, now, 3.0);
+        assert!(a.video_finished && a.persist);
+        assert_eq!(
+            a.changed[0].phase,
+            TaskPhase::Done {
+                generation_ids: vec!["gen_task_a".into()],
+                urls: vec![]
+            }
+        );
+        assert_eq!(a.changed[0].finished_at, Some(3.0));
+        assert!(finished_drafts_page(&r, &a).is_some());
+        assert!(book.plan().is_none(), "nothing left to poll");
+    }
+
+    #[test]
+    fn video_failure_violation_and_bounds() {
+        let mut book = TaskBook::new(vec![
+            record("task_f", TaskKind::Video),
+            record("task_v", TaskKind::Video),
+            record("task_n", TaskKind::Video),
+            record("task_g", TaskKind::Video),
+        ]);
+        let t0 = Instant::now();
+        let mut failed = info("task_f", "failed", None);
+        failed.failure_reason = Some("boom".into());
+        let blocked = Draft {
+            kind: Some("sora_content_violation".into()),
+            ..draft("task_v", None)
+        };
+        let r = video_round(
+            &book,
+            vec![failed],
+            Some(vec![blocked, draft("task_n", None)]),
+        );
+        book.apply(&r, t0, 1.0);
+        let phase = |b: &TaskBook, id: &str| {
+            b.records()
+                .iter()
+                .find(|r| r.task_id == id)
+                .map(|r| r.phase.clone())
+        };
+        assert_eq!(
+            phase(&book, "task_f"),
+            Some(TaskPhase::Failed {
+                reason: "boom".into()
+            })
+        );
+        assert!(matches!(
+            phase(&book, "task_v"),
+            Some(TaskPhase::Blocked { .. })
+        ));
+        for i in 0..DRAFT_NOT_READY_ROUNDS {
+            let r = video_round(&book, vec![], Some(vec![draft("task_n", None)]));
+            book.apply(&r, t0 + Duration::from_secs(u64::from(i)), 1.0);
+        }
+        assert!(
+            matches!(phase(&book, "task_n"), Some(TaskPhase::Failed { reason }) if reason.contains("media link"))
+        );
+        // task_g has been finishing since t0; past the limit it fails.
+        let r = video_round(&book, vec![], Some(vec![]));
+        book.apply(&r, t0 + FINISHING_LIMIT + Duration::from_secs(1), 1.0);
+        assert!(
+            matches!(phase(&book, "task_g"), Some(TaskPhase::Failed { reason }) if reason.contains("no draft"))
+        );
+    }
+
+    #[test]
+    fn a_failed_read_leaves_tasks_alone_and_late_tasks_are_not_judged() {
+        let mut book = TaskBook::new(vec![record("task_a", TaskKind::Video)]);
+        let mut r = video_round(&book, vec![], None);
+        r.drafts = Some(Err(ApiError::Overloaded));
+        assert!(r.error().is_some());
+        let a = book.apply(&r, Instant::now(), 1.0);
+        assert!(a.changed.is_empty());
+        // A task submitted while the round was in flight is not in its plan.
+        book.add(record("task_b", TaskKind::Video));
+        let a = book.apply(&r, Instant::now(), 1.0);
+        assert!(a.changed.is_empty());
+    }
+
+    #[test]
+    fn images_finish_with_their_variants_or_fail() {
+        let mut book = TaskBook::new(vec![
+            record("task_i", TaskKind::Image),
+            record("task_x", TaskKind::Image),
+            record("task_m", TaskKind::Image),
+        ]);
+        let mut done = info("task_i", "succeeded", Some(1.0));
+        done.generations = (1..=2)
+            .map(|n| Generation {
+                id: Some(format!("gen_{n}")),
+                url: Some(format!("https://m/{n}.png")),
+                ..Generation::default()
+            })
+            .collect();
+        let mut failed = info("task_x", "failed", None);
+        failed.failure_reason = Some("nope".into());
+        let round = |book: &TaskBook, list: Vec<TaskInfo>| Round {
+            plan: book.plan().unwrap_or_default(),
+            pending: None,
+            drafts: None,
+            recent: Some(Ok(list)),
+        };
+        let a = book.apply(&round(&book, vec![done, failed]), Instant::now(), 5.0);
+        assert_eq!(a.changed.len(), 2);
+        assert!(!a.video_finished);
+        assert_eq!(
+            a.changed[0].phase,
+            TaskPhase::Done {
+                generation_ids: vec!["gen_1".into(), "gen_2".into()],
+                urls: vec!["https://m/1.png".into(), "https://m/2.png".into()]
+            }
+        );
+        assert_eq!(
+            a.changed[1].phase,
+            TaskPhase::Failed {
+                reason: "nope".into()
+            }
+        );
+        for _ in 0..=IMAGE_MISSING_ROUNDS {
+            book.apply(&round(&book, vec![]), Instant::now(), 6.0);
+        }
+        assert!(
+            book.plan().is_none(),
+            "the missing image task was given up on"
+        );
+    }
+
+    #[test]
+    fn dismiss_forgets() {
+        let mut book = TaskBook::new(vec![record("task_a", TaskKind::Video)]);
+        assert!(book.contains("task_a"));
+        assert!(book.dismiss("task_a"));
+        assert!(!book.dismiss("task_a"));
+        assert!(book.records().is_empty());
+    }
+}

@@ -1,0 +1,82 @@
+//! The real binary in a pseudo-terminal against the in-process demo simulator: write a prompt
+//! by keys, submit, follow it in Tasks, find the draft in Drafts, quit, terminal restored.
+
+mod common;
+
+use common::pty::{Pty, sora_command};
+
+#[test]
+fn prompt_to_draft_by_keys_and_clean_exit() {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = sora_command(home.path());
+    cmd.args(["--demo"])
+        .env("SORA_DEMO_SPEED", "40")
+        .env("SORA_POLL_INTERVAL_MS", "100");
+    let mut pty = Pty::spawn(cmd, 120, 40);
+    pty.wait_for("Prompt", 20);
+    pty.wait_for("@demo", 20);
+
+    pty.send(b"i");
+    pty.send(b"a lighthouse in a storm");
+    pty.send(b"\x13"); // Ctrl-S
+    pty.wait_for("submitted", 20);
+    pty.send(b"3");
+    pty.wait_for("lighthouse", 10);
+    pty.wait_for("done", 40);
+    pty.send(b"4");
+    pty.wait_for("a lighthouse in a storm", 20);
+
+    pty.send(b"q");
+    let status = pty.wait_exit(10);
+    assert!(
+        status.success(),
+        "exit status {status:?}; screen:\n{}",
+        pty.screen()
+    );
+    let raw = pty.raw();
+    let left_alt = raw.windows(8).any(|w| w == b"\x1b[?1049l");
+    assert!(left_alt, "the alternate screen was left");
+    assert!(pty.cooked(), "the terminal is back in cooked mode");
+
+    // Restart: the submitted task and the (empty) prompt come back from the data dir.
+    let mut cmd = sora_command(home.path());
+    cmd.args(["--demo"]).env("SORA_DEMO_SPEED", "40");
+    let mut again = Pty::spawn(cmd, 120, 40);
+    again.wait_for("Prompt", 20);
+    again.send(b"3");
+    again.wait_for("lighthouse", 10);
+    again.send(b"\x03"); // Ctrl-C quits at once
+    assert!(again.wait_exit(10).success());
+    assert!(again.cooked());
+}
+
+#[test]
+fn sigterm_restores_the_terminal() {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = sora_command(home.path());
+    cmd.args(["--demo"]);
+    let mut pty = Pty::spawn(cmd, 100, 30);
+    pty.wait_for("Prompt", 20);
+    // SAFETY: sending a signal to our own child.
+    unsafe { libc::kill(pty.pid() as i32, libc::SIGTERM) };
+    pty.wait_exit(10);
+    assert!(pty.cooked(), "the terminal is back in cooked mode");
+}
+
+#[test]
+fn the_prompt_text_survives_a_restart() {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = sora_command(home.path());
+    cmd.args(["--demo"]);
+    let mut pty = Pty::spawn(cmd, 100, 30);
+    pty.wait_for("Prompt", 20);
+    pty.send(b"i");
+    pty.send(b"half a thought");
+    pty.send(b"\x1b");
+    pty.send(b"q");
+    assert!(pty.wait_exit(10).success());
+    let mut cmd = sora_command(home.path());
+    cmd.args(["--demo"]);
+    let again = Pty::spawn(cmd, 100, 30);
+    again.wait_for("half a thought", 20);
+}
