@@ -31,6 +31,7 @@ fn info() -> AppInfo {
         base_url: "https://sora.chatgpt.com/backend".into(),
         token_masked: "eyJh…x9Qk".into(),
         home: PathBuf::from("/home/user"),
+        open_on_start: None,
     }
 }
 

@@ -19,6 +19,10 @@ pub enum Context {
     Drafts,
     /// Any list pane (Tasks, Drafts).
     List,
+    /// The Storyboard pane (bindings in `app::storyboard`).
+    Storyboard,
+    /// The Cameos pane (bindings in `app::cameos`).
+    Cameos,
 }
 
 impl Context {
@@ -30,6 +34,8 @@ impl Context {
             Context::Tasks => "Tasks",
             Context::Drafts => "Drafts",
             Context::List => "Lists",
+            Context::Storyboard => "Storyboard",
+            Context::Cameos => "Cameos",
         }
     }
 }
@@ -113,6 +119,10 @@ pub enum Action {
     Refresh,
     /// Remove a finished task from the list (confirm).
     Dismiss,
+    /// A Storyboard pane action.
+    Storyboard(crate::app::storyboard::StoryboardAction),
+    /// A Cameos pane action.
+    Cameo(crate::app::cameos::CameoAction),
 }
 
 impl Action {
@@ -158,12 +168,18 @@ impl Action {
             Remix => "remix",
             Refresh => "refresh",
             Dismiss => "remove task",
+            Storyboard(a) => a.describe(),
+            Cameo(a) => a.describe(),
         }
     }
 
     /// The name used in the config's `[keys]` table (snake_case of the variant).
     pub fn config_name(self) -> String {
-        let debug = format!("{self:?}");
+        let debug = match self {
+            Action::Storyboard(a) => format!("Storyboard{a:?}"),
+            Action::Cameo(a) => format!("Cameo{a:?}"),
+            other => format!("{other:?}"),
+        };
         let mut out = String::new();
         for (i, c) in debug.chars().enumerate() {
             if c.is_ascii_uppercase() {
@@ -428,16 +444,17 @@ impl Default for Keymap {
             (Drafts, k('x'), Remix),
             (Drafts, k('r'), Refresh),
         ];
-        Keymap {
-            bindings: table
-                .iter()
-                .map(|&(context, key, action)| Binding {
-                    context,
-                    key,
-                    action,
-                })
-                .collect(),
-        }
+        let mut bindings: Vec<Binding> = table
+            .iter()
+            .map(|&(context, key, action)| Binding {
+                context,
+                key,
+                action,
+            })
+            .collect();
+        bindings.extend(crate::app::storyboard::default_bindings());
+        bindings.extend(crate::app::cameos::default_bindings());
+        Keymap { bindings }
     }
 }
 
@@ -491,9 +508,7 @@ impl Keymap {
         overrides: &BTreeMap<String, Vec<String>>,
     ) -> Result<(), String> {
         for (name, keys) in overrides {
-            let action = ALL_ACTIONS
-                .iter()
-                .copied()
+            let action = all_actions()
                 .find(|a| a.config_name() == *name)
                 .ok_or_else(|| {
                     format!(
@@ -544,7 +559,24 @@ impl Keymap {
     }
 }
 
-const ALL_ACTIONS: &[Action] = {
+/// Every action, including the panes' own, for `[keys]` names.
+fn all_actions() -> impl Iterator<Item = Action> {
+    BASE_ACTIONS
+        .iter()
+        .copied()
+        .chain(
+            crate::app::storyboard::StoryboardAction::ALL
+                .iter()
+                .map(|a| Action::Storyboard(*a)),
+        )
+        .chain(
+            crate::app::cameos::CameoAction::ALL
+                .iter()
+                .map(|a| Action::Cameo(*a)),
+        )
+}
+
+const BASE_ACTIONS: &[Action] = {
     use Action::*;
     &[
         Quit,
@@ -589,8 +621,7 @@ const ALL_ACTIONS: &[Action] = {
 };
 
 fn action_names() -> String {
-    ALL_ACTIONS
-        .iter()
+    all_actions()
         .map(|a| a.config_name())
         .collect::<Vec<_>>()
         .join(", ")

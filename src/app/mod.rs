@@ -3,14 +3,19 @@
 //! `update(&mut App, Msg) -> Vec<Cmd>` does no I/O and reads no clock (time arrives in the
 //! message), so every key and every worker event is unit-testable without a terminal.
 
+pub mod cameos;
 pub mod keymap;
 mod state;
+pub mod storyboard;
 #[cfg(test)]
 mod tests;
 mod update;
 
 pub use state::*;
-pub use update::{drafts_row, format_unix, one_line, prompt_snapshot, share_link, startup, update};
+pub use update::{
+    drafts_row, format_unix, insert_into_prompt, one_line, prompt_snapshot, share_link, startup,
+    step_selection, toast, toast_error, update,
+};
 
 use crossterm::event::KeyEvent;
 
@@ -35,7 +40,14 @@ pub enum Msg {
     /// The worker reported something.
     Worker(Event),
     /// The external editor closed: the new text, or why it could not run.
-    EditorClosed(Result<String, String>),
+    EditorClosed {
+        /// Whose text it was.
+        target: EditTarget,
+        /// The edited text, or why the editor could not run.
+        result: Result<String, String>,
+    },
+    /// An effect of the loop failed (the player could not start...): shown as an error toast.
+    EffectFailed(String),
     /// File-name completions for the input image path that was typed.
     Completions {
         /// The path the candidates complete.
@@ -43,6 +55,15 @@ pub enum Msg {
         /// Full candidate paths (directories end with `/`).
         candidates: Vec<String>,
     },
+}
+
+/// Whose text an external editor session edits.
+#[derive(Debug, Clone, PartialEq)]
+pub enum EditTarget {
+    /// The Prompt pane's editor.
+    Prompt,
+    /// Something in the Storyboard pane.
+    Storyboard(storyboard::StoryboardEdit),
 }
 
 /// What `update` asks the outside world to do.
@@ -57,7 +78,12 @@ pub enum Cmd {
     /// Open a file or URL in the configured player (`xdg-open`/`open` by default).
     Open(String),
     /// Suspend the UI and edit this text in `$VISUAL`/`$EDITOR`.
-    EditExternally(String),
+    EditExternally {
+        /// The text to edit.
+        text: String,
+        /// Whose text it is (echoed in `Msg::EditorClosed`).
+        target: EditTarget,
+    },
     /// Tell the user something finished: bell or OSC 9, per config.
     Notify(String),
     /// List file-name completions of this partial path (answered with `Msg::Completions`).
@@ -78,6 +104,8 @@ impl App {
             prompt: PromptPane::new(),
             tasks: TasksPane::default(),
             drafts: DraftsPane::default(),
+            storyboard: storyboard::StoryboardPane::default(),
+            cameos: cameos::CameosPane::default(),
             keymap,
             info,
             now,

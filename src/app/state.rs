@@ -121,6 +121,10 @@ pub enum ConfirmAction {
         /// `task_…`.
         task_id: String,
     },
+    /// A Storyboard pane action (delete a shot, delete a file...).
+    Storyboard(super::storyboard::StoryboardConfirm),
+    /// A Cameos pane action (delete a cameo, abandon one...).
+    Cameo(super::cameos::CameoConfirm),
 }
 
 /// The Prompt pane: the editor and the generation settings beside it.
@@ -250,6 +254,8 @@ pub struct AppInfo {
     pub token_masked: String,
     /// The user's home, to expand `~/` in typed paths.
     pub home: PathBuf,
+    /// A storyboard file given on the command line, opened at start.
+    pub open_on_start: Option<PathBuf>,
 }
 
 /// The whole UI state.
@@ -274,6 +280,10 @@ pub struct App {
     pub tasks: TasksPane,
     /// Drafts pane.
     pub drafts: DraftsPane,
+    /// Storyboard pane (its state lives in `app::storyboard`).
+    pub storyboard: super::storyboard::StoryboardPane,
+    /// Cameos pane (its state lives in `app::cameos`).
+    pub cameos: super::cameos::CameosPane,
     /// Key bindings (defaults plus config overrides).
     pub keymap: Keymap,
     /// Paths and version for help.

@@ -5,8 +5,8 @@ use ratatui_textarea::TextArea;
 
 use super::keymap::{Action, Context};
 use super::{
-    App, Cmd, ConfirmAction, Connection, DownloadState, DraftRow, Loading, Modal, Msg, Pane,
-    PromptField, Toast,
+    App, Cmd, ConfirmAction, Connection, DownloadState, DraftRow, EditTarget, Loading, Modal, Msg,
+    Pane, PromptField, Toast,
 };
 use crate::api::params::remix_target_id;
 use crate::api::{Draft, DraftVerdict, ImageShape, Length, Model, Orientation, Size};
@@ -27,10 +27,13 @@ const HISTORY_MAX: usize = 200;
 /// frame is drawn before any of them is answered.
 pub fn startup(app: &mut App) -> Vec<Cmd> {
     app.drafts.loading = Loading::Loading;
-    vec![
+    let mut cmds = vec![
         Cmd::Worker(Request::LoadAccount),
         Cmd::Worker(Request::LoadDrafts { cursor: None }),
-    ]
+    ];
+    cmds.extend(super::storyboard::startup(app));
+    cmds.extend(super::cameos::startup(app));
+    cmds
 }
 
 /// Applies one message to the state and returns what the outside world should do.
@@ -47,12 +50,19 @@ pub fn update(app: &mut App, msg: Msg, now: f64) -> Vec<Cmd> {
         }
         Msg::Paste(text) => on_paste(app, &text),
         Msg::Worker(event) => on_event(app, event),
-        Msg::EditorClosed(Ok(text)) => {
+        Msg::EditorClosed {
+            target: EditTarget::Prompt,
+            result: Ok(text),
+        } => {
             set_editor_text(&mut app.prompt.editor, &text);
             app.prompt.error = None;
             vec![save_prompt(app)]
         }
-        Msg::EditorClosed(Err(e)) => {
+        Msg::EditorClosed {
+            target: EditTarget::Storyboard(edit),
+            result: Ok(text),
+        } => super::storyboard::on_edited(app, edit, text),
+        Msg::EditorClosed { result: Err(e), .. } | Msg::EffectFailed(e) => {
             toast_error(app, e);
             Vec::new()
         }
@@ -106,7 +116,8 @@ fn common_prefix(items: &[String]) -> String {
     first[..len].to_string()
 }
 
-fn toast(app: &mut App, text: impl Into<String>) {
+/// Shows an information toast (for the pane modules too).
+pub fn toast(app: &mut App, text: impl Into<String>) {
     let until = app.now + TOAST_SECS;
     push_toast(
         app,
@@ -118,7 +129,8 @@ fn toast(app: &mut App, text: impl Into<String>) {
     );
 }
 
-fn toast_error(app: &mut App, text: impl Into<String>) {
+/// Shows an error toast (for the pane modules too).
+pub fn toast_error(app: &mut App, text: impl Into<String>) {
     let until = app.now + ERROR_TOAST_SECS;
     push_toast(
         app,
@@ -149,6 +161,18 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
     if let Some(modal) = app.modal.take() {
         return on_modal_key(app, modal, key);
     }
+    // The Storyboard and Cameos panes see keys first (typing, forms); `None` lets the
+    // keymap handle them.
+    if app.pane == Pane::Storyboard
+        && let Some(cmds) = super::storyboard::on_key(app, key)
+    {
+        return cmds;
+    }
+    if app.pane == Pane::Cameos
+        && let Some(cmds) = super::cameos::on_key(app, key)
+    {
+        return cmds;
+    }
     if app.pane == Pane::Prompt {
         if let Some(field) = app.prompt.field {
             return on_field_key(app, field, key);
@@ -165,7 +189,8 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
         Pane::Prompt => &[Context::Prompt, Context::Global],
         Pane::Tasks => &[Context::Tasks, Context::List, Context::Global],
         Pane::Drafts => &[Context::Drafts, Context::List, Context::Global],
-        Pane::Storyboard | Pane::Cameos => &[Context::Global],
+        Pane::Storyboard => &[Context::Storyboard, Context::Global],
+        Pane::Cameos => &[Context::Cameos, Context::Global],
     };
     match app.keymap.lookup(contexts, &key) {
         Some(action) => on_action(app, action),
@@ -207,6 +232,8 @@ fn confirm(app: &mut App, action: ConfirmAction) -> Vec<Cmd> {
                 .min(app.tasks.tasks.len().saturating_sub(1));
             vec![Cmd::Worker(Request::DismissTask { task_id })]
         }
+        ConfirmAction::Storyboard(c) => super::storyboard::on_confirm(app, c),
+        ConfirmAction::Cameo(c) => super::cameos::on_confirm(app, c),
     }
 }
 
@@ -215,7 +242,7 @@ fn on_typing_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
         return submit(app);
     }
     if ctrl(&key, 'e') {
-        return vec![Cmd::EditExternally(app.prompt.text())];
+        return vec![prompt_editor(app)];
     }
     if ctrl(&key, 'p') {
         return history(app, -1);
@@ -273,7 +300,20 @@ fn on_field_key(app: &mut App, field: PromptField, key: KeyEvent) -> Vec<Cmd> {
     Vec::new()
 }
 
+fn prompt_editor(app: &App) -> Cmd {
+    Cmd::EditExternally {
+        text: app.prompt.text(),
+        target: EditTarget::Prompt,
+    }
+}
+
 fn on_paste(app: &mut App, text: &str) -> Vec<Cmd> {
+    if app.pane == Pane::Storyboard {
+        return super::storyboard::on_paste(app, text);
+    }
+    if app.pane == Pane::Cameos {
+        return super::cameos::on_paste(app, text);
+    }
     if app.pane != Pane::Prompt {
         return Vec::new();
     }
@@ -329,7 +369,7 @@ fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
             Vec::new()
         }
         Submit => submit(app),
-        ExternalEditor => vec![Cmd::EditExternally(app.prompt.text())],
+        ExternalEditor => vec![prompt_editor(app)],
         ToggleKind | CycleOrientation | CycleLength | ToggleModel | ToggleSize | CycleVariants
         | ClearInputs => change_setting(app, action),
         EditImage => {
@@ -352,6 +392,8 @@ fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
             app.drafts.loading_more = false;
             vec![Cmd::Worker(Request::LoadDrafts { cursor: None })]
         }
+        Storyboard(a) => super::storyboard::on_action(app, a),
+        Cameo(a) => super::cameos::on_action(app, a),
         Dismiss => {
             let Some(task) = app.tasks.tasks.get(app.tasks.selected) else {
                 return Vec::new();
@@ -463,6 +505,13 @@ fn set_editor_text(editor: &mut TextArea<'static>, text: &str) {
     editor.move_cursor(ratatui_textarea::CursorMove::End);
 }
 
+/// Inserts text at the Prompt editor's cursor (a cameo's `@username`, …).
+pub fn insert_into_prompt(app: &mut App, text: &str) -> Vec<Cmd> {
+    app.prompt.editor.insert_str(text);
+    app.prompt.error = None;
+    vec![save_prompt(app)]
+}
+
 /// The Prompt pane as it is persisted.
 pub fn prompt_snapshot(app: &App) -> PromptSnapshot {
     let p = &app.prompt;
@@ -562,25 +611,34 @@ fn list_len(app: &App) -> usize {
     }
 }
 
-fn move_selection(app: &mut App, action: Action) -> Vec<Cmd> {
-    let len = list_len(app);
+/// The new index of a list selection after a movement action (`Down`, `Up`, `Top`,
+/// `Bottom`, `PageDown`, `PageUp`), for lists of `len` rows showing `page` at once.
+pub fn step_selection(cur: usize, len: usize, action: Action, page: usize) -> usize {
     if len == 0 {
-        return Vec::new();
+        return 0;
     }
-    let page = app.drafts_viewport.max(1);
-    let cur = match app.pane {
-        Pane::Tasks => app.tasks.selected,
-        _ => app.drafts.selected,
-    };
-    let next = match action {
+    let page = page.max(1);
+    match action {
         Action::Down => (cur + 1).min(len - 1),
         Action::Up => cur.saturating_sub(1),
         Action::Top => 0,
         Action::Bottom => len - 1,
         Action::PageDown => (cur + page).min(len - 1),
         Action::PageUp => cur.saturating_sub(page),
-        _ => cur,
+        _ => cur.min(len - 1),
+    }
+}
+
+fn move_selection(app: &mut App, action: Action) -> Vec<Cmd> {
+    let len = list_len(app);
+    if len == 0 {
+        return Vec::new();
+    }
+    let cur = match app.pane {
+        Pane::Tasks => app.tasks.selected,
+        _ => app.drafts.selected,
     };
+    let next = step_selection(cur, len, action, app.drafts_viewport);
     match app.pane {
         Pane::Tasks => app.tasks.selected = next,
         _ => app.drafts.selected = next,
@@ -960,6 +1018,8 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
         Event::StoreFailed(msg) => {
             toast_error(app, format!("could not save to the data dir: {msg}"))
         }
+        Event::Storyboard(e) => return super::storyboard::on_event(app, e),
+        Event::Cameo(e) => return super::cameos::on_event(app, e),
         Event::Crashed(msg) => {
             app.fatal = Some(format!("the background worker stopped: {msg}"));
             app.quit = true;

@@ -137,6 +137,7 @@ async fn run_tui(cli: &Cli, session: &Session) -> Outcome {
         base_url: client.base_url().to_string(),
         token_masked: session.token(cli).map(|t| t.masked()).unwrap_or_default(),
         poll_min: session.poll_interval.min(Duration::from_secs(2)),
+        open_storyboard: cli.file.clone(),
     };
     crate::tui::run(client, setup)
         .await

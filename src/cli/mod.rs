@@ -19,8 +19,11 @@ pub use exit::ExitStatus;
 /// Without a command it starts the interactive UI. `--demo` runs everything against the
 /// built-in simulator, no account needed.
 #[derive(Debug, Parser)]
-#[command(name = "sora-tui", version, about, long_about = None)]
+#[command(name = "sora-tui", version, about, long_about = None, args_conflicts_with_subcommands = true)]
 pub struct Cli {
+    /// A storyboard file (*.storyboard.toml) to open in the Storyboard pane.
+    #[arg(value_name = "FILE")]
+    pub file: Option<PathBuf>,
     /// Start the built-in simulator on a free loopback port and run against it (no account needed).
     #[arg(long, global = true)]
     pub demo: bool,

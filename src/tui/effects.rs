@@ -44,7 +44,7 @@ impl Effects {
                 );
                 None
             }
-            Cmd::Open(target) => self.open(&target).err().map(|e| Msg::EditorClosed(Err(e))),
+            Cmd::Open(target) => self.open(&target).err().map(Msg::EffectFailed),
             Cmd::Notify(text) => {
                 match self.notifications {
                     Notifications::Bell => super::write_terminal(b"\x07"),
@@ -60,7 +60,7 @@ impl Effects {
                 candidates: complete_path(&input),
                 input,
             }),
-            Cmd::Quit | Cmd::EditExternally(_) => None,
+            Cmd::Quit | Cmd::EditExternally { .. } => None,
         }
     }
 

@@ -33,6 +33,8 @@ pub struct TuiSetup {
     pub token_masked: String,
     /// Poll interval floor for the worker.
     pub poll_min: Duration,
+    /// A storyboard file to open at start.
+    pub open_storyboard: Option<std::path::PathBuf>,
 }
 
 fn unix_now() -> f64 {
@@ -71,6 +73,7 @@ pub fn initial_app(setup: &TuiSetup) -> App {
             .unwrap_or_else(|| setup.paths.download_dir.clone()),
         base_url: setup.base_url.clone(),
         token_masked: setup.token_masked.clone(),
+        open_on_start: setup.open_storyboard.clone(),
         home: directories::BaseDirs::new()
             .map(|b| b.home_dir().to_path_buf())
             .unwrap_or_default(),
@@ -142,12 +145,16 @@ async fn event_loop(
         for cmd in std::mem::take(&mut pending) {
             match cmd {
                 Cmd::Quit => app.quit = true,
-                Cmd::EditExternally(text) => {
+                Cmd::EditExternally { text, target } => {
                     // The editor owns the terminal meanwhile: stop reading keys, leave the UI.
                     drop(term_events.take());
-                    let outcome = effects::edit_externally(terminal, &text);
+                    let result = effects::edit_externally(terminal, &text);
                     term_events = Some(EventStream::new());
-                    pending.extend(app::update(app, Msg::EditorClosed(outcome), unix_now()));
+                    pending.extend(app::update(
+                        app,
+                        Msg::EditorClosed { target, result },
+                        unix_now(),
+                    ));
                 }
                 other => {
                     if let Some(msg) = effects.run(other) {

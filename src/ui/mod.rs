@@ -4,12 +4,14 @@
 //! changes. Lists touch only their visible rows, whose strings were formatted when the data
 //! arrived; server text is sanitised before it reaches the terminal.
 
+mod cameos;
 mod drafts;
 mod list;
 mod overlay;
 mod placeholder;
 mod prompt;
 mod status;
+mod storyboard;
 mod tabs;
 mod tasks;
 pub mod theme;
@@ -41,9 +43,8 @@ pub fn draw_with(frame: &mut Frame, app: &App, theme: &Theme) {
         Pane::Prompt => prompt::draw(frame, parts.body, app, theme),
         Pane::Tasks => tasks::draw(frame, parts.body, app, theme),
         Pane::Drafts => drafts::draw(frame, parts.body, app, theme),
-        pane @ (Pane::Storyboard | Pane::Cameos) => {
-            placeholder::draw(frame, parts.body, pane, theme)
-        }
+        Pane::Storyboard => storyboard::draw(frame, parts.body, app, theme),
+        Pane::Cameos => cameos::draw(frame, parts.body, app, theme),
     }
     status::draw(frame, parts.status, app, theme);
     // Toasts float inside the pane's border, in its bottom-right corner.

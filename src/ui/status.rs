@@ -176,8 +176,15 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             push(key(Action::Remix), Action::Remix.describe());
             push(key(Action::Refresh), Action::Refresh.describe());
         }
-        Pane::Storyboard | Pane::Cameos => {
-            push(key(Action::NextPane), Action::NextPane.describe());
+        Pane::Storyboard => {
+            for (k, d) in super::storyboard::hints(app) {
+                push(Some(k), d);
+            }
+        }
+        Pane::Cameos => {
+            for (k, d) in super::cameos::hints(app) {
+                push(Some(k), d);
+            }
         }
     }
     if !(app.pane == Pane::Prompt && (app.prompt.typing || app.prompt.field.is_some())) {

@@ -8,10 +8,12 @@
 //! the data-dir documents.
 
 mod actions;
+mod cameos;
 mod persist;
 mod poll;
 mod protocol;
 mod run;
+mod storyboards;
 mod submit;
 mod tasks;
 mod transfers;
@@ -22,7 +24,9 @@ use std::time::Duration;
 use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinHandle};
 
+pub use cameos::{CameoEvent, CameoRequest};
 pub use protocol::*;
+pub use storyboards::{StoryboardEvent, StoryboardRequest};
 
 use crate::api::Client;
 use crate::store::Store;

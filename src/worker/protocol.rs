@@ -47,6 +47,10 @@ pub enum Request {
         /// `task_…`.
         task_id: String,
     },
+    /// A Storyboard pane request (files, autosave).
+    Storyboard(super::StoryboardRequest),
+    /// A Cameos pane request (create, finalize, visibility, delete).
+    Cameo(super::CameoRequest),
     /// Stop: finish writes and exit.
     Shutdown,
 }
@@ -205,6 +209,10 @@ pub enum Event {
     PollTrouble(Option<ApiError>),
     /// Writing to the data dir failed (the UI warns; work goes on).
     StoreFailed(String),
+    /// A Storyboard pane event.
+    Storyboard(super::StoryboardEvent),
+    /// A Cameos pane event.
+    Cameo(super::CameoEvent),
     /// The worker stopped unexpectedly (a panic); the UI shows it and exits cleanly.
     Crashed(String),
 }

@@ -15,9 +15,11 @@ use tokio::time::Instant;
 
 use super::WorkerConfig;
 use super::actions;
+use super::cameos::Cameos;
 use super::persist::{self, PROMPT_FILE, PromptAutosave, TASKS_FILE};
 use super::poll::{self, Cadence, Round};
 use super::protocol::{Event, PromptSnapshot, Request};
+use super::storyboards::Storyboards;
 use super::submit::{self, SubmitOutcome, unix_now};
 use super::tasks::{TaskBook, finished_drafts_page};
 use super::transfers;
@@ -47,6 +49,9 @@ pub(super) async fn run(
         prompt: restored.prompt,
         warnings: restored.warnings,
     });
+    let storyboards = Storyboards::start(store.clone(), &events).await;
+    let mut jobs = JoinSet::new();
+    let cameos = Cameos::start(&client, store.clone(), &events, &mut jobs).await;
     let mut worker = Worker {
         client,
         store,
@@ -61,7 +66,9 @@ pub(super) async fn run(
         in_trouble: false,
         tasks_dirty: false,
         autosave: PromptAutosave::default(),
-        jobs: JoinSet::new(),
+        storyboards,
+        cameos,
+        jobs,
         submits: JoinSet::new(),
     };
     if worker.book.plan().is_some() {
@@ -94,6 +101,10 @@ struct Worker {
     /// at shutdown, not on every tick).
     tasks_dirty: bool,
     autosave: PromptAutosave,
+    /// Storyboard files and autosave.
+    storyboards: Storyboards,
+    /// Cameo flows and record.
+    cameos: Cameos,
     /// Account, drafts, downloads, publishing: abortable at shutdown.
     jobs: JoinSet<()>,
     /// Submissions: their outcome must be recorded by the loop.
@@ -173,6 +184,12 @@ impl Worker {
                     self.save_tasks().await;
                     self.stop_polling_if_idle();
                 }
+            }
+            Request::Storyboard(r) => self.storyboards.handle(r, &self.events).await,
+            Request::Cameo(r) => {
+                self.cameos
+                    .handle(r, &self.client, &self.events, &mut self.jobs)
+                    .await
             }
             Request::Shutdown => return false,
         }
@@ -314,6 +331,8 @@ impl Worker {
             }
         }
         self.round = None;
+        self.storyboards.flush().await;
+        self.cameos.flush().await;
         if let Some(snapshot) = self.autosave.take() {
             self.write_prompt(snapshot).await;
         }
