@@ -84,3 +84,9 @@ pub fn on_edited(_app: &mut App, _edit: StoryboardEdit, _text: String) -> Vec<Cm
 pub fn startup(_app: &mut App) -> Vec<Cmd> {
     Vec::new()
 }
+
+/// Inserts text (a cameo's `@username`) at the cursor of the shot being edited, or at the end
+/// of the selected shot's scene when none is being edited.
+pub fn insert_text(_app: &mut App, _text: &str) -> Vec<Cmd> {
+    Vec::new()
+}

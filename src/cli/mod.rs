@@ -19,7 +19,7 @@ pub use exit::ExitStatus;
 /// Without a command it starts the interactive UI. `--demo` runs everything against the
 /// built-in simulator, no account needed.
 #[derive(Debug, Parser)]
-#[command(name = "sora-tui", version, about, long_about = None, args_conflicts_with_subcommands = true)]
+#[command(name = "sora-tui", version, about, long_about = None)]
 pub struct Cli {
     /// A storyboard file (*.storyboard.toml) to open in the Storyboard pane.
     #[arg(value_name = "FILE")]
