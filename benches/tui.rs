@@ -140,7 +140,56 @@ fn idle(home: &std::path::Path) {
     println!(
         "idle 10 s (binary, --demo)     CPU {:.0} ms  context switches {} (all threads, including the in-process simulator)",
         (cpu1 - cpu0) as f64 / hz * 1000.0,
-        sw1 - sw0
+        sw1.saturating_sub(sw0)
+    );
+}
+
+fn pid_rss_kb(pid: u32) -> u64 {
+    std::fs::read_to_string(format!("/proc/{pid}/status"))
+        .ok()
+        .and_then(|s| {
+            s.lines()
+                .find(|l| l.starts_with("VmRSS:"))
+                .and_then(|l| l.split_whitespace().nth(1))
+                .and_then(|n| n.parse().ok())
+        })
+        .unwrap_or(0)
+}
+
+/// The real binary with 10 000 drafts loaded into the Drafts pane by scrolling to the end
+/// until every page has arrived.
+fn binary_memory(home: &std::path::Path) {
+    use sora_tui::sim::{Sim, SimConfig};
+    // The simulator runs in this process, so the figure is the client's alone.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt
+        .block_on(Sim::start(
+            SocketAddr::from((Ipv4Addr::LOCALHOST, 0)),
+            SimConfig {
+                seed_drafts: 10_000,
+                ..SimConfig::default()
+            },
+        ))
+        .unwrap();
+    let mut cmd = pty::sora_command(home);
+    cmd.env("SORA_BASE_URL", sim.base_url())
+        .env("SORA_TOKEN", sim.token());
+    let mut pty = pty::Pty::spawn(cmd, 120, 40);
+    pty.wait_for("@demo", 20);
+    pty.send(b"4");
+    let started = Instant::now();
+    while !pty.screen().contains("10000/10000") {
+        assert!(
+            started.elapsed() < Duration::from_secs(120),
+            "drafts did not all load:\n{}",
+            pty.screen()
+        );
+        pty.send(b"G");
+    }
+    println!(
+        "binary RSS with 10 000 drafts loaded in the Drafts pane: {} KB (simulator in another process); 334 pages loaded in {:.1} s",
+        pid_rss_kb(pty.pid()),
+        started.elapsed().as_secs_f64()
     );
 }
 
@@ -204,4 +253,5 @@ fn main() {
     let home = tempfile::tempdir().unwrap();
     idle(home.path());
     first_frame(home.path());
+    binary_memory(tempfile::tempdir().unwrap().path());
 }

@@ -80,6 +80,9 @@ pub struct Config {
     /// Key overrides: `action = "key"` or `action = ["key", "key"]` (see the help overlay).
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, KeyList>,
+    /// Colour overrides: `role = "colour"` (the defaults follow the terminal's palette).
+    #[serde(default)]
+    pub theme: std::collections::BTreeMap<String, String>,
 }
 
 /// How finished tasks are announced.

@@ -332,15 +332,6 @@ fn drafts_details() {
 }
 
 #[test]
-fn placeholders() {
-    let mut app = app();
-    app.pane = Pane::Storyboard;
-    snap("storyboard_placeholder", &app);
-    app.pane = Pane::Cameos;
-    snap("cameos_placeholder", &app);
-}
-
-#[test]
 fn help_overlay() {
     let mut app = app();
     app.modal = Some(Modal::Help);

@@ -133,6 +133,7 @@ impl App {
     /// Whether quitting now would abandon work (asks first).
     pub fn work_in_flight(&self) -> bool {
         self.prompt.submitting.is_some()
+            || self.storyboard.submitting.is_some()
             || self
                 .drafts
                 .downloads

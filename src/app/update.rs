@@ -66,6 +66,9 @@ pub fn update(app: &mut App, msg: Msg, now: f64) -> Vec<Cmd> {
             toast_error(app, e);
             Vec::new()
         }
+        Msg::Completions { input, candidates } if app.pane == Pane::Cameos => {
+            super::cameos::on_completions(app, input, candidates)
+        }
         Msg::Completions { input, candidates } => {
             if app.prompt.field == Some(PromptField::ImagePath) && app.prompt.image_path == input {
                 match candidates.len() {
@@ -839,6 +842,9 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
 }
 
 fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
+    if let Some(cmds) = super::storyboard::intercept(app, &event) {
+        return cmds;
+    }
     match event {
         Event::Restored {
             tasks,

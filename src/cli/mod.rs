@@ -48,6 +48,15 @@ pub struct Cli {
         env = "SORA_DEMO_SPEED"
     )]
     pub demo_speed: f64,
+    /// Drafts already in the demo account (for benchmarks with many drafts).
+    #[arg(
+        long,
+        global = true,
+        hide = true,
+        default_value_t = 0,
+        env = "SORA_DEMO_SEED_DRAFTS"
+    )]
+    pub demo_seed_drafts: usize,
     /// What to do; the interactive UI when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,

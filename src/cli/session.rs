@@ -32,6 +32,7 @@ impl Session {
         let demo = if cli.demo {
             let sim_config = SimConfig {
                 speed: cli.demo_speed.clamp(0.01, 10_000.0),
+                seed_drafts: cli.demo_seed_drafts.min(100_000),
                 ..SimConfig::default()
             };
             let sim = Sim::start(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), sim_config)

@@ -19,6 +19,38 @@ use serde::{Deserialize, Serialize};
 
 /// The format version this program writes and reads.
 pub const FILE_VERSION: u32 = 1;
+/// How storyboard file names end.
+pub const FILE_SUFFIX: &str = ".storyboard.toml";
+/// The longest name a storyboard file may have (without the suffix), in characters.
+const MAX_NAME: usize = 100;
+
+/// The name part of a storyboard file name as typed by the user (`cat`, `cat.storyboard.toml`),
+/// checked so that it names one file in the storyboards folder and nothing else: no folders,
+/// no hidden files, no control characters.
+pub fn file_stem(typed: &str) -> Result<String, String> {
+    let name = typed.trim();
+    let name = name
+        .strip_suffix(FILE_SUFFIX)
+        .or_else(|| name.strip_suffix(".toml"))
+        .unwrap_or(name)
+        .trim();
+    if name.is_empty() {
+        return Err("type a name for the file, e.g. cat-adventure".into());
+    }
+    if name
+        .chars()
+        .any(|c| c == '/' || c == '\\' || c.is_control())
+    {
+        return Err("a name cannot contain / or \\ or control characters".into());
+    }
+    if name.starts_with('.') {
+        return Err("a name cannot start with a dot".into());
+    }
+    if name.chars().count() > MAX_NAME {
+        return Err(format!("a name has at most {MAX_NAME} characters"));
+    }
+    Ok(name.to_string())
+}
 
 /// A storyboard file that cannot be read, with the line where it went wrong when known.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
@@ -96,6 +128,15 @@ pub fn from_toml(text: &str) -> Result<Storyboard, StoryboardFileError> {
             ),
         });
     }
+    if let Some(i) = shape.shots.iter().position(|s| !s.duration.is_finite()) {
+        return Err(StoryboardFileError {
+            line: shot_key_line(text, i, "duration"),
+            message: format!(
+                "shot {}: duration must be a number of seconds, like 5.0",
+                i + 1
+            ),
+        });
+    }
     Ok(Storyboard {
         instructions: shape.instructions,
         shots: shape
@@ -113,6 +154,33 @@ pub fn from_toml(text: &str) -> Result<Storyboard, StoryboardFileError> {
             size: shape.size,
         },
     })
+}
+
+/// The 1-based line of `key` in the `index`-th `[[shot]]` table, else of the table's header.
+/// A plain line scan: good enough to point at the value of a hand-edited file.
+fn shot_key_line(text: &str, index: usize, key: &str) -> Option<usize> {
+    let mut header = None;
+    let mut seen = 0;
+    for (n, line) in text.lines().enumerate() {
+        let t = line.trim_start();
+        if t.starts_with("[[shot]]") {
+            if header.is_some() {
+                break;
+            }
+            if seen == index {
+                header = Some(n + 1);
+            }
+            seen += 1;
+        } else if header.is_some() && t.starts_with('[') {
+            break;
+        } else if header.is_some()
+            && t.strip_prefix(key)
+                .is_some_and(|rest| rest.trim_start().starts_with('='))
+        {
+            return Some(n + 1);
+        }
+    }
+    header
 }
 
 #[cfg(test)]
@@ -152,5 +220,23 @@ mod tests {
         assert_eq!(e.line, Some(4), "{e}");
         let e = from_toml("version = 9\n").unwrap_err();
         assert_eq!(e.line, Some(1));
+        let e = from_toml(
+            "version = 1\n[[shot]]\nduration = 5.0\nscene = \"a\"\n\n[[shot]]\nscene = \"b\"\nduration = nan\n",
+        )
+        .unwrap_err();
+        assert_eq!(e.line, Some(8), "{e}");
+        assert!(e.message.contains("shot 2"), "{e}");
+    }
+
+    #[test]
+    fn typed_names_become_file_stems() {
+        assert_eq!(file_stem(" cat ").unwrap(), "cat");
+        assert_eq!(file_stem("cat.storyboard.toml").unwrap(), "cat");
+        assert_eq!(file_stem("chat été").unwrap(), "chat été");
+        assert!(file_stem("").is_err());
+        assert!(file_stem("../x").is_err());
+        assert!(file_stem(".hidden").is_err());
+        assert!(file_stem("a\x1bb").is_err());
+        assert!(file_stem(&"x".repeat(101)).is_err());
     }
 }

@@ -2,8 +2,9 @@
 //! text the backend expects (sora-api.md section 3), and the `*.storyboard.toml` file format.
 
 mod file;
+pub mod timing;
 
-pub use file::{FILE_VERSION, StoryboardFileError, from_toml, to_toml};
+pub use file::{FILE_SUFFIX, FILE_VERSION, StoryboardFileError, file_stem, from_toml, to_toml};
 
 use crate::api::VideoSettings;
 use serde::{Deserialize, Serialize};
@@ -53,9 +54,19 @@ pub enum StoryboardProblem {
 }
 
 impl Storyboard {
-    /// Sum of the shot durations.
+    /// Sum of the shot durations as they are sent (each on the 0.1 s grid).
     pub fn total(&self) -> f64 {
-        self.shots.iter().map(|s| s.duration).sum()
+        timing::from_tenths(timing::total_tenths(self.durations()))
+    }
+
+    /// The shots' durations, in order.
+    pub fn durations(&self) -> impl Iterator<Item = f64> + '_ {
+        self.shots.iter().map(|s| s.duration)
+    }
+
+    /// How the shots compare with the chosen length.
+    pub fn balance(&self) -> timing::Balance {
+        timing::balance(self.durations(), self.settings.length.seconds())
     }
 
     /// Everything that would make the server refuse or misread it, before sending.
@@ -67,14 +78,17 @@ impl Storyboard {
             if shot.scene.trim().is_empty() {
                 return Err(StoryboardProblem::EmptyScene(i + 1));
             }
-            if shot.duration.is_nan() || shot.duration < 1.0 {
+            // Compared as sent: the text carries one decimal.
+            if !shot.duration.is_finite() || timing::tenths(shot.duration) < 10 {
                 return Err(StoryboardProblem::TooShort(i + 1));
             }
         }
         let length = self.settings.length.seconds();
-        let sum = self.total();
-        if (sum - f64::from(length)).abs() > 0.05 {
-            return Err(StoryboardProblem::LengthMismatch { sum, length });
+        if self.balance() != timing::Balance::Fits {
+            return Err(StoryboardProblem::LengthMismatch {
+                sum: self.total(),
+                length,
+            });
         }
         Ok(())
     }

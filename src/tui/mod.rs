@@ -14,6 +14,7 @@ use crate::api::Client;
 use crate::app::{self, App, AppInfo, Cmd, Keymap, Msg};
 use crate::config::{Config, Paths};
 use crate::store::Store;
+use crate::ui::Theme;
 use crate::worker::{self, Request, WorkerConfig};
 
 /// How often the screen refreshes while something animates (progress, elapsed time, toasts).
@@ -94,6 +95,16 @@ pub async fn run(client: Client, setup: TuiSetup) -> Result<(), String> {
     };
     let (req_tx, worker_handle) = worker::spawn(client, store, worker_config, ev_tx);
     let mut app = initial_app(&setup);
+    let theme = match Theme::default().with_overrides(&setup.config.theme) {
+        Ok(t) => t,
+        Err(e) => {
+            app.config_warning = Some(format!(
+                "{}: {e}; default colours apply",
+                setup.paths.config_file.display()
+            ));
+            Theme::default()
+        }
+    };
     let mut effects = effects::Effects::new(&setup.config, req_tx.clone());
 
     use std::io::IsTerminal;
@@ -104,7 +115,7 @@ pub async fn run(client: Client, setup: TuiSetup) -> Result<(), String> {
     let mut terminal =
         ratatui::try_init().map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
-    let result = event_loop(&mut terminal, &mut app, &mut ev_rx, &mut effects).await;
+    let result = event_loop(&mut terminal, &mut app, &mut ev_rx, &mut effects, &theme).await;
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
 
@@ -123,6 +134,7 @@ async fn event_loop(
     app: &mut App,
     ev_rx: &mut mpsc::UnboundedReceiver<worker::Event>,
     effects: &mut effects::Effects,
+    theme: &Theme,
 ) -> Result<(), String> {
     let size = terminal
         .size()
@@ -137,7 +149,7 @@ async fn event_loop(
     );
     cmds.extend(app::startup(app));
     // The first frame is drawn before any network answer.
-    draw(terminal, app)?;
+    draw(terminal, app, theme)?;
     let mut pending = cmds;
     let mut term_events = Some(EventStream::new());
     let mut sigterm = signal_terminate();
@@ -189,7 +201,7 @@ async fn event_loop(
         while let Ok(ev) = ev_rx.try_recv() {
             pending.extend(app::update(app, Msg::Worker(ev), unix_now()));
         }
-        draw(terminal, app)?;
+        draw(terminal, app, theme)?;
     }
 }
 
@@ -200,9 +212,9 @@ async fn next_term_event(stream: &mut Option<EventStream>) -> Option<std::io::Re
     }
 }
 
-fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App) -> Result<(), String> {
+fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App, theme: &Theme) -> Result<(), String> {
     terminal
-        .draw(|frame| crate::ui::draw(frame, app))
+        .draw(|frame| crate::ui::draw_with(frame, app, theme))
         .map(drop)
         .map_err(|e| format!("cannot draw: {e}"))
 }

@@ -1,17 +1,236 @@
-//! The Cameos pane (issue 5 fills this in; until then the placeholder).
+//! The Cameos pane: the list of cameos this program created, and beside it (wide terminals)
+//! or under it (narrow ones) the selected cameo's details or the open form.
+//!
+//! Layout: this file draws the list and the status-bar hints; `details` draws one cameo with
+//! the steps of its creation; `form` draws the create and finalize forms.
+
+mod details;
+mod form;
 
 use ratatui::Frame;
-use ratatui::layout::Rect;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
+use crate::app::App;
+use crate::app::cameos::{
+    CameoAction, CameoForm, CameoRow, CameoStage, CreateField, FinalizeField,
+};
+use crate::app::keymap::Action;
+
+use super::list;
 use super::theme::Theme;
-use crate::app::{App, Pane};
+use super::widgets::{first_key, sanitize};
+
+/// Terminals at least this wide show the details beside the list.
+const SIDE_BY_SIDE: u16 = 120;
+/// Width of the details panel beside the list.
+const SIDE_WIDTH: u16 = 72;
 
 /// Draws the pane into `area`.
-pub fn draw(frame: &mut Frame, area: Rect, _app: &App, theme: &Theme) {
-    super::placeholder::draw(frame, area, Pane::Cameos, theme);
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let c = &app.cameos;
+    if c.rows.is_empty() && c.form.is_none() {
+        draw_list(frame, area, app, theme);
+        return;
+    }
+    let (list_area, side) = if area.width >= SIDE_BY_SIDE {
+        let [l, r] =
+            Layout::horizontal([Constraint::Fill(1), Constraint::Length(SIDE_WIDTH)]).areas(area);
+        (l, r)
+    } else {
+        // The list takes what its rows need (there are few cameos), at most a third.
+        let wanted = u16::try_from(c.rows.len().max(1))
+            .unwrap_or(u16::MAX)
+            .saturating_add(4);
+        let list_height = wanted.min(area.height / 3).max(5.min(area.height));
+        let [l, r] =
+            Layout::vertical([Constraint::Length(list_height), Constraint::Fill(1)]).areas(area);
+        (l, r)
+    };
+    draw_list(frame, list_area, app, theme);
+    match &c.form {
+        Some(form) => form::draw(frame, side, app, form, theme),
+        None => details::draw(frame, side, app, theme),
+    }
+}
+
+/// The list with its header and position line, or the message of an empty list.
+fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    let c = &app.cameos;
+    let mut title = vec![Span::styled(" Cameos ", theme.title)];
+    if !c.rows.is_empty() {
+        title.push(Span::styled(format!("· {} ", c.rows.len()), theme.dim));
+    }
+    let block = list::block(Line::from(title), theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+
+    if c.rows.is_empty() {
+        let lines = if !c.restored {
+            vec![Line::styled("Loading your cameos…", theme.dim)]
+        } else {
+            let new = first_key(&app.keymap, Action::Cameo(CameoAction::New))
+                .unwrap_or_else(|| "?".into());
+            let mut lines = vec![Line::styled("No cameos yet.", theme.text)];
+            if c.form.is_none() {
+                lines.push(Line::styled(
+                    "A cameo puts you in videos: prompts name it as @username.",
+                    theme.dim,
+                ));
+                lines.push(Line::from(vec![
+                    Span::styled("Press ", theme.dim),
+                    Span::styled(new, theme.key),
+                    Span::styled(" to create one from a short MP4 of you.", theme.dim),
+                ]));
+            }
+            lines
+        };
+        list::message(frame, inner, lines);
+        return;
+    }
+
+    let parts = list::areas(inner);
+    let visible = usize::from(parts.rows.height);
+    let len = c.rows.len();
+    let selected = c.selected.min(len - 1);
+    let offset = list::window(selected, 0, len, visible);
+    let end = (offset + visible).min(len);
+    let widths = [
+        Constraint::Length(1),
+        Constraint::Fill(1),
+        Constraint::Length(18),
+        Constraint::Length(22),
+        Constraint::Length(16),
+    ];
+    let header = Row::new(["", "Name", "Username", "State", "Created"]).style(theme.header);
+    frame.render_widget(Table::new([header], widths).column_spacing(1), parts.header);
+    let rows: Vec<Row> = c.rows[offset..end]
+        .iter()
+        .enumerate()
+        .map(|(i, r)| cameo_row(app, r, offset + i == selected, theme))
+        .collect();
+    frame.render_widget(Table::new(rows, widths).column_spacing(1), parts.rows);
+    let position = Line::styled(format!("{}/{len}", selected + 1), theme.dim);
+    frame.render_widget(Paragraph::new(position), parts.footer);
+}
+
+/// One cameo's row.
+fn cameo_row<'a>(app: &App, r: &'a CameoRow, selected: bool, theme: &Theme) -> Row<'a> {
+    let record = &r.record;
+    let username = match record.username.as_deref() {
+        Some(u) if !u.is_empty() => Span::styled(format!("@{}", sanitize(u, 40)), theme.text),
+        _ => Span::styled("–", theme.dim),
+    };
+    let state = match app.cameos.busy.get(&record.key) {
+        Some(busy) => Span::styled(format!("… {}", sanitize(busy, 40)), theme.warning),
+        None => short_state(&record.stage, record.public, theme),
+    };
+    let row = Row::new([
+        Cell::from(if selected { "›" } else { " " }),
+        Cell::from(Span::styled(sanitize(&r.title, 60), theme.text)),
+        Cell::from(username),
+        Cell::from(state),
+        Cell::from(Span::styled(r.created.as_str(), theme.dim)),
+    ]);
+    if selected {
+        row.style(theme.selected)
+    } else {
+        row
+    }
+}
+
+/// The state column: a mark and a few words.
+fn short_state(stage: &CameoStage, public: bool, theme: &Theme) -> Span<'static> {
+    match stage {
+        CameoStage::Uploading => Span::styled("⇡ uploading…", theme.warning),
+        CameoStage::UploadFailed { .. } => Span::styled("✗ upload failed", theme.error),
+        CameoStage::Processing { status } => {
+            Span::styled(format!("◌ {}", sanitize(status, 40)), theme.warning)
+        }
+        CameoStage::PollStopped { .. } => Span::styled("✗ not checking", theme.error),
+        CameoStage::ProcessingFailed { .. } => Span::styled("✗ processing failed", theme.error),
+        CameoStage::Ready => Span::styled("● ready to finalize", theme.key),
+        CameoStage::Finalizing { .. } => Span::styled("◌ finalizing…", theme.warning),
+        CameoStage::FinalizeFailed {
+            username_taken: true,
+            ..
+        } => Span::styled("✗ username taken", theme.error),
+        CameoStage::FinalizeFailed { .. } => Span::styled("✗ finalize failed", theme.error),
+        CameoStage::Finalized if public => Span::styled("● public", theme.success),
+        CameoStage::Finalized => Span::styled("○ private", theme.text),
+        CameoStage::Abandoned => Span::styled("– abandoned", theme.dim),
+    }
 }
 
 /// The pane's key hints for the status bar, from the live keymap.
-pub fn hints(_app: &App) -> Vec<(String, &'static str)> {
-    Vec::new()
+pub fn hints(app: &App) -> Vec<(String, &'static str)> {
+    let km = &app.keymap;
+    let key = |a: CameoAction| first_key(km, Action::Cameo(a));
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    let mut push = |k: Option<String>, d: &'static str| {
+        if let Some(k) = k {
+            out.push((k, d));
+        }
+    };
+    match &app.cameos.form {
+        Some(CameoForm::Create(f)) if f.sending => push(Some("Esc".into()), "close"),
+        Some(CameoForm::Create(f)) => {
+            push(Some("Enter".into()), "upload");
+            if f.field == CreateField::Path {
+                push(Some("Tab".into()), "complete");
+            }
+            push(Some("↑/↓".into()), "field");
+            push(Some("Esc".into()), "cancel");
+        }
+        Some(CameoForm::Finalize(f)) if f.sending => push(Some("Esc".into()), "close"),
+        Some(CameoForm::Finalize(f)) => {
+            push(Some("Enter".into()), "finalize");
+            push(Some("Tab/↑/↓".into()), "field");
+            if f.field == FinalizeField::Visibility {
+                push(Some("Space".into()), "public/private");
+            }
+            push(Some("Esc".into()), "later");
+        }
+        None => {
+            let Some(row) = app.cameos.current() else {
+                push(key(CameoAction::New), CameoAction::New.describe());
+                return out;
+            };
+            let moves = match (key(CameoAction::Down), key(CameoAction::Up)) {
+                (Some(d), Some(u)) => Some(format!("{d}/{u}")),
+                (d, u) => d.or(u),
+            };
+            if app.cameos.rows.len() > 1 {
+                push(moves, "move");
+            }
+            let next = key(CameoAction::Continue);
+            match &row.record.stage {
+                CameoStage::Ready | CameoStage::FinalizeFailed { .. } => push(next, "finalize"),
+                CameoStage::UploadFailed { .. } => push(next, "retry upload"),
+                CameoStage::PollStopped { .. } => push(next, "check again"),
+                CameoStage::Finalized => {
+                    push(key(CameoAction::InsertPrompt), "@ in Prompt");
+                    push(key(CameoAction::InsertStoryboard), "@ in Storyboard");
+                    push(key(CameoAction::Copy), "copy @");
+                    let other = if row.record.public {
+                        "make private"
+                    } else {
+                        "make public"
+                    };
+                    push(key(CameoAction::Visibility), other);
+                }
+                _ => {}
+            }
+            if matches!(
+                row.record.stage,
+                CameoStage::Processing { .. } | CameoStage::PollStopped { .. }
+            ) {
+                push(key(CameoAction::Abandon), "abandon");
+            }
+            push(key(CameoAction::Delete), CameoAction::Delete.describe());
+            push(key(CameoAction::New), CameoAction::New.describe());
+        }
+    }
+    out
 }

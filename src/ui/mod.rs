@@ -8,7 +8,6 @@ mod cameos;
 mod drafts;
 mod list;
 mod overlay;
-mod placeholder;
 mod prompt;
 mod status;
 mod storyboard;

@@ -2,6 +2,9 @@
 //! from the live keymap, and the confirm dialog.
 
 use ratatui::Frame;
+
+use crate::app::Pane;
+use crate::app::keymap::Context;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
@@ -119,7 +122,12 @@ enum HelpItem<'a> {
 /// The help overlay: every binding of the live keymap by context, in as many columns as fit,
 /// then the version, paths, backend and masked token.
 fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
-    let rect = centered(area, 100, 30);
+    // As large as the screen allows: with five panes there are many keys.
+    let rect = centered(
+        area,
+        area.width.saturating_sub(4).clamp(40, 160),
+        area.height.saturating_sub(2).max(10),
+    );
     let version = sanitize(&app.info.version, 40);
     let help = key_name(&app.keymap, Action::Help);
     let block = Block::bordered()
@@ -152,8 +160,26 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(Paragraph::new(info), info_area);
 
     let grouped = app.keymap.grouped();
+    // The focused pane's keys first, then the global ones, then the other panes', so what
+    // matters now is never what gets cut off.
+    let focused: &[Context] = match app.pane {
+        Pane::Prompt => &[Context::Prompt],
+        Pane::Storyboard => &[Context::Storyboard],
+        Pane::Tasks => &[Context::Tasks, Context::List],
+        Pane::Drafts => &[Context::Drafts, Context::List],
+        Pane::Cameos => &[Context::Cameos],
+    };
+    let mut order: Vec<Context> = focused.to_vec();
+    order.push(Context::Global);
+    order.extend(
+        grouped
+            .keys()
+            .copied()
+            .filter(|c| !order.contains(c))
+            .collect::<Vec<_>>(),
+    );
     let mut items: Vec<HelpItem> = Vec::new();
-    for (ctx, entries) in &grouped {
+    for (ctx, entries) in order.iter().filter_map(|c| grouped.get(c).map(|e| (c, e))) {
         if !items.is_empty() {
             items.push(HelpItem::Blank);
         }

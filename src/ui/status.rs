@@ -187,7 +187,10 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             }
         }
     }
-    if !(app.pane == Pane::Prompt && (app.prompt.typing || app.prompt.field.is_some())) {
+    if !(app.pane == Pane::Prompt && (app.prompt.typing || app.prompt.field.is_some()))
+        && !crate::app::cameos::is_typing(app)
+        && !(app.pane == Pane::Storyboard && app.storyboard.captures_keys())
+    {
         push(key(Action::Help), Action::Help.describe());
         push(key(Action::Quit), Action::Quit.describe());
     }

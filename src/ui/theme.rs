@@ -75,8 +75,84 @@ impl Default for Theme {
     }
 }
 
+impl Theme {
+    /// Applies `[theme]` overrides from the config: `role = "colour"`, where the role is a
+    /// field name above (`key`, `error`, `border_focus`…) and the colour a name (`red`,
+    /// `lightblue`, `reset`), an index (`214`) or `#rrggbb`. The colour becomes the role's
+    /// foreground; its modifiers stay.
+    pub fn with_overrides(
+        mut self,
+        overrides: &std::collections::BTreeMap<String, String>,
+    ) -> Result<Theme, String> {
+        for (role, colour) in overrides {
+            let color: Color = colour
+                .trim()
+                .parse()
+                .map_err(|_| format!("[theme] {role} = {colour:?} is not a colour: use a name (red), an index (214) or #rrggbb"))?;
+            let style = match role.as_str() {
+                "text" => &mut self.text,
+                "dim" => &mut self.dim,
+                "title" => &mut self.title,
+                "border" => &mut self.border,
+                "border_focus" => &mut self.border_focus,
+                "tab" => &mut self.tab,
+                "tab_active" => &mut self.tab_active,
+                "header" => &mut self.header,
+                "selected" => &mut self.selected,
+                "key" => &mut self.key,
+                "value" => &mut self.value,
+                "error" => &mut self.error,
+                "warning" => &mut self.warning,
+                "success" => &mut self.success,
+                "gauge_filled" => &mut self.gauge_filled,
+                "gauge_empty" => &mut self.gauge_empty,
+                "cursor" => &mut self.cursor,
+                "toast" => &mut self.toast,
+                "toast_error" => &mut self.toast_error,
+                other => {
+                    return Err(format!(
+                        "[theme] {other:?} is not a role: use text, dim, title, border, border_focus, tab, tab_active, header, selected, key, value, error, warning, success, gauge_filled, gauge_empty, cursor, toast, toast_error"
+                    ));
+                }
+            };
+            *style = style.fg(color);
+        }
+        Ok(self)
+    }
+}
+
 #[cfg(test)]
 mod tests {
+    #[test]
+    fn overrides_set_colours_and_reject_nonsense() {
+        use std::collections::BTreeMap;
+        let mut o = BTreeMap::new();
+        o.insert("key".to_string(), "#ff8800".to_string());
+        o.insert("error".to_string(), "magenta".to_string());
+        let t = Theme::default().with_overrides(&o).unwrap();
+        assert_eq!(t.key.fg, Some(Color::Rgb(0xff, 0x88, 0x00)));
+        assert!(
+            t.key.add_modifier.contains(Modifier::BOLD),
+            "modifiers stay"
+        );
+        assert_eq!(t.error.fg, Some(Color::Magenta));
+        o.insert("nope".to_string(), "red".to_string());
+        assert!(
+            Theme::default()
+                .with_overrides(&o)
+                .unwrap_err()
+                .contains("not a role")
+        );
+        let mut bad = BTreeMap::new();
+        bad.insert("key".to_string(), "blurple".to_string());
+        assert!(
+            Theme::default()
+                .with_overrides(&bad)
+                .unwrap_err()
+                .contains("not a colour")
+        );
+    }
+
     use super::*;
 
     #[test]

@@ -26,7 +26,9 @@ use tokio::task::{AbortHandle, JoinHandle};
 
 pub use cameos::{CameoEvent, CameoRequest};
 pub use protocol::*;
-pub use storyboards::{StoryboardEvent, StoryboardRequest};
+pub use storyboards::{
+    FileSummary, SaveTarget, StoryboardAutosave, StoryboardEvent, StoryboardFile, StoryboardRequest,
+};
 
 use crate::api::Client;
 use crate::store::Store;

@@ -201,8 +201,8 @@ fn apply_video(
                     unix_now,
                 );
             }
-            let progress = current_progress(rec);
-            set_working(rec, "finishing".into(), progress)
+            // The generation itself is over (it left the queue); only the draft is awaited.
+            set_working(rec, "finishing".into(), 1.0)
         }
         VideoState::DraftNotReady => {
             wait.draft_not_ready += 1;
@@ -265,13 +265,6 @@ fn apply_image(
             finish(rec, phase, unix_now)
         }
         ImageState::Failed(reason) => finish(rec, TaskPhase::Failed { reason }, unix_now),
-    }
-}
-
-fn current_progress(rec: &TaskRecord) -> f64 {
-    match &rec.phase {
-        TaskPhase::Working { progress, .. } => *progress,
-        _ => 0.0,
     }
 }
 

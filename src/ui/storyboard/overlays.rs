@@ -1,0 +1,261 @@
+//! The boxes drawn over the Storyboard pane: the file picker, the name prompt and the cameo
+//! picker. File names and dates come from the disk, so they are sanitised like server text.
+
+use ratatui::Frame;
+use ratatui::layout::{Constraint, Layout, Rect};
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph};
+
+use crate::app::storyboard::{NameInput, NamePurpose, Overlay};
+use crate::app::{App, format_unix};
+use crate::storyboard::FILE_SUFFIX;
+use crate::worker::StoryboardFile;
+
+use super::super::list;
+use super::super::theme::Theme;
+use super::super::widgets::{centered, fit, fit_start, pad, sanitize, str_width, tilde};
+
+/// Draws the pane's overlay, if any, centred in `area`.
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+    match &app.storyboard.overlay {
+        Some(Overlay::Files { selected, loading }) => {
+            draw_files(frame, area, app, *selected, *loading, theme)
+        }
+        Some(Overlay::Name(input)) => draw_name(frame, area, input, theme),
+        Some(Overlay::Cameos { selected }) => draw_cameos(frame, area, app, *selected, theme),
+        None => {}
+    }
+}
+
+/// A cleared, bordered box of `width` x `height` centred in `area`, with its inner area.
+fn boxed(
+    frame: &mut Frame,
+    area: Rect,
+    width: u16,
+    height: u16,
+    title: Line<'static>,
+    footer: &str,
+    theme: &Theme,
+) -> Rect {
+    let rect = centered(area, width, height);
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border_focus)
+        .padding(Padding::horizontal(1))
+        .title(title)
+        .title_bottom(Line::styled(format!(" {footer} "), theme.dim).right_aligned());
+    let inner = block.inner(rect);
+    frame.render_widget(Clear, rect);
+    frame.render_widget(block, rect);
+    inner
+}
+
+fn draw_files(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    selected: usize,
+    loading: bool,
+    theme: &Theme,
+) {
+    let p = &app.storyboard;
+    let width = area.width.saturating_sub(4).min(90);
+    let rows = p.files.len().max(3) as u16;
+    let height = (rows + 4).min(area.height.saturating_sub(2)).max(5);
+    let folder = p
+        .folder
+        .as_deref()
+        .map(|f| tilde(f, &app.info.home))
+        .unwrap_or_default();
+    let room = usize::from(width).saturating_sub(28);
+    let title = Line::from(vec![
+        Span::styled(" Open a storyboard · ", theme.title),
+        Span::styled(format!("{} ", fit_start(&folder, room)), theme.dim),
+    ]);
+    let inner = boxed(
+        frame,
+        area,
+        width,
+        height,
+        title,
+        "Enter open · r rename · d delete · Esc close",
+        theme,
+    );
+    if let Some(e) = &p.files_error {
+        let lines = vec![Line::styled(sanitize(e, 300), theme.error)];
+        list::message(frame, inner, lines);
+        return;
+    }
+    if p.files.is_empty() {
+        let line = if loading {
+            Line::styled("reading the folder…", theme.dim)
+        } else {
+            Line::styled(
+                "No storyboard files yet: w in the pane saves this one.",
+                theme.dim,
+            )
+        };
+        list::message(frame, inner, vec![line]);
+        return;
+    }
+    let [header, body] =
+        Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+    let total = usize::from(inner.width);
+    let date_width = 16;
+    let summary_width = 24.min(total / 3);
+    let name_width = total.saturating_sub(date_width + summary_width + 2);
+    frame.render_widget(
+        Paragraph::new(Line::styled(
+            format!(
+                "{}{}{}",
+                pad("Name", name_width + 1),
+                pad("Shots", summary_width + 1),
+                "Changed (UTC)"
+            ),
+            theme.header,
+        )),
+        header,
+    );
+    let visible = usize::from(body.height);
+    let selected = selected.min(p.files.len() - 1);
+    let offset = list::window(selected, 0, p.files.len(), visible);
+    let end = (offset + visible).min(p.files.len());
+    let lines: Vec<Line> = p.files[offset..end]
+        .iter()
+        .enumerate()
+        .map(|(i, f)| {
+            file_row(
+                f,
+                offset + i == selected,
+                [name_width, summary_width, date_width],
+                theme,
+            )
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), body);
+}
+
+/// One file: its name, what it holds (or the line that is wrong), when it changed.
+fn file_row(
+    f: &StoryboardFile,
+    selected: bool,
+    widths: [usize; 3],
+    theme: &Theme,
+) -> Line<'static> {
+    let [name_w, summary_w, date_w] = widths;
+    let name = pad(&sanitize(&f.name, 200), name_w);
+    let (summary, summary_style) = match &f.summary {
+        Ok(s) => {
+            let noun = if s.shots == 1 { "shot" } else { "shots" };
+            (
+                format!("{} {noun} · {:.1}/{} s", s.shots, s.total, s.length),
+                theme.text,
+            )
+        }
+        Err(e) => (format!("✗ {}", sanitize(e, 200)), theme.error),
+    };
+    let summary = pad(&summary, summary_w);
+    let date = pad(&f.modified.map(format_unix).unwrap_or_default(), date_w);
+    if selected {
+        return Line::styled(format!("{name} {summary} {date}"), theme.selected);
+    }
+    Line::from(vec![
+        Span::styled(name, theme.value),
+        Span::raw(" "),
+        Span::styled(summary, summary_style),
+        Span::raw(" "),
+        Span::styled(date, theme.dim),
+    ])
+}
+
+fn draw_name(frame: &mut Frame, area: Rect, input: &NameInput, theme: &Theme) {
+    let width = area.width.saturating_sub(4).min(70);
+    let height = if input.error.is_some() { 6 } else { 5 };
+    let verb = match input.purpose {
+        NamePurpose::SaveAs => "save",
+        NamePurpose::Rename(_) => "rename",
+        NamePurpose::Import => "import",
+    };
+    let title = Line::styled(format!(" {} ", input.purpose.label()), theme.title);
+    let inner = boxed(
+        frame,
+        area,
+        width,
+        height,
+        title,
+        &format!("Enter {verb} · Esc cancel"),
+        theme,
+    );
+    let suffix = match input.purpose {
+        NamePurpose::Import => "",
+        _ => FILE_SUFFIX,
+    };
+    let room = usize::from(inner.width).saturating_sub(str_width(suffix) + 1);
+    let shown = fit_start(&sanitize(&input.value, 1000), room).into_owned();
+    let field = Line::from(vec![
+        Span::styled(shown, theme.value),
+        Span::styled(" ", theme.cursor),
+        Span::styled(suffix, theme.dim),
+    ]);
+    let explain = match input.purpose {
+        NamePurpose::Import => {
+            "a .storyboard.toml file, or text like: intro [5.0s]scene [5.0s]scene"
+        }
+        _ => "in the storyboards folder of the data dir",
+    };
+    let mut lines = vec![field, Line::styled(explain, theme.dim)];
+    if let Some(e) = &input.error {
+        lines.push(Line::styled(
+            fit(&sanitize(e, 300), usize::from(inner.width)).into_owned(),
+            theme.error,
+        ));
+    }
+    let [_, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+    frame.render_widget(Paragraph::new(lines), body);
+}
+
+fn draw_cameos(frame: &mut Frame, area: Rect, app: &App, selected: usize, theme: &Theme) {
+    let names = app.cameos.usernames();
+    let width = area.width.saturating_sub(4).min(50);
+    let height = (names.len().max(1) as u16 + 4)
+        .min(area.height.saturating_sub(2))
+        .max(5);
+    let title = Line::styled(" Insert a cameo ", theme.title);
+    let inner = boxed(
+        frame,
+        area,
+        width,
+        height,
+        title,
+        "Enter insert · Esc close",
+        theme,
+    );
+    if names.is_empty() {
+        let lines = vec![Line::styled(
+            "no cameos yet — create one in 5 Cameos",
+            theme.dim,
+        )];
+        list::message(frame, inner, lines);
+        return;
+    }
+    let [_, body] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+    let visible = usize::from(body.height);
+    let selected = selected.min(names.len() - 1);
+    let offset = list::window(selected, 0, names.len(), visible);
+    let end = (offset + visible).min(names.len());
+    let w = usize::from(body.width);
+    let lines: Vec<Line> = names[offset..end]
+        .iter()
+        .enumerate()
+        .map(|(i, n)| {
+            let text = pad(&format!("@{}", sanitize(n, 100)), w);
+            let style = if offset + i == selected {
+                theme.selected
+            } else {
+                theme.value
+            };
+            Line::styled(text, style)
+        })
+        .collect();
+    frame.render_widget(Paragraph::new(lines), body);
+}

@@ -1,0 +1,93 @@
+//! Security properties that would break silently: the token never reaches a media host, never
+//! appears in logs or error text, and hostile server data cannot escape its place.
+
+mod common;
+
+use common::*;
+use sora_tui::api::VideoSettings;
+
+#[tokio::test]
+async fn authorization_is_never_sent_to_a_media_host() {
+    // Media on a second loopback address, as a CDN would be another host.
+    let sim = start_sim(|c| c.media_ip = Some("127.0.0.2".parse().unwrap())).await;
+    let client = client_for(&sim);
+    let task = client
+        .create_video("a cat", VideoSettings::default(), None)
+        .await
+        .unwrap();
+    let draft = eventually(30, || async {
+        client
+            .drafts(30, None)
+            .await
+            .unwrap()
+            .items
+            .into_iter()
+            .find(|d| d.task_id.as_deref() == Some(task.as_str()) && d.best_url().is_some())
+    })
+    .await;
+    let url = draft.best_url().unwrap().to_string();
+    assert!(
+        url.starts_with("http://127.0.0.2:"),
+        "media on the second host: {url}"
+    );
+    let dir = tempfile::tempdir().unwrap();
+    client
+        .download(&url, &dir.path().join("v.mp4"), |_, _| {})
+        .await
+        .unwrap();
+    let media: Vec<_> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/media"))
+        .collect();
+    assert!(!media.is_empty(), "the media host was reached");
+    for r in media {
+        assert_eq!(
+            r.header("authorization"),
+            None,
+            "token sent to the media host"
+        );
+        assert!(r.headers.iter().all(|(_, v)| !v.contains(&sim.token())));
+    }
+    // The backend calls did carry it.
+    assert!(
+        requests_to(&sim, "POST", "/nf/create")[0]
+            .header("authorization")
+            .is_some()
+    );
+}
+
+#[test]
+fn the_log_file_never_holds_the_token() {
+    // Run real commands with debug logging against a backend that rejects the token, and
+    // read the log they wrote.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(start_sim(|_| {}));
+    let home = tempfile::tempdir().unwrap();
+    let secret = "eyJhbGciOiJSUzI1NiJ9.very-secret-payload.signature";
+    for (token, args) in [
+        (sim.token(), vec!["me"]),
+        (secret.to_string(), vec!["pending"]),
+    ] {
+        let out = common::pty::sora_command(home.path())
+            .env("SORA_BASE_URL", sim.base_url())
+            .env("SORA_TOKEN", &token)
+            .env("SORA_LOG", "trace")
+            .args(&args)
+            .output()
+            .unwrap();
+        let text = format!(
+            "{}{}",
+            String::from_utf8_lossy(&out.stdout),
+            String::from_utf8_lossy(&out.stderr)
+        );
+        assert!(!text.contains(&token), "token on the terminal: {text}");
+    }
+    let log = std::fs::read_to_string(home.path().join("state/sora-tui/sora-tui.log"))
+        .expect("a log was written");
+    assert!(log.contains("backend call"), "the log has content: {log}");
+    assert!(
+        !log.contains(secret) && !log.contains(&sim.token()),
+        "token in the log"
+    );
+}
