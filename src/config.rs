@@ -49,6 +49,19 @@ impl Paths {
     pub fn log_file(&self) -> PathBuf {
         self.state_dir.join("sora-tui.log")
     }
+
+    /// `$XDG_CONFIG_HOME/sora-tui`: the folder of the config file and the stored token.
+    pub fn config_dir(&self) -> PathBuf {
+        self.config_file
+            .parent()
+            .map(Path::to_path_buf)
+            .unwrap_or_else(|| PathBuf::from("."))
+    }
+
+    /// The token written by `sora-tui login` (mode 0600, in the 0700 config dir).
+    pub fn token_file(&self) -> PathBuf {
+        self.config_dir().join("token")
+    }
 }
 
 /// The settings a user may put in `config.toml`. Every key is optional.
@@ -57,8 +70,8 @@ impl Paths {
 pub struct Config {
     /// Backend base URL (overridden by `--base-url` / `SORA_BASE_URL`).
     pub base_url: Option<String>,
-    /// The access token itself (a `token_file` is preferable).
-    pub token: Option<String>,
+    /// The access token itself (a `token_file` or `sora-tui login` is preferable).
+    pub token: Option<ConfigSecret>,
     /// A file holding the access token.
     pub token_file: Option<PathBuf>,
     /// A shell command whose stdout is the sentinel token.
@@ -83,6 +96,25 @@ pub struct Config {
     /// Colour overrides: `role = "colour"` (the defaults follow the terminal's palette).
     #[serde(default)]
     pub theme: std::collections::BTreeMap<String, String>,
+}
+
+/// A secret written in the config file. `Debug` never shows it, so a config that is logged or
+/// printed while debugging does not leak the token.
+#[derive(Clone, PartialEq, Eq, Deserialize)]
+#[serde(transparent)]
+pub struct ConfigSecret(String);
+
+impl ConfigSecret {
+    /// The text as written, to be validated into an access token.
+    pub fn expose(&self) -> &str {
+        &self.0
+    }
+}
+
+impl std::fmt::Debug for ConfigSecret {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str("ConfigSecret(****)")
+    }
 }
 
 /// How finished tasks are announced.
@@ -187,6 +219,16 @@ mod tests {
                 .starts_with(&format!("{} line 2:", path.display())),
             "{err}"
         );
+    }
+
+    #[test]
+    fn debug_masks_the_token() {
+        let cfg = Config::parse("token = \"eyJ-config-secret-token\"\n").unwrap();
+        assert_eq!(
+            cfg.token.as_ref().map(ConfigSecret::expose),
+            Some("eyJ-config-secret-token")
+        );
+        assert!(!format!("{cfg:?}").contains("config-secret"), "{cfg:?}");
     }
 
     #[test]

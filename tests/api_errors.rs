@@ -6,7 +6,7 @@ mod common;
 use std::time::Duration;
 
 use common::*;
-use sora_tui::api::{ApiError, NetworkKind, VideoSettings};
+use sora_tui::api::{ApiError, NetworkKind, RetryPolicy, VideoSettings};
 use sora_tui::sim::{Fault, FaultRule};
 
 fn rule(path: &str, fault: Fault) -> FaultRule {
@@ -20,7 +20,11 @@ fn rule(path: &str, fault: Fault) -> FaultRule {
 
 async fn both_calls(fault: Fault) -> (ApiError, ApiError) {
     let sim = start_sim(|_| {}).await;
-    let client = client_with(&sim, |c| c.request_timeout = Duration::from_millis(800));
+    // Classification only: no retries (the retry policy has its own tests in faults_*.rs).
+    let client = client_with(&sim, |c| {
+        c.request_timeout = Duration::from_millis(800);
+        c.retry = RetryPolicy::none();
+    });
     sim.inject(rule("/me", fault.clone()));
     sim.inject(rule("/nf/create", fault));
     let read = client.me().await.expect_err("read fails");
@@ -213,7 +217,8 @@ async fn truncated_media_leaves_no_file() {
 #[tokio::test]
 async fn faults_can_be_limited_to_a_count() {
     let sim = start_sim(|_| {}).await;
-    let client = client_for(&sim);
+    // Without retries, so each call meets one fault (the client would retry a 500 read).
+    let client = client_with(&sim, |c| c.retry = RetryPolicy::none());
     sim.inject(FaultRule {
         method: Some("GET".into()),
         path: "/me".into(),
@@ -223,4 +228,25 @@ async fn faults_can_be_limited_to_a_count() {
     assert!(client.me().await.is_err());
     assert!(client.me().await.is_err());
     assert!(client.me().await.is_ok());
+}
+
+#[tokio::test]
+async fn connect_failures_are_retried_only_once_the_backend_was_reached() {
+    use std::sync::{Arc, Mutex};
+    let sim = start_sim(|_| {}).await;
+    let notices = Arc::new(Mutex::new(0u32));
+    let seen = notices.clone();
+    let client = client_for(&sim).with_retry_observer(Arc::new(move |n| {
+        if matches!(n, sora_tui::api::RetryNotice::Waiting { .. }) {
+            *seen.lock().unwrap() += 1;
+        }
+    }));
+    client.me().await.unwrap();
+    sim.shutdown().await;
+    let e = client.me().await.unwrap_err();
+    assert!(matches!(e, ApiError::Network { .. }), "{e:?}");
+    assert!(
+        *notices.lock().unwrap() > 0,
+        "a backend that answered before is retried"
+    );
 }

@@ -91,3 +91,77 @@ fn the_log_file_never_holds_the_token() {
         "token in the log"
     );
 }
+
+#[test]
+fn login_and_the_stored_token_never_reach_the_terminal_or_the_log() {
+    // login with trace logging, then commands that use the stored token, one of which the
+    // backend rejects; nothing printed or logged may hold the token.
+    use std::io::Write;
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(start_sim(|_| {}));
+    let home = tempfile::tempdir().unwrap();
+    let rejected = "eyJhbGciOiJSUzI1NiJ9.stored-but-rejected.signature";
+    for (token, command) in [(sim.token(), "me"), (rejected.to_string(), "pending")] {
+        for args in [vec!["login"], vec![command], vec!["logout"]] {
+            let mut child = common::pty::sora_command(home.path())
+                .env("SORA_BASE_URL", sim.base_url())
+                .env("SORA_LOG", "trace")
+                .args(&args)
+                .stdin(std::process::Stdio::piped())
+                .stdout(std::process::Stdio::piped())
+                .stderr(std::process::Stdio::piped())
+                .spawn()
+                .unwrap();
+            let mut stdin = child.stdin.take().unwrap();
+            stdin.write_all(token.as_bytes()).unwrap();
+            drop(stdin);
+            let out = child.wait_with_output().unwrap();
+            let text = format!(
+                "{}{}",
+                String::from_utf8_lossy(&out.stdout),
+                String::from_utf8_lossy(&out.stderr)
+            );
+            assert!(
+                !text.contains(&token),
+                "token on the terminal ({args:?}): {text}"
+            );
+        }
+    }
+    let log = std::fs::read_to_string(home.path().join("state/sora-tui/sora-tui.log"))
+        .expect("a log was written");
+    assert!(log.contains("token stored"), "the login was logged: {log}");
+    assert!(log.contains("backend call"), "the calls were logged: {log}");
+    assert!(
+        !log.contains(rejected) && !log.contains(&sim.token()),
+        "token in the log"
+    );
+}
+
+#[test]
+fn debug_output_of_configs_clients_and_errors_is_redacted() {
+    use sora_tui::api::{AccessToken, ApiError, Client, ClientConfig};
+    let secret = "eyJhbGciOiJSUzI1NiJ9.debug-secret-payload.signature";
+    let token = AccessToken::new(secret).unwrap();
+    let config = ClientConfig::new("http://127.0.0.1:9/backend", token.clone());
+    let client = Client::new(config.clone()).unwrap();
+    let file_config = sora_tui::config::Config::parse(&format!("token = {secret:?}\n")).unwrap();
+    let errors = [
+        ApiError::MissingToken {
+            config_hint: "x".into(),
+        },
+        ApiError::Auth {
+            detail: "token_invalidated".into(),
+        },
+    ];
+    let mut shown = vec![
+        format!("{token:?} {token}"),
+        format!("{config:?}"),
+        format!("{config:#?}"),
+        format!("{client:?}"),
+        format!("{file_config:?}"),
+    ];
+    shown.extend(errors.iter().map(|e| format!("{e:?} {e}")));
+    for s in shown {
+        assert!(!s.contains("debug-secret-payload"), "token shown: {s}");
+    }
+}

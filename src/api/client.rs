@@ -11,11 +11,12 @@ use reqwest::header::{self, HeaderMap, HeaderValue};
 use reqwest::{Method, Url};
 use serde::Serialize;
 use serde::de::DeserializeOwned;
-use tokio::io::AsyncWriteExt;
 
 use super::error::{FailedResponse, classify, parse_retry_after};
 use super::filetype::{FileType, MAX_IMAGE_BYTES, MAX_VIDEO_BYTES};
 use super::params::{ImageShape, VideoSettings, remix_target_id};
+use super::retry::{self, Replay, RetryObserver, RetryPolicy};
+use super::transfer::media_status_error;
 use super::types::*;
 use super::{AccessToken, ApiError, SentinelProvider};
 
@@ -42,6 +43,8 @@ pub struct ClientConfig {
     pub proxy: Option<String>,
     /// Limit for one JSON call, start to end.
     pub request_timeout: Duration,
+    /// When and how often failed reads and uploads are sent again (creates never are).
+    pub retry: RetryPolicy,
 }
 
 impl ClientConfig {
@@ -54,6 +57,7 @@ impl ClientConfig {
             user_agent: DEFAULT_USER_AGENT.to_string(),
             proxy: None,
             request_timeout: Duration::from_secs(60),
+            retry: RetryPolicy::default(),
         }
     }
 }
@@ -67,10 +71,17 @@ pub struct Client {
     token: AccessToken,
     sentinel: SentinelProvider,
     request_timeout: Duration,
+    /// The retry policy of every call.
+    retry: RetryPolicy,
+    /// Told about retries (a status bar, a progress line); shared by clones.
+    observer: Option<RetryObserver>,
     /// Set once `/nf/pending` answered 404 and `/nf/pending/v2` worked.
     pending_v2: Arc<AtomicBool>,
     /// Set once the drafts list answered 404 and its `/v2` worked.
     drafts_v2: Arc<AtomicBool>,
+    /// Set once the backend has answered anything. Before that, a refused connection is a
+    /// wrong base URL or no network, not a blip: it is reported at once, not retried.
+    reached: Arc<AtomicBool>,
 }
 
 impl std::fmt::Debug for Client {
@@ -174,9 +185,17 @@ impl Client {
             token: config.token,
             sentinel: config.sentinel,
             request_timeout: config.request_timeout,
+            retry: config.retry,
+            observer: None,
             pending_v2: Arc::new(AtomicBool::new(false)),
             drafts_v2: Arc::new(AtomicBool::new(false)),
+            reached: Arc::new(AtomicBool::new(false)),
         })
+    }
+
+    /// The retry policy in use (reconciliation paces its reads by it).
+    pub fn retry_policy(&self) -> &RetryPolicy {
+        &self.retry
     }
 
     /// The backend base URL in use.
@@ -190,8 +209,59 @@ impl Client {
             .map_err(|e| ApiError::InvalidInput(format!("bad request path {path:?}: {e}")))
     }
 
-    /// Sends one backend request and returns the body of a 2xx answer.
-    async fn send(
+    /// The same client (sharing its connections), telling `observer` about every retry.
+    pub fn with_retry_observer(&self, observer: RetryObserver) -> Client {
+        Client {
+            observer: Some(observer),
+            ..self.clone()
+        }
+    }
+
+    /// Sends a backend request under the retry policy and returns the body of a 2xx answer.
+    /// `payload` builds the body afresh for every attempt: a multipart stream is consumed by
+    /// sending it, so a resent upload needs a new one.
+    async fn send<F, Fut>(
+        &self,
+        method: Method,
+        path: &str,
+        query: &[(&str, String)],
+        replay: Replay,
+        sentinel: Sentinel,
+        payload: F,
+    ) -> Result<Bytes, ApiError>
+    where
+        F: Fn() -> Fut,
+        Fut: Future<Output = Result<Payload, ApiError>>,
+    {
+        let what = format!("{method} {path}");
+        // Until the backend has answered once, a connect failure is not retried; other
+        // failures (5xx, 429…) prove it is reachable and are retried as usual.
+        retry::run_with(
+            &self.retry,
+            self.observer.as_ref(),
+            &what,
+            replay,
+            |e: &ApiError| {
+                !self.reached.load(Ordering::Relaxed)
+                    && matches!(
+                        e,
+                        ApiError::Network {
+                            kind: super::NetworkKind::Connect,
+                            ..
+                        }
+                    )
+            },
+            || async {
+                let body = payload().await?;
+                self.send_once(method.clone(), path, query, body, sentinel)
+                    .await
+            },
+        )
+        .await
+    }
+
+    /// Sends one backend request once and returns the body of a 2xx answer.
+    async fn send_once(
         &self,
         method: Method,
         path: &str,
@@ -242,6 +312,7 @@ impl Client {
             Payload::Multipart(form) => req.multipart(form),
         };
         let resp = req.send().await.map_err(|e| ApiError::from_transport(&e))?;
+        self.reached.store(true, Ordering::Relaxed);
         let status = resp.status();
         let content_type = resp
             .headers()
@@ -280,7 +351,14 @@ impl Client {
         query: &[(&str, String)],
     ) -> Result<T, ApiError> {
         let body = self
-            .send(Method::GET, path, query, Payload::None, Sentinel::NotNeeded)
+            .send(
+                Method::GET,
+                path,
+                query,
+                Replay::Read,
+                Sentinel::NotNeeded,
+                || async { Ok(Payload::None) },
+            )
             .await?;
         parse_json(&body)
     }
@@ -293,7 +371,10 @@ impl Client {
     ) -> Result<T, ApiError> {
         let bytes = serde_json::to_vec(body).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
         let body = self
-            .send(Method::POST, path, &[], Payload::Json(bytes), sentinel)
+            .send(Method::POST, path, &[], Replay::Never, sentinel, || {
+                let bytes = bytes.clone();
+                async move { Ok(Payload::Json(bytes)) }
+            })
             .await?;
         parse_json(&body)
     }
@@ -303,8 +384,9 @@ impl Client {
             Method::DELETE,
             path,
             &[],
-            Payload::None,
+            Replay::Never,
             Sentinel::NotNeeded,
+            || async { Ok(Payload::None) },
         )
         .await
         .map(drop)
@@ -353,24 +435,34 @@ impl Client {
             "a PNG, JPEG or WebP image",
         )
         .await?;
+        let bytes = Bytes::from(bytes);
         let file_name = path
             .file_name()
             .map(|n| n.to_string_lossy().into_owned())
             .unwrap_or_else(|| "image".into());
-        let part = reqwest::multipart::Part::bytes(bytes)
-            .file_name(file_name.clone())
-            .mime_str(kind.mime())
-            .map_err(|e| ApiError::InvalidInput(e.to_string()))?;
-        let form = reqwest::multipart::Form::new()
-            .part("file", part)
-            .text("file_name", file_name);
+        // The bytes are read once; each attempt gets a new form over the same buffer.
+        let form = || {
+            let part = reqwest::multipart::Part::stream(bytes.clone())
+                .file_name(file_name.clone())
+                .mime_str(kind.mime())
+                .map_err(|e| ApiError::InvalidInput(e.to_string()));
+            let file_name = file_name.clone();
+            async move {
+                Ok(Payload::Multipart(
+                    reqwest::multipart::Form::new()
+                        .part("file", part?)
+                        .text("file_name", file_name),
+                ))
+            }
+        };
         let body = self
             .send(
                 Method::POST,
                 "/uploads",
                 &[],
-                Payload::Multipart(form),
+                Replay::Upload,
                 Sentinel::NotNeeded,
+                form,
             )
             .await?;
         let resp: IdResponse = parse_json(&body)?;
@@ -557,28 +649,45 @@ impl Client {
                 "the clip {start},{end} is empty: give start and end seconds with start < end, e.g. 0,3"
             )));
         }
-        let (file, len) = open_upload(
+        let timestamps = format!("{},{}", fmt_secs(start), fmt_secs(end));
+        // Checked once up front so a wrong file fails before any request; every attempt then
+        // reopens the file, because a streamed body is used up by sending it.
+        open_upload(
             path,
             MAX_VIDEO_BYTES,
             |k| k == FileType::Mp4,
             "an MP4 video",
         )
         .await?;
-        let part = reqwest::multipart::Part::stream_with_length(file, len)
-            .file_name("video.mp4")
-            .mime_str("video/mp4")
-            .map_err(|e| ApiError::InvalidInput(e.to_string()))?;
-        let form = reqwest::multipart::Form::new().part("file", part).text(
-            "timestamps",
-            format!("{},{}", fmt_secs(start), fmt_secs(end)),
-        );
+        let form = || {
+            let timestamps = timestamps.clone();
+            async move {
+                let (file, len) = open_upload(
+                    path,
+                    MAX_VIDEO_BYTES,
+                    |k| k == FileType::Mp4,
+                    "an MP4 video",
+                )
+                .await?;
+                let part = reqwest::multipart::Part::stream_with_length(file, len)
+                    .file_name("video.mp4")
+                    .mime_str("video/mp4")
+                    .map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+                Ok(Payload::Multipart(
+                    reqwest::multipart::Form::new()
+                        .part("file", part)
+                        .text("timestamps", timestamps),
+                ))
+            }
+        };
         let body = self
             .send(
                 Method::POST,
                 "/characters/upload",
                 &[],
-                Payload::Multipart(form),
+                Replay::Upload,
                 Sentinel::NotNeeded,
+                form,
             )
             .await?;
         let resp: IdResponse = parse_json(&body)?;
@@ -605,20 +714,27 @@ impl Client {
                 detail: "the profile image from the server is not a WebP file".into(),
             });
         }
-        let part = reqwest::multipart::Part::stream(webp)
-            .file_name("profile.webp")
-            .mime_str("image/webp")
-            .map_err(|e| ApiError::InvalidInput(e.to_string()))?;
-        let form = reqwest::multipart::Form::new()
-            .part("file", part)
-            .text("use_case", "profile");
+        let form = || {
+            let part = reqwest::multipart::Part::stream(webp.clone())
+                .file_name("profile.webp")
+                .mime_str("image/webp")
+                .map_err(|e| ApiError::InvalidInput(e.to_string()));
+            async move {
+                Ok(Payload::Multipart(
+                    reqwest::multipart::Form::new()
+                        .part("file", part?)
+                        .text("use_case", "profile"),
+                ))
+            }
+        };
         let body = self
             .send(
                 Method::POST,
                 "/project_y/file/upload",
                 &[],
-                Payload::Multipart(form),
+                Replay::Upload,
                 Sentinel::NotNeeded,
+                form,
             )
             .await?;
         #[derive(serde::Deserialize)]
@@ -668,12 +784,18 @@ impl Client {
         let path = format!("/project_y/cameos/by_id/{}/update_v2", segment(cameo_id));
         let body_bytes =
             serde_json::to_vec(&body).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
+        // Not resent either: setting visibility is harmless to repeat, but a failed call is
+        // shown to the user, who can simply press the key again.
         self.send(
             Method::POST,
             &path,
             &[],
-            Payload::Json(body_bytes),
+            Replay::Never,
             Sentinel::NotNeeded,
+            || {
+                let bytes = body_bytes.clone();
+                async move { Ok(Payload::Json(bytes)) }
+            },
         )
         .await
         .map(drop)
@@ -687,7 +809,7 @@ impl Client {
 
     // ---- media ----
 
-    fn media_request(&self, url: &str) -> Result<reqwest::RequestBuilder, ApiError> {
+    pub(super) fn media_request(&self, url: &str) -> Result<reqwest::RequestBuilder, ApiError> {
         let url = Url::parse(url).map_err(|e| ApiError::BadResponse {
             detail: format!("the media link is not a URL ({e})"),
         })?;
@@ -697,108 +819,28 @@ impl Client {
     }
 
     /// Fetches a small media file (a profile image, a thumbnail) into memory.
+    /// A read, so retried under the policy like any other.
     pub async fn fetch_media(&self, url: &str, max_bytes: usize) -> Result<Bytes, ApiError> {
-        let resp = self
-            .media_request(url)?
-            .timeout(self.request_timeout)
-            .send()
-            .await
-            .map_err(|e| ApiError::from_transport(&e))?;
-        let status = resp.status();
-        if !status.is_success() {
-            return Err(media_status_error(status.as_u16()));
-        }
-        read_limited(resp, max_bytes).await
-    }
-
-    /// Streams a media file to `dest`: written to `dest.part`, length-checked, then renamed, so
-    /// `dest` exists only when complete. `progress(done, total)` is called as bytes arrive.
-    pub async fn download(
-        &self,
-        url: &str,
-        dest: &Path,
-        mut progress: impl FnMut(u64, Option<u64>),
-    ) -> Result<u64, ApiError> {
-        let resp = self
-            .media_request(url)?
-            .send()
-            .await
-            .map_err(|e| ApiError::from_transport(&e))?;
-        let status = resp.status();
-        if !status.is_success() {
-            return Err(media_status_error(status.as_u16()));
-        }
-        let total = resp.content_length();
-        let part = part_path(dest);
-        let io = |what: &str, e: std::io::Error| {
-            ApiError::Io(format!("cannot {what} {}: {e}", part.display()))
-        };
-        let mut file = tokio::fs::File::create(&part)
-            .await
-            .map_err(|e| io("create", e))?;
-        let mut done = 0u64;
-        let mut stream = resp.bytes_stream();
-        progress(0, total);
-        while let Some(chunk) = stream.next().await {
-            let chunk = chunk.map_err(|e| ApiError::from_transport(&e))?;
-            file.write_all(&chunk).await.map_err(|e| io("write", e))?;
-            done += chunk.len() as u64;
-            progress(done, total);
-        }
-        file.flush().await.map_err(|e| io("write", e))?;
-        file.sync_all().await.map_err(|e| io("sync", e))?;
-        drop(file);
-        if let Some(total) = total
-            && done != total
-        {
-            return Err(ApiError::Network {
-                kind: super::NetworkKind::Interrupted,
-                detail: format!("got {done} of {total} bytes"),
-            });
-        }
-        if done == 0 {
-            return Err(ApiError::BadResponse {
-                detail: "the media file is empty".into(),
-            });
-        }
-        tokio::fs::rename(&part, dest).await.map_err(|e| {
-            ApiError::Io(format!(
-                "cannot move the download to {}: {e}",
-                dest.display()
-            ))
-        })?;
-        Ok(done)
-    }
-}
-
-/// `name.mp4` → `name.mp4.part`.
-pub fn part_path(dest: &Path) -> std::path::PathBuf {
-    let mut s = dest.as_os_str().to_owned();
-    s.push(".part");
-    s.into()
-}
-
-fn media_status_error(status: u16) -> ApiError {
-    if status == 403 || status == 404 || status == 410 {
-        ApiError::Rejected {
-            status,
-            code: Some("media_link_expired".into()),
-            param: None,
-            message: "the media link has expired or is gone: refresh the drafts and try again"
-                .into(),
-        }
-    } else if status >= 500 {
-        ApiError::Server {
-            status,
-            detail: "media server".into(),
-        }
-    } else {
-        ApiError::Rejected {
-            status,
-            code: None,
-            param: None,
-            message: "the media server refused the download".into(),
-        }
+        retry::run(
+            &self.retry,
+            self.observer.as_ref(),
+            "GET media",
+            Replay::Read,
+            || async {
+                let resp = self
+                    .media_request(url)?
+                    .timeout(self.request_timeout)
+                    .send()
+                    .await
+                    .map_err(|e| ApiError::from_transport(&e))?;
+                let status = resp.status();
+                if !status.is_success() {
+                    return Err(media_status_error(status.as_u16()));
+                }
+                read_limited(resp, max_bytes).await
+            },
+        )
+        .await
     }
 }
 

@@ -186,6 +186,19 @@ impl ApiError {
         }
     }
 
+    /// A few words for a status line ("rate limited · next try in 12 s").
+    pub fn short_reason(&self) -> &'static str {
+        match self {
+            ApiError::RateLimited { .. } => "rate limited",
+            ApiError::Overloaded => "service busy",
+            ApiError::Server { .. } => "server error",
+            ApiError::Network { .. } => "connection trouble",
+            ApiError::Auth { .. } | ApiError::MissingToken { .. } => "token rejected",
+            ApiError::BotBlocked { .. } | ApiError::Cloudflare => "blocked",
+            _ => "request failed",
+        }
+    }
+
     /// A short stable name of the class, for JSON output and logs.
     pub fn class(&self) -> &'static str {
         match self {

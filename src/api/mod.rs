@@ -6,18 +6,23 @@ mod client;
 mod error;
 pub mod filetype;
 pub mod params;
+pub mod reconcile;
+mod retry;
 mod secret;
 mod sentinel;
+mod transfer;
 pub mod types;
 
 pub use client::{
-    Client, ClientConfig, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, check_url, is_loopback, part_path,
-    remix_body, storyboard_body, video_body,
+    Client, ClientConfig, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, check_url, is_loopback, remix_body,
+    storyboard_body, video_body,
 };
 pub use error::{ApiError, NetworkKind};
 pub use params::{ImageShape, Length, Model, Orientation, Size, VideoSettings};
+pub use retry::{Replay, RetryNotice, RetryObserver, RetryPolicy};
 pub use secret::AccessToken;
 pub use sentinel::{SentinelProvider, random_token};
+pub use transfer::{Downloaded, MEDIA_LINK_EXPIRED, is_expired_link, part_path};
 pub use types::{
     CameoPhase, CameoProgress, Draft, DraftVerdict, DraftsPage, Me, Post, Quota, TaskInfo,
 };

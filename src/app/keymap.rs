@@ -105,6 +105,8 @@ pub enum Action {
     HistoryNext,
     /// Download the selected draft.
     Download,
+    /// Download the selected draft without the watermark (publish, read, delete the post).
+    DownloadClean,
     /// Publish the selected draft.
     Publish,
     /// Unpublish the selected draft (confirm).
@@ -161,6 +163,7 @@ impl Action {
             HistoryPrev => "older prompt",
             HistoryNext => "newer prompt",
             Download => "download",
+            DownloadClean => "no-watermark copy",
             Publish => "publish",
             Unpublish => "unpublish",
             CopyLink => "copy link",
@@ -436,6 +439,7 @@ impl Default for Keymap {
             (List, KeySpec::named(N::Enter), Details),
             (Tasks, k('d'), Dismiss),
             (Drafts, k('w'), Download),
+            (Drafts, k('W'), DownloadClean),
             (Drafts, k('p'), Publish),
             (Drafts, k('u'), Unpublish),
             (Drafts, k('d'), Unpublish),
@@ -610,6 +614,7 @@ const BASE_ACTIONS: &[Action] = {
         HistoryPrev,
         HistoryNext,
         Download,
+        DownloadClean,
         Publish,
         Unpublish,
         CopyLink,

@@ -101,6 +101,7 @@ impl App {
             account_loading: Loading::Loading,
             quota: None,
             connection: Connection::Connecting,
+            retrying: None,
             prompt: PromptPane::new(),
             tasks: TasksPane::default(),
             drafts: DraftsPane::default(),
@@ -120,6 +121,8 @@ impl App {
     /// Whether anything animates or expires, so the loop needs a tick.
     pub fn needs_tick(&self) -> bool {
         !self.toasts.is_empty()
+            // The retry countdown ticks down once a second.
+            || self.retrying.is_some()
             || self.prompt.submitting.is_some()
             || self.tasks.tasks.iter().any(|t| t.phase.is_unfinished())
             || self.drafts.loading == Loading::Loading

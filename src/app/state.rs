@@ -67,6 +67,17 @@ pub enum Loading {
     Failed(String),
 }
 
+/// A request being retried, as the status bar shows it: `rate limited · next try in 12 s`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryStatus {
+    /// The call, e.g. `GET /nf/pending` (a later notice for another call replaces it).
+    pub what: String,
+    /// Why, in a few words.
+    pub reason: String,
+    /// When the next try happens, in unix seconds.
+    pub until_unix: f64,
+}
+
 /// The backend connection as the status bar shows it.
 #[derive(Debug, Clone, PartialEq, Default)]
 pub enum Connection {
@@ -233,6 +244,9 @@ pub struct DraftsPane {
     pub downloads: HashMap<String, DownloadState>,
     /// Publish/unpublish requests in flight, by generation id.
     pub busy: HashMap<String, String>,
+    /// The current step of a clean-copy download (`publishing a temporary post`...), by
+    /// generation id; cleared when the download ends.
+    pub stages: HashMap<String, String>,
 }
 
 /// Static facts shown in help.
@@ -274,6 +288,8 @@ pub struct App {
     pub quota: Option<Quota>,
     /// Backend connection state.
     pub connection: Connection,
+    /// A request the client is waiting to send again, shown with a countdown.
+    pub retrying: Option<RetryStatus>,
     /// Prompt pane.
     pub prompt: PromptPane,
     /// Tasks pane.

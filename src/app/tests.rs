@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
-use crate::api::{ApiError, Draft, DraftsPage, Length, Orientation, Post};
+use crate::api::{ApiError, Draft, DraftVerdict, DraftsPage, Length, Orientation, Post};
 use crate::track::{TaskKind, TaskPhase, TaskRecord};
 use crate::worker::{Event, Request, SubmissionKind};
 
@@ -335,11 +335,19 @@ fn draft_actions() {
     );
     // Download into the configured dir, named by the generation id.
     let cmds = ch(&mut a, 'w');
-    let Request::Download { gen_id, dest, .. } = worker_requests(&cmds)[0] else {
+    let Request::SaveDraft { draft, dir } = worker_requests(&cmds)[0] else {
         panic!()
     };
-    assert_eq!(gen_id, "gen_a");
-    assert_eq!(dest, &std::path::PathBuf::from("/tmp/dl/gen_a.mp4"));
+    assert_eq!(draft.gen_id(), Some("gen_a"));
+    assert_eq!(dir, &std::path::PathBuf::from("/tmp/dl"));
+    assert_eq!(
+        dir.join(crate::worker::file_name(
+            "gen_a",
+            draft.best_url().unwrap_or_default(),
+            false
+        )),
+        std::path::PathBuf::from("/tmp/dl/gen_a.mp4")
+    );
     // Publish.
     let cmds = ch(&mut a, 'p');
     assert_eq!(
@@ -544,6 +552,35 @@ fn toasts_expire_with_time() {
     assert_eq!(a.toasts.len(), 1);
     update(&mut a, Msg::Tick, NOW + 60.0);
     assert!(a.toasts.is_empty());
+}
+
+#[test]
+fn rows_keep_what_the_pane_needs_and_nothing_else() {
+    let full = Draft {
+        id: Some("gen_1".into()),
+        kind: Some("sora_draft".into()),
+        url: Some("https://m/stream.mp4".into()),
+        downloadable_url: Some("https://m/full.mp4".into()),
+        encodings: Some(crate::api::types::Encodings::default()),
+        post: Some(serde_json::json!({"id": "s_1"})),
+        prompt: Some("a cat".into()),
+        ..Draft::default()
+    };
+    let row = drafts_row(full.clone());
+    assert_eq!(row.draft.verdict(), full.verdict());
+    assert_eq!(row.draft.best_url(), Some("https://m/full.mp4"));
+    assert_eq!(row.draft.published_post_id(), full.published_post_id());
+    assert_eq!(row.draft.url, None);
+    assert_eq!(row.draft.encodings, None);
+    let blocked = drafts_row(Draft {
+        id: Some("gen_2".into()),
+        markdown_reason_str: Some("nope".into()),
+        ..Draft::default()
+    });
+    assert_eq!(
+        blocked.draft.verdict(),
+        DraftVerdict::Violation("nope".into())
+    );
 }
 
 #[test]

@@ -10,7 +10,6 @@ use super::{
 };
 use crate::api::params::remix_target_id;
 use crate::api::{Draft, DraftVerdict, ImageShape, Length, Model, Orientation, Size};
-use crate::fsutil::{media_extension, safe_file_name};
 use crate::track::{TaskKind, TaskPhase};
 use crate::worker::{Event, PromptSnapshot, Request, Submission, SubmissionKind};
 
@@ -389,7 +388,9 @@ fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
         }
         HistoryPrev => history(app, -1),
         HistoryNext => history(app, 1),
-        Download | Publish | Unpublish | CopyLink | Open | Remix => draft_action(app, action),
+        Download | DownloadClean | Publish | Unpublish | CopyLink | Open | Remix => {
+            draft_action(app, action)
+        }
         Refresh => {
             app.drafts.loading = Loading::Loading;
             app.drafts.loading_more = false;
@@ -734,25 +735,27 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
     };
     let gen_id = row.gen_id.clone();
     match action {
-        Action::Download => {
-            let Some(url) = row.draft.best_url().map(str::to_owned) else {
+        Action::Download | Action::DownloadClean => {
+            if row.draft.best_url().is_none() {
                 toast(
                     app,
                     "this draft has no media yet: refresh with r in a moment",
                 );
                 return Vec::new();
-            };
-            let name = format!(
-                "{}.{}",
-                safe_file_name(&gen_id),
-                media_extension(&url, "mp4")
-            );
-            let dest = app.info.download_dir.join(name);
+            }
             if matches!(
                 app.drafts.downloads.get(&gen_id),
                 Some(DownloadState::Running { .. })
             ) {
                 toast(app, "already downloading");
+                return Vec::new();
+            }
+            let clean = action == Action::DownloadClean;
+            if clean && matches!(row.draft.verdict(), DraftVerdict::Violation(_)) {
+                toast_error(
+                    app,
+                    "a draft blocked by the content policy cannot be published for a clean copy",
+                );
                 return Vec::new();
             }
             app.drafts.downloads.insert(
@@ -762,7 +765,19 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
                     total: None,
                 },
             );
-            vec![Cmd::Worker(Request::Download { gen_id, url, dest })]
+            // The worker names the file (from the sanitised id) and writes the sidecar from
+            // the draft; the row's draft knows the post id if the user published it.
+            let mut draft = Box::new(row.draft.clone());
+            if draft.post_id.is_none() {
+                draft.post_id = row.post_id.clone();
+            }
+            let dir = app.info.download_dir.clone();
+            let request = if clean {
+                Request::SaveClean { draft, dir }
+            } else {
+                Request::SaveDraft { draft, dir }
+            };
+            vec![Cmd::Worker(request)]
         }
         Action::Publish => {
             if let Some(post) = &row.post_id {
@@ -985,17 +1000,34 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
                 .insert(gen_id, DownloadState::Running { done, total });
         }
         Event::Downloaded { gen_id, path } => {
+            app.drafts.stages.remove(&gen_id);
             toast(app, format!("saved {}", path.display()));
             app.drafts
                 .downloads
                 .insert(gen_id, DownloadState::Done(path));
         }
         Event::DownloadFailed { gen_id, error } => {
+            app.drafts.stages.remove(&gen_id);
             let msg = error.to_string();
             toast_error(app, format!("download failed: {msg}"));
             app.drafts
                 .downloads
                 .insert(gen_id, DownloadState::Failed(msg));
+        }
+        Event::DownloadStage { gen_id, stage } => {
+            app.drafts.stages.insert(gen_id, stage);
+        }
+        Event::TempPostDeleted { post_id } => {
+            toast(app, format!("deleted the temporary post {post_id}"));
+        }
+        Event::TempPostCleanupFailed { post_id, error, .. } => {
+            let which = post_id.unwrap_or_else(|| "of a clean copy".into());
+            toast_error(
+                app,
+                format!(
+                    "could not delete the temporary post {which} (retried at the next start): {error}"
+                ),
+            );
         }
         Event::Published { gen_id, post } => {
             app.drafts.busy.remove(&gen_id);
@@ -1018,6 +1050,23 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
             let label = format!("{what}ing");
             app.drafts.busy.retain(|_, v| *v != label);
             toast_error(app, format!("{what} failed: {error}"));
+        }
+        Event::Retrying {
+            what,
+            reason,
+            until_unix,
+        } => {
+            app.retrying = Some(super::RetryStatus {
+                what,
+                reason,
+                until_unix,
+            })
+        }
+        Event::RetryCleared { what } => {
+            // Only the call it announced: another call may be waiting still.
+            if app.retrying.as_ref().is_some_and(|r| r.what == what) {
+                app.retrying = None;
+            }
         }
         Event::PollTrouble(Some(e)) => app.connection = Connection::Trouble(e.to_string()),
         Event::PollTrouble(None) => app.connection = Connection::Online,
@@ -1060,13 +1109,47 @@ pub fn drafts_row(draft: Draft) -> DraftRow {
     .to_string();
     let post_id = draft.published_post_id();
     DraftRow {
-        draft,
+        draft: slim(draft),
         gen_id,
         title,
         created,
         duration,
         state,
         post_id,
+    }
+}
+
+/// Keeps only what the Drafts pane uses of a draft. A draft from the server carries a dozen
+/// signed URLs (renditions, download variants) of which the pane needs one; with 10 000
+/// drafts loaded the rest would be most of the program's memory.
+fn slim(draft: Draft) -> Draft {
+    let verdict = draft.verdict();
+    let best_url = draft.best_url().map(str::to_owned);
+    let reason = match verdict {
+        DraftVerdict::Violation(reason) => Some(reason),
+        _ => None,
+    };
+    let post_id = draft.published_post_id();
+    let shrink = |s: Option<String>| {
+        s.map(|mut s| {
+            s.shrink_to_fit();
+            s
+        })
+    };
+    Draft {
+        id: shrink(draft.gen_id().map(str::to_owned)),
+        task_id: shrink(draft.task_id),
+        kind: shrink(draft.kind),
+        downloadable_url: shrink(best_url),
+        reason_str: shrink(reason),
+        width: draft.width,
+        height: draft.height,
+        duration_s: draft.duration_s,
+        prompt: shrink(draft.prompt),
+        title: shrink(draft.title),
+        created_at: draft.created_at,
+        post_id: shrink(post_id),
+        ..Draft::default()
     }
 }
 

@@ -2,6 +2,7 @@
 
 use std::future::Future;
 use std::path::{Path, PathBuf};
+use std::sync::Arc;
 use std::time::{Duration, Instant};
 
 use serde_json::json;
@@ -12,8 +13,9 @@ use super::session::Session;
 use super::{Cli, Command, DraftsArgs, ImageArgs, SimArgs, StoryboardArgs, VideoArgs, WaitArgs};
 use crate::api::filetype::{FileType, MAX_IMAGE_BYTES, check_file};
 use crate::api::params::remix_target_id;
+use crate::api::reconcile::{self, Listing};
 use crate::api::types::Generation;
-use crate::api::{ApiError, Client, Draft, VideoSettings};
+use crate::api::{ApiError, Client, Draft, RetryNotice, RetryObserver, VideoSettings};
 use crate::fsutil::{media_extension, safe_file_name};
 use crate::storyboard::{Storyboard, from_toml};
 use crate::track::{ImageState, VideoState, observe_image, observe_video};
@@ -54,7 +56,7 @@ pub async fn run(cli: Cli) -> ExitStatus {
             Err(e) => Err(Failure::Api(e)),
             Ok(client) => {
                 let ctx = Ctx {
-                    client,
+                    client: client.with_retry_observer(retry_printer(cli.json)),
                     session: &session,
                 };
                 match cmd {
@@ -66,7 +68,8 @@ pub async fn run(cli: Cli) -> ExitStatus {
                     Command::Drafts(a) => ctx.drafts(a, &mut reporter).await,
                     Command::Publish { gen_id } => ctx.publish(gen_id, &mut reporter).await,
                     Command::Unpublish { post_id } => ctx.unpublish(post_id, &mut reporter).await,
-                    Command::Sim(_) => Ok(()),
+                    // Handled before a session starts (`cli::run`, `run_sim`).
+                    Command::Sim(_) | Command::Login | Command::Logout => Ok(()),
                 }
             }
         },
@@ -201,11 +204,15 @@ impl Ctx<'_> {
             None => None,
         };
         let task_id = match &a.remix {
-            Some(target) => self.client.create_remix(prompt, settings, target).await?,
+            Some(target) => {
+                let create = self.client.create_remix(prompt, settings, target);
+                self.reconciled(Listing::Videos, prompt, create, r).await?
+            }
             None => {
-                self.client
-                    .create_video(prompt, settings, upload_id.as_deref())
-                    .await?
+                let create = self
+                    .client
+                    .create_video(prompt, settings, upload_id.as_deref());
+                self.reconciled(Listing::Videos, prompt, create, r).await?
             }
         };
         self.after_video_submit(&task_id, &a.wait, r).await
@@ -234,10 +241,8 @@ impl Ctx<'_> {
             }
             return Ok(());
         }
-        let task_id = self
-            .client
-            .create_storyboard(&prompt, board.settings)
-            .await?;
+        let create = self.client.create_storyboard(&prompt, board.settings);
+        let task_id = self.reconciled(Listing::Videos, &prompt, create, r).await?;
         self.after_video_submit(&task_id, &a.wait, r).await
     }
 
@@ -294,16 +299,12 @@ impl Ctx<'_> {
         let mut not_ready_polls = 0u32;
         let mut finishing_since: Option<Instant> = None;
         loop {
-            let pending = self.retrying(r, || self.client.pending()).await?;
+            let pending = self.client.pending().await?;
             let in_pending = pending.iter().any(|t| t.id == task_id);
             let drafts = if in_pending {
                 None
             } else {
-                Some(
-                    self.retrying(r, || self.client.drafts(30, None))
-                        .await?
-                        .items,
-                )
+                Some(self.client.drafts(30, None).await?.items)
             };
             match observe_video(task_id, &pending, drafts.as_deref()) {
                 VideoState::Working { status, progress } => {
@@ -370,10 +371,10 @@ impl Ctx<'_> {
             }
             None => None,
         };
-        let task_id = self
+        let create = self
             .client
-            .create_image(prompt, a.shape, a.variants, upload_id.as_deref())
-            .await?;
+            .create_image(prompt, a.shape, a.variants, upload_id.as_deref());
+        let task_id = self.reconciled(Listing::Images, prompt, create, r).await?;
         r.event(json!({"event":"submitted","kind":"image","task_id":task_id}));
         if !r.is_json() {
             println!("submitted {task_id}");
@@ -423,7 +424,7 @@ impl Ctx<'_> {
         let deadline = Instant::now() + Duration::from_secs(wait.timeout);
         let mut missing = 0u32;
         loop {
-            let recent = self.retrying(r, || self.client.recent_tasks(50)).await?;
+            let recent = self.client.recent_tasks(50).await?;
             match observe_image(task_id, &recent) {
                 ImageState::Working { status, progress } => r.task(task_id, &status, progress),
                 ImageState::Missing => {
@@ -458,39 +459,36 @@ impl Ctx<'_> {
         }
     }
 
-    /// Repeats a read after transient failures (network, 5xx, overload, 429), up to five in a
-    /// row, backing off and honouring `Retry-After`.
-    async fn retrying<T, F, Fut>(&self, r: &mut Reporter, mut call: F) -> Result<T, Failure>
-    where
-        F: FnMut() -> Fut,
-        Fut: Future<Output = Result<T, ApiError>>,
-    {
-        let mut attempt = 0u32;
-        loop {
-            match call().await {
-                Ok(v) => return Ok(v),
-                Err(e) if e.is_transient() && attempt < 5 => {
-                    attempt += 1;
-                    let backoff = self
-                        .session
-                        .poll_interval
-                        .saturating_mul(1 << attempt.min(4));
-                    let delay = match &e {
-                        ApiError::RateLimited {
-                            retry_after: Some(d),
-                            ..
-                        } => *d,
-                        _ => backoff.min(Duration::from_secs(30)),
-                    };
-                    r.note(&format!(
-                        "sora-tui: {e} (retry {attempt}/5 in {:.1} s)",
-                        delay.as_secs_f64()
-                    ));
-                    r.event(json!({"event":"retry","class":e.class(),"message":e.to_string(),"attempt":attempt,"delay_ms":delay.as_millis() as u64}));
-                    tokio::time::sleep(delay).await;
-                }
-                Err(e) => return Err(Failure::Api(e)),
+    /// Awaits a create; after an ambiguous failure looks for the task on the server (never
+    /// sending the create again) and adopts it, else reports the create's failure.
+    async fn reconciled(
+        &self,
+        listing: Listing,
+        prompt: &str,
+        create: impl Future<Output = Result<String, ApiError>>,
+        r: &mut Reporter,
+    ) -> Result<String, Failure> {
+        let sent_at = reconcile::unix_now();
+        let error = match create.await {
+            Ok(task_id) => return Ok(task_id),
+            Err(e) if e.maybe_accepted() => e,
+            Err(e) => return Err(Failure::Api(e)),
+        };
+        r.note(&format!(
+            "sora-tui: {error}; checking whether the task was created anyway"
+        ));
+        match reconcile::find_created(&self.client, listing, prompt, sent_at, &|_| false).await {
+            Ok(ids) if !ids.is_empty() => {
+                let task_id = ids[0].clone();
+                r.event(json!({"event":"adopted","task_id":task_id,"class":error.class()}));
+                r.note(&format!(
+                    "sora-tui: the task was created after all: {task_id}"
+                ));
+                Ok(task_id)
             }
+            // Not found (or the lists could not be read): the create's own error, which says
+            // to look at pending before resubmitting.
+            _ => Err(Failure::Api(error)),
         }
     }
 
@@ -618,6 +616,32 @@ fn print_draft(d: &Draft, r: &mut Reporter) {
             excerpt(d.prompt.as_deref().unwrap_or(""), 60)
         );
     }
+}
+
+/// Prints each retry of the client as it happens: a line on stderr, or a `retry` JSON event.
+fn retry_printer(json: bool) -> RetryObserver {
+    Arc::new(move |notice| {
+        let RetryNotice::Waiting {
+            error,
+            attempt,
+            max,
+            delay,
+            ..
+        } = notice
+        else {
+            return;
+        };
+        if json {
+            let line = json!({"event":"retry","class":error.class(),"message":error.to_string(),
+                "attempt":attempt,"delay_ms":delay.as_millis() as u64});
+            println!("{line}");
+        } else {
+            eprintln!(
+                "sora-tui: {error} (retry {attempt}/{max} in {:.1} s)",
+                delay.as_secs_f64()
+            );
+        }
+    })
 }
 
 fn non_empty_prompt(p: &str) -> Result<&str, ApiError> {

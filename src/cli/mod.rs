@@ -3,6 +3,7 @@
 
 mod exit;
 mod headless;
+mod login;
 mod progress;
 mod session;
 
@@ -30,7 +31,7 @@ pub struct Cli {
     /// Backend base URL (default https://sora.chatgpt.com/backend).
     #[arg(long, global = true, env = "SORA_BASE_URL", value_name = "URL")]
     pub base_url: Option<String>,
-    /// Read the access token from this file (else SORA_TOKEN, else the config file).
+    /// Read the access token from this file (else SORA_TOKEN, the config file, or `login`'s).
     #[arg(long, global = true, value_name = "FILE")]
     pub token_file: Option<PathBuf>,
     /// Machine-readable output: one JSON object per line.
@@ -89,6 +90,10 @@ pub enum Command {
         /// The post id (s_…) or its share link.
         post_id: String,
     },
+    /// Store an access token read from stdin in a private file (0600) in the config dir.
+    Login,
+    /// Delete the token stored by `login`.
+    Logout,
 }
 
 /// `sora-tui sim`.
@@ -196,7 +201,12 @@ fn parse_length(s: &str) -> Result<Length, String> {
 
 /// Runs the parsed command line to completion.
 pub async fn run(cli: Cli) -> ExitStatus {
-    headless::run(cli).await
+    // These need neither a session nor a token.
+    match cli.command {
+        Some(Command::Login) => login::login(),
+        Some(Command::Logout) => login::logout(),
+        _ => headless::run(cli).await,
+    }
 }
 
 /// Sends `tracing` output to the log file in the state dir, at the level named by `SORA_LOG`

@@ -8,6 +8,7 @@ use super::Cli;
 use crate::api::{AccessToken, ApiError, Client, ClientConfig, DEFAULT_BASE_URL, SentinelProvider};
 use crate::config::{Config, ConfigError, Paths};
 use crate::sim::{Sim, SimConfig};
+use crate::token_store;
 
 /// The resolved environment of one run.
 pub struct Session {
@@ -57,13 +58,15 @@ impl Session {
     }
 
     /// The access token: `--token-file`, then `SORA_TOKEN`, then the config's `token_file`,
-    /// then its `token`. With `--demo`, the simulator's.
+    /// then the token stored by `sora-tui login`, then the config's `token`. With `--demo`,
+    /// the simulator's. A token file other users can read earns one warning line on stderr.
     pub fn token(&self, cli: &Cli) -> Result<AccessToken, ApiError> {
         if let Some(sim) = &self.demo {
             return AccessToken::new(&sim.token())
                 .ok_or_else(|| ApiError::InvalidInput("bad demo token".into()));
         }
         let from_file = |path: &std::path::Path| -> Result<AccessToken, ApiError> {
+            warn_if_exposed(path);
             let text = std::fs::read_to_string(path).map_err(|e| {
                 ApiError::InvalidInput(format!(
                     "cannot read the token file {}: {e}",
@@ -93,8 +96,17 @@ impl Session {
         if let Some(path) = &self.config.token_file {
             return from_file(path);
         }
+        let stored = self.paths.token_file();
+        match token_store::load(&stored) {
+            Ok(Some(token)) => {
+                warn_if_exposed(&stored);
+                return Ok(token);
+            }
+            Ok(None) => {}
+            Err(message) => return Err(ApiError::InvalidInput(message)),
+        }
         if let Some(raw) = &self.config.token {
-            return AccessToken::new(raw).ok_or_else(|| {
+            return AccessToken::new(raw.expose()).ok_or_else(|| {
                 ApiError::InvalidInput(format!(
                     "`token` in {} is not a valid token",
                     self.paths.config_file.display()
@@ -102,7 +114,11 @@ impl Session {
             });
         }
         Err(ApiError::MissingToken {
-            config_hint: self.paths.config_file.display().to_string(),
+            // The message reads "put `token_file` in {config_hint}": name `login` there too.
+            config_hint: format!(
+                "{}, or run `sora-tui login`",
+                self.paths.config_file.display()
+            ),
         })
     }
 
@@ -139,5 +155,14 @@ impl Session {
         }
         config.proxy = self.config.proxy.clone();
         Client::new(config)
+    }
+}
+
+/// Prints one warning line when a token file can be read by other users: the token still
+/// works, but anyone on the machine could use it too.
+fn warn_if_exposed(path: &std::path::Path) {
+    if let Some(line) = token_store::exposure_warning(path) {
+        tracing::warn!(path = %path.display(), "token file readable by others");
+        eprintln!("{line}");
     }
 }

@@ -14,10 +14,19 @@ pub const NEW_SHOT_MAX: f64 = 5.0;
 /// [`MIN_SHOT`] in tenths.
 const MIN_TENTHS: i64 = 10;
 
-/// Seconds as whole tenths, rounded; a non-finite value counts as zero.
+/// The largest duration in tenths that arithmetic ever sees (about 3 000 years). A hand-edited
+/// file or an inline marker may say `1e308`; clamping here keeps every sum and product of
+/// durations (totals, balance, scaling) far from `i64` overflow, which would panic.
+const MAX_TENTHS: i64 = 1_000_000_000_000;
+
+/// Seconds as whole tenths, rounded and clamped to ±[`MAX_TENTHS`]; a non-finite value counts
+/// as zero.
 pub fn tenths(secs: f64) -> i64 {
     if secs.is_finite() {
-        (secs * 10.0).round() as i64
+        // In range by the clamp, so the cast is exact.
+        (secs * 10.0)
+            .round()
+            .clamp(-MAX_TENTHS as f64, MAX_TENTHS as f64) as i64
     } else {
         0
     }

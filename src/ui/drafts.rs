@@ -121,6 +121,10 @@ fn draft_row<'a>(d: &DraftsPane, r: &'a DraftRow, selected: bool, theme: &Theme)
         Span::raw("")
     };
     let download = match d.downloads.get(&r.gen_id) {
+        // A clean copy publishes and deletes a post around the bytes: say which step.
+        Some(DownloadState::Running { done: 0, .. }) if d.stages.contains_key(&r.gen_id) => {
+            Span::styled("↓ …", theme.warning)
+        }
         Some(DownloadState::Running { done, total }) => {
             let text = match total {
                 Some(t) if *t > 0 => format!("↓ {}%", (*done).min(*t) * 100 / t),
@@ -297,6 +301,12 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     };
     fields.push(("Download", vec![download]));
+    if let Some(stage) = d.stages.get(&row.gen_id) {
+        fields.push((
+            "Clean copy",
+            vec![Span::styled(sanitize(stage, 80), theme.warning)],
+        ));
+    }
 
     let mut lines: Vec<Line> = Vec::with_capacity(fields.len() + 8);
     for (label, mut spans) in fields {

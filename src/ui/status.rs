@@ -8,7 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
 use crate::app::keymap::Action;
-use crate::app::{App, Connection, Loading, Modal, Pane, PromptField};
+use crate::app::{App, Connection, Loading, Modal, Pane, PromptField, RetryStatus};
 
 use super::theme::Theme;
 use super::widgets::{clip_spans, first_key, sanitize, span_of, str_width};
@@ -54,10 +54,12 @@ fn info_line(app: &App, theme: &Theme, width: usize) -> Line<'static> {
             left.push(Span::styled(format!("{n} {noun} left"), theme.text));
         }
     }
-    let (mark, text, style) = match &app.connection {
-        Connection::Online => ("●", "Online".to_string(), theme.success),
-        Connection::Connecting => ("○", "Connecting…".to_string(), theme.warning),
-        Connection::Trouble(msg) => ("✗", sanitize(msg, 200), theme.error),
+    let (mark, text, style) = match (&app.retrying, &app.connection) {
+        // A request waiting to be resent is the freshest news: say when the next try is.
+        (Some(r), _) => ("⟳", retry_text(r, app.now), theme.warning),
+        (None, Connection::Online) => ("●", "Online".to_string(), theme.success),
+        (None, Connection::Connecting) => ("○", "Connecting…".to_string(), theme.warning),
+        (None, Connection::Trouble(msg)) => ("✗", sanitize(msg, 200), theme.error),
     };
     let left_full: usize = left.iter().map(|s| s.width()).sum();
     let right_full = str_width(&text) + 3;
@@ -84,6 +86,22 @@ fn info_line(app: &App, theme: &Theme, width: usize) -> Line<'static> {
     spans.push(Span::raw(" ".repeat(gap)));
     spans.extend(right);
     Line::from(spans)
+}
+
+/// `rate limited · next try in 12 s`, counting down with the UI's clock (`now`, unix seconds).
+pub fn retry_text(r: &RetryStatus, now: f64) -> String {
+    let left = (r.until_unix - now).ceil();
+    let left = if left.is_finite() {
+        left.max(0.0) as u64
+    } else {
+        0
+    };
+    let reason = sanitize(&r.reason, 40);
+    if left == 0 {
+        format!("{reason} · retrying now")
+    } else {
+        format!("{reason} · next try in {left} s")
+    }
 }
 
 /// The key hints of what has the keyboard now: a dialog, the editor, a field, or the pane.

@@ -4,11 +4,12 @@
 //! Layout: [`spawn`] starts the loop in `run` under a supervisor that turns a panic into
 //! [`Event::Crashed`]. `poll` fetches one round for every watched task and paces the rounds,
 //! `tasks` interprets a round into the task records, `submit` performs one submission,
-//! `transfers` streams downloads, `actions` holds the other one-shot requests and `persist`
+//! `transfers` streams downloads, `clean` makes copies without the watermark, `actions` holds the other one-shot requests and `persist`
 //! the data-dir documents.
 
 mod actions;
 mod cameos;
+mod clean;
 mod persist;
 mod poll;
 mod protocol;
@@ -25,10 +26,12 @@ use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinHandle};
 
 pub use cameos::{CameoEvent, CameoRequest};
+pub use clean::CleanupEntry;
 pub use protocol::*;
 pub use storyboards::{
     FileSummary, SaveTarget, StoryboardAutosave, StoryboardEvent, StoryboardFile, StoryboardRequest,
 };
+pub use transfers::{Sidecar, file_name, sidecar_path};
 
 use crate::api::Client;
 use crate::store::Store;

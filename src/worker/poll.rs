@@ -5,11 +5,9 @@ use std::time::Duration;
 
 use crate::api::{ApiError, Client, DraftsPage, TaskInfo};
 
-/// How many recent image tasks one round reads; large enough that a task does not fall off
-/// the list while it runs.
-const RECENT_TASKS_LIMIT: u32 = 50;
-/// Error backoff grows to at most this many times the idle interval.
-const ERROR_BACKOFF_FACTOR: u32 = 3;
+/// How many recent image tasks one round reads: the most the service is known to serve at
+/// once. More unfinished image tasks than that can fall off the list; see `tasks.rs`.
+pub(super) const RECENT_TASKS_LIMIT: u32 = 100;
 /// A `Retry-After` longer than this is not waited out in full: the user would think the
 /// program hung, and the next failure asks again anyway.
 const RETRY_AFTER_CAP: Duration = Duration::from_secs(600);
@@ -91,14 +89,13 @@ pub(super) async fn fetch(client: Client, plan: RoundPlan, drafts_page: u32) -> 
     }
 }
 
-/// The poll interval: fast while things change, slower while they do not, backing off on
-/// errors. Whether to poll at all (only while something is unfinished) is the loop's call.
+/// The poll interval: fast while things change, slower while they do not, the slow interval
+/// after a failed round. Whether to poll at all (only while something is unfinished) is the loop's call.
 #[derive(Debug, Clone)]
 pub(super) struct Cadence {
     min: Duration,
     max: Duration,
     interval: Duration,
-    failures: u32,
 }
 
 impl Cadence {
@@ -108,7 +105,6 @@ impl Cadence {
             min,
             max: max.max(min),
             interval: min,
-            failures: 0,
         }
     }
 
@@ -120,7 +116,6 @@ impl Cadence {
     /// The delay after a successful round: the minimum after a change, otherwise the last
     /// interval × 1.5 up to the maximum.
     pub fn after_success(&mut self, changed: bool) -> Duration {
-        self.failures = 0;
         self.interval = if changed {
             self.min
         } else {
@@ -129,21 +124,17 @@ impl Cadence {
         self.interval
     }
 
-    /// The delay after a failed round: doubling per consecutive failure up to
-    /// [`ERROR_BACKOFF_FACTOR`] × the maximum, and never shorter than a `Retry-After`.
+    /// The delay after a failed round. The client has already retried the round's reads
+    /// with backoff (see `api::RetryPolicy`), so no second backoff is stacked here: the
+    /// slow interval, or longer when the server named a `Retry-After` the client would not
+    /// wait out inside one call.
     pub fn after_failure(&mut self, error: &ApiError) -> Duration {
-        self.failures = self.failures.saturating_add(1);
-        let cap = self.max.saturating_mul(ERROR_BACKOFF_FACTOR);
-        let backoff = self
-            .min
-            .saturating_mul(1u32 << self.failures.min(16))
-            .min(cap);
         match error {
             ApiError::RateLimited {
                 retry_after: Some(wait),
                 ..
-            } => backoff.max((*wait).min(RETRY_AFTER_CAP)),
-            _ => backoff,
+            } => self.max.max((*wait).min(RETRY_AFTER_CAP)),
+            _ => self.max,
         }
     }
 }
@@ -168,14 +159,12 @@ mod tests {
     }
 
     #[test]
-    fn backs_off_on_errors_and_honours_retry_after() {
+    fn a_failed_round_waits_the_slow_interval_or_the_retry_after() {
+        // Changed on purpose with the single retry policy: the client backs off within a
+        // round, so the cadence no longer doubles per failed round.
         let mut c = Cadence::new(100 * MS, 300 * MS);
-        assert_eq!(c.after_failure(&ApiError::Overloaded), 200 * MS);
-        assert_eq!(c.after_failure(&ApiError::Overloaded), 400 * MS);
-        for _ in 0..40 {
-            c.after_failure(&ApiError::Overloaded);
-        }
-        assert_eq!(c.after_failure(&ApiError::Overloaded), 900 * MS);
+        assert_eq!(c.after_failure(&ApiError::Overloaded), 300 * MS);
+        assert_eq!(c.after_failure(&ApiError::Overloaded), 300 * MS);
         let limited = ApiError::RateLimited {
             retry_after: Some(Duration::from_secs(7)),
             detail: String::new(),
@@ -183,6 +172,5 @@ mod tests {
         assert_eq!(c.after_failure(&limited), Duration::from_secs(7));
         // Failures do not touch the calm interval; recovery goes on from it.
         assert_eq!(c.after_success(false), 150 * MS);
-        assert_eq!(c.after_failure(&ApiError::Overloaded), 200 * MS);
     }
 }

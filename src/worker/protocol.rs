@@ -3,7 +3,7 @@
 
 use std::path::PathBuf;
 
-use crate::api::{ApiError, DraftsPage, ImageShape, Me, Post, Quota, VideoSettings};
+use crate::api::{ApiError, Draft, DraftsPage, ImageShape, Me, Post, Quota, VideoSettings};
 use crate::track::TaskRecord;
 
 /// What the UI asks the worker to do.
@@ -27,6 +27,24 @@ pub enum Request {
         url: String,
         /// Final file path.
         dest: PathBuf,
+    },
+    /// Download a draft's file into `dir`, named from its generation id (sanitised by the
+    /// worker), resuming a `.part`, re-reading the draft for a fresh URL on 403/404, and
+    /// writing a sidecar `NAME.json`. Answered like `Download`.
+    SaveDraft {
+        /// The draft as listed (its prompt, ids and size go into the sidecar).
+        draft: Box<Draft>,
+        /// The download folder.
+        dir: PathBuf,
+    },
+    /// Download the draft without the watermark: publish it (unless it already is), read the
+    /// post's source file, then delete the post it published, also when the download fails.
+    /// Answered like `Download`, with `DownloadStage` events on the way.
+    SaveClean {
+        /// The draft as listed.
+        draft: Box<Draft>,
+        /// The download folder.
+        dir: PathBuf,
     },
     /// Publish a draft.
     Publish {
@@ -184,6 +202,29 @@ pub enum Event {
         /// Why.
         error: ApiError,
     },
+    /// A step of a clean-copy download other than the bytes (`publishing`, `deleting the
+    /// temporary post`), for the Drafts pane.
+    DownloadStage {
+        /// The draft.
+        gen_id: String,
+        /// What is happening, lower case.
+        stage: String,
+    },
+    /// A post published only to get a clean copy was deleted (after the download, or at start
+    /// when an earlier run was interrupted before it could delete it).
+    TempPostDeleted {
+        /// The post.
+        post_id: String,
+    },
+    /// Deleting a temporary post failed; it stays recorded and is retried at the next start.
+    TempPostCleanupFailed {
+        /// The draft it was published from.
+        gen_id: String,
+        /// The post, when known.
+        post_id: Option<String>,
+        /// Why.
+        error: ApiError,
+    },
     /// A draft was published.
     Published {
         /// The draft.
@@ -204,6 +245,21 @@ pub enum Event {
         what: String,
         /// Why.
         error: ApiError,
+    },
+    /// The client is waiting to send a failed request again (see `api::RetryPolicy`).
+    Retrying {
+        /// The call, e.g. `GET /nf/pending`.
+        what: String,
+        /// Why, in a few words (`rate limited`, `service busy`...).
+        reason: String,
+        /// When the next try happens, in unix seconds.
+        until_unix: f64,
+    },
+    /// The call announced by [`Event::Retrying`] ended (succeeded, or failed for good and is
+    /// reported by its own event).
+    RetryCleared {
+        /// The call.
+        what: String,
     },
     /// A background poll failed; tracking continues with backoff. `None` clears the state.
     PollTrouble(Option<ApiError>),

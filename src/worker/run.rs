@@ -6,6 +6,7 @@
 
 use std::future::Future;
 use std::pin::Pin;
+use std::sync::Arc;
 use std::time::Duration;
 
 use futures_util::future::OptionFuture;
@@ -16,6 +17,7 @@ use tokio::time::Instant;
 use super::WorkerConfig;
 use super::actions;
 use super::cameos::Cameos;
+use super::clean::{self, Ledger};
 use super::persist::{self, PROMPT_FILE, PromptAutosave, TASKS_FILE};
 use super::poll::{self, Cadence, Round};
 use super::protocol::{Event, PromptSnapshot, Request};
@@ -23,7 +25,7 @@ use super::storyboards::Storyboards;
 use super::submit::{self, SubmitOutcome, unix_now};
 use super::tasks::{TaskBook, finished_drafts_page};
 use super::transfers;
-use crate::api::Client;
+use crate::api::{Client, RetryNotice, RetryObserver};
 use crate::store::Store;
 use crate::track::TaskRecord;
 
@@ -43,15 +45,22 @@ pub(super) async fn run(
     requests: mpsc::Receiver<Request>,
     events: mpsc::UnboundedSender<Event>,
 ) {
+    let client = client.with_retry_observer(retry_events(events.clone()));
     let restored = persist::restore(&store).await;
     let _ = events.send(Event::Restored {
         tasks: restored.tasks.clone(),
         prompt: restored.prompt,
         warnings: restored.warnings,
     });
+    crash_if_asked();
     let storyboards = Storyboards::start(store.clone(), &events).await;
     let mut jobs = JoinSet::new();
     let cameos = Cameos::start(&client, store.clone(), &events, &mut jobs).await;
+    // Temporary posts an interrupted clean download left behind are deleted first thing.
+    let ledger = Ledger::load(store.clone(), &events).await;
+    if !ledger.entries().await.is_empty() {
+        jobs.spawn(clean::sweep(client.clone(), ledger.clone(), events.clone()));
+    }
     let mut worker = Worker {
         client,
         store,
@@ -68,6 +77,7 @@ pub(super) async fn run(
         autosave: PromptAutosave::default(),
         storyboards,
         cameos,
+        ledger,
         jobs,
         submits: JoinSet::new(),
     };
@@ -105,7 +115,10 @@ struct Worker {
     storyboards: Storyboards,
     /// Cameo flows and record.
     cameos: Cameos,
-    /// Account, drafts, downloads, publishing: abortable at shutdown.
+    /// Temporary posts of clean downloads, shared with their jobs.
+    ledger: Ledger,
+    /// Account, drafts, downloads, publishing: abortable at shutdown (a clean download cut
+    /// short leaves its post in the ledger for the next start).
     jobs: JoinSet<()>,
     /// Submissions: their outcome must be recorded by the loop.
     submits: JoinSet<SubmitOutcome>,
@@ -159,8 +172,14 @@ impl Worker {
                 self.jobs.spawn(actions::load_account(client, events));
             }
             Request::Submit(submission) => {
+                let known = self
+                    .book
+                    .records()
+                    .iter()
+                    .map(|r| r.task_id.clone())
+                    .collect();
                 self.submits
-                    .spawn(submit::submit(client, submission, events));
+                    .spawn(submit::submit(client, submission, known, events));
             }
             Request::LoadDrafts { cursor } => {
                 let page = self.drafts_page;
@@ -168,8 +187,33 @@ impl Worker {
                     .spawn(actions::load_drafts(client, page, cursor, events));
             }
             Request::Download { gen_id, url, dest } => {
+                let job = transfers::Job {
+                    gen_id,
+                    url,
+                    dest,
+                    draft: None,
+                };
+                self.jobs.spawn(transfers::download(client, job, events));
+            }
+            Request::SaveDraft { draft, dir } => {
+                let gen_id = draft.gen_id().unwrap_or_default().to_string();
+                match transfers::Job::for_draft(draft, &dir) {
+                    Some(job) => {
+                        self.jobs.spawn(transfers::download(client, job, events));
+                    }
+                    // Answered like a failed download so the row does not stay "running".
+                    None => self.emit(Event::DownloadFailed {
+                        gen_id,
+                        error: crate::api::ApiError::BadResponse {
+                            detail: "this draft has no media yet: refresh the drafts".into(),
+                        },
+                    }),
+                }
+            }
+            Request::SaveClean { draft, dir } => {
+                let ledger = self.ledger.clone();
                 self.jobs
-                    .spawn(transfers::download(client, gen_id, url, dest, events));
+                    .spawn(clean::save_clean(client, ledger, draft, dir, events));
             }
             Request::Publish { gen_id } => {
                 self.jobs.spawn(actions::publish(client, gen_id, events));
@@ -348,10 +392,38 @@ impl Worker {
     }
 }
 
+/// Turns the client's retry notices into [`Event::Retrying`] / [`Event::RetryCleared`], so
+/// the status bar can say when the next try happens.
+fn retry_events(events: mpsc::UnboundedSender<Event>) -> RetryObserver {
+    Arc::new(move |notice| {
+        let event = match notice {
+            RetryNotice::Waiting {
+                what, error, delay, ..
+            } => Event::Retrying {
+                what,
+                reason: error.short_reason().to_string(),
+                until_unix: unix_now() + delay.as_secs_f64(),
+            },
+            RetryNotice::Settled { what } => Event::RetryCleared { what },
+        };
+        let _ = events.send(event);
+    })
+}
+
 /// A spawned job that panicked takes the worker down with it, so the supervisor reports
 /// `Crashed` instead of the UI waiting forever for an answer; a cancelled job is ignored.
 fn propagate_panic(error: JoinError) {
     if error.is_panic() {
         std::panic::resume_unwind(error.into_panic());
+    }
+}
+
+/// Test-only hook: `SORA_TEST_PANIC_WORKER=1` makes the worker panic right after start-up, so
+/// `tests/diagnostics.rs` can check on the real binary that a crashed worker reaches the UI as
+/// a clear message and the program exits non-zero with the terminal restored. Nothing else
+/// sets it; it is read once per worker start.
+fn crash_if_asked() {
+    if std::env::var_os("SORA_TEST_PANIC_WORKER").is_some_and(|v| v == "1") {
+        panic!("SORA_TEST_PANIC_WORKER=1 (a crash on purpose, for tests)");
     }
 }

@@ -2,9 +2,12 @@
 //! the result. Recording the task and telling the UI is the loop's job (it owns the record),
 //! so a task is never announced before it is written down.
 
+use std::collections::HashSet;
+
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::protocol::{Event, Submission, SubmissionKind};
+use crate::api::reconcile::{self, Listing};
 use crate::api::{ApiError, Client, ImageShape, Size, VideoSettings};
 use crate::track::{TaskKind, TaskPhase, TaskRecord};
 
@@ -40,11 +43,13 @@ pub(super) enum SubmitOutcome {
     },
 }
 
-/// Runs a submission. Never resends the create: an ambiguous failure is reconciled with one
-/// read of the task list instead.
+/// Runs a submission. Never resends the create: an ambiguous failure is reconciled with a
+/// few reads of the server's task lists instead (see [`reconcile::find_created`]); `known`
+/// are the task ids already tracked when it started, which are never candidates.
 pub(super) async fn submit(
     client: Client,
     sub: Submission,
+    known: HashSet<String>,
     events: UnboundedSender<Event>,
 ) -> SubmitOutcome {
     let local_id = sub.local_id;
@@ -69,6 +74,7 @@ pub(super) async fn submit(
         Ok(id) => id,
         Err(error) => return SubmitOutcome::Failed { local_id, error },
     };
+    let sent_at = unix_now();
     let created = match &sub.kind {
         SubmissionKind::Video {
             settings,
@@ -98,7 +104,13 @@ pub(super) async fn submit(
             SubmitOutcome::Created { local_id, record }
         }
         Err(error) if error.maybe_accepted() => {
-            match same_prompt_tasks(&client, kind, &sub.prompt).await {
+            let listing = if kind.is_video() {
+                Listing::Videos
+            } else {
+                Listing::Images
+            };
+            let known = |id: &str| known.contains(id);
+            match reconcile::find_created(&client, listing, &sub.prompt, sent_at, &known).await {
                 Ok(candidates) if !candidates.is_empty() => SubmitOutcome::Unconfirmed {
                     local_id,
                     record,
@@ -131,26 +143,6 @@ async fn uploaded_image(
         local_id: sub.local_id,
     });
     client.upload_image(path).await.map(Some)
-}
-
-/// The server's tasks whose prompt equals `prompt`, newest first: pending for videos, recent
-/// tasks for images.
-async fn same_prompt_tasks(
-    client: &Client,
-    kind: TaskKind,
-    prompt: &str,
-) -> Result<Vec<String>, ApiError> {
-    let tasks = if kind.is_video() {
-        client.pending().await?
-    } else {
-        client.recent_tasks(50).await?
-    };
-    Ok(tasks
-        .into_iter()
-        .filter(|t| t.prompt.as_deref().map(str::trim) == Some(prompt.trim()))
-        .map(|t| t.id)
-        .filter(|id| !id.is_empty())
-        .collect())
 }
 
 fn task_kind(kind: &SubmissionKind) -> TaskKind {
@@ -198,13 +190,7 @@ pub(super) fn settings_summary(kind: &SubmissionKind) -> String {
     }
 }
 
-/// Unix seconds now (0 if the clock is before 1970, which only a broken clock is).
-pub(super) fn unix_now() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
-}
+pub(super) use reconcile::unix_now;
 
 #[cfg(test)]
 mod tests {

@@ -128,8 +128,14 @@ impl TaskBook {
             }
         }
         if let Some(Ok(recent)) = &round.recent {
+            // A full list may have pushed older tasks off its end (sora-api.md): their absence
+            // then says nothing, and must not count towards giving up on them.
+            let list_full = recent.len() >= super::poll::RECENT_TASKS_LIMIT as usize;
             for id in images {
-                let state = observe_image(id, recent);
+                let state = match observe_image(id, recent) {
+                    ImageState::Missing if list_full => continue,
+                    state => state,
+                };
                 self.update(id, &mut applied, |rec, wait| {
                     apply_image(rec, wait, state, unix_now)
                 });

@@ -1,70 +1,287 @@
-//! Media downloads, streamed to disk with throttled progress reports.
+//! Media downloads, streamed to disk with throttled progress reports: names built from
+//! server data only through [`safe_file_name`], a fresh URL fetched once when the signed one
+//! has expired, and a sidecar `NAME.json` describing the file.
 
-use std::path::PathBuf;
+use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 
 use super::protocol::Event;
-use crate::api::{ApiError, Client};
+use super::submit::unix_now;
+use crate::api::{ApiError, Client, Draft, is_expired_link};
+use crate::fsutil::{media_extension, safe_file_name};
 
 /// At most one progress report per this long per download: ten a second is smooth for a
 /// progress bar and cheap for the UI's redraws.
 const PROGRESS_EVERY: Duration = Duration::from_millis(100);
+/// Drafts asked for per page while looking for a fresh URL.
+const FIND_PAGE: u32 = 50;
+/// Pages read at most while looking for a fresh URL: the draft being downloaded is usually
+/// recent, and a missing one must not make us read a 10 000-draft library.
+const FIND_PAGES: usize = 20;
 
-/// Downloads `url` to `dest` (through `dest.part`, see [`Client::download`]) and reports
-/// progress, then `Downloaded` or `DownloadFailed`. An existing `dest` is a finished download
-/// and is reported at once.
-pub(super) async fn download(
-    client: Client,
+/// One download to run.
+#[derive(Debug, Clone)]
+pub(super) struct Job {
+    /// The draft, to route events and re-read the URL.
+    pub gen_id: String,
+    /// The media URL.
+    pub url: String,
+    /// The final file.
+    pub dest: PathBuf,
+    /// What the sidecar describes; `None` writes a sidecar with the ids only.
+    pub draft: Option<Box<Draft>>,
+}
+
+impl Job {
+    /// A job for `draft` into `dir`, named by [`file_name`]; `None` when it has no media yet.
+    pub fn for_draft(draft: Box<Draft>, dir: &Path) -> Option<Job> {
+        let gen_id = draft.gen_id()?.to_string();
+        let url = draft.best_url()?.to_string();
+        let dest = dir.join(file_name(&gen_id, &url, false));
+        Some(Job {
+            gen_id,
+            url,
+            dest,
+            draft: Some(draft),
+        })
+    }
+}
+
+/// Where to get a fresh URL when the signed one has expired.
+#[derive(Debug, Clone)]
+pub(super) enum Refresh {
+    /// Re-read the drafts list for this generation's URL.
+    Draft(String),
+    /// Re-read this post for its source (no-watermark) URL.
+    Post(String),
+}
+
+/// The file name for a download: the sanitised generation id, `.clean` for a copy without
+/// the watermark, and an extension from the URL's path (never trusted beyond a known list).
+pub fn file_name(gen_id: &str, url: &str, clean: bool) -> String {
+    format!(
+        "{}{}.{}",
+        safe_file_name(gen_id),
+        if clean { ".clean" } else { "" },
+        media_extension(url, "mp4")
+    )
+}
+
+/// `dir/gen_x.mp4` → `dir/gen_x.json`. Derived from the already sanitised file name, so it
+/// cannot leave the folder either.
+pub fn sidecar_path(dest: &Path) -> PathBuf {
+    let side = dest.with_extension("json");
+    if side == dest {
+        let mut s = dest.as_os_str().to_owned();
+        s.push(".sidecar.json");
+        s.into()
+    } else {
+        side
+    }
+}
+
+/// What is written next to each downloaded file. Holds the media host, never the signed
+/// URL: the signature is a credential for the file until it expires.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct Sidecar {
+    /// The prompt the video was made from.
+    pub prompt: Option<String>,
+    /// Its title, if the server gave one.
+    pub title: Option<String>,
+    /// `gen_…`.
+    pub generation_id: String,
+    /// `task_…`.
+    pub task_id: Option<String>,
+    /// The post the file was read from, if any (for a clean copy, already deleted unless it
+    /// was the user's own post).
+    pub post_id: Option<String>,
+    /// Pixels.
+    pub width: Option<f64>,
+    /// Pixels.
+    pub height: Option<f64>,
+    /// Seconds.
+    pub duration_s: Option<f64>,
+    /// Whether this is the copy without the watermark.
+    pub clean: bool,
+    /// The host the file came from.
+    pub media_host: Option<String>,
+    /// Unix seconds.
+    pub downloaded_at: f64,
+    /// The file's size: a later download skips a file of this size without a request.
+    pub bytes: u64,
+}
+
+/// Downloads a job (see [`fetch`]) and reports `Downloaded` or `DownloadFailed`.
+pub(super) async fn download(client: Client, job: Job, events: UnboundedSender<Event>) {
+    let refresh = Refresh::Draft(job.gen_id.clone());
+    let result = fetch(&client, &job, refresh, None, false, &events).await;
+    finish(job.gen_id, result, &events);
+}
+
+/// Reports the outcome of a download to the UI.
+pub(super) fn finish(
     gen_id: String,
-    url: String,
-    dest: PathBuf,
-    events: UnboundedSender<Event>,
+    result: Result<PathBuf, ApiError>,
+    events: &UnboundedSender<Event>,
 ) {
-    if tokio::fs::try_exists(&dest).await.unwrap_or(false) {
-        let _ = events.send(Event::Downloaded { gen_id, path: dest });
-        return;
+    let event = match result {
+        Ok(path) => Event::Downloaded { gen_id, path },
+        Err(error) => Event::DownloadFailed { gen_id, error },
+    };
+    let _ = events.send(event);
+}
+
+/// Downloads `job.dest` (through `dest.part`, see [`Client::download_to`]) with throttled
+/// progress; a file already complete (its sidecar's size, or present without a sidecar) is
+/// not fetched again. On an expired link, gets a fresh URL from `refresh` and tries once
+/// more. Then writes the sidecar (a failure to write it is reported, not fatal).
+pub(super) async fn fetch(
+    client: &Client,
+    job: &Job,
+    refresh: Refresh,
+    post_id: Option<&str>,
+    clean: bool,
+    events: &UnboundedSender<Event>,
+) -> Result<PathBuf, ApiError> {
+    if let Some(dir) = job.dest.parent().filter(|d| !d.as_os_str().is_empty()) {
+        tokio::fs::create_dir_all(dir).await.map_err(|e| {
+            ApiError::Io(format!(
+                "cannot create the download folder {}: {e}",
+                dir.display()
+            ))
+        })?;
     }
-    if let Some(dir) = dest.parent().filter(|d| !d.as_os_str().is_empty())
-        && let Err(e) = tokio::fs::create_dir_all(dir).await
-    {
-        let error = ApiError::Io(format!(
-            "cannot create the download folder {}: {e}",
-            dir.display()
-        ));
-        let _ = events.send(Event::DownloadFailed { gen_id, error });
-        return;
+    let side = sidecar_path(&job.dest);
+    let expected = read_sidecar(&side).await.map(|s| s.bytes);
+    let mut url = job.url.clone();
+    let done = match stream(client, &job.gen_id, &url, &job.dest, expected, events).await {
+        Err(e) if is_expired_link(&e) => {
+            tracing::info!(gen_id = %job.gen_id, "media link expired; reading a fresh one");
+            url = fresh_url(client, &refresh).await?;
+            stream(client, &job.gen_id, &url, &job.dest, expected, events).await?
+        }
+        other => other?,
+    };
+    if !done.skipped || expected.is_none() {
+        let sidecar = make_sidecar(job, &url, post_id, clean, done.bytes);
+        if let Err(message) = write_sidecar(&side, &sidecar).await {
+            let _ = events.send(Event::StoreFailed(message));
+        }
     }
+    Ok(job.dest.clone())
+}
+
+/// One download with throttled progress; the last report always goes out so the bar ends
+/// full.
+async fn stream(
+    client: &Client,
+    gen_id: &str,
+    url: &str,
+    dest: &Path,
+    expected: Option<u64>,
+    events: &UnboundedSender<Event>,
+) -> Result<crate::api::Downloaded, ApiError> {
     let mut throttle = Throttle::new(PROGRESS_EVERY);
     let mut total_seen = None;
-    let result = client
-        .download(&url, &dest, |done, total| {
+    let done = client
+        .download_to(url, dest, expected, |done, total| {
             total_seen = total;
             if throttle.ready(Instant::now()) {
                 let _ = events.send(Event::DownloadProgress {
-                    gen_id: gen_id.clone(),
+                    gen_id: gen_id.to_string(),
                     done,
                     total,
                 });
             }
         })
-        .await;
-    match result {
-        Ok(bytes) => {
-            // The last report, whatever the throttle said, so the bar ends full.
-            let _ = events.send(Event::DownloadProgress {
-                gen_id: gen_id.clone(),
-                done: bytes,
-                total: total_seen.or(Some(bytes)),
-            });
-            let _ = events.send(Event::Downloaded { gen_id, path: dest });
+        .await?;
+    let _ = events.send(Event::DownloadProgress {
+        gen_id: gen_id.to_string(),
+        done: done.bytes,
+        total: total_seen.or(Some(done.bytes)),
+    });
+    Ok(done)
+}
+
+/// A fresh signed URL: the draft's from the drafts list, or the post's source file.
+async fn fresh_url(client: &Client, refresh: &Refresh) -> Result<String, ApiError> {
+    let gone = |what: &str| ApiError::BadResponse {
+        detail: format!("the media link expired and {what}"),
+    };
+    match refresh {
+        Refresh::Draft(gen_id) => {
+            let draft = find_draft(client, gen_id)
+                .await?
+                .ok_or_else(|| gone("the draft is no longer listed"))?;
+            draft
+                .best_url()
+                .map(str::to_owned)
+                .ok_or_else(|| gone("the draft has no media now"))
         }
-        Err(error) => {
-            let _ = events.send(Event::DownloadFailed { gen_id, error });
+        Refresh::Post(post_id) => client
+            .get_post(post_id)
+            .await?
+            .clean_source_url()
+            .map(str::to_owned)
+            .ok_or_else(|| gone("the post has no source file")),
+    }
+}
+
+/// Pages through the drafts (bounded by [`FIND_PAGES`]) until `gen_id` shows up.
+pub(super) async fn find_draft(client: &Client, gen_id: &str) -> Result<Option<Draft>, ApiError> {
+    let mut cursor: Option<String> = None;
+    for _ in 0..FIND_PAGES {
+        let page = client.drafts(FIND_PAGE, cursor.as_deref()).await?;
+        if let Some(d) = page.items.into_iter().find(|d| d.gen_id() == Some(gen_id)) {
+            return Ok(Some(d));
+        }
+        match page.cursor {
+            Some(c) if !c.is_empty() => cursor = Some(c),
+            _ => return Ok(None),
         }
     }
+    Ok(None)
+}
+
+fn make_sidecar(job: &Job, url: &str, post_id: Option<&str>, clean: bool, bytes: u64) -> Sidecar {
+    let d = job.draft.as_deref();
+    Sidecar {
+        prompt: d.and_then(|d| d.prompt.clone()),
+        title: d.and_then(|d| d.title.clone()),
+        generation_id: job.gen_id.clone(),
+        task_id: d.and_then(|d| d.task_id.clone()),
+        post_id: post_id
+            .map(str::to_owned)
+            .or_else(|| d.and_then(Draft::published_post_id)),
+        width: d.and_then(|d| d.width),
+        height: d.and_then(|d| d.height),
+        duration_s: d.and_then(|d| d.duration_s),
+        clean,
+        media_host: reqwest::Url::parse(url)
+            .ok()
+            .and_then(|u| u.host_str().map(str::to_owned)),
+        downloaded_at: unix_now(),
+        bytes,
+    }
+}
+
+/// The sidecar, if there is a readable one.
+async fn read_sidecar(path: &Path) -> Option<Sidecar> {
+    let bytes = tokio::fs::read(path).await.ok()?;
+    serde_json::from_slice(&bytes).ok()
+}
+
+async fn write_sidecar(path: &Path, sidecar: &Sidecar) -> Result<(), String> {
+    let bytes = serde_json::to_vec_pretty(sidecar).map_err(|e| e.to_string())?;
+    let path = path.to_path_buf();
+    tokio::task::spawn_blocking(move || crate::store::write_atomic(&path, &bytes))
+        .await
+        .map_err(|e| format!("the sidecar write did not finish ({e})"))?
+        .map_err(|e| e.to_string())
 }
 
 /// Lets one event through per period; the first one at once.
@@ -104,5 +321,22 @@ mod tests {
         assert!(t.ready(t0 + Duration::from_millis(100)));
         assert!(!t.ready(t0 + Duration::from_millis(199)));
         assert!(t.ready(t0 + Duration::from_millis(250)));
+    }
+
+    #[test]
+    fn names_stay_in_the_folder() {
+        let dir = Path::new("/dl");
+        let name = file_name("../../x", "https://m/a/../../b.mp4?x=/..", false);
+        let dest = dir.join(&name);
+        assert_eq!(dest.parent(), Some(dir));
+        assert_eq!(sidecar_path(&dest).parent(), Some(dir));
+        assert_eq!(
+            file_name("gen_1", "https://m/s.mp4", true),
+            "gen_1.clean.mp4"
+        );
+        assert_eq!(
+            sidecar_path(Path::new("/dl/gen_1.clean.mp4")),
+            Path::new("/dl/gen_1.clean.json")
+        );
     }
 }

@@ -35,6 +35,8 @@ pub fn client_for(sim: &Sim) -> Client {
 pub fn client_with(sim: &Sim, tweak: impl FnOnce(&mut ClientConfig)) -> Client {
     let mut config = ClientConfig::new(sim.base_url(), AccessToken::new(&sim.token()).unwrap());
     config.request_timeout = Duration::from_secs(10);
+    // Millisecond backoff so retried faults do not slow the suite; tests may override.
+    config.retry = sora_tui::api::RetryPolicy::fast();
     tweak(&mut config);
     Client::new(config).expect("client builds")
 }

@@ -1,0 +1,314 @@
+//! The one retry policy of the program. Every backend call of [`super::Client`] goes through
+//! [`run`], which decides from the kind of request ([`Replay`]) and the classified failure
+//! whether the same request may be sent again, and when. Nothing above the client repeats a
+//! request on its own: the worker and the CLI only decide what to do once the client gave up.
+//!
+//! Creates are never repeated here: a create whose answer was lost may have been accepted,
+//! and a second one would start (and bill) a second generation. They are reconciled against
+//! the server's task lists instead (see [`super::reconcile`]).
+
+use std::sync::Arc;
+use std::time::Duration;
+
+use super::{ApiError, NetworkKind};
+
+/// Backoff and limits of the retries. [`Default`] is for real use; tests use
+/// [`RetryPolicy::fast`] so a fault matrix runs in milliseconds.
+#[derive(Debug, Clone, PartialEq)]
+pub struct RetryPolicy {
+    /// The delay before the first retry.
+    pub base: Duration,
+    /// Each further retry waits this many times longer.
+    pub factor: f64,
+    /// ± this fraction of random spread on every delay, so many clients hit by the same
+    /// outage do not come back in lockstep.
+    pub jitter: f64,
+    /// No backoff delay is longer than this. A `Retry-After` longer than this is not waited
+    /// out inside a call: the error goes up with its `retry_after`, and the caller decides
+    /// (the poll waits that long; the user is told when to retry).
+    pub cap: Duration,
+    /// At most this many retries after the first attempt.
+    pub max_retries: u32,
+}
+
+impl Default for RetryPolicy {
+    /// 0.5 s, ×2, ±25 %, at most 30 s, 4 retries (about 7.5 s of backoff in all).
+    fn default() -> Self {
+        RetryPolicy {
+            base: Duration::from_millis(500),
+            factor: 2.0,
+            jitter: 0.25,
+            cap: Duration::from_secs(30),
+            max_retries: 4,
+        }
+    }
+}
+
+impl RetryPolicy {
+    /// Millisecond-scale delays with the default number of retries, for tests.
+    pub fn fast() -> RetryPolicy {
+        RetryPolicy {
+            base: Duration::from_millis(2),
+            factor: 2.0,
+            jitter: 0.25,
+            cap: Duration::from_millis(40),
+            max_retries: 4,
+        }
+    }
+
+    /// No retries at all: every failure goes straight to the caller.
+    pub fn none() -> RetryPolicy {
+        RetryPolicy {
+            max_retries: 0,
+            ..RetryPolicy::fast()
+        }
+    }
+
+    /// The delay before retry number `retry` (1-based) after `error`, or `None` when the
+    /// request must not be sent again. `spread` is a number in `[-1, 1]` that picks the
+    /// jitter (random in use, fixed in tests).
+    pub fn delay(
+        &self,
+        replay: Replay,
+        error: &ApiError,
+        retry: u32,
+        spread: f64,
+    ) -> Option<Duration> {
+        if retry == 0 || retry > self.max_retries || !replay.may_resend(error) {
+            return None;
+        }
+        let exp = self
+            .factor
+            .max(1.0)
+            .powi(retry.saturating_sub(1).min(30) as i32);
+        let raw = self.base.as_secs_f64() * exp;
+        let jittered = raw * (1.0 + self.jitter.clamp(0.0, 1.0) * spread.clamp(-1.0, 1.0));
+        let backoff = Duration::from_secs_f64(jittered.clamp(0.0, self.cap.as_secs_f64()));
+        match error {
+            // The server said when: never earlier; and if that is beyond what a call may
+            // wait, give up now so the caller can say "retry in N s" instead of hanging.
+            ApiError::RateLimited {
+                retry_after: Some(after),
+                ..
+            } => (*after <= self.cap).then(|| backoff.max(*after)),
+            _ => Some(backoff),
+        }
+    }
+}
+
+/// How safe it is to send a request again.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Replay {
+    /// A read: repeating it changes nothing on the server.
+    Read,
+    /// An upload: repeating it at worst leaves an unused file on the server, so it is resent
+    /// when the server surely did not act (the connection was never made) or said to come
+    /// back (5xx, 429, heavy load). Its body is rebuilt for every attempt.
+    Upload,
+    /// A create or another action with effects: never resent.
+    Never,
+}
+
+impl Replay {
+    /// Whether a request of this kind that failed with `error` may be sent again.
+    pub fn may_resend(self, error: &ApiError) -> bool {
+        match self {
+            Replay::Never => false,
+            Replay::Read => error.is_transient(),
+            Replay::Upload => matches!(
+                error,
+                ApiError::Network {
+                    kind: NetworkKind::Connect,
+                    ..
+                } | ApiError::Server { .. }
+                    | ApiError::RateLimited { .. }
+                    | ApiError::Overloaded
+            ),
+        }
+    }
+}
+
+/// What the retry loop reports while it works, so a UI can say what is going on.
+#[derive(Debug, Clone, PartialEq)]
+pub enum RetryNotice {
+    /// A call failed and will be sent again after `delay`.
+    Waiting {
+        /// The call, e.g. `GET /nf/pending`.
+        what: String,
+        /// Why it failed.
+        error: ApiError,
+        /// Which retry comes next (1-based).
+        attempt: u32,
+        /// How many retries the policy allows.
+        max: u32,
+        /// How long until it is sent again.
+        delay: Duration,
+    },
+    /// A call that had to wait ended (with success or, after the last retry, with its error,
+    /// which its caller reports); any "retrying" display for it can go.
+    Settled {
+        /// The call.
+        what: String,
+    },
+}
+
+/// Receives [`RetryNotice`]s; called on the task that makes the request, so it must be quick
+/// (send on a channel, print a line).
+pub type RetryObserver = Arc<dyn Fn(RetryNotice) + Send + Sync>;
+
+/// Runs `attempt` until it succeeds, fails in a way `replay` does not resend, or the policy
+/// runs out of retries; sleeps between attempts and tells `observer`.
+pub(crate) async fn run<T, F, Fut>(
+    policy: &RetryPolicy,
+    observer: Option<&RetryObserver>,
+    what: &str,
+    replay: Replay,
+    attempt: F,
+) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    run_with(policy, observer, what, replay, |_| false, attempt).await
+}
+
+/// [`run`], with a last word: an error for which `give_up` is true is returned at once.
+pub(crate) async fn run_with<T, F, Fut>(
+    policy: &RetryPolicy,
+    observer: Option<&RetryObserver>,
+    what: &str,
+    replay: Replay,
+    give_up: impl Fn(&ApiError) -> bool,
+    mut attempt: F,
+) -> Result<T, ApiError>
+where
+    F: FnMut() -> Fut,
+    Fut: Future<Output = Result<T, ApiError>>,
+{
+    let mut retry = 0u32;
+    let result = loop {
+        let error = match attempt().await {
+            Ok(value) => break Ok(value),
+            Err(error) => error,
+        };
+        if give_up(&error) {
+            break Err(error);
+        }
+        retry += 1;
+        let spread = fastrand::f64() * 2.0 - 1.0;
+        let Some(delay) = policy.delay(replay, &error, retry, spread) else {
+            break Err(error);
+        };
+        tracing::debug!(what, %error, retry, delay_ms = delay.as_millis() as u64, "retrying");
+        if let Some(observe) = observer {
+            observe(RetryNotice::Waiting {
+                what: what.to_string(),
+                error,
+                attempt: retry,
+                max: policy.max_retries,
+                delay,
+            });
+        }
+        tokio::time::sleep(delay).await;
+    };
+    if retry > 0
+        && let Some(observe) = observer
+    {
+        observe(RetryNotice::Settled {
+            what: what.to_string(),
+        });
+    }
+    result
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    const MS: Duration = Duration::from_millis(1);
+
+    fn server() -> ApiError {
+        ApiError::Server {
+            status: 500,
+            detail: String::new(),
+        }
+    }
+
+    fn net(kind: NetworkKind) -> ApiError {
+        ApiError::Network {
+            kind,
+            detail: String::new(),
+        }
+    }
+
+    #[test]
+    fn backoff_doubles_with_jitter_and_a_cap() {
+        let p = RetryPolicy::default();
+        assert_eq!(p.delay(Replay::Read, &server(), 1, 0.0), Some(500 * MS));
+        assert_eq!(p.delay(Replay::Read, &server(), 2, 0.0), Some(1000 * MS));
+        assert_eq!(p.delay(Replay::Read, &server(), 3, 1.0), Some(2500 * MS));
+        assert_eq!(p.delay(Replay::Read, &server(), 4, -1.0), Some(3000 * MS));
+        assert_eq!(p.delay(Replay::Read, &server(), 5, 0.0), None, "4 retries");
+        let long = RetryPolicy {
+            max_retries: 20,
+            ..p
+        };
+        assert_eq!(
+            long.delay(Replay::Read, &server(), 15, 1.0),
+            Some(Duration::from_secs(30))
+        );
+    }
+
+    #[test]
+    fn retry_after_is_honoured_or_handed_up() {
+        let p = RetryPolicy::default();
+        let limited = |s| ApiError::RateLimited {
+            retry_after: Some(Duration::from_secs(s)),
+            detail: String::new(),
+        };
+        assert_eq!(
+            p.delay(Replay::Read, &limited(12), 1, 0.0),
+            Some(Duration::from_secs(12))
+        );
+        assert_eq!(p.delay(Replay::Read, &limited(31), 1, 0.0), None);
+    }
+
+    #[test]
+    fn creates_are_never_resent_and_uploads_only_when_safe() {
+        let p = RetryPolicy::default();
+        for e in [server(), ApiError::Overloaded, net(NetworkKind::Connect)] {
+            assert_eq!(p.delay(Replay::Never, &e, 1, 0.0), None, "{e:?}");
+            assert!(p.delay(Replay::Upload, &e, 1, 0.0).is_some(), "{e:?}");
+        }
+        for kind in [NetworkKind::Timeout, NetworkKind::Interrupted] {
+            assert!(!Replay::Upload.may_resend(&net(kind)));
+            assert!(Replay::Read.may_resend(&net(kind)));
+        }
+        assert!(!Replay::Read.may_resend(&ApiError::Cloudflare));
+        assert!(!Replay::Read.may_resend(&ApiError::BadResponse { detail: "x".into() }));
+    }
+
+    #[tokio::test]
+    async fn run_reports_waits_and_settles() {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        let observer: RetryObserver = Arc::new(move |n| sink.lock().unwrap().push(n));
+        let mut calls = 0;
+        let out = run(
+            &RetryPolicy::fast(),
+            Some(&observer),
+            "GET /x",
+            Replay::Read,
+            || {
+                calls += 1;
+                let ok = calls == 3;
+                async move { if ok { Ok(7) } else { Err(ApiError::Overloaded) } }
+            },
+        )
+        .await;
+        assert_eq!(out, Ok(7));
+        let seen = seen.lock().unwrap();
+        assert_eq!(seen.len(), 3, "{seen:?}");
+        assert!(matches!(seen[2], RetryNotice::Settled { .. }));
+    }
+}

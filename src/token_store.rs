@@ -1,0 +1,178 @@
+//! The access token kept on disk by `sora-tui login`: one file readable by its owner only
+//! (0600) in a config dir only its owner can enter (0700).
+//!
+//! Why a file and not the OS keyring: the `keyring` crate reaches the Secret Service over
+//! D-Bus, which needs a running session bus and keyring daemon. Headless machines, SSH
+//! sessions and containers (where a terminal client is often used) have neither, so the
+//! keyring would fail exactly where this program is most at home, and it would pull a large
+//! D-Bus dependency tree into every build. A 0600 file is what `ssh`, `gh` and `aws` do.
+
+use std::io::{self, Write};
+use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::path::{Path, PathBuf};
+
+use crate::api::AccessToken;
+
+/// Mode of the token file: read and write for the owner, nothing for anyone else.
+pub const FILE_MODE: u32 = 0o600;
+/// Mode of the folder that holds it.
+pub const DIR_MODE: u32 = 0o700;
+/// Permission bits that let a user other than the owner at a file.
+const OTHERS: u32 = 0o077;
+
+/// What [`save`] did, so the command can say it.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct Saved {
+    /// The file written.
+    pub path: PathBuf,
+    /// The mode an earlier file had when it let others in; it was replaced by a 0600 one.
+    pub replaced_wide: Option<u32>,
+    /// The mode the folder had when it let others in; it was narrowed to 0700.
+    pub narrowed_dir: Option<u32>,
+}
+
+/// The permission bits of `path` (`None` when it cannot be read).
+pub fn mode_of(path: &Path) -> Option<u32> {
+    std::fs::metadata(path)
+        .ok()
+        .map(|m| m.permissions().mode() & 0o777)
+}
+
+/// The mode of `path` when users other than the owner can read or write it.
+pub fn exposed_mode(path: &Path) -> Option<u32> {
+    mode_of(path).filter(|m| m & OTHERS != 0)
+}
+
+/// One line for stderr when a token file can be read by others, else `None`.
+pub fn exposure_warning(path: &Path) -> Option<String> {
+    exposed_mode(path).map(|mode| {
+        format!(
+            "sora-tui: warning: the token file {} can be accessed by other users (mode {mode:04o}): run `chmod 600 {}`",
+            path.display(),
+            path.display()
+        )
+    })
+}
+
+/// Writes `token` to `path` with mode 0600, creating its folder with mode 0700.
+///
+/// The token goes into a new file created 0600 next to the target and is then renamed over
+/// it, so the token is never written into a file with wider permissions, and a crash leaves
+/// the old token or the new one, never half of one. A folder that lets others in is
+/// narrowed to 0700 first (it is this program's own folder).
+pub fn save(path: &Path, token: &AccessToken) -> io::Result<Saved> {
+    let dir = path
+        .parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(Path::new("."));
+    std::fs::DirBuilder::new()
+        .recursive(true)
+        .mode(DIR_MODE)
+        .create(dir)?;
+    let narrowed_dir = exposed_mode(dir);
+    if narrowed_dir.is_some() {
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(DIR_MODE))?;
+    }
+    let replaced_wide = exposed_mode(path);
+    let tmp = dir.join(format!(".token.{}.tmp", std::process::id()));
+    // A leftover from a crashed run of this same pid would make `create_new` fail.
+    let _ = std::fs::remove_file(&tmp);
+    let written = write_new(&tmp, token).and_then(|()| std::fs::rename(&tmp, path));
+    if written.is_err() {
+        let _ = std::fs::remove_file(&tmp);
+    }
+    written?;
+    // Make the rename durable; failure here only risks losing the new token in a power cut.
+    if let Ok(d) = std::fs::File::open(dir) {
+        let _ = d.sync_all();
+    }
+    Ok(Saved {
+        path: path.to_path_buf(),
+        replaced_wide,
+        narrowed_dir,
+    })
+}
+
+/// Creates `tmp` (it must not exist) with mode 0600 and writes the token into it.
+fn write_new(tmp: &Path, token: &AccessToken) -> io::Result<()> {
+    let mut file = std::fs::OpenOptions::new()
+        .write(true)
+        .create_new(true)
+        .mode(FILE_MODE)
+        .open(tmp)?;
+    // The umask can only remove bits, but set the mode explicitly anyway: it is the point.
+    file.set_permissions(std::fs::Permissions::from_mode(FILE_MODE))?;
+    file.write_all(token.expose().as_bytes())?;
+    file.write_all(b"\n")?;
+    file.sync_all()
+}
+
+/// Reads the stored token; `Ok(None)` when there is none.
+pub fn load(path: &Path) -> Result<Option<AccessToken>, String> {
+    match std::fs::read_to_string(path) {
+        Ok(text) => AccessToken::new(&text).map(Some).ok_or_else(|| {
+            format!(
+                "the stored token {} is empty or damaged: run `sora-tui login` again",
+                path.display()
+            )
+        }),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
+        Err(e) => Err(format!(
+            "cannot read the stored token {}: {e}",
+            path.display()
+        )),
+    }
+}
+
+/// Deletes the stored token; `Ok(false)` when there was none.
+pub fn remove(path: &Path) -> io::Result<bool> {
+    match std::fs::remove_file(path) {
+        Ok(()) => Ok(true),
+        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(false),
+        Err(e) => Err(e),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn token() -> AccessToken {
+        AccessToken::new("eyJhbGciOiJSUzI1NiJ9.stored-secret.signature").unwrap()
+    }
+
+    #[test]
+    fn saves_0600_in_a_0700_dir_and_loads_back() {
+        let home = tempfile::tempdir().unwrap();
+        let path = home.path().join("cfg/sora-tui/token");
+        let saved = save(&path, &token()).unwrap();
+        assert_eq!(saved.replaced_wide, None);
+        assert_eq!(mode_of(&path), Some(0o600));
+        assert_eq!(mode_of(path.parent().unwrap()), Some(0o700));
+        assert_eq!(load(&path).unwrap(), Some(token()));
+        assert!(exposure_warning(&path).is_none());
+        assert!(remove(&path).unwrap());
+        assert!(!remove(&path).unwrap());
+        assert_eq!(load(&path).unwrap(), None);
+    }
+
+    #[test]
+    fn a_wide_file_and_dir_are_narrowed_not_reused() {
+        let home = tempfile::tempdir().unwrap();
+        let dir = home.path().join("sora-tui");
+        std::fs::create_dir(&dir).unwrap();
+        std::fs::set_permissions(&dir, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let path = dir.join("token");
+        std::fs::write(&path, "old").unwrap();
+        std::fs::set_permissions(&path, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert!(exposure_warning(&path).unwrap().contains("0644"));
+        let saved = save(&path, &token()).unwrap();
+        assert_eq!(saved.replaced_wide, Some(0o644));
+        assert_eq!(saved.narrowed_dir, Some(0o755));
+        assert_eq!(mode_of(&path), Some(0o600));
+        assert_eq!(mode_of(&dir), Some(0o700));
+        // No temporary file is left next to it.
+        let names: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
+        assert_eq!(names.len(), 1);
+    }
+}

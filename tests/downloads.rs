@@ -1,0 +1,487 @@
+//! Downloads against the simulator: resumed after a broken connection, refreshed when the
+//! signed URL has expired, length-checked, skipped when complete, described by a sidecar,
+//! kept inside the download folder, and copies without the watermark whose temporary post
+//! is always deleted — after the download, after a failed one, and at the next start when an
+//! earlier run was interrupted.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use common::*;
+use sora_tui::api::{ApiError, Client, Draft, VideoSettings};
+use sora_tui::sim::{Fault, FaultRule, Sim};
+use sora_tui::store::Store;
+use sora_tui::worker::{self, CleanupEntry, Event, Request, Sidecar, WorkerConfig};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+/// Longest wait for any one expected event.
+const WAIT: Duration = Duration::from_secs(20);
+
+fn rule(path: &str, fault: Fault, times: Option<u32>) -> FaultRule {
+    FaultRule {
+        method: None,
+        path: path.into(),
+        fault,
+        times,
+    }
+}
+
+/// A finished video draft, made through the client.
+async fn ready_draft(client: &Client, prompt: &str) -> Draft {
+    let task = client
+        .create_video(prompt, VideoSettings::default(), None)
+        .await
+        .unwrap();
+    eventually(30, || async {
+        let drafts = client.drafts(30, None).await.ok()?.items;
+        drafts
+            .into_iter()
+            .find(|d| d.task_id.as_deref() == Some(task.as_str()) && d.best_url().is_some())
+    })
+    .await
+}
+
+fn media_requests(sim: &Sim) -> Vec<sora_tui::sim::RecordedRequest> {
+    sim.requests()
+        .into_iter()
+        .filter(|r| r.path.starts_with("/media"))
+        .collect()
+}
+
+fn deletes_of(sim: &Sim, post_id: &str) -> usize {
+    requests_to(sim, "DELETE", &format!("/project_y/post/{post_id}")).len()
+}
+
+async fn post_is_gone(client: &Client, post_id: &str) -> bool {
+    matches!(
+        client.get_post(post_id).await,
+        Err(ApiError::Rejected { status: 404, .. })
+    )
+}
+
+struct Harness {
+    store: Store,
+    requests: mpsc::Sender<Request>,
+    events: mpsc::UnboundedReceiver<Event>,
+    handle: JoinHandle<()>,
+    seen: Vec<Event>,
+}
+
+impl Harness {
+    fn start(sim: &Sim, dir: &Path) -> Harness {
+        let store = Store::new(dir.join("data"));
+        let (tx, rx) = mpsc::unbounded_channel();
+        let config = WorkerConfig {
+            poll_min: Duration::from_millis(20),
+            poll_max: Duration::from_millis(100),
+            drafts_page: 30,
+        };
+        let (requests, handle) = worker::spawn(client_for(sim), store.clone(), config, tx);
+        Harness {
+            store,
+            requests,
+            events: rx,
+            handle,
+            seen: Vec::new(),
+        }
+    }
+
+    async fn send(&self, request: Request) {
+        self.requests
+            .send(request)
+            .await
+            .expect("worker is running");
+    }
+
+    async fn expect<T>(&mut self, what: &str, mut pick: impl FnMut(&Event) -> Option<T>) -> T {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let event = tokio::time::timeout_at(deadline, self.events.recv())
+                .await
+                .unwrap_or_else(|_| panic!("no {what} within {WAIT:?}; seen: {:#?}", self.seen))
+                .unwrap_or_else(|| panic!("the worker ended before {what}"));
+            let picked = pick(&event);
+            self.seen.push(event);
+            if let Some(v) = picked {
+                return v;
+            }
+        }
+    }
+
+    /// The outcome of the download of `gen_id`.
+    async fn outcome(&mut self, gen_id: &str) -> Result<PathBuf, ApiError> {
+        self.expect("the download's outcome", |e| match e {
+            Event::Downloaded { gen_id: g, path } if g == gen_id => Some(Ok(path.clone())),
+            Event::DownloadFailed { gen_id: g, error } if g == gen_id => Some(Err(error.clone())),
+            _ => None,
+        })
+        .await
+    }
+
+    fn cleanup_entries(&self) -> Vec<CleanupEntry> {
+        self.store
+            .load::<Vec<CleanupEntry>>("cleanup.json")
+            .expect("cleanup.json reads")
+            .unwrap_or_default()
+    }
+
+    async fn shutdown(self) {
+        let _ = self.requests.send(Request::Shutdown).await;
+        tokio::time::timeout(WAIT, self.handle)
+            .await
+            .expect("the worker stops")
+            .expect("the worker did not panic");
+    }
+}
+
+#[tokio::test]
+async fn a_broken_download_resumes_with_range() {
+    let sim = start_sim(|_| {}).await;
+    let client = client_for(&sim);
+    let draft = ready_draft(&client, "resume me").await;
+    sim.inject(rule("/media", Fault::TruncatedBody, Some(1)));
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("v.mp4");
+    let done = client
+        .download_to(draft.best_url().unwrap(), &dest, None, |_, _| {})
+        .await
+        .unwrap();
+    let media = media_requests(&sim);
+    assert_eq!(media.len(), 2, "one broken request, one resumed");
+    assert_eq!(media[0].header("range"), None);
+    let range = media[1]
+        .header("range")
+        .expect("the retry asks for the rest");
+    assert_eq!(range, format!("bytes={}-", done.resumed_from));
+    assert!(done.resumed_from > 0, "{done:?}");
+    assert_eq!(media[1].status, 206);
+    assert_eq!(std::fs::read(&dest).unwrap(), asset("sample.mp4"));
+    assert!(!sora_tui::api::part_path(&dest).exists());
+}
+
+#[tokio::test]
+async fn a_length_mismatch_never_takes_the_final_name() {
+    let sim = start_sim(|_| {}).await;
+    let client = client_for(&sim);
+    let draft = ready_draft(&client, "short").await;
+    let url = draft.best_url().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("v.mp4");
+    let size = asset("sample.mp4").len() as u64;
+
+    // Every answer is cut short: the bytes never add up to the announced length.
+    sim.inject(rule("/media", Fault::TruncatedBody, None));
+    let e = client
+        .download_to(&url, &dest, None, |_, _| {})
+        .await
+        .unwrap_err();
+    assert!(matches!(e, ApiError::Network { .. }), "{e:?}");
+    assert!(!dest.exists());
+    let part = sora_tui::api::part_path(&dest);
+    let kept = std::fs::metadata(&part).unwrap().len();
+    assert!(kept > 0 && kept < size, "{kept} of {size}");
+    sim.clear_faults();
+
+    // A part longer than the file cannot be right: discarded, downloaded again.
+    std::fs::write(&part, vec![0u8; size as usize + 10]).unwrap();
+    client
+        .download_to(&url, &dest, None, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(std::fs::read(&dest).unwrap(), asset("sample.mp4"));
+    assert!(media_requests(&sim).iter().any(|r| r.status == 416));
+}
+
+#[tokio::test]
+async fn a_complete_file_is_skipped_without_a_request() {
+    let sim = start_sim(|_| {}).await;
+    let client = client_for(&sim);
+    let draft = ready_draft(&client, "skip").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("v.mp4");
+    std::fs::write(&dest, b"already here").unwrap();
+    let before = media_requests(&sim).len();
+    let done = client
+        .download_to(draft.best_url().unwrap(), &dest, None, |_, _| {})
+        .await
+        .unwrap();
+    assert!(done.skipped);
+    assert_eq!(media_requests(&sim).len(), before);
+    // With a known size a file of another size is not complete.
+    let done = client
+        .download_to(draft.best_url().unwrap(), &dest, Some(1), |_, _| {})
+        .await
+        .unwrap();
+    assert!(!done.skipped);
+    assert_eq!(std::fs::read(&dest).unwrap(), asset("sample.mp4"));
+}
+
+#[tokio::test]
+async fn the_worker_downloads_writes_a_sidecar_and_skips_next_time() {
+    let sim = start_sim(|_| {}).await;
+    let client = client_for(&sim);
+    let draft = ready_draft(&client, "a sidecar for me").await;
+    let gen_id = draft.gen_id().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dl");
+    let mut h = Harness::start(&sim, dir.path());
+    h.send(Request::SaveDraft {
+        draft: Box::new(draft.clone()),
+        dir: out.clone(),
+    })
+    .await;
+    let path = h.outcome(&gen_id).await.unwrap();
+    assert_eq!(path, out.join(format!("{gen_id}.mp4")));
+    assert_eq!(std::fs::read(&path).unwrap(), asset("sample.mp4"));
+
+    let text = std::fs::read_to_string(out.join(format!("{gen_id}.json"))).unwrap();
+    assert!(
+        !text.contains("sig="),
+        "no signed URL in the sidecar: {text}"
+    );
+    let side: Sidecar = serde_json::from_str(&text).unwrap();
+    assert_eq!(side.prompt.as_deref(), Some("a sidecar for me"));
+    assert_eq!(side.generation_id, gen_id);
+    assert_eq!(side.task_id, draft.task_id);
+    assert_eq!(side.post_id, None);
+    assert_eq!((side.width, side.height), (draft.width, draft.height));
+    assert_eq!(side.duration_s, draft.duration_s);
+    assert_eq!(side.bytes, asset("sample.mp4").len() as u64);
+    assert!(!side.clean);
+    assert!(side.downloaded_at > 0.0);
+    let host = reqwest::Url::parse(draft.best_url().unwrap())
+        .unwrap()
+        .host_str()
+        .unwrap()
+        .to_string();
+    assert_eq!(side.media_host.as_deref(), Some(host.as_str()));
+
+    let before = media_requests(&sim).len();
+    h.send(Request::SaveDraft {
+        draft: Box::new(draft),
+        dir: out.clone(),
+    })
+    .await;
+    assert_eq!(h.outcome(&gen_id).await.unwrap(), path);
+    assert_eq!(media_requests(&sim).len(), before, "complete: no request");
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_expired_link_is_refreshed_from_the_draft() {
+    let sim = start_sim(|_| {}).await;
+    let client = client_for(&sim);
+    let mut draft = ready_draft(&client, "expired").await;
+    let gen_id = draft.gen_id().unwrap().to_string();
+    // A signature the server no longer accepts, as after the link's expiry: 403.
+    let stale = draft.best_url().unwrap().replace("sig=", "sig=00");
+    draft.downloadable_url = Some(stale);
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::start(&sim, dir.path());
+    let drafts_before = requests_to(&sim, "GET", "/project_y/profile/drafts").len()
+        + requests_to(&sim, "GET", "/project_y/profile/drafts/v2").len();
+    h.send(Request::SaveDraft {
+        draft: Box::new(draft),
+        dir: dir.path().join("dl"),
+    })
+    .await;
+    let path = h.outcome(&gen_id).await.unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), asset("sample.mp4"));
+    let media = media_requests(&sim);
+    assert_eq!(media[0].status, 403);
+    assert_eq!(media.last().unwrap().status, 200);
+    let drafts_after = requests_to(&sim, "GET", "/project_y/profile/drafts").len()
+        + requests_to(&sim, "GET", "/project_y/profile/drafts/v2").len();
+    assert!(drafts_after > drafts_before, "the draft was read again");
+
+    // A 404 from the media host is treated the same way.
+    let draft = ready_draft(&client, "gone").await;
+    let gen_id = draft.gen_id().unwrap().to_string();
+    sim.inject(rule("/media", Fault::Gone404, Some(1)));
+    h.send(Request::SaveDraft {
+        draft: Box::new(draft),
+        dir: dir.path().join("dl"),
+    })
+    .await;
+    let path = h.outcome(&gen_id).await.unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), asset("sample.mp4"));
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_hostile_generation_id_cannot_leave_the_download_folder() {
+    let sim = start_sim(|_| {}).await;
+    let client = client_for(&sim);
+    let mut draft = ready_draft(&client, "hostile").await;
+    draft.id = Some("../../x".into());
+    draft.generation_id = None;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("a").join("b").join("dl");
+    let mut h = Harness::start(&sim, dir.path());
+    h.send(Request::SaveDraft {
+        draft: Box::new(draft),
+        dir: out.clone(),
+    })
+    .await;
+    let path = h.outcome("../../x").await.unwrap();
+    assert_eq!(path.parent(), Some(out.as_path()));
+    assert!(path.exists());
+    let names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+        .collect();
+    assert_eq!(names.len(), 2, "the file and its sidecar: {names:?}");
+    for name in &names {
+        assert!(!name.contains('/') && !name.starts_with('.'), "{name}");
+    }
+    for escaped in ["x.mp4", "x.json"] {
+        assert!(!dir.path().join("a").join(escaped).exists());
+        assert!(!dir.path().join(escaped).exists());
+    }
+    h.shutdown().await;
+}
+
+/// The id of the post the clean download published (from its DELETE, or the event).
+async fn temp_post_deleted(h: &mut Harness) -> String {
+    h.expect("TempPostDeleted", |e| match e {
+        Event::TempPostDeleted { post_id } => Some(post_id.clone()),
+        _ => None,
+    })
+    .await
+}
+
+#[tokio::test]
+async fn a_clean_copy_is_the_source_file_and_its_post_is_deleted() {
+    let sim = start_sim(|_| {}).await;
+    let client = client_for(&sim);
+    let draft = ready_draft(&client, "clean please").await;
+    let gen_id = draft.gen_id().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dl");
+    let mut h = Harness::start(&sim, dir.path());
+    h.send(Request::SaveClean {
+        draft: Box::new(draft),
+        dir: out.clone(),
+    })
+    .await;
+    let post_id = temp_post_deleted(&mut h).await;
+    let path = h.outcome(&gen_id).await.unwrap();
+    assert_eq!(path, out.join(format!("{gen_id}.clean.mp4")));
+    assert_eq!(std::fs::read(&path).unwrap(), asset("sample_clean.mp4"));
+    assert_eq!(deletes_of(&sim, &post_id), 1);
+    assert!(post_is_gone(&client, &post_id).await);
+    assert!(h.cleanup_entries().is_empty());
+    let side: Sidecar =
+        serde_json::from_slice(&std::fs::read(out.join(format!("{gen_id}.clean.json"))).unwrap())
+            .unwrap();
+    assert!(side.clean);
+    assert_eq!(side.post_id.as_deref(), Some(post_id.as_str()));
+    assert!(
+        h.seen
+            .iter()
+            .any(|e| matches!(e, Event::DownloadStage { .. })),
+        "the steps are reported"
+    );
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn the_post_is_deleted_when_the_clean_download_fails() {
+    let sim = start_sim(|_| {}).await;
+    let client = client_for(&sim);
+    let draft = ready_draft(&client, "doomed").await;
+    let gen_id = draft.gen_id().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::start(&sim, dir.path());
+    sim.inject(rule("/media", Fault::ServerError, None));
+    h.send(Request::SaveClean {
+        draft: Box::new(draft),
+        dir: dir.path().join("dl"),
+    })
+    .await;
+    let post_id = temp_post_deleted(&mut h).await;
+    let error = h.outcome(&gen_id).await.unwrap_err();
+    assert!(matches!(error, ApiError::Server { .. }), "{error:?}");
+    assert_eq!(deletes_of(&sim, &post_id), 1);
+    assert!(post_is_gone(&client, &post_id).await);
+    assert!(h.cleanup_entries().is_empty());
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn a_post_left_by_a_crash_is_deleted_at_start() {
+    let sim = start_sim(|_| {}).await;
+    let client = client_for(&sim);
+    // Crashed after the publish answered: the post id is recorded.
+    let known = ready_draft(&client, "crash after publish").await;
+    let known_gen = known.gen_id().unwrap().to_string();
+    let known_post = client.publish(&known_gen).await.unwrap().id;
+    // Crashed before the publish answered: only the draft is recorded.
+    let unknown = ready_draft(&client, "crash during publish").await;
+    let unknown_gen = unknown.gen_id().unwrap().to_string();
+    let unknown_post = client.publish(&unknown_gen).await.unwrap().id;
+
+    let dir = tempfile::tempdir().unwrap();
+    let store = Store::new(dir.path().join("data"));
+    let entries = vec![
+        CleanupEntry {
+            gen_id: known_gen,
+            post_id: Some(known_post.clone()),
+            since: 1.0,
+        },
+        CleanupEntry {
+            gen_id: unknown_gen,
+            post_id: None,
+            since: 1.0,
+        },
+    ];
+    store.save("cleanup.json", &entries).unwrap();
+
+    let mut h = Harness::start(&sim, dir.path());
+    let mut deleted = vec![
+        temp_post_deleted(&mut h).await,
+        temp_post_deleted(&mut h).await,
+    ];
+    deleted.sort();
+    let mut expected = vec![known_post.clone(), unknown_post.clone()];
+    expected.sort();
+    assert_eq!(deleted, expected);
+    assert!(post_is_gone(&client, &known_post).await);
+    assert!(post_is_gone(&client, &unknown_post).await);
+    assert!(h.cleanup_entries().is_empty());
+    h.shutdown().await;
+}
+
+#[tokio::test]
+async fn an_already_published_draft_keeps_its_post() {
+    let sim = start_sim(|_| {}).await;
+    let client = client_for(&sim);
+    let draft = ready_draft(&client, "mine to keep").await;
+    let gen_id = draft.gen_id().unwrap().to_string();
+    let post_id = client.publish(&gen_id).await.unwrap().id;
+    let published = client
+        .drafts(30, None)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|d| d.gen_id() == Some(gen_id.as_str()))
+        .unwrap();
+    assert_eq!(published.published_post_id(), Some(post_id.clone()));
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::start(&sim, dir.path());
+    h.send(Request::SaveClean {
+        draft: Box::new(published),
+        dir: dir.path().join("dl"),
+    })
+    .await;
+    let path = h.outcome(&gen_id).await.unwrap();
+    assert_eq!(std::fs::read(&path).unwrap(), asset("sample_clean.mp4"));
+    assert_eq!(deletes_of(&sim, &post_id), 0);
+    assert_eq!(requests_to(&sim, "POST", "/project_y/post").len(), 1);
+    assert!(client.get_post(&post_id).await.is_ok());
+    h.shutdown().await;
+}

@@ -1,0 +1,387 @@
+//! The fault matrix for the cameo steps through the worker: the video upload
+//! (`POST /characters/upload`), the processing poll (`GET /project_y/cameos/in_progress/…`),
+//! the profile picture upload (`POST /project_y/file/upload`) and the finalize
+//! (`POST /characters/finalize`). Uploads are resent only when safe; finalize never is; the
+//! worker keeps serving and the cameo record keeps the work done so far.
+
+mod common;
+
+use std::path::{Path, PathBuf};
+use std::sync::Once;
+use std::time::Duration;
+
+use common::*;
+use sora_tui::app::cameos::{CameoRecord, CameoStage};
+use sora_tui::sim::{Fault, FaultRule, Sim};
+use sora_tui::store::Store;
+use sora_tui::worker::{self, CameoEvent, CameoRequest, Event, Request, WorkerConfig};
+use tokio::sync::mpsc;
+use tokio::task::JoinHandle;
+
+const WAIT: Duration = Duration::from_secs(20);
+
+/// The worker reads the cameo poll interval from this variable (as in `cameos_worker.rs`).
+fn fast_cameo_polls() {
+    static ONCE: Once = Once::new();
+    ONCE.call_once(|| {
+        // SAFETY: set once, before any worker of this test binary reads it.
+        unsafe { std::env::set_var("SORA_CAMEO_POLL_MS", "30") };
+    });
+}
+
+struct Harness {
+    store: Store,
+    requests: mpsc::Sender<Request>,
+    events: mpsc::UnboundedReceiver<Event>,
+    handle: JoinHandle<()>,
+    seen: Vec<Event>,
+}
+
+impl Harness {
+    fn start(sim: &Sim, data: &Path) -> Harness {
+        fast_cameo_polls();
+        let store = Store::new(data);
+        let (tx, rx) = mpsc::unbounded_channel();
+        let config = WorkerConfig {
+            poll_min: Duration::from_millis(50),
+            poll_max: Duration::from_millis(200),
+            drafts_page: 30,
+        };
+        let (requests, handle) = worker::spawn(client_for(sim), store.clone(), config, tx);
+        Harness {
+            store,
+            requests,
+            events: rx,
+            handle,
+            seen: Vec::new(),
+        }
+    }
+
+    async fn send(&self, request: Request) {
+        self.requests.send(request).await.expect("worker runs");
+    }
+
+    async fn expect<T>(&mut self, what: &str, mut pick: impl FnMut(&Event) -> Option<T>) -> T {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let event = tokio::time::timeout_at(deadline, self.events.recv())
+                .await
+                .unwrap_or_else(|_| panic!("no {what} within {WAIT:?}; seen: {:#?}", self.seen))
+                .unwrap_or_else(|| panic!("the worker ended before {what}: {:#?}", self.seen));
+            let picked = pick(&event);
+            self.seen.push(event);
+            if let Some(v) = picked {
+                return v;
+            }
+        }
+    }
+
+    /// The next record of `key` whose stage `pick` accepts.
+    async fn stage(&mut self, key: &str, pick: impl Fn(&CameoStage) -> bool) -> CameoRecord {
+        self.expect("a cameo stage", |e| match e {
+            Event::Cameo(CameoEvent::Changed(r)) if r.key == key && pick(&r.stage) => {
+                Some(CameoRecord::clone(r))
+            }
+            _ => None,
+        })
+        .await
+    }
+
+    /// Uploads the sample video and waits until the upload succeeded or failed for good.
+    async fn create(&mut self, key: &str, video: &Path) -> CameoRecord {
+        self.send(Request::Cameo(CameoRequest::Create {
+            key: key.into(),
+            video: video.to_path_buf(),
+            clip: (0.0, 3.0),
+        }))
+        .await;
+        self.stage(key, |s| {
+            matches!(
+                s,
+                CameoStage::Ready
+                    | CameoStage::UploadFailed { .. }
+                    | CameoStage::PollStopped { .. }
+                    | CameoStage::ProcessingFailed { .. }
+            )
+        })
+        .await
+    }
+
+    async fn finalize(&mut self, key: &str) -> CameoRecord {
+        self.send(Request::Cameo(CameoRequest::Finalize {
+            key: key.into(),
+            username: "fault.matrix".into(),
+            display_name: "Fault Matrix".into(),
+            public: false,
+        }))
+        .await;
+        self.stage(key, |s| {
+            matches!(s, CameoStage::Finalized | CameoStage::FinalizeFailed { .. })
+        })
+        .await
+    }
+
+    async fn still_serving(&mut self) {
+        self.send(Request::LoadAccount).await;
+        self.expect("Account", |e| matches!(e, Event::Account(_)).then_some(()))
+            .await;
+    }
+
+    fn saved(&self) -> Vec<CameoRecord> {
+        self.store
+            .load::<Vec<CameoRecord>>("cameos.json")
+            .expect("cameos.json reads")
+            .unwrap_or_default()
+    }
+
+    async fn shutdown(self) {
+        let _ = self.requests.send(Request::Shutdown).await;
+        tokio::time::timeout(WAIT, self.handle)
+            .await
+            .expect("the worker stops")
+            .expect("the worker did not panic");
+    }
+}
+
+fn sample_video(dir: &Path) -> PathBuf {
+    let path = dir.join("me.mp4");
+    std::fs::write(&path, asset("sample.mp4")).expect("copy the sample video");
+    path
+}
+
+fn rule(method: &str, path: &str, fault: Fault, times: Option<u32>) -> FaultRule {
+    FaultRule {
+        method: Some(method.into()),
+        path: path.into(),
+        fault,
+        times,
+    }
+}
+
+fn count(sim: &Sim, method: &str, prefix: &str) -> usize {
+    sim.requests()
+        .iter()
+        .filter(|r| r.method == method && r.path.starts_with(prefix))
+        .count()
+}
+
+/// One cameo upload under `fault`; returns the stage it settled in and the upload count.
+async fn upload_with(fault: Fault, times: Option<u32>) -> (CameoStage, usize) {
+    let sim = start_sim(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let video = sample_video(dir.path());
+    let mut h = Harness::start(&sim, &dir.path().join("data"));
+    sim.inject(rule("POST", "/characters/upload", fault, times));
+    let record = h.create("k1", &video).await;
+    h.still_serving().await;
+    assert_eq!(
+        h.saved(),
+        vec![record.clone()],
+        "the record keeps the cameo"
+    );
+    let uploads = count(&sim, "POST", "/characters/upload");
+    h.shutdown().await;
+    (record.stage, uploads)
+}
+
+#[tokio::test]
+async fn cameo_upload_refusals_fail_once_and_keep_the_record() {
+    for (fault, times, words) in [
+        (Fault::TokenInvalidated, None, "new token"),
+        (Fault::SentinelBlock, None, "bot protection"),
+        (Fault::Cloudflare, None, "Cloudflare"),
+        (Fault::InvalidJson, None, "cannot read"),
+        (
+            Fault::RateLimited {
+                retry_after_secs: 1,
+            },
+            None,
+            "retry in 1 s",
+        ),
+        // The server may already have the video: not resent blindly.
+        (Fault::ConnectionReset, Some(1), "connection broke"),
+        (Fault::TruncatedBody, Some(1), "connection broke"),
+    ] {
+        let (stage, uploads) = upload_with(fault.clone(), times).await;
+        let CameoStage::UploadFailed { reason } = &stage else {
+            panic!("{fault:?}: {stage:?}")
+        };
+        assert!(reason.contains(words), "{fault:?}: {reason}");
+        assert_eq!(uploads, 1, "{fault:?}: sent once");
+    }
+}
+
+#[tokio::test]
+async fn cameo_upload_5xx_and_heavy_load_are_resent_with_a_fresh_body() {
+    for (fault, uploads_expected) in [(Fault::ServerError, 3), (Fault::HeavyLoad, 3)] {
+        let (stage, uploads) = upload_with(fault.clone(), Some(2)).await;
+        assert_eq!(stage, CameoStage::Ready, "{fault:?}");
+        assert_eq!(uploads, uploads_expected, "{fault:?}");
+    }
+    let (stage, uploads) = upload_with(Fault::Latency { ms: 150 }, Some(1)).await;
+    assert_eq!((stage, uploads), (CameoStage::Ready, 1));
+}
+
+#[tokio::test]
+async fn cameo_processing_poll_rides_out_brief_faults() {
+    for fault in [
+        Fault::ServerError,
+        Fault::HeavyLoad,
+        Fault::ConnectionReset,
+        Fault::TruncatedBody,
+        Fault::Latency { ms: 100 },
+    ] {
+        let sim = start_sim(|_| {}).await;
+        let dir = tempfile::tempdir().unwrap();
+        let video = sample_video(dir.path());
+        let mut h = Harness::start(&sim, &dir.path().join("data"));
+        sim.inject(rule(
+            "GET",
+            "/project_y/cameos/in_progress",
+            fault.clone(),
+            Some(2),
+        ));
+        let record = h.create("k1", &video).await;
+        assert_eq!(record.stage, CameoStage::Ready, "{fault:?}");
+        assert_eq!(count(&sim, "POST", "/characters/upload"), 1);
+        h.shutdown().await;
+    }
+}
+
+#[tokio::test]
+async fn cameo_processing_poll_refusals_stop_with_the_reason_and_resume_on_request() {
+    for (fault, words) in [
+        (Fault::TokenInvalidated, "new token"),
+        (Fault::SentinelBlock, "bot protection"),
+        (Fault::Cloudflare, "Cloudflare"),
+        (Fault::InvalidJson, "cannot read"),
+        (
+            Fault::RateLimited {
+                retry_after_secs: 1,
+            },
+            "rate limited",
+        ),
+    ] {
+        let sim = start_sim(|_| {}).await;
+        let dir = tempfile::tempdir().unwrap();
+        let video = sample_video(dir.path());
+        let mut h = Harness::start(&sim, &dir.path().join("data"));
+        sim.inject(rule(
+            "GET",
+            "/project_y/cameos/in_progress",
+            fault.clone(),
+            None,
+        ));
+        let record = h.create("k1", &video).await;
+        let CameoStage::PollStopped { reason } = &record.stage else {
+            panic!("{fault:?}: {:?}", record.stage)
+        };
+        assert!(reason.contains(words), "{fault:?}: {reason}");
+        h.still_serving().await;
+        sim.clear_faults();
+        h.send(Request::Cameo(CameoRequest::CheckAgain {
+            key: "k1".into(),
+        }))
+        .await;
+        h.stage("k1", |s| *s == CameoStage::Ready).await;
+        assert_eq!(
+            count(&sim, "POST", "/characters/upload"),
+            1,
+            "not re-uploaded"
+        );
+        h.shutdown().await;
+    }
+}
+
+/// A ready cameo, then finalize with `fault` on `path` (POST).
+async fn finalize_with(path: &str, fault: Fault, times: Option<u32>) -> (CameoRecord, Sim) {
+    finalize_with_rule(rule("POST", path, fault, times)).await
+}
+
+/// A ready cameo, then finalize with `fault_rule` active.
+async fn finalize_with_rule(fault_rule: FaultRule) -> (CameoRecord, Sim) {
+    let sim = start_sim(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let video = sample_video(dir.path());
+    let mut h = Harness::start(&sim, &dir.path().join("data"));
+    let ready = h.create("k1", &video).await;
+    assert_eq!(ready.stage, CameoStage::Ready);
+    sim.inject(fault_rule);
+    let done = h.finalize("k1").await;
+    h.still_serving().await;
+    assert_eq!(h.saved(), vec![done.clone()], "the record keeps the choice");
+    h.shutdown().await;
+    (done, sim)
+}
+
+#[tokio::test]
+async fn cameo_profile_upload_5xx_is_resent_and_finalize_goes_on() {
+    let (done, sim) = finalize_with("/project_y/file/upload", Fault::ServerError, Some(1)).await;
+    assert_eq!(done.stage, CameoStage::Finalized);
+    assert_eq!(count(&sim, "POST", "/project_y/file/upload"), 2);
+    assert_eq!(count(&sim, "POST", "/characters/finalize"), 1);
+}
+
+#[tokio::test]
+async fn cameo_profile_upload_refusals_stop_before_finalize() {
+    for fault in [
+        Fault::TokenInvalidated,
+        Fault::SentinelBlock,
+        Fault::Cloudflare,
+        Fault::InvalidJson,
+        Fault::ConnectionReset,
+        Fault::TruncatedBody,
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+    ] {
+        let (done, sim) = finalize_with("/project_y/file/upload", fault.clone(), None).await;
+        assert!(
+            matches!(done.stage, CameoStage::FinalizeFailed { .. }),
+            "{fault:?}: {:?}",
+            done.stage
+        );
+        assert_eq!(count(&sim, "POST", "/characters/finalize"), 0, "{fault:?}");
+    }
+}
+
+#[tokio::test]
+async fn cameo_finalize_is_never_resent() {
+    for fault in [
+        Fault::TokenInvalidated,
+        Fault::SentinelBlock,
+        Fault::HeavyLoad,
+        Fault::Cloudflare,
+        Fault::RateLimited {
+            retry_after_secs: 1,
+        },
+        Fault::ServerError,
+        Fault::InvalidJson,
+        Fault::ConnectionReset,
+        Fault::TruncatedBody,
+    ] {
+        let (done, sim) = finalize_with("/characters/finalize", fault.clone(), Some(1)).await;
+        assert!(
+            matches!(done.stage, CameoStage::FinalizeFailed { .. }),
+            "{fault:?}: {:?}",
+            done.stage
+        );
+        assert_eq!(count(&sim, "POST", "/characters/finalize"), 1, "{fault:?}");
+    }
+    let (done, _) =
+        finalize_with("/characters/finalize", Fault::Latency { ms: 150 }, Some(1)).await;
+    assert_eq!(done.stage, CameoStage::Finalized);
+}
+
+#[tokio::test]
+async fn cameo_profile_picture_fetch_rides_out_a_brief_fault() {
+    // The server's profile picture is read from a media link before it is uploaded back.
+    let (done, sim) = finalize_with_rule(rule("GET", "/media", Fault::ServerError, Some(2))).await;
+    assert_eq!(done.stage, CameoStage::Finalized);
+    assert_eq!(
+        count(&sim, "GET", "/media"),
+        3,
+        "two failures, then the picture"
+    );
+    assert_eq!(count(&sim, "POST", "/characters/finalize"), 1);
+}

@@ -1,0 +1,95 @@
+//! The headless commands share the worker's reconciliation: a create whose answer was lost is
+//! found on the server and adopted, never sent twice; one that surely failed is reported.
+
+mod common;
+
+use std::process::Output;
+
+use common::*;
+use sora_tui::sim::{Fault, FaultRule, Sim};
+
+async fn run(sim: &Sim, args: &[&str]) -> Output {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_sora-tui"));
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("SORA_POLL_INTERVAL_MS", "50")
+        .env("SORA_BASE_URL", sim.base_url())
+        .env("SORA_TOKEN", sim.token())
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .args(args);
+    tokio::time::timeout(std::time::Duration::from_secs(60), cmd.output())
+        .await
+        .expect("command finishes")
+        .expect("binary runs")
+}
+
+fn once(path: &str, fault: Fault) -> FaultRule {
+    FaultRule {
+        method: Some("POST".into()),
+        path: path.into(),
+        fault,
+        times: Some(1),
+    }
+}
+
+fn events(out: &Output, name: &str) -> Vec<serde_json::Value> {
+    String::from_utf8_lossy(&out.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter(|v| v["event"] == name)
+        .collect()
+}
+
+#[tokio::test]
+async fn headless_video_adopts_a_task_whose_answer_was_cut() {
+    let sim = start_sim(|c| c.speed = 5.0).await;
+    sim.inject(once("/nf/create", Fault::TruncatedBody));
+    let out = run(&sim, &["video", "a cut answer", "--json"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let submitted = events(&out, "submitted");
+    let pending = client_for(&sim).pending().await.unwrap();
+    assert_eq!(pending.len(), 1, "exactly one task exists");
+    assert_eq!(submitted[0]["task_id"], pending[0].id.as_str());
+    assert_eq!(events(&out, "adopted").len(), 1);
+    assert_eq!(requests_to(&sim, "POST", "/nf/create").len(), 1);
+}
+
+#[tokio::test]
+async fn headless_image_adopts_a_task_whose_answer_was_cut() {
+    let sim = start_sim(|c| c.speed = 5.0).await;
+    sim.inject(once("/video_gen", Fault::TruncatedBody));
+    let out = run(&sim, &["image", "a cut image", "--json"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let recent = client_for(&sim).recent_tasks(50).await.unwrap();
+    assert_eq!(recent.len(), 1, "exactly one task exists");
+    assert_eq!(
+        events(&out, "submitted")[0]["task_id"],
+        recent[0].id.as_str()
+    );
+    assert_eq!(requests_to(&sim, "POST", "/video_gen").len(), 1);
+}
+
+#[tokio::test]
+async fn headless_create_reset_is_reported_not_resent() {
+    let sim = start_sim(|_| {}).await;
+    sim.inject(once("/nf/create", Fault::ConnectionReset));
+    let out = run(&sim, &["video", "a reset", "--json"]).await;
+    assert!(!out.status.success());
+    assert_eq!(events(&out, "error")[0]["class"], "network");
+    assert_eq!(requests_to(&sim, "POST", "/nf/create").len(), 1);
+    assert!(client_for(&sim).pending().await.unwrap().is_empty());
+}
