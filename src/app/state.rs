@@ -207,6 +207,13 @@ pub struct DraftRow {
     pub post_id: Option<String>,
 }
 
+impl DraftRow {
+    /// Whether the row is an image result rather than a video draft.
+    pub fn is_image(&self) -> bool {
+        self.draft.kind.as_deref() == Some(super::update::IMAGE_KIND)
+    }
+}
+
 /// A download in progress or finished, per draft.
 #[derive(Debug, Clone, PartialEq)]
 pub enum DownloadState {

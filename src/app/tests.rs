@@ -555,6 +555,37 @@ fn toasts_expire_with_time() {
 }
 
 #[test]
+fn image_results_appear_in_drafts_and_stay_after_a_refresh() {
+    let mut a = app();
+    ch(&mut a, '4');
+    loaded(&mut a, 2, None);
+    let mut img = record("task_img", working());
+    img.kind = TaskKind::Image;
+    event(&mut a, Event::TaskChanged(img.clone()));
+    img.phase = TaskPhase::Done {
+        generation_ids: vec!["gen_i1".into(), "gen_i2".into()],
+        urls: vec![
+            "http://127.0.0.1:1/media/i1.png".into(),
+            "http://127.0.0.1:1/media/i2.webp".into(),
+        ],
+    };
+    img.finished_at = Some(NOW);
+    event(&mut a, Event::TaskChanged(img));
+    let ids: Vec<&str> = a.drafts.rows.iter().map(|r| r.gen_id.as_str()).collect();
+    assert_eq!(ids, ["gen_i1", "gen_i2", "gen_0", "gen_1"]);
+    assert!(a.drafts.rows[0].is_image());
+    assert_eq!(a.drafts.rows[0].state, "image");
+    // A refresh keeps them.
+    loaded(&mut a, 2, None);
+    assert_eq!(a.drafts.rows.len(), 4);
+    // Video-only actions are refused with a reason; download is allowed.
+    ch(&mut a, 'g');
+    assert!(worker_requests(&ch(&mut a, 'p')).is_empty());
+    assert!(a.toasts.back().unwrap().text.contains("image"));
+    assert_eq!(worker_requests(&ch(&mut a, 'w')).len(), 1);
+}
+
+#[test]
 fn rows_keep_what_the_pane_needs_and_nothing_else() {
     let full = Draft {
         id: Some("gen_1".into()),

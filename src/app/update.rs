@@ -779,6 +779,15 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
             };
             vec![Cmd::Worker(request)]
         }
+        Action::Publish | Action::Unpublish | Action::Remix | Action::CopyLink
+            if row.is_image() =>
+        {
+            toast(
+                app,
+                "an image result is not a video draft: it can be downloaded (w) or opened (o)",
+            );
+            Vec::new()
+        }
         Action::Publish => {
             if let Some(post) = &row.post_id {
                 toast(app, format!("already published: {}", share_link(post)));
@@ -948,6 +957,17 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
                 Some(t) => *t = record.clone(),
                 None => app.tasks.tasks.insert(0, record.clone()),
             }
+            if finished && record.kind == TaskKind::Image {
+                let fresh: Vec<DraftRow> = image_rows(std::slice::from_ref(&record))
+                    .into_iter()
+                    .filter(|r| !app.drafts.rows.iter().any(|o| o.gen_id == r.gen_id))
+                    .collect();
+                if !app.drafts.rows.is_empty() {
+                    app.drafts.selected += fresh.len();
+                }
+                app.drafts.rows.splice(0..0, fresh);
+                keep_visible(app);
+            }
             if finished {
                 if matches!(record.phase, TaskPhase::Done { .. }) {
                     toast(app, note.clone());
@@ -962,11 +982,17 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
             }
         }
         Event::DraftsLoaded { page, first } => {
+            let images = if first {
+                image_rows(&app.tasks.tasks)
+            } else {
+                Vec::new()
+            };
             let d = &mut app.drafts;
             let rows = page.items.into_iter().map(drafts_row);
             if first {
                 let keep = d.rows.get(d.selected).map(|r| r.gen_id.clone());
-                d.rows = rows.collect();
+                d.rows = images;
+                d.rows.extend(rows);
                 d.selected = keep
                     .and_then(|id| d.rows.iter().position(|r| r.gen_id == id))
                     .unwrap_or(0);
@@ -1118,6 +1144,38 @@ pub fn drafts_row(draft: Draft) -> DraftRow {
         post_id,
     }
 }
+
+/// Rows for the results of finished image tasks. The API lists them only among the recent
+/// tasks, never among the drafts, but the Drafts pane is where a user looks for results.
+fn image_rows(tasks: &[crate::track::TaskRecord]) -> Vec<DraftRow> {
+    let mut rows = Vec::new();
+    for t in tasks.iter().filter(|t| t.kind == TaskKind::Image) {
+        let TaskPhase::Done {
+            generation_ids,
+            urls,
+        } = &t.phase
+        else {
+            continue;
+        };
+        for (id, url) in generation_ids.iter().zip(urls) {
+            let mut row = drafts_row(Draft {
+                id: Some(id.clone()),
+                task_id: Some(t.task_id.clone()),
+                kind: Some(IMAGE_KIND.into()),
+                downloadable_url: Some(url.clone()),
+                prompt: Some(t.prompt.clone()),
+                created_at: t.finished_at.or(Some(t.submitted_at)),
+                ..Draft::default()
+            });
+            row.state = "image".into();
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+/// The `kind` of rows made from image results (not a value the server uses).
+pub const IMAGE_KIND: &str = "image";
 
 /// Keeps only what the Drafts pane uses of a draft. A draft from the server carries a dozen
 /// signed URLs (renditions, download variants) of which the pane needs one; with 10 000

@@ -145,6 +145,20 @@ impl Storyboard {
     }
 }
 
+/// The gist of a storyboard's prompt text for one-line displays: its instructions when it
+/// has some, else its first scene, else the text itself.
+pub fn gist(prompt_text: &str) -> &str {
+    if let Some((_, instructions)) = prompt_text.split_once("\n\ninstructions:\n")
+        && !instructions.trim().is_empty()
+    {
+        return instructions;
+    }
+    prompt_text
+        .lines()
+        .find_map(|l| l.strip_prefix("Scene: "))
+        .unwrap_or(prompt_text)
+}
+
 /// Finds the next `[N.Ns]` marker: `(start, end, seconds)`.
 fn find_marker(text: &str) -> Option<(usize, usize, f64)> {
     let mut from = 0;
@@ -217,6 +231,15 @@ mod tests {
             e.to_string(),
             "the shots add up to 4.0 s but the video is 10 s: change durations or scale them to fit"
         );
+    }
+
+    #[test]
+    fn gist_prefers_instructions_then_the_first_scene() {
+        let with = board("A cat's adventure", &[(5.0, "skydive"), (5.0, "land")]);
+        assert_eq!(gist(&with.prompt_text()), "A cat's adventure");
+        let without = board("", &[(5.0, "skydive"), (5.0, "land")]);
+        assert_eq!(gist(&without.prompt_text()), "skydive");
+        assert_eq!(gist("plain"), "plain");
     }
 
     #[test]

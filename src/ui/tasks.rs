@@ -149,7 +149,13 @@ fn task_row<'a>(
         prompt.push(Span::styled(reason, theme.error));
         prompt.push(Span::styled(" · ", theme.dim));
     }
-    prompt.push(Span::styled(sanitize(&t.prompt, 200), theme.text));
+    // A storyboard's prompt is its whole timeline text; its gist reads better in one line.
+    let text = if t.kind == crate::track::TaskKind::Storyboard {
+        crate::storyboard::gist(&t.prompt)
+    } else {
+        &t.prompt
+    };
+    prompt.push(Span::styled(sanitize(text, 200), theme.text));
 
     let mut cells = vec![
         Cell::from(if selected { "›" } else { " " }),
