@@ -165,3 +165,59 @@ fn debug_output_of_configs_clients_and_errors_is_redacted() {
         assert!(!s.contains("debug-secret-payload"), "token shown: {s}");
     }
 }
+
+#[test]
+fn hostile_server_text_never_reaches_the_terminal() {
+    // The simulator echoes prompts back in drafts and tasks, so a prompt full of escape
+    // sequences is a hostile server response: a title change, a screen clear, a hyperlink.
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(start_sim(|_| {}));
+    let hostile =
+        "evil\x1b]0;pwned-title\x07 \x1b[2J\x1b]8;;http://x.test\x07link\x1b]8;;\x07 \u{9b}31m end";
+    let client = client_for(&sim);
+    rt.block_on(async {
+        let task = client
+            .create_video(hostile, VideoSettings::default(), None)
+            .await
+            .unwrap();
+        eventually(30, || async {
+            let drafts = client.drafts(30, None).await.unwrap().items;
+            drafts
+                .into_iter()
+                .find(|d| d.task_id.as_deref() == Some(task.as_str()))
+        })
+        .await;
+    });
+    let home = tempfile::tempdir().unwrap();
+    // The headless listing prints server text itself (no terminal library in between).
+    let out = common::pty::sora_command(home.path())
+        .env("SORA_BASE_URL", sim.base_url())
+        .env("SORA_TOKEN", sim.token())
+        .arg("drafts")
+        .output()
+        .unwrap();
+    let listing = String::from_utf8_lossy(&out.stdout);
+    assert!(listing.contains("evil"), "{listing}");
+    assert!(
+        !listing.contains('\x1b') && !listing.contains('\x07') && !listing.contains('\u{9b}'),
+        "{listing:?}"
+    );
+    // The interactive UI: ratatui drops control characters too, and the UI sanitises first.
+    let mut cmd = common::pty::sora_command(home.path());
+    cmd.env("SORA_BASE_URL", sim.base_url())
+        .env("SORA_TOKEN", sim.token());
+    let mut pty = common::pty::Pty::spawn(cmd, 120, 40);
+    pty.wait_for("@demo", 20);
+    pty.send(b"4");
+    pty.wait_for("evil", 20);
+    pty.send(b"\r"); // details, with the full prompt
+    pty.wait_for("end", 10);
+    pty.send(b"q");
+    pty.wait_exit(10);
+    let raw = String::from_utf8_lossy(&pty.raw()).into_owned();
+    for injected in ["pwned-title\x07", "\x1b]0;", "\x1b]8;", "\x1b[2J\x1b]"] {
+        assert!(!raw.contains(injected), "{injected:?} reached the terminal");
+    }
+    assert!(!raw.contains('\u{9b}'), "a C1 CSI reached the terminal");
+    assert!(pty.screen().is_empty() || !pty.screen().contains("pwned-title"));
+}
