@@ -221,6 +221,22 @@ pub struct VideoSettings {
     pub size: Size,
 }
 
+impl VideoSettings {
+    /// One line for lists and previews: `landscape · 10 s · Sora 2 · standard`.
+    pub fn summary(&self) -> String {
+        let size = match self.size {
+            Size::Small => "standard",
+            Size::Large => "HD",
+        };
+        format!(
+            "{} · {} · {} · {size}",
+            self.orientation.wire(),
+            self.length,
+            self.model.label()
+        )
+    }
+}
+
 /// Accepts a share link (`https://sora.chatgpt.com/p/s_…`) or a bare id and returns the id
 /// the remix field wants.
 pub fn remix_target_id(input: &str) -> Result<String, String> {

@@ -357,7 +357,7 @@ pub fn on_completions(app: &mut App, input: String, candidates: Vec<String>) -> 
             f.completions.clear();
         }
         _ => {
-            let prefix = common_prefix(&candidates);
+            let prefix = super::update::common_prefix(&candidates);
             if prefix.len() > f.path.len() {
                 f.path = prefix;
             }
@@ -365,27 +365,6 @@ pub fn on_completions(app: &mut App, input: String, candidates: Vec<String>) -> 
         }
     }
     Vec::new()
-}
-
-/// The longest common start of the candidates, on a character boundary.
-fn common_prefix(items: &[String]) -> String {
-    let Some(first) = items.first() else {
-        return String::new();
-    };
-    let mut len = first.len();
-    for s in &items[1..] {
-        len = len.min(
-            first
-                .bytes()
-                .zip(s.bytes())
-                .take_while(|(a, b)| a == b)
-                .count(),
-        );
-    }
-    while !first.is_char_boundary(len) {
-        len -= 1;
-    }
-    first[..len].to_string()
 }
 
 /// A bound action of this pane.

@@ -74,7 +74,13 @@ pub fn update(app: &mut App, msg: Msg, now: f64) -> Vec<Cmd> {
                     0 => toast(app, format!("nothing matches {input:?}")),
                     1 => app.prompt.image_path = candidates[0].clone(),
                     _ => {
-                        app.prompt.image_path = common_prefix(&candidates).max_by_len(&input);
+                        let prefix = common_prefix(&candidates);
+                        // Never shorten what was typed (a prefix shorter than the input).
+                        app.prompt.image_path = if prefix.len() >= input.len() {
+                            prefix
+                        } else {
+                            input
+                        };
                         app.prompt.completions = candidates;
                     }
                 }
@@ -84,21 +90,8 @@ pub fn update(app: &mut App, msg: Msg, now: f64) -> Vec<Cmd> {
     }
 }
 
-trait MaxByLen {
-    fn max_by_len(self, other: &str) -> String;
-}
-
-impl MaxByLen for String {
-    fn max_by_len(self, other: &str) -> String {
-        if self.len() >= other.len() {
-            self
-        } else {
-            other.to_string()
-        }
-    }
-}
-
-fn common_prefix(items: &[String]) -> String {
+/// The longest common start of the candidates, on a character boundary (for completions).
+pub(crate) fn common_prefix(items: &[String]) -> String {
     let Some(first) = items.first() else {
         return String::new();
     };

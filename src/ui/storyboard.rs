@@ -441,17 +441,7 @@ fn draw_preview(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 /// `landscape · 10 s · Sora 2 · standard`.
 fn settings_summary(app: &App) -> String {
-    let s = &app.storyboard.board.settings;
-    let size = match s.size {
-        Size::Small => "standard",
-        Size::Large => "HD",
-    };
-    format!(
-        "{} · {} · {} · {size}",
-        s.orientation.wire(),
-        s.length,
-        s.model.label()
-    )
+    app.storyboard.board.settings.summary()
 }
 
 /// The line under the pane: why the last submit was refused, or that one is on its way.

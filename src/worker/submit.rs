@@ -8,7 +8,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::protocol::{Event, Submission, SubmissionKind};
 use crate::api::reconcile::{self, Listing};
-use crate::api::{ApiError, Client, ImageShape, Size, VideoSettings};
+use crate::api::{ApiError, Client, ImageShape, VideoSettings};
 use crate::track::{TaskKind, TaskPhase, TaskRecord};
 
 /// How a submission ended, for the loop to record and report.
@@ -156,18 +156,7 @@ fn task_kind(kind: &SubmissionKind) -> TaskKind {
 /// The one-line settings summary shown next to a task: `landscape · 10 s · Sora 2 ·
 /// standard`, `… · remix`, or `square · 2 images`.
 pub(super) fn settings_summary(kind: &SubmissionKind) -> String {
-    fn video(s: &VideoSettings) -> String {
-        let size = match s.size {
-            Size::Small => "standard",
-            Size::Large => "HD",
-        };
-        format!(
-            "{} · {} · {} · {size}",
-            s.orientation.wire(),
-            s.length,
-            s.model.label()
-        )
-    }
+    let video = VideoSettings::summary;
     match kind {
         SubmissionKind::Video {
             settings,
@@ -211,7 +200,7 @@ mod tests {
             orientation: Orientation::Portrait,
             length: Length::S25,
             model: Model::SyOre,
-            size: Size::Large,
+            size: crate::api::Size::Large,
         };
         assert_eq!(
             settings_summary(&SubmissionKind::Storyboard { settings: pro }),
