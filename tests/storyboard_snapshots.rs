@@ -1,14 +1,14 @@
 //! Render snapshots of the Storyboard pane at 80x24 and 160x48, from states reached by keys
 //! and worker events through `update` (as a user would), with fixed timestamps.
 
+mod common;
+
 use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
-use sora_tui::api::{Me, Quota};
-use sora_tui::app::keymap::Keymap;
-use sora_tui::app::{App, AppInfo, Connection, Loading, Msg, Pane, update};
+use sora_tui::app::{App, Msg, Pane, update};
 use sora_tui::ui;
 use sora_tui::worker::{Event, FileSummary, StoryboardEvent, StoryboardFile};
 
@@ -16,36 +16,9 @@ use sora_tui::worker::{Event, FileSummary, StoryboardEvent, StoryboardFile};
 const NOW: f64 = 1_795_040_000.0;
 const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 
-fn info() -> AppInfo {
-    AppInfo {
-        version: "0.1.0".into(),
-        config_path: PathBuf::from("/home/user/.config/sora-tui/config.toml"),
-        data_path: PathBuf::from("/home/user/.local/share/sora-tui"),
-        log_path: PathBuf::from("/home/user/.local/state/sora-tui/sora-tui.log"),
-        download_dir: PathBuf::from("/home/user/Videos/sora"),
-        base_url: "https://sora.chatgpt.com/backend".into(),
-        token_masked: "eyJh…x9Qk".into(),
-        home: PathBuf::from("/home/user"),
-        open_on_start: None,
-    }
-}
-
 /// Signed in, online, the Storyboard pane focused.
 fn app() -> App {
-    let mut app = App::new(info(), Keymap::default(), NOW);
-    app.account = Some(Me {
-        id: Some("user_01".into()),
-        email: Some("alice@example.com".into()),
-        name: Some("Alice".into()),
-        username: Some("alice".into()),
-    });
-    app.account_loading = Loading::Loaded;
-    app.quota = Some(Quota {
-        estimated_num_videos_remaining: Some(28.0),
-        rate_limit_reached: Some(false),
-        access_resets_in_seconds: Some(7200.0),
-    });
-    app.connection = Connection::Online;
+    let mut app = common::screens::signed_in(NOW);
     app.pane = Pane::Storyboard;
     app
 }

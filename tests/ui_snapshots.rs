@@ -1,16 +1,18 @@
 //! Render snapshots of the whole UI over ratatui's `TestBackend`, each at 80x24 and 160x48,
 //! from hand-built states with fixed timestamps and ids.
 
+mod common;
+
 use std::path::PathBuf;
 
 use ratatui::Terminal;
 use ratatui::backend::TestBackend;
 use ratatui_textarea::{TextArea, WrapMode};
-use sora_tui::api::{Draft, Me, Quota};
+use sora_tui::api::{Draft, Quota};
 use sora_tui::app::keymap::Keymap;
 use sora_tui::app::{
-    App, AppInfo, ConfirmAction, Connection, DownloadState, Loading, Modal, Pane, PromptField,
-    Toast, drafts_row,
+    App, ConfirmAction, Connection, DownloadState, Loading, Modal, Pane, PromptField, Toast,
+    drafts_row,
 };
 use sora_tui::track::{TaskKind, TaskPhase, TaskRecord};
 use sora_tui::ui;
@@ -21,37 +23,9 @@ const SIZES: [(u16, u16); 2] = [(80, 24), (160, 48)];
 /// Server text carrying terminal control sequences (SGR, CR, BEL, C1 CSI).
 const EVIL: &str = "evil \x1b[31mred\x1b[0m text\rover\x07 and \u{9b}2J csi";
 
-fn info() -> AppInfo {
-    AppInfo {
-        version: "0.1.0".into(),
-        config_path: PathBuf::from("/home/user/.config/sora-tui/config.toml"),
-        data_path: PathBuf::from("/home/user/.local/share/sora-tui"),
-        log_path: PathBuf::from("/home/user/.local/state/sora-tui/sora-tui.log"),
-        download_dir: PathBuf::from("/home/user/Videos/sora"),
-        base_url: "https://sora.chatgpt.com/backend".into(),
-        token_masked: "eyJh…x9Qk".into(),
-        home: PathBuf::from("/home/user"),
-        open_on_start: None,
-    }
-}
-
 /// Signed in, quota known, online.
 fn app() -> App {
-    let mut app = App::new(info(), Keymap::default(), NOW);
-    app.account = Some(Me {
-        id: Some("user_01".into()),
-        email: Some("alice@example.com".into()),
-        name: Some("Alice".into()),
-        username: Some("alice".into()),
-    });
-    app.account_loading = Loading::Loaded;
-    app.quota = Some(Quota {
-        estimated_num_videos_remaining: Some(28.0),
-        rate_limit_reached: Some(false),
-        access_resets_in_seconds: Some(7200.0),
-    });
-    app.connection = Connection::Online;
-    app
+    common::screens::signed_in(NOW)
 }
 
 fn render(app: &App, width: u16, height: u16) -> Terminal<TestBackend> {
@@ -391,7 +365,7 @@ fn status_bar_account_quota_trouble() {
 
 #[test]
 fn status_bar_connecting_and_failed_account() {
-    let mut app = App::new(info(), Keymap::default(), NOW);
+    let mut app = App::new(common::screens::info(), Keymap::default(), NOW);
     let t = render(&app, 80, 24);
     let text = screen_text(&t);
     assert!(text.contains("connecting…"), "{text}");

@@ -4,6 +4,7 @@
 #![allow(dead_code)]
 
 pub mod pty;
+pub mod screens;
 
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::Duration;
