@@ -26,6 +26,8 @@ use super::widgets::{first_key, sanitize};
 const SIDE_BY_SIDE: u16 = 120;
 /// Width of the details panel beside the list.
 const SIDE_WIDTH: u16 = 72;
+/// Below this width the list shows only the username and state columns.
+const NARROW_LIST: u16 = 64;
 
 /// Draws the pane into `area`.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -96,19 +98,37 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let selected = c.selected.min(len - 1);
     let offset = list::window(selected, 0, len, visible);
     let end = (offset + visible).min(len);
-    let widths = [
-        Constraint::Length(1),
-        Constraint::Fill(1),
-        Constraint::Length(18),
-        Constraint::Length(22),
-        Constraint::Length(16),
-    ];
-    let header = Row::new(["", "Name", "Username", "State", "Created"]).style(theme.header);
-    frame.render_widget(Table::new([header], widths).column_spacing(1), parts.header);
+    // Beside the details panel the list is narrow: the name and date are in the panel, so
+    // the list keeps what tells cameos apart (username, state) readable.
+    let narrow = parts.rows.width < NARROW_LIST;
+    let widths: Vec<Constraint> = if narrow {
+        vec![
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(22),
+        ]
+    } else {
+        vec![
+            Constraint::Length(1),
+            Constraint::Fill(1),
+            Constraint::Length(18),
+            Constraint::Length(22),
+            Constraint::Length(16),
+        ]
+    };
+    let header = if narrow {
+        Row::new(["", "Username", "State"])
+    } else {
+        Row::new(["", "Name", "Username", "State", "Created"])
+    };
+    frame.render_widget(
+        Table::new([header.style(theme.header)], widths.clone()).column_spacing(1),
+        parts.header,
+    );
     let rows: Vec<Row> = c.rows[offset..end]
         .iter()
         .enumerate()
-        .map(|(i, r)| cameo_row(app, r, offset + i == selected, theme))
+        .map(|(i, r)| cameo_row(app, r, offset + i == selected, narrow, theme))
         .collect();
     frame.render_widget(Table::new(rows, widths).column_spacing(1), parts.rows);
     let position = Line::styled(format!("{}/{len}", selected + 1), theme.dim);
@@ -116,7 +136,13 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 }
 
 /// One cameo's row.
-fn cameo_row<'a>(app: &App, r: &'a CameoRow, selected: bool, theme: &Theme) -> Row<'a> {
+fn cameo_row<'a>(
+    app: &App,
+    r: &'a CameoRow,
+    selected: bool,
+    narrow: bool,
+    theme: &Theme,
+) -> Row<'a> {
     let record = &r.record;
     let username = match record.username.as_deref() {
         Some(u) if !u.is_empty() => Span::styled(format!("@{}", sanitize(u, 40)), theme.text),
@@ -126,13 +152,18 @@ fn cameo_row<'a>(app: &App, r: &'a CameoRow, selected: bool, theme: &Theme) -> R
         Some(busy) => Span::styled(format!("… {}", sanitize(busy, 40)), theme.warning),
         None => short_state(&record.stage, record.public, theme),
     };
-    let row = Row::new([
-        Cell::from(if selected { "›" } else { " " }),
-        Cell::from(Span::styled(sanitize(&r.title, 60), theme.text)),
-        Cell::from(username),
-        Cell::from(state),
-        Cell::from(Span::styled(r.created.as_str(), theme.dim)),
-    ]);
+    let marker = Cell::from(if selected { "›" } else { " " });
+    let row = if narrow {
+        Row::new([marker, Cell::from(username), Cell::from(state)])
+    } else {
+        Row::new([
+            marker,
+            Cell::from(Span::styled(sanitize(&r.title, 60), theme.text)),
+            Cell::from(username),
+            Cell::from(state),
+            Cell::from(Span::styled(r.created.as_str(), theme.dim)),
+        ])
+    };
     if selected {
         row.style(theme.selected)
     } else {
