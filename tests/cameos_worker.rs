@@ -9,16 +9,13 @@ use std::path::{Path, PathBuf};
 use std::sync::Once;
 use std::time::Duration;
 
+use common::harness::{WorkerHarness, fast_config};
 use common::*;
 use sora_tui::app::cameos::{CameoRecord, CameoStage};
 use sora_tui::sim::{CameoOutcome, Fault, FaultRule, Sim};
 use sora_tui::store::Store;
-use sora_tui::worker::{self, CameoEvent, CameoRequest, Event, Request, WorkerConfig};
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
+use sora_tui::worker::{CameoEvent, CameoRequest, Event, Request};
 
-/// Longest wait for any one expected event.
-const WAIT: Duration = Duration::from_secs(20);
 /// The cameo poll interval the worker reads from `SORA_CAMEO_POLL_MS` in these tests.
 const POLL_MS: u64 = 50;
 
@@ -33,64 +30,27 @@ fn fast_cameo_polls() {
     });
 }
 
-fn config() -> WorkerConfig {
-    WorkerConfig {
-        poll_min: Duration::from_millis(50),
-        poll_max: Duration::from_millis(200),
-        drafts_page: 30,
-    }
-}
-
 /// A running worker over a store, with the cameo events it sent kept for inspection.
-struct Harness {
-    store: Store,
-    requests: mpsc::Sender<Request>,
-    events: mpsc::UnboundedReceiver<Event>,
-    handle: JoinHandle<()>,
-    seen: Vec<CameoEvent>,
-}
+struct Harness(WorkerHarness<CameoEvent>);
+
+deref_to_harness!(Harness => WorkerHarness<CameoEvent>);
 
 impl Harness {
     fn start(sim: &Sim, data: &Path) -> Harness {
         fast_cameo_polls();
-        let store = Store::new(data);
-        let (tx, rx) = mpsc::unbounded_channel();
-        let (requests, handle) = worker::spawn(client_for(sim), store.clone(), config(), tx);
-        Harness {
-            store,
-            requests,
-            events: rx,
-            handle,
-            seen: Vec::new(),
-        }
+        Harness(WorkerHarness::start_keeping(
+            client_for(sim),
+            Store::new(data),
+            fast_config(),
+            |e| match e {
+                Event::Cameo(event) => Some(event),
+                _ => None,
+            },
+        ))
     }
 
     async fn send(&self, request: CameoRequest) {
-        self.requests
-            .send(Request::Cameo(request))
-            .await
-            .expect("worker is running");
-    }
-
-    /// The next cameo event matching `pick`, within [`WAIT`].
-    async fn expect<T>(&mut self, what: &str, mut pick: impl FnMut(&CameoEvent) -> Option<T>) -> T {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            let event = tokio::time::timeout_at(deadline, self.events.recv())
-                .await
-                .unwrap_or_else(|_| panic!("no {what} within {WAIT:?}; seen: {:#?}", self.seen))
-                .unwrap_or_else(|| {
-                    panic!("the worker ended before {what}; seen: {:#?}", self.seen)
-                });
-            let Event::Cameo(event) = event else {
-                continue;
-            };
-            let picked = pick(&event);
-            self.seen.push(event);
-            if let Some(v) = picked {
-                return v;
-            }
-        }
+        self.0.send(Request::Cameo(request)).await;
     }
 
     /// The record as restored at start.
@@ -138,11 +98,7 @@ impl Harness {
     }
 
     async fn shutdown(self) {
-        let _ = self.requests.send(Request::Shutdown).await;
-        tokio::time::timeout(WAIT, self.handle)
-            .await
-            .expect("the worker stops")
-            .expect("the worker did not panic");
+        self.0.shutdown().await;
     }
 }
 

@@ -9,16 +9,12 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use common::harness::{WorkerHarness, fast_config};
 use common::*;
 use sora_tui::api::{ApiError, Client, Draft, VideoSettings};
 use sora_tui::sim::{Fault, FaultRule, Sim};
 use sora_tui::store::Store;
-use sora_tui::worker::{self, CleanupEntry, Event, Request, Sidecar, WorkerConfig};
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
-
-/// Longest wait for any one expected event.
-const WAIT: Duration = Duration::from_secs(20);
+use sora_tui::worker::{CleanupEntry, Event, Request, Sidecar, WorkerConfig};
 
 fn rule(path: &str, fault: Fault, times: Option<u32>) -> FaultRule {
     FaultRule {
@@ -62,53 +58,22 @@ async fn post_is_gone(client: &Client, post_id: &str) -> bool {
     )
 }
 
-struct Harness {
-    store: Store,
-    requests: mpsc::Sender<Request>,
-    events: mpsc::UnboundedReceiver<Event>,
-    handle: JoinHandle<()>,
-    seen: Vec<Event>,
-}
+struct Harness(WorkerHarness);
+
+deref_to_harness!(Harness => WorkerHarness);
 
 impl Harness {
     fn start(sim: &Sim, dir: &Path) -> Harness {
-        let store = Store::new(dir.join("data"));
-        let (tx, rx) = mpsc::unbounded_channel();
         let config = WorkerConfig {
             poll_min: Duration::from_millis(20),
             poll_max: Duration::from_millis(100),
-            drafts_page: 30,
+            ..fast_config()
         };
-        let (requests, handle) = worker::spawn(client_for(sim), store.clone(), config, tx);
-        Harness {
-            store,
-            requests,
-            events: rx,
-            handle,
-            seen: Vec::new(),
-        }
-    }
-
-    async fn send(&self, request: Request) {
-        self.requests
-            .send(request)
-            .await
-            .expect("worker is running");
-    }
-
-    async fn expect<T>(&mut self, what: &str, mut pick: impl FnMut(&Event) -> Option<T>) -> T {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            let event = tokio::time::timeout_at(deadline, self.events.recv())
-                .await
-                .unwrap_or_else(|_| panic!("no {what} within {WAIT:?}; seen: {:#?}", self.seen))
-                .unwrap_or_else(|| panic!("the worker ended before {what}"));
-            let picked = pick(&event);
-            self.seen.push(event);
-            if let Some(v) = picked {
-                return v;
-            }
-        }
+        Harness(WorkerHarness::start(
+            client_for(sim),
+            Store::new(dir.join("data")),
+            config,
+        ))
     }
 
     /// The outcome of the download of `gen_id`.
@@ -129,11 +94,7 @@ impl Harness {
     }
 
     async fn shutdown(self) {
-        let _ = self.requests.send(Request::Shutdown).await;
-        tokio::time::timeout(WAIT, self.handle)
-            .await
-            .expect("the worker stops")
-            .expect("the worker did not panic");
+        self.0.shutdown().await;
     }
 }
 

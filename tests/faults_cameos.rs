@@ -8,17 +8,13 @@ mod common;
 
 use std::path::{Path, PathBuf};
 use std::sync::Once;
-use std::time::Duration;
 
+use common::harness::{WorkerHarness, fast_config};
 use common::*;
 use sora_tui::app::cameos::{CameoRecord, CameoStage};
 use sora_tui::sim::{Fault, FaultRule, Sim};
 use sora_tui::store::Store;
-use sora_tui::worker::{self, CameoEvent, CameoRequest, Event, Request, WorkerConfig};
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
-
-const WAIT: Duration = Duration::from_secs(20);
+use sora_tui::worker::{CameoEvent, CameoRequest, Event, Request};
 
 /// The worker reads the cameo poll interval from this variable (as in `cameos_worker.rs`).
 fn fast_cameo_polls() {
@@ -29,51 +25,18 @@ fn fast_cameo_polls() {
     });
 }
 
-struct Harness {
-    store: Store,
-    requests: mpsc::Sender<Request>,
-    events: mpsc::UnboundedReceiver<Event>,
-    handle: JoinHandle<()>,
-    seen: Vec<Event>,
-}
+struct Harness(WorkerHarness);
+
+deref_to_harness!(Harness => WorkerHarness);
 
 impl Harness {
     fn start(sim: &Sim, data: &Path) -> Harness {
         fast_cameo_polls();
-        let store = Store::new(data);
-        let (tx, rx) = mpsc::unbounded_channel();
-        let config = WorkerConfig {
-            poll_min: Duration::from_millis(50),
-            poll_max: Duration::from_millis(200),
-            drafts_page: 30,
-        };
-        let (requests, handle) = worker::spawn(client_for(sim), store.clone(), config, tx);
-        Harness {
-            store,
-            requests,
-            events: rx,
-            handle,
-            seen: Vec::new(),
-        }
-    }
-
-    async fn send(&self, request: Request) {
-        self.requests.send(request).await.expect("worker runs");
-    }
-
-    async fn expect<T>(&mut self, what: &str, mut pick: impl FnMut(&Event) -> Option<T>) -> T {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            let event = tokio::time::timeout_at(deadline, self.events.recv())
-                .await
-                .unwrap_or_else(|_| panic!("no {what} within {WAIT:?}; seen: {:#?}", self.seen))
-                .unwrap_or_else(|| panic!("the worker ended before {what}: {:#?}", self.seen));
-            let picked = pick(&event);
-            self.seen.push(event);
-            if let Some(v) = picked {
-                return v;
-            }
-        }
+        Harness(WorkerHarness::start(
+            client_for(sim),
+            Store::new(data),
+            fast_config(),
+        ))
     }
 
     /// The next record of `key` whose stage `pick` accepts.
@@ -135,11 +98,7 @@ impl Harness {
     }
 
     async fn shutdown(self) {
-        let _ = self.requests.send(Request::Shutdown).await;
-        tokio::time::timeout(WAIT, self.handle)
-            .await
-            .expect("the worker stops")
-            .expect("the worker did not panic");
+        self.0.shutdown().await;
     }
 }
 

@@ -7,74 +7,26 @@ mod common;
 use std::path::{Path, PathBuf};
 use std::time::Duration;
 
+use common::harness::{WAIT, WorkerHarness, fast_config};
 use common::*;
 use sora_tui::api::{Draft, ImageShape, VideoSettings};
 use sora_tui::sim::{Fault, FaultRule, Sim};
 use sora_tui::store::Store;
 use sora_tui::track::{TaskKind, TaskPhase, TaskRecord};
-use sora_tui::worker::{
-    self, Event, PromptSnapshot, Request, Submission, SubmissionKind, WorkerConfig,
-};
-use tokio::sync::mpsc;
-use tokio::task::JoinHandle;
-
-/// Longest wait for any one expected event.
-const WAIT: Duration = Duration::from_secs(20);
-
-fn fast_config() -> WorkerConfig {
-    WorkerConfig {
-        poll_min: Duration::from_millis(50),
-        poll_max: Duration::from_millis(200),
-        drafts_page: 30,
-    }
-}
+use sora_tui::worker::{Event, PromptSnapshot, Request, Submission, SubmissionKind, WorkerConfig};
 
 /// A running worker over a store, with every event it sent kept for inspection.
-struct Harness {
-    store: Store,
-    requests: mpsc::Sender<Request>,
-    events: mpsc::UnboundedReceiver<Event>,
-    handle: JoinHandle<()>,
-    seen: Vec<Event>,
-}
+struct Harness(WorkerHarness);
+
+deref_to_harness!(Harness => WorkerHarness);
 
 impl Harness {
     fn start(sim: &Sim, dir: &Path, config: WorkerConfig) -> Harness {
-        let store = Store::new(dir.join("data"));
-        let (tx, rx) = mpsc::unbounded_channel();
-        let (requests, handle) = worker::spawn(client_for(sim), store.clone(), config, tx);
-        Harness {
-            store,
-            requests,
-            events: rx,
-            handle,
-            seen: Vec::new(),
-        }
-    }
-
-    async fn send(&self, request: Request) {
-        self.requests
-            .send(request)
-            .await
-            .expect("worker is running");
-    }
-
-    /// The next event matching `pick`, within [`WAIT`]; the events before it are kept in `seen`.
-    async fn expect<T>(&mut self, what: &str, mut pick: impl FnMut(&Event) -> Option<T>) -> T {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            let event = tokio::time::timeout_at(deadline, self.events.recv())
-                .await
-                .unwrap_or_else(|_| panic!("no {what} within {WAIT:?}; seen: {:#?}", self.seen))
-                .unwrap_or_else(|| {
-                    panic!("the worker ended before {what}; seen: {:#?}", self.seen)
-                });
-            let picked = pick(&event);
-            self.seen.push(event);
-            if let Some(v) = picked {
-                return v;
-            }
-        }
+        Harness(WorkerHarness::start(
+            client_for(sim),
+            Store::new(dir.join("data")),
+            config,
+        ))
     }
 
     async fn submit(&mut self, local_id: u64, prompt: &str, kind: SubmissionKind) -> TaskRecord {
@@ -113,17 +65,7 @@ impl Harness {
     }
 
     async fn shutdown(self) -> Vec<Event> {
-        let _ = self.requests.send(Request::Shutdown).await;
-        tokio::time::timeout(WAIT, self.handle)
-            .await
-            .expect("the worker stops")
-            .expect("the worker did not panic");
-        let mut seen = self.seen;
-        let mut events = self.events;
-        while let Ok(e) = events.try_recv() {
-            seen.push(e);
-        }
-        seen
+        self.0.shutdown().await
     }
 
     fn saved_tasks(&self) -> Vec<TaskRecord> {
