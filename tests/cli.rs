@@ -459,3 +459,42 @@ async fn help_exists_for_every_command() {
         );
     }
 }
+
+#[tokio::test]
+async fn video_clean_download_saves_the_unwatermarked_copy_and_deletes_the_post() {
+    let sim = start_sim(|_| {}).await;
+    let env = Env::new();
+    let dir = env.home.path().join("clean");
+    let out = env
+        .run(
+            Some(&sim),
+            &[
+                "video",
+                "a cat",
+                "--download",
+                dir.to_str().unwrap(),
+                "--clean",
+                "--json",
+            ],
+        )
+        .await;
+    assert!(out.status.success(), "{}", stderr(&out));
+    let lines = json_lines(&out);
+    let file = events(&lines, "done")[0]["file"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(file.ends_with(".clean.mp4"), "{file}");
+    assert_eq!(std::fs::read(&file).unwrap(), asset("sample_clean.mp4"));
+    let posts = requests_to(&sim, "POST", "/project_y/post");
+    assert_eq!(posts.len(), 1, "published once");
+    let deleted: Vec<_> = sim
+        .requests()
+        .into_iter()
+        .filter(|r| r.method == "DELETE" && r.path.starts_with("/project_y/post/"))
+        .collect();
+    assert_eq!(deleted.len(), 1, "the temporary post was deleted");
+    // --clean without --download is a usage error.
+    let bad = env.run(Some(&sim), &["video", "x", "--clean"]).await;
+    assert_eq!(bad.status.code(), Some(2));
+}

@@ -215,7 +215,7 @@ impl Ctx<'_> {
                 self.reconciled(Listing::Videos, prompt, create, r).await?
             }
         };
-        self.after_video_submit(&task_id, &a.wait, r).await
+        self.after_video_submit(&task_id, &a.wait, a.clean, r).await
     }
 
     async fn storyboard(&self, a: &StoryboardArgs, r: &mut Reporter) -> Outcome {
@@ -243,13 +243,14 @@ impl Ctx<'_> {
         }
         let create = self.client.create_storyboard(&prompt, board.settings);
         let task_id = self.reconciled(Listing::Videos, &prompt, create, r).await?;
-        self.after_video_submit(&task_id, &a.wait, r).await
+        self.after_video_submit(&task_id, &a.wait, a.clean, r).await
     }
 
     async fn after_video_submit(
         &self,
         task_id: &str,
         wait: &WaitArgs,
+        clean: bool,
         r: &mut Reporter,
     ) -> Outcome {
         r.event(json!({"event":"submitted","kind":"video","task_id":task_id}));
@@ -263,6 +264,7 @@ impl Ctx<'_> {
         let gen_id = draft.gen_id().unwrap_or(task_id).to_string();
         let url = draft.best_url().unwrap_or_default().to_string();
         let file = match &wait.download {
+            Some(dir) if clean => Some(self.download_clean(&draft, dir, r).await?),
             Some(dir) => {
                 let name = format!(
                     "{}.{}",
@@ -286,6 +288,67 @@ impl Ctx<'_> {
             }
         }
         Ok(())
+    }
+
+    /// The copy without the watermark, through the worker's clean-copy flow: it records the
+    /// temporary post before publishing and deletes it whatever happens (or, after a crash, at
+    /// the next start of this program), so the CLI and the TUI share one implementation.
+    async fn download_clean(
+        &self,
+        draft: &Draft,
+        dir: &Path,
+        r: &mut Reporter,
+    ) -> Result<PathBuf, Failure> {
+        use crate::worker::{Event, Request, WorkerConfig};
+        let gen_id = draft.gen_id().unwrap_or_default().to_string();
+        let store = crate::store::Store::new(self.session.paths.data_dir.clone());
+        let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
+        let (requests, handle) =
+            crate::worker::spawn(self.client.clone(), store, WorkerConfig::default(), tx);
+        let _ = requests
+            .send(Request::SaveClean {
+                draft: Box::new(draft.clone()),
+                dir: dir.to_path_buf(),
+            })
+            .await;
+        let name = format!("{}.clean.mp4", safe_file_name(&gen_id));
+        let outcome = loop {
+            match events.recv().await {
+                Some(Event::Downloaded { gen_id: g, path }) if g == gen_id => break Ok(path),
+                Some(Event::DownloadFailed { gen_id: g, error }) if g == gen_id => {
+                    break Err(Failure::Api(error));
+                }
+                Some(Event::DownloadStage { gen_id: g, stage }) if g == gen_id => {
+                    r.note(&format!("{gen_id}: {stage}"));
+                    r.event(json!({"event":"stage","generation_id":gen_id,"stage":stage}));
+                }
+                Some(Event::DownloadProgress {
+                    gen_id: g,
+                    done,
+                    total,
+                }) if g == gen_id => r.download(&name, done, total),
+                Some(Event::TempPostDeleted { post_id }) => {
+                    r.event(json!({"event":"temporary_post_deleted","post_id":post_id}));
+                }
+                Some(Event::TempPostCleanupFailed { post_id, error, .. }) => {
+                    r.note(&format!(
+                        "sora-tui: warning: the temporary post {} could not be deleted ({error}); it is recorded and will be deleted at the next start",
+                        post_id.unwrap_or_default()
+                    ));
+                }
+                Some(Event::Crashed(msg)) => {
+                    break Err(Failure::Api(ApiError::Io(format!(
+                        "the worker stopped: {msg}"
+                    ))));
+                }
+                Some(_) => {}
+                None => break Err(Failure::Api(ApiError::Io("the worker stopped".into()))),
+            }
+        };
+        r.close_bar();
+        let _ = requests.send(Request::Shutdown).await;
+        let _ = handle.await;
+        outcome
     }
 
     /// Polls pending (and, once the task left it, the drafts) until the draft is ready.

@@ -150,6 +150,10 @@ pub struct VideoArgs {
     /// Remix a published video: its share link or post id (s_…).
     #[arg(long, value_name = "ID_OR_SHARE_URL")]
     pub remix: Option<String>,
+    /// With --download: save the copy without the watermark (publishes the draft for a
+    /// moment, downloads the post's source file, then deletes the post, even on failure).
+    #[arg(long, requires = "download")]
+    pub clean: bool,
     #[command(flatten)]
     pub wait: WaitArgs,
 }
@@ -180,6 +184,10 @@ pub struct StoryboardArgs {
     /// Print the exact prompt text that would be sent, and send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// With --download: save the copy without the watermark (publishes the draft for a
+    /// moment, downloads the post's source file, then deletes the post, even on failure).
+    #[arg(long, requires = "download")]
+    pub clean: bool,
     #[command(flatten)]
     pub wait: WaitArgs,
 }
