@@ -9,14 +9,14 @@
 //!    CPU time of the worker's threads (its runtime runs on threads of its own);
 //! 4. measures `ui::draw` with those 200 tasks and 10 000 drafts (TestBackend, 160x48).
 
+mod support;
+
 use std::collections::BTreeMap;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use sora_tui::api::{AccessToken, Client, ClientConfig, Draft, ImageShape, VideoSettings};
-use sora_tui::app::{App, AppInfo, Keymap, Loading, Pane, drafts_row};
+use sora_tui::api::{AccessToken, Client, ClientConfig, ImageShape, VideoSettings};
+use sora_tui::app::Pane;
 use sora_tui::sim::{Sim, SimConfig};
 use sora_tui::store::Store;
 use sora_tui::track::{TaskKind, TaskPhase, TaskRecord};
@@ -206,70 +206,18 @@ fn backend_load(window: Duration) -> Vec<TaskRecord> {
     records
 }
 
-/// The UI state with the tracked tasks and `drafts` drafts, as `benches/tui.rs` builds it.
-fn state(tasks: Vec<TaskRecord>, drafts: usize) -> App {
-    let now = now_unix();
-    let mut app = App::new(AppInfo::default(), Keymap::default(), now);
-    app.drafts.rows = (0..drafts)
-        .map(|i| {
-            drafts_row(Draft {
-                id: Some(format!("gen_{i:026}")),
-                task_id: Some(format!("task_{i:026}")),
-                kind: Some("sora_draft".into()),
-                downloadable_url: Some(format!("https://media.example/{i}/source.mp4?sig=abc")),
-                prompt: Some(format!(
-                    "draft {i}: a slow pan over a foggy harbour at dawn"
-                )),
-                created_at: Some(now - i as f64 * 60.0),
-                duration_s: Some(10.0),
-                width: Some(1280.0),
-                height: Some(720.0),
-                ..Draft::default()
-            })
-        })
-        .collect();
-    app.drafts.loading = Loading::Loaded;
-    app.drafts.selected = drafts / 2;
-    app.drafts.offset = (drafts / 2).saturating_sub(10);
-    app.tasks.tasks = tasks;
-    app
-}
-
-fn frames(app: &App, label: &str) {
-    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
-    for _ in 0..50 {
-        terminal.draw(|f| sora_tui::ui::draw(f, app)).unwrap();
-    }
-    let n = 2000;
-    let mut times: Vec<Duration> = Vec::with_capacity(n);
-    for _ in 0..n {
-        let t = Instant::now();
-        terminal.draw(|f| sora_tui::ui::draw(f, app)).unwrap();
-        times.push(t.elapsed());
-    }
-    times.sort();
-    let mean = times.iter().sum::<Duration>() / n as u32;
-    println!(
-        "frame {label:<32} mean {:>7.1} µs  p50 {:>7.1} µs  p99 {:>7.1} µs  max {:>7.1} µs",
-        mean.as_secs_f64() * 1e6,
-        times[n / 2].as_secs_f64() * 1e6,
-        times[n * 99 / 100].as_secs_f64() * 1e6,
-        times[n - 1].as_secs_f64() * 1e6
-    );
-}
-
 fn main() {
     let secs = std::env::args()
         .skip(1)
         .find_map(|a| a.parse::<u64>().ok())
         .unwrap_or(30);
     let records = backend_load(Duration::from_secs(secs));
-    let mut app = state(records, 10_000);
+    let mut app = support::state_with(now_unix(), 10_000, records);
     for (pane, label) in [
         (Pane::Tasks, "Tasks, 200 tracked tasks"),
         (Pane::Drafts, "Drafts, 10 000 rows"),
     ] {
         app.pane = pane;
-        frames(&app, label);
+        support::frames(&app, label);
     }
 }

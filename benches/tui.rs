@@ -6,6 +6,8 @@
 //! 3. the real binary idle for 10 s in a pseudo-terminal: CPU time and wake-ups;
 //! 4. the real binary against a backend that answers only after 3 s: time to the first frame.
 
+mod support;
+
 #[path = "../tests/common/pty.rs"]
 #[allow(dead_code)]
 mod pty;
@@ -13,38 +15,13 @@ mod pty;
 use std::net::{Ipv4Addr, SocketAddr};
 use std::time::{Duration, Instant};
 
-use ratatui::Terminal;
-use ratatui::backend::TestBackend;
-use sora_tui::api::Draft;
-use sora_tui::app::{App, AppInfo, Keymap, Loading, Pane, drafts_row};
+use sora_tui::app::{App, Pane};
 use sora_tui::track::{TaskKind, TaskPhase, TaskRecord};
 
 const NOW: f64 = 1_800_000_000.0;
 
 fn state(drafts: usize, tasks: usize) -> App {
-    let mut app = App::new(AppInfo::default(), Keymap::default(), NOW);
-    app.drafts.rows = (0..drafts)
-        .map(|i| {
-            drafts_row(Draft {
-                id: Some(format!("gen_{i:026}")),
-                task_id: Some(format!("task_{i:026}")),
-                kind: Some("sora_draft".into()),
-                downloadable_url: Some(format!("https://media.example/{i}/source.mp4?sig=abcdef")),
-                prompt: Some(format!(
-                    "draft number {i}: a slow pan over a foggy harbour at dawn, gulls, film grain"
-                )),
-                created_at: Some(NOW - i as f64 * 60.0),
-                duration_s: Some(10.0),
-                width: Some(1280.0),
-                height: Some(720.0),
-                ..Draft::default()
-            })
-        })
-        .collect();
-    app.drafts.loading = Loading::Loaded;
-    app.drafts.selected = drafts / 2;
-    app.drafts.offset = drafts / 2 - 10;
-    app.tasks.tasks = (0..tasks)
+    let tasks = (0..tasks)
         .map(|i| TaskRecord {
             task_id: format!("task_{i:026}"),
             kind: if i % 5 == 0 {
@@ -62,7 +39,7 @@ fn state(drafts: usize, tasks: usize) -> App {
             },
         })
         .collect();
-    app
+    support::state_with(NOW, drafts, tasks)
 }
 
 fn rss_kb(field: &str) -> u64 {
@@ -75,29 +52,6 @@ fn rss_kb(field: &str) -> u64 {
                 .and_then(|n| n.parse().ok())
         })
         .unwrap_or(0)
-}
-
-fn frames(app: &App, label: &str) {
-    let mut terminal = Terminal::new(TestBackend::new(160, 48)).unwrap();
-    for _ in 0..50 {
-        terminal.draw(|f| sora_tui::ui::draw(f, app)).unwrap();
-    }
-    let n = 2000;
-    let mut times: Vec<Duration> = Vec::with_capacity(n);
-    for _ in 0..n {
-        let t = Instant::now();
-        terminal.draw(|f| sora_tui::ui::draw(f, app)).unwrap();
-        times.push(t.elapsed());
-    }
-    times.sort();
-    let mean = times.iter().sum::<Duration>() / n as u32;
-    println!(
-        "frame {label:<28} mean {:>7.1} µs  p50 {:>7.1} µs  p99 {:>7.1} µs  max {:>7.1} µs",
-        mean.as_secs_f64() * 1e6,
-        times[n / 2].as_secs_f64() * 1e6,
-        times[n * 99 / 100].as_secs_f64() * 1e6,
-        times[n - 1].as_secs_f64() * 1e6
-    );
 }
 
 fn cpu_ticks(pid: u32) -> u64 {
@@ -242,11 +196,11 @@ fn main() {
         (Pane::Prompt, "Prompt"),
     ] {
         app.pane = pane;
-        frames(&app, label);
+        support::frames(&app, label);
     }
     app.pane = Pane::Drafts;
     app.drafts.details = true;
-    frames(&app, "Drafts details, 10 000 rows");
+    support::frames(&app, "Drafts details, 10 000 rows");
     if filter.as_deref() == Some("frames") {
         return;
     }
