@@ -8,6 +8,8 @@ pub mod keymap;
 mod state;
 pub mod storyboard;
 #[cfg(test)]
+mod test_support;
+#[cfg(test)]
 mod tests;
 mod update;
 

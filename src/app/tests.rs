@@ -1,13 +1,12 @@
 //! `update` as a pure function: keys and worker events in, state and commands out.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::KeyCode;
 
 use super::*;
 use crate::api::{ApiError, Draft, DraftVerdict, DraftsPage, Length, Orientation, Post};
+use crate::app::test_support::*;
 use crate::track::{TaskKind, TaskPhase, TaskRecord};
 use crate::worker::{Event, Request, SubmissionKind};
-
-const NOW: f64 = 1_800_000_000.0;
 
 fn app() -> App {
     let info = AppInfo {
@@ -15,28 +14,6 @@ fn app() -> App {
         ..AppInfo::default()
     };
     App::new(info, Keymap::default(), NOW)
-}
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Cmd> {
-    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), NOW)
-}
-
-fn ch(app: &mut App, c: char) -> Vec<Cmd> {
-    key(app, KeyCode::Char(c))
-}
-
-fn ctrl(app: &mut App, c: char) -> Vec<Cmd> {
-    update(
-        app,
-        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
-        NOW,
-    )
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        ch(app, c);
-    }
 }
 
 fn event(app: &mut App, e: Event) -> Vec<Cmd> {

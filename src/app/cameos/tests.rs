@@ -5,10 +5,9 @@ use std::path::PathBuf;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
+use crate::app::test_support::*;
 use crate::app::{AppInfo, Keymap, Msg, update};
 use crate::worker::Event;
-
-const NOW: f64 = 1_800_000_000.0;
 
 fn app() -> App {
     let info = AppInfo {
@@ -25,20 +24,6 @@ fn app() -> App {
         },
     );
     app
-}
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Cmd> {
-    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), NOW)
-}
-
-fn ch(app: &mut App, c: char) -> Vec<Cmd> {
-    key(app, KeyCode::Char(c))
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        ch(app, c);
-    }
 }
 
 fn event(app: &mut App, e: CameoEvent) -> Vec<Cmd> {

@@ -6,38 +6,15 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::*;
 use crate::api::{ApiError, Length};
+use crate::app::test_support::*;
 use crate::app::{AppInfo, EditTarget, Keymap, Msg, update};
 use crate::track::{TaskKind, TaskPhase, TaskRecord};
 use crate::worker::FileSummary;
-
-const NOW: f64 = 1_800_000_000.0;
 
 fn app() -> App {
     let mut app = App::new(AppInfo::default(), Keymap::default(), NOW);
     app.pane = Pane::Storyboard;
     app
-}
-
-fn key(app: &mut App, code: KeyCode) -> Vec<Cmd> {
-    update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), NOW)
-}
-
-fn ch(app: &mut App, c: char) -> Vec<Cmd> {
-    key(app, KeyCode::Char(c))
-}
-
-fn ctrl(app: &mut App, c: char) -> Vec<Cmd> {
-    update(
-        app,
-        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::CONTROL)),
-        NOW,
-    )
-}
-
-fn typed(app: &mut App, text: &str) {
-    for c in text.chars() {
-        ch(app, c);
-    }
 }
 
 fn event(app: &mut App, e: StoryboardEvent) -> Vec<Cmd> {
