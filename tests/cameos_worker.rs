@@ -544,23 +544,13 @@ async fn an_interrupted_upload_comes_back_as_a_failed_upload_that_keeps_its_file
     let data = dir.path().join("data");
     let video = sample_video(dir.path());
     // What a run stopped during the upload leaves behind.
-    let left = CameoRecord {
-        key: "k1".into(),
-        created_at: 1_800_000_000.0,
-        video: video.clone(),
-        video_bytes: Some(32_261),
-        clip: (1.0, 4.0),
-        stage: CameoStage::Uploading,
-        cameo_id: None,
-        hints: None,
-        profile_pointer: None,
-        username: None,
-        display_name: None,
-        want_public: false,
-        character_id: None,
-        public: false,
-        note: None,
-    };
+    let left = CameoRecord::uploading(
+        "k1".into(),
+        1_800_000_000.0,
+        video.clone(),
+        Some(32_261),
+        (1.0, 4.0),
+    );
     Store::new(&data)
         .save("cameos.json", &vec![left.clone()])
         .expect("seed the record");

@@ -327,11 +327,6 @@ mod tests {
     #[test]
     fn finalize_fields_cycle_both_ways() {
         let record = CameoRecord {
-            key: "k".into(),
-            created_at: 0.0,
-            video: PathBuf::from("/v.mp4"),
-            video_bytes: None,
-            clip: (0.0, 3.0),
             stage: super::super::record::CameoStage::Ready,
             cameo_id: Some("cameo_1".into()),
             hints: Some(super::super::record::CameoHints {
@@ -339,13 +334,7 @@ mod tests {
                 display_name: Some("Demo Cameo 1".into()),
                 profile_asset_url: None,
             }),
-            profile_pointer: None,
-            username: None,
-            display_name: None,
-            want_public: false,
-            character_id: None,
-            public: false,
-            note: None,
+            ..CameoRecord::uploading("k".into(), 0.0, PathBuf::from("/v.mp4"), None, (0.0, 3.0))
         };
         let mut f = FinalizeForm::for_record(&record, None);
         assert_eq!(f.username, "demo.cameo.1");

@@ -130,6 +130,33 @@ impl CameoStage {
 }
 
 impl CameoRecord {
+    /// A cameo whose video is about to be uploaded: nothing from the server yet.
+    pub fn uploading(
+        key: String,
+        created_at: f64,
+        video: PathBuf,
+        video_bytes: Option<u64>,
+        clip: (f64, f64),
+    ) -> CameoRecord {
+        CameoRecord {
+            key,
+            created_at,
+            video,
+            video_bytes,
+            clip,
+            stage: CameoStage::Uploading,
+            cameo_id: None,
+            hints: None,
+            profile_pointer: None,
+            username: None,
+            display_name: None,
+            want_public: false,
+            character_id: None,
+            public: false,
+            note: None,
+        }
+    }
+
     /// The name to show: the display name once chosen, else the server's suggestion, else
     /// the video's file name.
     pub fn title(&self) -> String {

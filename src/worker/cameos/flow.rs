@@ -59,23 +59,13 @@ pub(super) async fn create(book: Arc<Book>, client: Client, new: NewCameo) {
     };
     // Retrying a failed upload replaces its record: same key, same place in the list.
     let created_at = book.get(&new.key).map_or(new.created_at, |r| r.created_at);
-    book.put(CameoRecord {
-        key: new.key.clone(),
+    book.put(CameoRecord::uploading(
+        new.key.clone(),
         created_at,
-        video: new.video,
-        video_bytes: Some(bytes),
-        clip: new.clip,
-        stage: CameoStage::Uploading,
-        cameo_id: None,
-        hints: None,
-        profile_pointer: None,
-        username: None,
-        display_name: None,
-        want_public: false,
-        character_id: None,
-        public: false,
-        note: None,
-    });
+        new.video,
+        Some(bytes),
+        new.clip,
+    ));
     upload(book, client, &new.key).await;
 }
 
