@@ -87,8 +87,9 @@ pub struct Config {
     /// How a finished task is announced: `bell` (default), `osc9` (a desktop notification in
     /// terminals that support it), or `off`.
     pub notifications: Option<Notifications>,
-    /// Command that opens a video or link (default `xdg-open`, `open` on macOS); the target is
-    /// appended as the last argument.
+    /// Command that opens a video or link (default `xdg-open`, `open` on macOS); the target (an
+    /// http(s) media link or a downloaded file, nothing else) is the last argument, after `--`
+    /// for players that end their options there (mpv, vlc, mplayer, …).
     pub player: Option<String>,
     /// Key overrides: `action = "key"` or `action = ["key", "key"]` (see the help overlay).
     #[serde(default)]
@@ -150,6 +151,9 @@ impl KeyList {
     }
 }
 
+/// The largest config file read; a hand-written config is a few kilobytes.
+pub const MAX_FILE_BYTES: u64 = 1024 * 1024;
+
 /// A config file that exists but cannot be used; the defaults apply meanwhile.
 #[derive(Debug, Clone, PartialEq, thiserror::Error)]
 #[error("{}{}: {message}; the defaults are used until it is fixed", path.display(), line.map(|l| format!(" line {l}")).unwrap_or_default())]
@@ -166,27 +170,29 @@ impl Config {
     /// Reads the config file. A missing file is the default config; a broken one is reported
     /// with its path and line, and the defaults apply.
     pub fn load(path: &Path) -> (Config, Option<ConfigError>) {
-        match std::fs::read_to_string(path) {
-            Ok(text) => match Config::parse(&text) {
-                Ok(c) => (c, None),
-                Err((line, message)) => (
-                    Config::default(),
-                    Some(ConfigError {
-                        path: path.to_path_buf(),
-                        line,
-                        message,
-                    }),
-                ),
-            },
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => (Config::default(), None),
-            Err(e) => (
+        let broken = |line, message| {
+            (
                 Config::default(),
                 Some(ConfigError {
                     path: path.to_path_buf(),
-                    line: None,
-                    message: format!("cannot be read ({e})"),
+                    line,
+                    message,
                 }),
+            )
+        };
+        // A capped read of a regular file only: a named pipe or a device in its place must
+        // not hang the start or fill the memory.
+        match crate::fsutil::read_text_capped(path, MAX_FILE_BYTES) {
+            Ok(text) => match Config::parse(&text) {
+                Ok(c) => (c, None),
+                Err((line, message)) => broken(line, message),
+            },
+            Err(crate::fsutil::ReadError::Missing) => (Config::default(), None),
+            Err(crate::fsutil::ReadError::NotRegular(kind)) => broken(
+                None,
+                format!("is {kind}, not a regular file: put a config file there or remove it"),
             ),
+            Err(e) => broken(None, e.reason()),
         }
     }
 
@@ -236,5 +242,26 @@ mod tests {
         let (cfg, err) = Config::load(Path::new("/nonexistent/sora-tui/config.toml"));
         assert_eq!(cfg, Config::default());
         assert!(err.is_none());
+    }
+
+    #[test]
+    fn a_fifo_or_a_device_as_config_is_reported_not_read() {
+        use crate::fsutil::hostile::{mkfifo, within};
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("config.toml");
+        mkfifo(&path);
+        let shown = path.display().to_string();
+        let (cfg, err) = within("Config::load on a FIFO", move || Config::load(&path));
+        assert_eq!(cfg, Config::default());
+        assert_eq!(
+            err.unwrap().to_string(),
+            format!(
+                "{shown}: is a named pipe (FIFO), not a regular file: put a config file there or remove it; the defaults are used until it is fixed"
+            )
+        );
+        let (_, err) = within("Config::load on /dev/zero", || {
+            Config::load(Path::new("/dev/zero"))
+        });
+        assert!(err.unwrap().message.contains("is a device"));
     }
 }

@@ -9,6 +9,7 @@ pub mod fsutil;
 pub mod sim;
 pub mod store;
 pub mod storyboard;
+pub mod text;
 pub mod token_store;
 pub mod track;
 pub mod tui;

@@ -11,7 +11,8 @@ use std::io::{self, Write};
 use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
-use crate::api::AccessToken;
+use crate::api::{AccessToken, TokenProblem};
+use crate::fsutil::{ReadError, read_text_capped};
 
 /// Mode of the token file: read and write for the owner, nothing for anyone else.
 pub const FILE_MODE: u32 = 0o600;
@@ -107,21 +108,46 @@ fn write_new(tmp: &Path, token: &AccessToken) -> io::Result<()> {
     file.sync_all()
 }
 
+/// The largest token file read: a JWT is a few kilobytes; anything far larger is not a token
+/// (and a device like `/dev/zero` must not be read to its end).
+pub const MAX_FILE_BYTES: u64 = 64 * 1024;
+
 /// Reads the stored token; `Ok(None)` when there is none.
 pub fn load(path: &Path) -> Result<Option<AccessToken>, String> {
-    match std::fs::read_to_string(path) {
-        Ok(text) => AccessToken::new(&text).map(Some).ok_or_else(|| {
-            format!(
-                "the stored token {} is empty or damaged: run `sora-tui login` again",
-                path.display()
-            )
-        }),
-        Err(e) if e.kind() == io::ErrorKind::NotFound => Ok(None),
-        Err(e) => Err(format!(
-            "cannot read the stored token {}: {e}",
+    let text = match read_text_capped(path, MAX_FILE_BYTES) {
+        Ok(text) => text,
+        Err(ReadError::Missing) => return Ok(None),
+        Err(e) => return Err(e.message("the stored token", path)),
+    };
+    AccessToken::parse(&text).map(Some).map_err(|problem| {
+        format!(
+            "the stored token {} {problem}: run `sora-tui login` again",
             path.display()
-        )),
-    }
+        )
+    })
+}
+
+/// Reads a token file the user named (`--token-file`, the config's `token_file`): a regular
+/// file of at most [`MAX_FILE_BYTES`] holding the token alone. The error says what to do.
+pub fn read_file(path: &Path) -> Result<AccessToken, String> {
+    let text = read_text_capped(path, MAX_FILE_BYTES).map_err(|e| match e {
+        ReadError::Missing => format!(
+            "the token file {} does not exist: check the path or run `sora-tui login`",
+            path.display()
+        ),
+        e => e.message("the token file", path),
+    })?;
+    AccessToken::parse(&text).map_err(|problem| match problem {
+        TokenProblem::Empty => format!(
+            "the token file {} is empty: put the token in it",
+            path.display()
+        ),
+        TokenProblem::Whitespace { .. } => format!(
+            "the token in {} {problem}: put only the token in it",
+            path.display()
+        ),
+        _ => format!("the token in {} {problem}: paste it again", path.display()),
+    })
 }
 
 /// Deletes the stored token; `Ok(false)` when there was none.
@@ -174,5 +200,58 @@ mod tests {
         // No temporary file is left next to it.
         let names: Vec<_> = std::fs::read_dir(&dir).unwrap().flatten().collect();
         assert_eq!(names.len(), 1);
+    }
+
+    #[test]
+    fn a_byte_order_mark_is_stripped_and_non_ascii_is_named() {
+        let home = tempfile::tempdir().unwrap();
+        let path = home.path().join("token");
+        std::fs::write(&path, "\u{feff}eyJ-token-from-notepad\r\n").unwrap();
+        assert_eq!(read_file(&path).unwrap().expose(), "eyJ-token-from-notepad");
+        assert_eq!(
+            load(&path).unwrap().map(|t| t.expose().to_string()),
+            Some("eyJ-token-from-notepad".to_string())
+        );
+        std::fs::write(&path, "eyJ-tok\u{2019}en\n").unwrap();
+        let err = read_file(&path).unwrap_err();
+        assert_eq!(
+            err,
+            format!(
+                "the token in {} contains a non-ASCII character (U+2019) at position 8: paste it again",
+                path.display()
+            )
+        );
+        assert!(
+            load(&path)
+                .unwrap_err()
+                .contains("non-ASCII character (U+2019) at position 8"),
+            "the stored token says the same"
+        );
+    }
+
+    #[test]
+    fn a_fifo_or_a_device_is_not_read_as_a_token() {
+        use crate::fsutil::hostile::{mkfifo, within};
+        let home = tempfile::tempdir().unwrap();
+        let fifo = home.path().join("token");
+        mkfifo(&fifo);
+        let (f1, f2) = (fifo.clone(), fifo.clone());
+        let err = within("read_file on a FIFO", move || read_file(&f1)).unwrap_err();
+        assert!(
+            err.contains("is a named pipe (FIFO), not a regular file"),
+            "{err}"
+        );
+        let err = within("load on a FIFO", move || load(&f2)).unwrap_err();
+        assert!(err.contains("not a regular file"), "{err}");
+        let err = within("read_file on /dev/zero", || {
+            read_file(Path::new("/dev/zero"))
+        })
+        .unwrap_err();
+        assert!(err.contains("is a device, not a regular file"), "{err}");
+        assert!(
+            read_file(&home.path().join("missing"))
+                .unwrap_err()
+                .contains("does not exist")
+        );
     }
 }

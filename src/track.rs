@@ -270,3 +270,11 @@ pub struct TaskRecord {
     /// Where it stands.
     pub phase: TaskPhase,
 }
+
+/// Task records are merged by task id in `tasks.json`, which every instance on the data dir
+/// shares (see `store::Store::merge`).
+impl crate::store::Keyed for TaskRecord {
+    fn key(&self) -> &str {
+        &self.task_id
+    }
+}

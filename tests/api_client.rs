@@ -327,7 +327,11 @@ async fn publish_read_remix_unpublish() {
 
     // A remix accepts the share link and sends the bare id.
     let remix = client
-        .create_remix("make it snow", VideoSettings::default(), &post.share_link())
+        .create_remix(
+            "make it snow",
+            VideoSettings::default(),
+            &post.share_link().unwrap(),
+        )
         .await
         .unwrap();
     assert!(remix.starts_with("task_"));

@@ -5,29 +5,9 @@ mod common;
 
 use std::process::Output;
 
+use common::bin::run_cli as run;
 use common::*;
-use sora_tui::sim::{Fault, FaultRule, Sim};
-
-async fn run(sim: &Sim, args: &[&str]) -> Output {
-    let home = tempfile::tempdir().unwrap();
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_sora-tui"));
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_STATE_HOME", home.path().join("state"))
-        .env("SORA_POLL_INTERVAL_MS", "50")
-        .env("SORA_BASE_URL", sim.base_url())
-        .env("SORA_TOKEN", sim.token())
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .args(args);
-    tokio::time::timeout(std::time::Duration::from_secs(60), cmd.output())
-        .await
-        .expect("command finishes")
-        .expect("binary runs")
-}
+use sora_tui::sim::{Fault, FaultRule};
 
 fn once(path: &str, fault: Fault) -> FaultRule {
     FaultRule {

@@ -486,6 +486,78 @@ fn response_parsers_never_panic_on_mutated_responses() {
     }
 }
 
+/// Ids in `got` that are among `wanted`, in order: what survived of the good elements.
+fn survivors<'a>(got: impl Iterator<Item = Option<&'a str>>, wanted: &[String]) -> Vec<String> {
+    got.flatten()
+        .filter(|id| wanted.iter().any(|w| w == id))
+        .map(str::to_owned)
+        .collect()
+}
+
+#[test]
+fn one_broken_element_costs_that_element_not_its_list() {
+    let mut g = Gen {
+        rng: fastrand::Rng::with_seed(seed() ^ 4),
+    };
+    let templates = templates();
+    let (draft, task) = (&templates[1], &templates[2]);
+    let generation = &task["generations"][0];
+    const N: usize = 4;
+    for i in 0..iterations() {
+        let broken = i % N;
+        // One element replaced by anything, or damaged field by field; the list stays JSON.
+        let mut spoil = |template: &Value| {
+            if g.rng.bool() {
+                g.value(3)
+            } else {
+                let mut v = template.clone();
+                g.mutate(&mut v, 0);
+                v
+            }
+        };
+        let ids: Vec<String> = (0..N).map(|n| format!("id_{n}")).collect();
+        let with_ids = |template: &Value, spoilt: Value| -> Vec<Value> {
+            (0..N)
+                .map(|n| {
+                    if n == broken {
+                        return spoilt.clone();
+                    }
+                    let mut v = template.clone();
+                    v["id"] = Value::String(ids[n].clone());
+                    v
+                })
+                .collect()
+        };
+        let wanted: Vec<String> = (0..N)
+            .filter(|n| *n != broken)
+            .map(|n| ids[n].clone())
+            .collect();
+
+        let items = with_ids(draft, spoil(draft));
+        let text = serde_json::to_vec(&serde_json::json!({"items": items, "cursor": "c"})).unwrap();
+        no_panic("a drafts page", &text, || {
+            let page: DraftsPage = serde_json::from_slice(&text)
+                .unwrap_or_else(|e| panic!("one broken draft failed the page: {e}"));
+            assert_eq!(
+                survivors(page.items.iter().map(Draft::gen_id), &wanted),
+                wanted
+            );
+            assert_eq!(page.cursor.as_deref(), Some("c"));
+        });
+
+        let mut t = task.clone();
+        t["id"] = Value::String("task_1".into());
+        t["generations"] = Value::Array(with_ids(generation, spoil(generation)));
+        let text = serde_json::to_vec(&t).unwrap();
+        no_panic("a task", &text, || {
+            let t: TaskInfo = serde_json::from_slice(&text)
+                .unwrap_or_else(|e| panic!("one broken generation failed the task: {e}"));
+            let got = t.generations.iter().map(|g| g.id.as_deref());
+            assert_eq!(survivors(got, &wanted), wanted);
+        });
+    }
+}
+
 #[test]
 fn deep_nesting_is_an_error_or_a_value_never_a_crash() {
     let mut g = Gen {

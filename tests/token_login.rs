@@ -227,3 +227,93 @@ fn login_on_a_terminal_asks_for_the_paste() {
     pty.wait_for("mode 0600", 5);
     assert_eq!(mode(&stored(home.path())), 0o600);
 }
+
+#[test]
+fn a_byte_order_mark_is_stripped_and_a_non_ascii_token_is_refused_with_its_position() {
+    let (_rt, sim) = sim();
+    let home = tempfile::tempdir().unwrap();
+    let url = sim.base_url();
+    let token = sim.token();
+    // A token file saved by an editor that writes a byte-order mark and CRLF.
+    let file = home.path().join("token.txt");
+    std::fs::write(&file, format!("\u{feff}{token}\r\n")).unwrap();
+    std::fs::set_permissions(&file, std::fs::Permissions::from_mode(0o600)).unwrap();
+    let flag = ["--token-file", file.to_str().unwrap(), "me"];
+    let out = run(home.path(), &url, &flag, "", &[]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    // The same through SORA_TOKEN and through `login`.
+    let bom = format!("\u{feff}{token}");
+    let out = run(home.path(), &url, &["me"], "", &[("SORA_TOKEN", &bom)]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    let out = run(home.path(), &url, &["login"], &format!("{bom}\n"), &[]);
+    assert!(out.status.success(), "{:?}", text(&out));
+    assert_eq!(
+        std::fs::read_to_string(stored(home.path())).unwrap(),
+        format!("{token}\n")
+    );
+
+    // A smart quote pasted into the token is named, with where it is, before any request.
+    let bad = format!("ab\u{2019}{token}");
+    std::fs::write(&file, &bad).unwrap();
+    let out = run(home.path(), &url, &flag, "", &[]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains(&format!(
+            "the token in {} contains a non-ASCII character (U+2019) at position 3: paste it again",
+            file.display()
+        )),
+        "{stderr}"
+    );
+    let out = run(home.path(), &url, &["me"], "", &[("SORA_TOKEN", &bad)]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(stderr.contains("SORA_TOKEN contains a non-ASCII character (U+2019) at position 3"));
+    let out = run(home.path(), &url, &["login"], &format!("{bad}\n"), &[]);
+    let (_, stderr) = text(&out);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("the pasted token contains a non-ASCII character (U+2019) at position 3")
+    );
+    assert!(
+        !stderr.contains(&token),
+        "the token is never echoed: {stderr}"
+    );
+}
+
+#[test]
+fn a_fifo_or_dev_zero_as_the_token_file_is_refused_at_once() {
+    let home = tempfile::tempdir().unwrap();
+    let fifo = home.path().join("token");
+    let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+    // SAFETY: `c` is a valid NUL-terminated path that outlives the call.
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o600) }, 0, "mkfifo");
+    for (file, says) in [
+        (
+            fifo.to_str().unwrap(),
+            "is a named pipe (FIFO), not a regular file",
+        ),
+        ("/dev/zero", "is a device, not a regular file"),
+    ] {
+        let mut cmd = sora_command(home.path());
+        cmd.env("SORA_BASE_URL", "http://127.0.0.1:9/backend")
+            .args(["--token-file", file, "me"])
+            .stdin(Stdio::null())
+            .stdout(Stdio::piped())
+            .stderr(Stdio::piped());
+        let mut child = cmd.spawn().unwrap();
+        // Bounded: a reader that blocks on the pipe fails the test instead of hanging it.
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(30);
+        while child.try_wait().unwrap().is_none() {
+            if std::time::Instant::now() > deadline {
+                let _ = child.kill();
+                panic!("`me` with the token file {file} did not end: it blocked");
+            }
+            std::thread::sleep(std::time::Duration::from_millis(50));
+        }
+        let out = child.wait_with_output().unwrap();
+        let (_, stderr) = text(&out);
+        assert_eq!(out.status.code(), Some(2), "{stderr}");
+        assert!(stderr.contains(says), "{stderr}");
+    }
+}

@@ -16,7 +16,7 @@ use super::error::{FailedResponse, classify, parse_retry_after};
 use super::filetype::{FileType, MAX_IMAGE_BYTES, MAX_VIDEO_BYTES};
 use super::params::{ImageShape, VideoSettings, remix_target_id};
 use super::retry::{self, Replay, RetryObserver, RetryPolicy};
-use super::transfer::media_status_error;
+use super::transfer::{MAX_DOWNLOAD_BYTES, media_status_error};
 use super::types::*;
 use super::{AccessToken, ApiError, SentinelProvider};
 
@@ -25,8 +25,11 @@ pub const DEFAULT_BASE_URL: &str = "https://sora.chatgpt.com/backend";
 /// A current desktop Chrome, as the web app's own traffic looks.
 pub const DEFAULT_USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36";
 const ORIGIN: &str = "https://sora.chatgpt.com";
-/// Largest JSON answer accepted; anything bigger is not this API.
-const MAX_JSON_BYTES: usize = 32 * 1024 * 1024;
+/// Largest JSON answer accepted; anything bigger is not this API. A drafts page of 100 (the
+/// most any caller asks for) is a few hundred KB. The body is held whole while it is parsed,
+/// so this is a direct term of the memory a hostile answer can cost; what it parses into is
+/// bounded separately (see `types::MAX_LIST_ITEMS`).
+const MAX_JSON_BYTES: usize = 8 * 1024 * 1024;
 
 /// How to reach the backend and as whom.
 #[derive(Debug, Clone)]
@@ -43,6 +46,16 @@ pub struct ClientConfig {
     pub proxy: Option<String>,
     /// Limit for one JSON call, start to end.
     pub request_timeout: Duration,
+    /// Limit for the wait between two reads of an answer (its head, then each piece of its
+    /// body): a server that goes silent is noticed after this long, not only at the end of
+    /// `request_timeout`. Applies to media too.
+    pub read_timeout: Duration,
+    /// A download that moves almost nothing for this long is stopped (its `.part` is kept,
+    /// so it resumes later); see [`Client::download_to`].
+    pub stall_timeout: Duration,
+    /// The most a download writes when the server does not announce the size; an announced
+    /// size above it is refused before anything is written.
+    pub max_download_bytes: u64,
     /// When and how often failed reads and uploads are sent again (creates never are).
     pub retry: RetryPolicy,
 }
@@ -57,6 +70,9 @@ impl ClientConfig {
             user_agent: DEFAULT_USER_AGENT.to_string(),
             proxy: None,
             request_timeout: Duration::from_secs(60),
+            read_timeout: Duration::from_secs(20),
+            stall_timeout: Duration::from_secs(30),
+            max_download_bytes: MAX_DOWNLOAD_BYTES,
             retry: RetryPolicy::default(),
         }
     }
@@ -66,11 +82,18 @@ impl ClientConfig {
 /// learned about moved endpoints.
 #[derive(Clone)]
 pub struct Client {
+    /// For backend calls: follows no redirect (see [`api_redirect`]).
     http: reqwest::Client,
+    /// For media links: follows a few redirects, each hop checked by [`check_url`].
+    media: reqwest::Client,
     base: Url,
     token: AccessToken,
     sentinel: SentinelProvider,
     request_timeout: Duration,
+    /// See [`ClientConfig::stall_timeout`].
+    pub(super) stall_timeout: Duration,
+    /// See [`ClientConfig::max_download_bytes`].
+    pub(super) max_download_bytes: u64,
     /// The retry policy of every call.
     retry: RetryPolicy,
     /// Told about retries (a status bar, a progress line); shared by clones.
@@ -123,30 +146,73 @@ pub fn check_url(url: &Url) -> Result<(), ApiError> {
     }
 }
 
-/// Whether a URL points at this machine.
+/// Whether a URL points at this machine. An IPv4-mapped IPv6 address (`[::ffff:a.b.c.d]`)
+/// is the IPv4 address it maps to, as the network treats it: `[::ffff:127.0.0.2]` is
+/// loopback, `[::ffff:10.0.0.1]` is not.
 pub fn is_loopback(url: &Url) -> bool {
     match url.host() {
         Some(url::Host::Domain(d)) => d.eq_ignore_ascii_case("localhost"),
         Some(url::Host::Ipv4(ip)) => ip.is_loopback(),
-        Some(url::Host::Ipv6(ip)) => ip.is_loopback(),
+        Some(url::Host::Ipv6(ip)) => match ip.to_ipv4_mapped() {
+            Some(v4) => v4.is_loopback(),
+            None => ip.is_loopback(),
+        },
         None => false,
     }
 }
 
-/// Percent-encodes an id for use as one path segment; ids are opaque and may come from the
-/// server, so nothing in them may change the path.
-fn segment(id: &str) -> String {
-    let mut out = String::with_capacity(id.len());
-    for b in id.bytes() {
-        if b.is_ascii_alphanumeric()
-            || matches!(b, b'-' | b'_' | b'.' | b'~') && !(id == "." || id == "..")
-        {
-            out.push(b as char);
-        } else {
-            out.push_str(&format!("%{b:02X}"));
+/// Redirects of backend calls: none are followed. The backend is never legitimately
+/// elsewhere, and following would hand the token, the sentinel and the prompt to whatever
+/// host a `Location` names; the 3xx answer comes back and [`Client::send_once`] reports it.
+fn api_redirect() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::none()
+}
+
+/// Most redirects a media link may take (a pre-signed link to a CDN takes one or two).
+const MAX_MEDIA_HOPS: usize = 5;
+
+/// Redirects of media links: followed up to [`MAX_MEDIA_HOPS`], each hop held to the same
+/// rule as the link itself ([`check_url`]), so a redirect cannot downgrade to plain http
+/// off this machine or to another scheme.
+fn media_redirect() -> reqwest::redirect::Policy {
+    reqwest::redirect::Policy::custom(|attempt| {
+        if attempt.previous().len() > MAX_MEDIA_HOPS {
+            return attempt.error(ApiError::BadResponse {
+                detail: format!("the media link redirected more than {MAX_MEDIA_HOPS} times"),
+            });
         }
+        match check_url(attempt.url()) {
+            Ok(()) => attempt.follow(),
+            Err(e) => attempt.error(e),
+        }
+    })
+}
+
+/// Where a redirect answer points, for its error message: the host and port of `Location`
+/// resolved against the request URL. Only the host: the path and query may carry anything.
+fn redirect_target(request: &Url, location: Option<&HeaderValue>) -> String {
+    let target = location
+        .and_then(|v| v.to_str().ok())
+        .and_then(|l| request.join(l.trim()).ok());
+    match target.as_ref().and_then(|u| u.host_str().map(|h| (u, h))) {
+        Some((u, host)) => {
+            let host: String = host.chars().take(100).collect();
+            match u.port() {
+                Some(port) => format!("{host}:{port}"),
+                None => host,
+            }
+        }
+        None => "an unreadable location".to_string(),
     }
-    out
+}
+
+/// An id as one path segment. Ids are opaque and may come from the server, so nothing in
+/// them may change the path: only a [`super::id::valid_id`] is used (as it is: it has
+/// nothing to encode and is never a dot segment; `..` percent-encoded is still `..` to a
+/// URL parser). Anything else is refused before a request exists; `what` names the kind
+/// of id for the message.
+fn segment<'a>(what: &str, id: &'a str) -> Result<&'a str, ApiError> {
+    super::id::checked_id(what, id)
 }
 
 impl Client {
@@ -159,32 +225,19 @@ impl Client {
             ))
         })?;
         check_url(&base)?;
-        let mut builder = reqwest::Client::builder()
-            .user_agent(config.user_agent.clone())
-            .connect_timeout(Duration::from_secs(15))
-            .read_timeout(Duration::from_secs(60))
-            // Media links are pre-signed and may redirect to a CDN; reqwest drops the
-            // Authorization header on cross-host redirects, and media requests never carry it.
-            .redirect(reqwest::redirect::Policy::limited(5));
-        if is_loopback(&base) {
-            builder = builder.no_proxy();
-        } else if let Some(proxy) = config.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
-            let proxy = reqwest::Proxy::all(proxy.trim()).map_err(|e| {
-                ApiError::InvalidInput(format!(
-                    "the proxy {proxy:?} is not usable ({e}): fix `proxy` in the config or HTTPS_PROXY"
-                ))
-            })?;
-            builder = builder.proxy(proxy);
-        }
-        let http = builder
-            .build()
-            .map_err(|e| ApiError::InvalidInput(format!("cannot set up HTTP: {e}")))?;
+        // Two clients, the same but for redirects: backend calls follow none, media links a
+        // few, each hop checked.
+        let http = http_client(&config, &base, api_redirect())?;
+        let media = http_client(&config, &base, media_redirect())?;
         Ok(Client {
             http,
+            media,
             base,
             token: config.token,
             sentinel: config.sentinel,
             request_timeout: config.request_timeout,
+            stall_timeout: config.stall_timeout,
+            max_download_bytes: config.max_download_bytes,
             retry: config.retry,
             observer: None,
             pending_v2: Arc::new(AtomicBool::new(false)),
@@ -314,6 +367,16 @@ impl Client {
         let resp = req.send().await.map_err(|e| ApiError::from_transport(&e))?;
         self.reached.store(true, Ordering::Relaxed);
         let status = resp.status();
+        if status.is_redirection() && resp.headers().contains_key(header::LOCATION) {
+            // Not followed (see `api_redirect`), and not a failure of this request that a
+            // retry or a reconciliation could mend: the request was not processed here.
+            let target = redirect_target(resp.url(), resp.headers().get(header::LOCATION));
+            tracing::debug!(%method, path, status = status.as_u16(), %target, "backend redirect refused");
+            return Err(ApiError::Redirected {
+                status: status.as_u16(),
+                target,
+            });
+        }
         let content_type = resp
             .headers()
             .get(header::CONTENT_TYPE)
@@ -405,8 +468,8 @@ impl Client {
 
     /// `GET /me`: the account behind the token; also the token check at start-up.
     pub async fn me(&self) -> Result<Me, ApiError> {
-        let v: serde_json::Value = self.get_json("/me", &[]).await?;
-        Me::from_value(&v).ok_or_else(|| ApiError::BadResponse {
+        let answer: MeAnswer = self.get_json("/me", &[]).await?;
+        answer.0.ok_or_else(|| ApiError::BadResponse {
             detail: "/me did not describe an account".into(),
         })
     }
@@ -599,7 +662,8 @@ impl Client {
 
     // ---- publishing ----
 
-    /// `POST /project_y/post`: publishes a draft; returns the post (`post.id` is `s_…`).
+    /// `POST /project_y/post`: publishes a draft; returns the post (`post.id` is `s_…`). A
+    /// post id that is not [`super::id::valid_id`] is an error.
     pub async fn publish(&self, generation_id: &str) -> Result<Post, ApiError> {
         let body = PostBody {
             attachments_to_create: vec![PostAttachmentRef {
@@ -611,17 +675,24 @@ impl Client {
         let env: PostEnvelope = self
             .post_json("/project_y/post", &body, Sentinel::Needed)
             .await?;
-        env.post
+        let post = env
+            .post
             .filter(|p| !p.id.is_empty())
             .ok_or_else(|| ApiError::BadResponse {
                 detail: "/project_y/post answered without post.id".into(),
-            })
+            })?;
+        // Checked here so no caller prints, copies or requests with an id that is not one.
+        super::id::checked_id("post", &post.id)?;
+        Ok(post)
     }
 
     /// `GET /project_y/post/{id}`.
     pub async fn get_post(&self, post_id: &str) -> Result<Post, ApiError> {
         let env: PostEnvelope = self
-            .get_json(&format!("/project_y/post/{}", segment(post_id)), &[])
+            .get_json(
+                &format!("/project_y/post/{}", segment("post", post_id)?),
+                &[],
+            )
             .await?;
         env.post.ok_or_else(|| ApiError::BadResponse {
             detail: "the post answer had no post".into(),
@@ -630,7 +701,7 @@ impl Client {
 
     /// `DELETE /project_y/post/{id}`: unpublishes.
     pub async fn delete_post(&self, post_id: &str) -> Result<(), ApiError> {
-        self.delete(&format!("/project_y/post/{}", segment(post_id)))
+        self.delete(&format!("/project_y/post/{}", segment("post", post_id)?))
             .await
     }
 
@@ -701,7 +772,10 @@ impl Client {
     /// `GET /project_y/cameos/in_progress/{id}`.
     pub async fn cameo_progress(&self, cameo_id: &str) -> Result<CameoProgress, ApiError> {
         self.get_json(
-            &format!("/project_y/cameos/in_progress/{}", segment(cameo_id)),
+            &format!(
+                "/project_y/cameos/in_progress/{}",
+                segment("cameo", cameo_id)?
+            ),
             &[],
         )
         .await
@@ -765,13 +839,13 @@ impl Client {
             instruction_set: None,
             safety_instruction_set: None,
         };
-        let v: serde_json::Value = self
+        let answer: FinalizeAnswer = self
             .post_json("/characters/finalize", &body, Sentinel::NotNeeded)
             .await?;
-        v.pointer("/character/character_id")
-            .and_then(|c| c.as_str())
+        answer
+            .character
+            .and_then(|c| c.character_id)
             .filter(|s| !s.is_empty())
-            .map(str::to_owned)
             .ok_or_else(|| ApiError::BadResponse {
                 detail: "/characters/finalize answered without character.character_id".into(),
             })
@@ -781,7 +855,10 @@ impl Client {
     /// cameo id, not the character id.
     pub async fn set_cameo_visibility(&self, cameo_id: &str, public: bool) -> Result<(), ApiError> {
         let body = serde_json::json!({ "visibility": if public { "public" } else { "private" } });
-        let path = format!("/project_y/cameos/by_id/{}/update_v2", segment(cameo_id));
+        let path = format!(
+            "/project_y/cameos/by_id/{}/update_v2",
+            segment("cameo", cameo_id)?
+        );
         let body_bytes =
             serde_json::to_vec(&body).map_err(|e| ApiError::InvalidInput(e.to_string()))?;
         // Not resent either: setting visibility is harmless to repeat, but a failed call is
@@ -803,8 +880,11 @@ impl Client {
 
     /// `DELETE /project_y/characters/{character_id}`.
     pub async fn delete_character(&self, character_id: &str) -> Result<(), ApiError> {
-        self.delete(&format!("/project_y/characters/{}", segment(character_id)))
-            .await
+        self.delete(&format!(
+            "/project_y/characters/{}",
+            segment("character", character_id)?
+        ))
+        .await
     }
 
     // ---- media ----
@@ -815,7 +895,7 @@ impl Client {
         })?;
         check_url(&url)?;
         // Deliberately no Authorization: media links are pre-signed and may live on another host.
-        Ok(self.http.get(url))
+        Ok(self.media.get(url))
     }
 
     /// Fetches a small media file (a profile image, a thumbnail) into memory.
@@ -844,6 +924,32 @@ impl Client {
     }
 }
 
+/// One reqwest client with the settings of `config` and the given redirect policy.
+fn http_client(
+    config: &ClientConfig,
+    base: &Url,
+    redirect: reqwest::redirect::Policy,
+) -> Result<reqwest::Client, ApiError> {
+    let mut builder = reqwest::Client::builder()
+        .user_agent(config.user_agent.clone())
+        .connect_timeout(Duration::from_secs(15))
+        .read_timeout(config.read_timeout)
+        .redirect(redirect);
+    if is_loopback(base) {
+        builder = builder.no_proxy();
+    } else if let Some(proxy) = config.proxy.as_deref().filter(|p| !p.trim().is_empty()) {
+        let proxy = reqwest::Proxy::all(proxy.trim()).map_err(|e| {
+            ApiError::InvalidInput(format!(
+                "the proxy {proxy:?} is not usable ({e}): fix `proxy` in the config or HTTPS_PROXY"
+            ))
+        })?;
+        builder = builder.proxy(proxy);
+    }
+    builder
+        .build()
+        .map_err(|e| ApiError::InvalidInput(format!("cannot set up HTTP: {e}")))
+}
+
 fn fmt_secs(s: f64) -> String {
     if s.fract() == 0.0 {
         format!("{}", s as i64)
@@ -852,32 +958,44 @@ fn fmt_secs(s: f64) -> String {
     }
 }
 
-/// Reads a body, refusing more than `max` bytes.
+/// Reads a body, refusing more than `max` bytes. An announced length (checked against `max`
+/// first) is reserved up front, so the buffer does not grow by doubling past the body.
 async fn read_limited(resp: reqwest::Response, max: usize) -> Result<Bytes, ApiError> {
-    if resp.content_length().is_some_and(|n| n > max as u64) {
-        return Err(ApiError::BadResponse {
-            detail: format!("the answer is larger than {max} bytes"),
-        });
+    let too_large = || {
+        const MIB: usize = 1024 * 1024;
+        let limit = if max.is_multiple_of(MIB) {
+            format!("{} MiB", max / MIB)
+        } else {
+            format!("{max} bytes")
+        };
+        ApiError::BadResponse {
+            detail: format!("the answer is larger than {limit}"),
+        }
+    };
+    let announced = resp.content_length();
+    if announced.is_some_and(|n| n > max as u64) {
+        return Err(too_large());
     }
-    let mut out = Vec::new();
+    let mut out = Vec::with_capacity(announced.map_or(0, |n| n as usize).min(max));
     let mut stream = resp.bytes_stream();
     while let Some(chunk) = stream.next().await {
         let chunk = chunk.map_err(|e| ApiError::from_transport(&e))?;
         if out.len() + chunk.len() > max {
-            return Err(ApiError::BadResponse {
-                detail: format!("the answer is larger than {max} bytes"),
-            });
+            return Err(too_large());
         }
         out.extend_from_slice(&chunk);
     }
     Ok(Bytes::from(out))
 }
 
+/// Parses an answer; a list over its bound (see `types::MAX_LIST_ITEMS`) says so.
 fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     serde_json::from_slice(body).map_err(|e| {
         let head = body.iter().take_while(|b| b.is_ascii_whitespace()).count();
         let detail = if body.get(head) == Some(&b'<') {
             "an HTML page instead of JSON".to_string()
+        } else if let Some(bound) = over_bound(&e) {
+            bound
         } else {
             format!("invalid JSON: {e}")
         };
@@ -885,17 +1003,28 @@ fn parse_json<T: DeserializeOwned>(body: &[u8]) -> Result<T, ApiError> {
     })
 }
 
-/// Checks an upload file's size and content type; returns its bytes.
+/// Checks an upload file's size and content type; returns its bytes, read with the cap (a
+/// file that reports a small size but grows or never ends is refused, not read to its end).
 async fn read_upload(
     path: &Path,
     max: u64,
     accept: fn(FileType) -> bool,
     wanted: &str,
 ) -> Result<(Vec<u8>, FileType), ApiError> {
-    let (_, _) = open_upload(path, max, accept, wanted).await?;
-    let bytes = tokio::fs::read(path)
+    use tokio::io::AsyncReadExt;
+    let (file, len) = open_upload(path, max, accept, wanted).await?;
+    let mut bytes = Vec::with_capacity(usize::try_from(len.min(max)).unwrap_or(0));
+    file.take(max.saturating_add(1))
+        .read_to_end(&mut bytes)
         .await
         .map_err(|e| ApiError::Io(format!("cannot read {}: {e}", path.display())))?;
+    if bytes.len() as u64 > max {
+        return Err(ApiError::InvalidInput(super::filetype::too_large(
+            &path.display(),
+            bytes.len() as u64,
+            max,
+        )));
+    }
     let kind = FileType::sniff(&bytes)
         .filter(|k| accept(*k))
         .ok_or_else(|| {
@@ -907,7 +1036,7 @@ async fn read_upload(
     Ok((bytes, kind))
 }
 
-/// Opens an upload file after checking its size and its first bytes.
+/// Opens an upload file after checking its type, its size and its first bytes.
 async fn open_upload(
     path: &Path,
     max: u64,
@@ -916,26 +1045,31 @@ async fn open_upload(
 ) -> Result<(tokio::fs::File, u64), ApiError> {
     use tokio::io::AsyncReadExt;
     let shown = path.display();
+    // The type is checked before the file is opened: opening a named pipe blocks until a
+    // writer comes, which would hold the upload (and the worker) for good.
+    let before = tokio::fs::metadata(path)
+        .await
+        .map_err(|e| ApiError::InvalidInput(format!("cannot open {shown}: {e}")))?;
+    crate::fsutil::check_regular(&before, u64::MAX)
+        .map_err(|e| ApiError::InvalidInput(e.message("", path)))?;
     let mut file = tokio::fs::File::open(path)
         .await
         .map_err(|e| ApiError::InvalidInput(format!("cannot open {shown}: {e}")))?;
+    // Checked again on what was opened, in case the path changed in between.
     let meta = file
         .metadata()
         .await
         .map_err(|e| ApiError::InvalidInput(format!("cannot read {shown}: {e}")))?;
-    if !meta.is_file() {
-        return Err(ApiError::InvalidInput(format!(
-            "{shown} is not a file: choose {wanted}"
-        )));
-    }
+    crate::fsutil::check_regular(&meta, u64::MAX)
+        .map_err(|e| ApiError::InvalidInput(e.message("", path)))?;
     if meta.len() > max {
-        return Err(ApiError::InvalidInput(format!(
-            "{shown} is {} MB, more than the {} MB allowed: choose a smaller file",
-            meta.len() / 1_048_576,
-            max / 1_048_576
+        return Err(ApiError::InvalidInput(super::filetype::too_large(
+            &shown,
+            meta.len(),
+            max,
         )));
     }
-    let mut head = [0u8; 16];
+    let mut head = [0u8; super::filetype::SNIFF_BYTES];
     let mut n = 0;
     while n < head.len() {
         let read = file
@@ -950,8 +1084,10 @@ async fn open_upload(
     match FileType::sniff(&head[..n]) {
         Some(kind) if accept(kind) => {}
         _ => {
-            return Err(ApiError::InvalidInput(format!(
-                "{shown} is not {wanted} (checked by its content, not its name): choose {wanted}"
+            return Err(ApiError::InvalidInput(super::filetype::not_wanted(
+                &shown,
+                &head[..n],
+                wanted,
             )));
         }
     }
@@ -1040,11 +1176,64 @@ mod tests {
     }
 
     #[test]
+    fn ipv4_mapped_addresses_count_as_what_they_map_to() {
+        for (url, loopback) in [
+            ("http://[::ffff:127.0.0.2]:9/x", true),
+            ("http://[::ffff:127.0.0.1]/", true),
+            ("http://[::ffff:7f00:1]/", true),
+            ("http://[::ffff:10.0.0.1]/", false),
+            ("http://[::ffff:192.168.1.1]:80/", false),
+            ("http://[::1]/", true),
+            ("http://[::2]/", false),
+            ("http://127.0.0.2/", true),
+        ] {
+            let url = Url::parse(url).unwrap();
+            assert_eq!(is_loopback(&url), loopback, "{url}");
+            assert_eq!(check_url(&url).is_ok(), loopback, "{url}");
+        }
+        let refused = check_url(&Url::parse("http://[::ffff:10.0.0.1]/").unwrap()).unwrap_err();
+        assert!(
+            refused.to_string().contains("[::ffff:a00:1]") && refused.to_string().contains("https"),
+            "{refused}"
+        );
+    }
+
+    #[test]
+    fn a_redirect_is_named_by_its_host_only() {
+        let from = Url::parse("http://127.0.0.1:5/backend/me").unwrap();
+        let at = |l: &str| redirect_target(&from, Some(&HeaderValue::from_str(l).unwrap()));
+        assert_eq!(at("http://127.0.0.2:8080/steal?token=x"), "127.0.0.2:8080");
+        assert_eq!(at("https://evil.example/a"), "evil.example");
+        assert_eq!(at("/elsewhere"), "127.0.0.1:5");
+        assert_eq!(redirect_target(&from, None), "an unreadable location");
+        let e = ApiError::Redirected {
+            status: 302,
+            target: "127.0.0.2:8080".into(),
+        };
+        assert!(e.to_string().contains("127.0.0.2:8080"), "{e}");
+        assert!(e.to_string().contains("--base-url"), "{e}");
+        // Not worth resending, and a redirected create was not processed here.
+        assert!(!e.is_transient() && !e.maybe_accepted());
+        assert!(!Replay::Upload.may_resend(&e) && !Replay::Read.may_resend(&e));
+    }
+
+    #[test]
     fn ids_cannot_change_the_path() {
-        assert_eq!(segment("s_abc-1.2"), "s_abc-1.2");
-        assert_eq!(segment("../me"), "..%2Fme");
-        assert_eq!(segment(".."), "%2E%2E");
-        assert_eq!(segment("a?b#c"), "a%3Fb%23c");
+        assert_eq!(segment("post", "s_abc-1"), Ok("s_abc-1"));
+        for bad in [
+            "",
+            ".",
+            "..",
+            "../me",
+            "%2E%2E",
+            "a?b#c",
+            "a/b",
+            "x\u{202e}",
+        ] {
+            let e = segment("post", bad).unwrap_err();
+            assert!(matches!(e, ApiError::BadResponse { .. }), "{bad:?}: {e:?}");
+            assert!(e.to_string().contains("the post id"), "{e}");
+        }
     }
 
     #[test]

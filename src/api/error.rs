@@ -98,6 +98,18 @@ pub enum ApiError {
     /// The base URL or a media URL is unusable (not a URL, or plain http to a non-loopback host).
     #[error("{0}")]
     InsecureUrl(String),
+    /// The backend answered a backend call with a redirect (3xx with a `Location`). API calls
+    /// never follow redirects: the token, the sentinel and the prompt must not travel to a
+    /// host the user did not configure, and a redirected create was not processed here.
+    #[error(
+        "the backend answered with a redirect to {target} (HTTP {status}), which API calls never follow: check that --base-url (or `base_url` in the config) points at the Sora backend itself"
+    )]
+    Redirected {
+        /// HTTP status (301, 302, 303, 307, 308).
+        status: u16,
+        /// Where it pointed: the host (and port) of the `Location`, never its path or query.
+        target: String,
+    },
     /// The caller passed something the client refuses before sending (bad file, bad id...).
     #[error("{0}")]
     InvalidInput(String),
@@ -137,8 +149,11 @@ fn network_message(kind: NetworkKind, detail: &str) -> String {
         NetworkKind::Connect => format!(
             "cannot reach the service ({detail}): check the network, --base-url and proxy settings"
         ),
-        NetworkKind::Timeout => {
+        NetworkKind::Timeout if detail.is_empty() => {
             "the service did not answer in time: check the network and retry".to_string()
+        }
+        NetworkKind::Timeout => {
+            format!("the service did not answer in time ({detail}): check the network and retry")
         }
         NetworkKind::Interrupted => format!(
             "the connection broke before the answer was complete ({detail}): retry; check pending before resubmitting"
@@ -192,7 +207,14 @@ impl ApiError {
             ApiError::RateLimited { .. } => "rate limited",
             ApiError::Overloaded => "service busy",
             ApiError::Server { .. } => "server error",
+            // A timeout is what a silent or trickling server looks like: say so, the
+            // network may well be fine.
+            ApiError::Network {
+                kind: NetworkKind::Timeout,
+                ..
+            } => "slow answer from the backend",
             ApiError::Network { .. } => "connection trouble",
+            ApiError::Redirected { .. } => "redirected elsewhere",
             ApiError::Auth { .. } | ApiError::MissingToken { .. } => "token rejected",
             ApiError::BotBlocked { .. } | ApiError::Cloudflare => "blocked",
             _ => "request failed",
@@ -214,6 +236,7 @@ impl ApiError {
             ApiError::Rejected { .. } => "rejected",
             ApiError::BadResponse { .. } => "bad_response",
             ApiError::InsecureUrl(_) => "insecure_url",
+            ApiError::Redirected { .. } => "redirected",
             ApiError::InvalidInput(_) => "invalid_input",
             ApiError::Io(_) => "io",
         }
@@ -222,6 +245,12 @@ impl ApiError {
     /// Classifies a transport error from reqwest. The URL is dropped from the detail: media
     /// URLs carry signatures that have no place in logs.
     pub(crate) fn from_transport(err: &reqwest::Error) -> ApiError {
+        if err.is_redirect() {
+            // A hop refused by the media redirect policy carries its own classified error.
+            return redirect_refusal(err).unwrap_or_else(|| ApiError::BadResponse {
+                detail: "the media link redirected too many times".into(),
+            });
+        }
         let kind = if err.is_timeout() {
             NetworkKind::Timeout
         } else if err.is_connect() {
@@ -234,6 +263,18 @@ impl ApiError {
             detail: root_cause(err),
         }
     }
+}
+
+/// The [`ApiError`] a redirect policy refused a hop with, found in the error's causes.
+fn redirect_refusal(err: &(dyn std::error::Error + 'static)) -> Option<ApiError> {
+    let mut cur = err.source();
+    while let Some(e) = cur {
+        if let Some(api) = e.downcast_ref::<ApiError>() {
+            return Some(api.clone());
+        }
+        cur = e.source();
+    }
+    None
 }
 
 /// The innermost cause of an error chain, which is where reqwest keeps the useful words
@@ -337,24 +378,13 @@ struct ErrorEnvelope {
 
 impl ErrorEnvelope {
     fn parse(body: &[u8]) -> ErrorEnvelope {
-        let Ok(value) = serde_json::from_slice::<serde_json::Value>(body) else {
-            return ErrorEnvelope::default();
-        };
-        let str_of = |v: Option<&serde_json::Value>| v.and_then(|v| v.as_str()).map(str::to_owned);
-        match value.get("error") {
-            Some(serde_json::Value::Object(e)) => ErrorEnvelope {
-                message: str_of(e.get("message")),
-                code: str_of(e.get("code")),
-                param: str_of(e.get("param")),
-            },
-            Some(serde_json::Value::String(s)) => ErrorEnvelope {
-                message: Some(s.clone()),
-                ..ErrorEnvelope::default()
-            },
-            _ => ErrorEnvelope {
-                message: str_of(value.get("detail")).or_else(|| str_of(value.get("message"))),
-                ..ErrorEnvelope::default()
-            },
+        // Read under the bounds of every answer (see `types`), never as a generic value: an
+        // error body can be as hostile as any other.
+        let f = super::types::ErrorFields::read(body);
+        ErrorEnvelope {
+            message: f.message,
+            code: f.code,
+            param: f.param,
         }
     }
 }

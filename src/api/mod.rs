@@ -5,6 +5,7 @@
 mod client;
 mod error;
 pub mod filetype;
+pub mod id;
 pub mod params;
 pub mod reconcile;
 mod retry;
@@ -18,9 +19,10 @@ pub use client::{
     storyboard_body, video_body,
 };
 pub use error::{ApiError, NetworkKind};
+pub use id::{checked_id, share_link, valid_id};
 pub use params::{ImageShape, Length, Model, Orientation, Size, VideoSettings};
 pub use retry::{Replay, RetryNotice, RetryObserver, RetryPolicy};
-pub use secret::AccessToken;
+pub use secret::{AccessToken, TokenProblem};
 pub use sentinel::{SentinelProvider, random_token};
 pub use transfer::{Downloaded, MEDIA_LINK_EXPIRED, is_expired_link, part_path};
 pub use types::{

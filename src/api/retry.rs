@@ -29,10 +29,16 @@ pub struct RetryPolicy {
     pub cap: Duration,
     /// At most this many retries after the first attempt.
     pub max_retries: u32,
+    /// The whole call, every attempt and wait included, ends by this long after it started:
+    /// an attempt still running then is cut off (a timeout), and no retry is started whose
+    /// wait would end past it. Without it, a server that answers each attempt just before
+    /// the per-request timeout holds a call for that timeout times the number of attempts.
+    pub deadline: Duration,
 }
 
 impl Default for RetryPolicy {
-    /// 0.5 s, ×2, ±25 %, at most 30 s, 4 retries (about 7.5 s of backoff in all).
+    /// 0.5 s, ×2, ±25 %, at most 30 s, 4 retries (about 7.5 s of backoff in all), and the
+    /// whole call within 2 minutes.
     fn default() -> Self {
         RetryPolicy {
             base: Duration::from_millis(500),
@@ -40,6 +46,7 @@ impl Default for RetryPolicy {
             jitter: 0.25,
             cap: Duration::from_secs(30),
             max_retries: 4,
+            deadline: Duration::from_secs(120),
         }
     }
 }
@@ -53,6 +60,8 @@ impl RetryPolicy {
             jitter: 0.25,
             cap: Duration::from_millis(40),
             max_retries: 4,
+            // Far beyond what a test's faults take: only a test about the bound meets it.
+            deadline: Duration::from_secs(60),
         }
     }
 
@@ -173,6 +182,7 @@ where
 }
 
 /// [`run`], with a last word: an error for which `give_up` is true is returned at once.
+/// The whole sequence ends by [`RetryPolicy::deadline`].
 pub(crate) async fn run_with<T, F, Fut>(
     policy: &RetryPolicy,
     observer: Option<&RetryObserver>,
@@ -185,11 +195,13 @@ where
     F: FnMut() -> Fut,
     Fut: Future<Output = Result<T, ApiError>>,
 {
+    let deadline = tokio::time::Instant::now() + policy.deadline;
     let mut retry = 0u32;
     let result = loop {
-        let error = match attempt().await {
-            Ok(value) => break Ok(value),
-            Err(error) => error,
+        let error = match tokio::time::timeout_at(deadline, attempt()).await {
+            Ok(Ok(value)) => break Ok(value),
+            Ok(Err(error)) => error,
+            Err(_) => break Err(out_of_time(policy)),
         };
         if give_up(&error) {
             break Err(error);
@@ -199,6 +211,10 @@ where
         let Some(delay) = policy.delay(replay, &error, retry, spread) else {
             break Err(error);
         };
+        if tokio::time::Instant::now() + delay >= deadline {
+            // The next try could not even start in time: the last failure is the answer.
+            break Err(error);
+        }
         tracing::debug!(what, %error, retry, delay_ms = delay.as_millis() as u64, "retrying");
         if let Some(observe) = observer {
             observe(RetryNotice::Waiting {
@@ -219,6 +235,18 @@ where
         });
     }
     result
+}
+
+/// The error of a call cut off by its deadline. A timeout like any other: for a create it
+/// may have been accepted, so it is reconciled rather than resent.
+fn out_of_time(policy: &RetryPolicy) -> ApiError {
+    ApiError::Network {
+        kind: NetworkKind::Timeout,
+        detail: format!(
+            "no answer within {} s, retries included",
+            policy.deadline.as_secs_f64().ceil() as u64
+        ),
+    }
 }
 
 #[cfg(test)]
@@ -286,6 +314,139 @@ mod tests {
         }
         assert!(!Replay::Read.may_resend(&ApiError::Cloudflare));
         assert!(!Replay::Read.may_resend(&ApiError::BadResponse { detail: "x".into() }));
+    }
+
+    fn timeout() -> ApiError {
+        net(NetworkKind::Timeout)
+    }
+
+    /// Collects the notices of a call.
+    fn recorder() -> (RetryObserver, Arc<std::sync::Mutex<Vec<RetryNotice>>>) {
+        let seen = Arc::new(std::sync::Mutex::new(Vec::new()));
+        let sink = seen.clone();
+        (Arc::new(move |n| sink.lock().unwrap().push(n)), seen)
+    }
+
+    // Virtual time: the clock only moves when every task waits, so these take no wall time.
+    #[tokio::test(start_paused = true)]
+    async fn a_server_slow_on_every_attempt_holds_a_call_no_longer_than_the_deadline() {
+        let policy = RetryPolicy::default();
+        let started = tokio::time::Instant::now();
+        let mut attempts = 0;
+        // Each attempt ends with a timeout after a full minute, as a per-request timeout
+        // of 60 s would end it.
+        let out: Result<(), _> = run(&policy, None, "GET /me", Replay::Read, || {
+            attempts += 1;
+            async {
+                tokio::time::sleep(Duration::from_secs(60)).await;
+                Err(timeout())
+            }
+        })
+        .await;
+        let took = started.elapsed();
+        assert!(took <= policy.deadline, "held for {took:?}");
+        assert!(attempts < 1 + policy.max_retries, "{attempts} attempts");
+        assert!(
+            matches!(
+                out,
+                Err(ApiError::Network {
+                    kind: NetworkKind::Timeout,
+                    ..
+                })
+            ),
+            "{out:?}"
+        );
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn an_attempt_that_never_answers_is_cut_at_the_deadline() {
+        let policy = RetryPolicy {
+            deadline: Duration::from_secs(5),
+            ..RetryPolicy::default()
+        };
+        let started = tokio::time::Instant::now();
+        let call = run(&policy, None, "POST /nf/create", Replay::Never, || {
+            std::future::pending::<Result<(), ApiError>>()
+        });
+        // An hour of virtual time stands for "never": without the deadline this fails
+        // instead of hanging.
+        let out = tokio::time::timeout(Duration::from_secs(3600), call)
+            .await
+            .expect("the call ends by its deadline");
+        assert_eq!(started.elapsed(), policy.deadline);
+        let e = out.unwrap_err();
+        // A timeout: a create cut off this way is reconciled, never resent.
+        assert!(e.maybe_accepted(), "{e:?}");
+        assert!(e.to_string().contains("5 s"), "{e}");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn the_first_slow_attempt_is_announced_when_it_times_out() {
+        let (observer, seen) = recorder();
+        let policy = RetryPolicy::default();
+        let mut attempts = 0;
+        let out = run(
+            &policy,
+            Some(&observer),
+            "GET /nf/pending",
+            Replay::Read,
+            || {
+                attempts += 1;
+                let first = attempts == 1;
+                let seen = seen.clone();
+                async move {
+                    if first {
+                        tokio::time::sleep(Duration::from_secs(20)).await;
+                        return Err(timeout());
+                    }
+                    // By the time the second attempt runs, the user has been told.
+                    assert!(
+                        matches!(
+                            &seen.lock().unwrap()[..],
+                            [RetryNotice::Waiting { attempt: 1, .. }]
+                        ),
+                        "{:?}",
+                        seen.lock().unwrap()
+                    );
+                    Ok(1)
+                }
+            },
+        )
+        .await;
+        assert_eq!(out, Ok(1));
+        let seen = seen.lock().unwrap();
+        let RetryNotice::Waiting { error, .. } = &seen[0] else {
+            panic!("{seen:?}");
+        };
+        assert_eq!(error.short_reason(), "slow answer from the backend");
+    }
+
+    #[tokio::test(start_paused = true)]
+    async fn no_retry_starts_that_would_end_past_the_deadline() {
+        let policy = RetryPolicy {
+            deadline: Duration::from_secs(10),
+            ..RetryPolicy::default()
+        };
+        let limited = ApiError::RateLimited {
+            retry_after: Some(Duration::from_secs(20)),
+            detail: String::new(),
+        };
+        let policy = RetryPolicy {
+            cap: Duration::from_secs(30),
+            ..policy
+        };
+        let started = tokio::time::Instant::now();
+        let mut attempts = 0;
+        let out: Result<(), _> = run(&policy, None, "GET /me", Replay::Read, || {
+            attempts += 1;
+            let e = limited.clone();
+            async move { Err(e) }
+        })
+        .await;
+        // Handed up at once with its wait, for the caller to say "retry in 20 s".
+        assert_eq!(attempts, 1);
+        assert_eq!(started.elapsed(), Duration::ZERO);
+        assert_eq!(out, Err(limited));
     }
 
     #[tokio::test]

@@ -7,16 +7,68 @@ use std::fmt;
 #[derive(Clone, PartialEq, Eq)]
 pub struct AccessToken(String);
 
+/// Why a text is not a token, as a phrase that follows what held it: "the token in FILE
+/// contains a non-ASCII character (U+FEFF) at position 1". Positions count characters of the
+/// token as pasted (after surrounding whitespace, a byte-order mark and `Bearer `), from 1.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+pub enum TokenProblem {
+    /// Nothing but whitespace: there is no token.
+    #[error("is empty")]
+    Empty,
+    /// A character outside ASCII: tokens are ASCII, so this is an editor's or a copy's
+    /// addition (a smart quote, a non-breaking space), and the server would reject it.
+    #[error("contains a non-ASCII character (U+{code:04X}) at position {position}")]
+    NonAscii {
+        /// 1-based character position.
+        position: usize,
+        /// The character's code point (the token itself is never shown).
+        code: u32,
+    },
+    /// A control character: it cannot go into a header.
+    #[error("contains a control character (U+{code:04X}) at position {position}")]
+    Control {
+        /// 1-based character position.
+        position: usize,
+        /// The character's code point.
+        code: u32,
+    },
+    /// A space or line break inside: two words or two lines are not one token.
+    #[error("contains a space or line break at position {position}, so it is not one token")]
+    Whitespace {
+        /// 1-based character position.
+        position: usize,
+    },
+}
+
 impl AccessToken {
-    /// Wraps a token, trimming whitespace and an accidental `Bearer ` prefix from a paste.
+    /// Wraps a token, trimming whitespace and an accidental `Bearer ` prefix from a paste;
+    /// `None` when it is not one (see [`AccessToken::parse`] for why).
     pub fn new(raw: &str) -> Option<AccessToken> {
-        let t = raw.trim();
+        AccessToken::parse(raw).ok()
+    }
+
+    /// Checks a pasted or stored token: surrounding whitespace, a UTF-8 byte-order mark (an
+    /// editor's addition) and a `Bearer ` prefix are removed; what is left must be printable
+    /// ASCII without spaces, or the problem says which character is wrong.
+    pub fn parse(raw: &str) -> Result<AccessToken, TokenProblem> {
+        let t = raw.trim().trim_start_matches('\u{feff}').trim();
         let t = t.strip_prefix("Bearer ").unwrap_or(t).trim();
-        if t.is_empty() || t.chars().any(|c| c.is_control() || c.is_whitespace()) {
-            None
-        } else {
-            Some(AccessToken(t.to_string()))
+        if t.is_empty() {
+            return Err(TokenProblem::Empty);
         }
+        for (i, c) in t.chars().enumerate() {
+            let (position, code) = (i + 1, u32::from(c));
+            if c.is_ascii_whitespace() {
+                return Err(TokenProblem::Whitespace { position });
+            }
+            if c.is_ascii_control() {
+                return Err(TokenProblem::Control { position, code });
+            }
+            if !c.is_ascii() {
+                return Err(TokenProblem::NonAscii { position, code });
+            }
+        }
+        Ok(AccessToken(t.to_string()))
     }
 
     /// The token itself, for the Authorization header only.
@@ -62,5 +114,57 @@ mod tests {
         }
         assert!(AccessToken::new("  ").is_none());
         assert!(AccessToken::new("a b").is_none());
+    }
+
+    #[test]
+    fn a_byte_order_mark_and_surrounding_whitespace_are_stripped() {
+        let t = AccessToken::parse("\u{feff}eyJ-token-value\r\n").unwrap();
+        assert_eq!(t.expose(), "eyJ-token-value");
+        let t = AccessToken::parse("  \u{feff}Bearer eyJ-token-value \n").unwrap();
+        assert_eq!(t.expose(), "eyJ-token-value");
+        assert_eq!(AccessToken::parse("\u{feff}\n"), Err(TokenProblem::Empty));
+    }
+
+    #[test]
+    fn non_ascii_and_control_characters_are_refused_with_their_position() {
+        assert_eq!(
+            AccessToken::parse("eyJ\u{e9}x"),
+            Err(TokenProblem::NonAscii {
+                position: 4,
+                code: 0xe9
+            })
+        );
+        // A mark that is not at the start is not an editor's addition: it is refused.
+        assert_eq!(
+            AccessToken::parse("ab\u{feff}c"),
+            Err(TokenProblem::NonAscii {
+                position: 3,
+                code: 0xfeff
+            })
+        );
+        // A non-breaking space from a web page.
+        assert_eq!(
+            AccessToken::parse("ab\u{a0}c"),
+            Err(TokenProblem::NonAscii {
+                position: 3,
+                code: 0xa0
+            })
+        );
+        assert_eq!(
+            AccessToken::parse("ab\x07c"),
+            Err(TokenProblem::Control {
+                position: 3,
+                code: 7
+            })
+        );
+        assert_eq!(
+            AccessToken::parse("one\ntwo"),
+            Err(TokenProblem::Whitespace { position: 4 })
+        );
+        let shown = AccessToken::parse("eyJ\u{e9}x").unwrap_err().to_string();
+        assert_eq!(
+            shown,
+            "contains a non-ASCII character (U+00E9) at position 4"
+        );
     }
 }

@@ -19,6 +19,13 @@ const ATTEMPTS: u32 = 3;
 /// Pause before resuming, times the attempt number; short because the bytes already on disk
 /// are kept, so the retry is cheap.
 const RESUME_PAUSE: Duration = Duration::from_millis(150);
+/// The most a download writes when the server does not announce the size (the default of
+/// `ClientConfig::max_download_bytes`). A generated video is tens of megabytes; 2 GiB leaves
+/// room for anything the service makes while an endless answer cannot fill the disk.
+pub const MAX_DOWNLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
+/// A download is stalled when less than this arrives within `ClientConfig::stall_timeout`:
+/// a byte now and then must not keep a dead transfer alive forever.
+const STALL_MIN_BYTES: u64 = 1024;
 
 /// What [`Client::download_to`] did.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -61,6 +68,13 @@ impl Client {
     ///   rest. A 206 starting at `N` is appended; a 200 (range ignored) starts over; a 416
     ///   (the part is longer than the file) discards the part and starts over. A connection
     ///   that breaks mid-body is resumed the same way, up to 3 tries in all.
+    /// * **Stall**: a transfer that moves less than 1 KiB in `ClientConfig::stall_timeout`
+    ///   is stopped like a broken one: its bytes stay in the part and the next try resumes.
+    /// * **Size cap**: never more is written than the total announced by `Content-Range`
+    ///   (or `Content-Length`), nor, when nothing is announced, more than
+    ///   `ClientConfig::max_download_bytes` ([`MAX_DOWNLOAD_BYTES`] by default); an
+    ///   announced total above that cap is refused before anything is written. Going over
+    ///   either discards the part.
     /// * **Verify**: the total from `Content-Range` (or `Content-Length`) must equal the bytes
     ///   on disk before the rename; a mismatch is an error and the final name is not created.
     /// * **Expired link**: 403/404/410 is an error for which [`is_expired_link`] is true.
@@ -167,6 +181,17 @@ impl Client {
             s if s.is_success() => (0, resp.content_length()),
             s => return Err(retryable(media_status_error(s.as_u16()))),
         };
+        let max = self.max_download_bytes;
+        if let Some(total) = total.filter(|t| *t > max) {
+            return Err(Step::Fatal(ApiError::BadResponse {
+                detail: format!(
+                    "the media file is {} MB, more than the {} MB this client downloads; nothing more was written",
+                    total / 1_048_576,
+                    max / 1_048_576
+                ),
+            }));
+        }
+        let limit = total.unwrap_or(max);
         let mut file = if start > 0 {
             tokio::fs::OpenOptions::new().append(true).open(part).await
         } else {
@@ -177,14 +202,34 @@ impl Client {
         progress(done, total);
         let mut stream = resp.bytes_stream();
         let mut broken = None;
-        while let Some(chunk) = stream.next().await {
-            match chunk {
-                Ok(chunk) => {
+        // Each window of `stall_timeout` must bring at least STALL_MIN_BYTES.
+        let stall = self.stall_timeout;
+        let mut window_end = tokio::time::Instant::now() + stall;
+        let mut window_bytes = 0u64;
+        loop {
+            let Ok(next) = tokio::time::timeout_at(window_end, stream.next()).await else {
+                broken = Some(stalled(stall));
+                break;
+            };
+            match next {
+                None => break,
+                Some(Ok(chunk)) => {
+                    let len = chunk.len() as u64;
+                    if done.saturating_add(len) > limit {
+                        drop(file);
+                        remove_part(part).await;
+                        return Err(Step::Fatal(oversized(total, max)));
+                    }
                     file.write_all(&chunk).await.map_err(|e| io("write", e))?;
-                    done += chunk.len() as u64;
+                    done += len;
                     progress(done, total);
+                    window_bytes += len;
+                    if window_bytes >= STALL_MIN_BYTES {
+                        window_end = tokio::time::Instant::now() + stall;
+                        window_bytes = 0;
+                    }
                 }
-                Err(e) => {
+                Some(Err(e)) => {
                     broken = Some(ApiError::from_transport(&e));
                     break;
                 }
@@ -219,6 +264,31 @@ enum Step {
     Fatal(ApiError),
 }
 
+/// The error of a stalled transfer: a timeout, so it is resumed like a broken connection.
+fn stalled(stall: Duration) -> ApiError {
+    ApiError::Network {
+        kind: NetworkKind::Timeout,
+        detail: format!(
+            "the download stalled, less than 1 KiB in {:.1} s; the bytes so far are kept and the next try resumes",
+            stall.as_secs_f64()
+        ),
+    }
+}
+
+/// The error of a body longer than announced, or than the cap when nothing was announced.
+fn oversized(total: Option<u64>, max: u64) -> ApiError {
+    let detail = match total {
+        Some(total) => format!(
+            "the media server sent more than the {total} bytes it announced; the download was stopped and discarded"
+        ),
+        None => format!(
+            "the media file is larger than {} MB, the most this client downloads; the download was stopped and discarded",
+            max / 1_048_576
+        ),
+    };
+    ApiError::BadResponse { detail }
+}
+
 fn retryable(e: ApiError) -> Step {
     match e {
         ApiError::Network { .. } | ApiError::Server { .. } => Step::Retry(e),
@@ -230,7 +300,7 @@ fn retryable(e: ApiError) -> Step {
 /// error page or JSON must not be saved under a video's name. The part file is discarded.
 async fn check_media(part: &Path) -> Result<(), ApiError> {
     use tokio::io::AsyncReadExt;
-    let mut head = [0u8; 16];
+    let mut head = [0u8; super::filetype::SNIFF_BYTES];
     let mut n = 0;
     if let Ok(mut f) = tokio::fs::File::open(part).await {
         while n < head.len() {

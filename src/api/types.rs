@@ -2,69 +2,546 @@
 //!
 //! Responses ignore unknown fields, accept `null` for anything optional and default what is
 //! missing: the live service changed shapes more than once and a strict parser would break
-//! on the next change.
+//! on the next change. An optional field of the wrong type reads as missing; a list element
+//! that cannot be read at all (not an object, an id that is not a string) is skipped, logged
+//! by index, and the rest of the list kept. What an answer may hold is bounded while it is
+//! parsed (see "bounds" below).
 
+use std::fmt;
+use std::marker::PhantomData;
+
+use serde::de::value::MapAccessDeserializer;
+use serde::de::{self, DeserializeOwned, IgnoredAny, MapAccess, SeqAccess, Visitor};
 use serde::{Deserialize, Deserializer, Serialize};
 use serde_json::Value;
+use serde_json::value::RawValue;
 
-/// Treats `null` like a missing field, for collections and strings that are sometimes null.
-fn null_default<'de, D, T>(d: D) -> Result<T, D::Error>
-where
-    D: Deserializer<'de>,
-    T: Default + Deserialize<'de>,
-{
-    Ok(Option::<T>::deserialize(d)?.unwrap_or_default())
+// ---- bounds ------------------------------------------------------------------------------
+//
+// An answer is read into memory whole (at most the client's body cap), and what it parses
+// into is bounded while parsing, never after: a list stops with an error past its bound, a
+// value of the wrong kind is skipped unread (`IgnoredAny`, which allocates nothing however
+// large or deep it is), and no subtree is ever kept as a `serde_json::Value`. So two bytes
+// of `{}` in a hostile answer cannot become hundreds of bytes of parsed structure, millions
+// of times over. Nesting is bounded by serde_json's recursion limit (128). Each list element
+// is first captured as raw JSON text (a copy of its own bytes) so that it can fail alone; its
+// copy is freed before the next one is read.
+
+/// Most elements a top-level list of one answer may hold: drafts in a page, tasks in
+/// `/nf/pending` or `/v2/recent_tasks`. The largest page this client asks for is 100 and
+/// pending holds a few tasks, so ten times the largest request is never reached by the live
+/// service; a longer list is refused as a whole ([`ApiError::BadResponse`]).
+///
+/// [`ApiError::BadResponse`]: super::ApiError::BadResponse
+pub const MAX_LIST_ITEMS: usize = 1000;
+/// Most elements a list inside one element may hold: the generations of a task (one per
+/// variant, a handful at most), the attachments of a post (one). Kept far below
+/// [`MAX_LIST_ITEMS`] because the two multiply.
+pub const MAX_INNER_ITEMS: usize = 64;
+/// Longest text value kept, in bytes; a longer one reads as missing (and a longer id makes
+/// its element malformed). Prompts, messages, ids and signed URLs are a few KB at most, and a
+/// longer string would only be cut again for display.
+pub const MAX_TEXT_BYTES: usize = 64 * 1024;
+/// How every over-bound message starts, so [`over_bound`] can recognise one.
+const OVER_BOUND: &str = "the server sent more than ";
+
+/// The message of a parse stopped by a list bound ("the server sent more than 1000 drafts in
+/// one page"), without serde_json's position; `None` for any other parse error.
+pub(crate) fn over_bound(e: &serde_json::Error) -> Option<String> {
+    let text = e.to_string();
+    if !text.starts_with(OVER_BOUND) {
+        return None;
+    }
+    let position = format!(" at line {} column {}", e.line(), e.column());
+    Some(
+        text.strip_suffix(position.as_str())
+            .unwrap_or(&text)
+            .to_string(),
+    )
+}
+
+/// A JSON value as the lenient readers see it: scalars are kept (text up to
+/// [`MAX_TEXT_BYTES`]), arrays and objects are skipped unread.
+enum Scalar {
+    Null,
+    Bool(bool),
+    Number(serde_json::Number),
+    Text(String),
+    /// A string longer than [`MAX_TEXT_BYTES`] (not copied).
+    TooLong,
+    /// An array or an object (skipped).
+    Nested,
+}
+
+impl<'de> Deserialize<'de> for Scalar {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Scalar, D::Error> {
+        d.deserialize_any(ScalarVisitor)
+    }
+}
+
+struct ScalarVisitor;
+
+impl<'de> Visitor<'de> for ScalarVisitor {
+    type Value = Scalar;
+
+    fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str("any JSON value")
+    }
+    fn visit_bool<E>(self, v: bool) -> Result<Scalar, E> {
+        Ok(Scalar::Bool(v))
+    }
+    fn visit_i64<E>(self, v: i64) -> Result<Scalar, E> {
+        Ok(Scalar::Number(v.into()))
+    }
+    fn visit_u64<E>(self, v: u64) -> Result<Scalar, E> {
+        Ok(Scalar::Number(v.into()))
+    }
+    fn visit_f64<E>(self, v: f64) -> Result<Scalar, E> {
+        Ok(serde_json::Number::from_f64(v).map_or(Scalar::Null, Scalar::Number))
+    }
+    fn visit_str<E>(self, v: &str) -> Result<Scalar, E> {
+        Ok(if v.len() > MAX_TEXT_BYTES {
+            Scalar::TooLong
+        } else {
+            Scalar::Text(v.to_owned())
+        })
+    }
+    fn visit_string<E>(self, v: String) -> Result<Scalar, E> {
+        Ok(if v.len() > MAX_TEXT_BYTES {
+            Scalar::TooLong
+        } else {
+            Scalar::Text(v)
+        })
+    }
+    fn visit_unit<E>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_none<E>(self) -> Result<Scalar, E> {
+        Ok(Scalar::Null)
+    }
+    fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Scalar, D::Error> {
+        d.deserialize_any(self)
+    }
+    fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Scalar, A::Error> {
+        IgnoredAny.visit_seq(seq).map(|_| Scalar::Nested)
+    }
+    fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Scalar, A::Error> {
+        IgnoredAny.visit_map(map).map(|_| Scalar::Nested)
+    }
 }
 
 /// Accepts a number or a numeric string; anything else becomes `None`.
 fn lenient_f64<'de, D: Deserializer<'de>>(d: D) -> Result<Option<f64>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::Number(n) => n.as_f64(),
-        Value::String(s) => s.trim().parse().ok(),
+    Ok(match Scalar::deserialize(d)? {
+        Scalar::Number(n) => n.as_f64(),
+        Scalar::Text(s) => s.trim().parse().ok(),
         _ => None,
     })
 }
 
-/// Accepts a string or a number as an id-like string.
+/// Accepts a string or a number as an id-like string; anything else becomes `None`.
 fn lenient_string<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
-    Ok(match Value::deserialize(d)? {
-        Value::String(s) => Some(s),
-        Value::Number(n) => Some(n.to_string()),
+    Ok(match Scalar::deserialize(d)? {
+        Scalar::Text(s) => Some(s),
+        Scalar::Number(n) => Some(n.to_string()),
         _ => None,
     })
 }
 
-/// `GET /me`: who the token belongs to. Sometimes nested under `user`; see [`Me::from_value`].
+/// [`lenient_string`] where a missing value is the empty string.
+fn lenient_text<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    Ok(lenient_string(d)?.unwrap_or_default())
+}
+
+/// Accepts a string only; anything else becomes `None`.
+fn text_only<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    Ok(match Scalar::deserialize(d)? {
+        Scalar::Text(s) => Some(s),
+        _ => None,
+    })
+}
+
+/// Accepts a boolean; anything else becomes `None`.
+fn lenient_bool<'de, D: Deserializer<'de>>(d: D) -> Result<Option<bool>, D::Error> {
+    Ok(match Scalar::deserialize(d)? {
+        Scalar::Bool(b) => Some(b),
+        _ => None,
+    })
+}
+
+/// The id that makes an element what it is: a string (null reads as empty). Anything else,
+/// or a string over [`MAX_TEXT_BYTES`], makes the element malformed: a list then skips it.
+fn element_id<'de, D: Deserializer<'de>>(d: D) -> Result<String, D::Error> {
+    match Scalar::deserialize(d)? {
+        Scalar::Text(s) => Ok(s),
+        Scalar::Null => Ok(String::new()),
+        Scalar::TooLong => Err(de::Error::custom("an id that is too long")),
+        _ => Err(de::Error::custom("an id that is not a string")),
+    }
+}
+
+/// An object read as `T`; a value of any other kind (or null) becomes `None` unread. Errors
+/// inside the object still fail it.
+fn lenient_struct<'de, D, T>(d: D) -> Result<Option<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: Deserialize<'de>,
+{
+    struct ObjectVisitor<T>(PhantomData<T>);
+
+    impl<'de, T: Deserialize<'de>> Visitor<'de> for ObjectVisitor<T> {
+        type Value = Option<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an object")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<T>, A::Error> {
+            T::deserialize(MapAccessDeserializer::new(map)).map(Some)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<T>, A::Error> {
+            IgnoredAny.visit_seq(seq).map(|_| None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<T>, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_none<E>(self) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+        fn visit_str<E>(self, _: &str) -> Result<Option<T>, E> {
+            Ok(None)
+        }
+    }
+
+    d.deserialize_any(ObjectVisitor(PhantomData))
+}
+
+/// How one list field is read.
+struct ListRule {
+    /// Most elements; one more fails the whole answer.
+    max: usize,
+    /// What the elements are, for messages and logs ("drafts").
+    what: &'static str,
+    /// Where they are ("in one page").
+    place: &'static str,
+    /// Whether a value that is not a list fails the answer (a top-level list) or reads as
+    /// empty (a list inside an element, where it is just another optional field).
+    strict: bool,
+}
+
+impl ListRule {
+    fn over(&self) -> String {
+        format!("{OVER_BOUND}{} {} {}", self.max, self.what, self.place)
+    }
+}
+
+const PENDING_TASKS: ListRule = ListRule {
+    max: MAX_LIST_ITEMS,
+    what: "pending tasks",
+    place: "in one answer",
+    strict: true,
+};
+const RECENT_TASKS: ListRule = ListRule {
+    max: MAX_LIST_ITEMS,
+    what: "recent tasks",
+    place: "in one answer",
+    strict: true,
+};
+const DRAFTS: ListRule = ListRule {
+    max: MAX_LIST_ITEMS,
+    what: "drafts",
+    place: "in one page",
+    strict: true,
+};
+const GENERATIONS: ListRule = ListRule {
+    max: MAX_INNER_ITEMS,
+    what: "generations",
+    place: "in one task",
+    strict: false,
+};
+const ATTACHMENTS: ListRule = ListRule {
+    max: MAX_INNER_ITEMS,
+    what: "attachments",
+    place: "in one post",
+    strict: false,
+};
+
+/// How many skipped indices one log line names.
+const LOGGED_INDICES: usize = 5;
+
+/// Reads the elements of a list under `rule`: each element is captured as raw JSON text (a
+/// copy of its bytes, nothing more) and parsed on its own, so one malformed element (not an
+/// object, a wrong-typed id, an inner list over its bound) is skipped and logged by index
+/// while the others are kept. Past `rule.max` elements the answer fails.
+fn read_elements<'de, A, T>(seq: &mut A, rule: &ListRule) -> Result<Vec<T>, A::Error>
+where
+    A: SeqAccess<'de>,
+    T: DeserializeOwned,
+{
+    let mut items = Vec::new();
+    let mut skipped: Vec<usize> = Vec::new();
+    let mut skipped_count = 0usize;
+    for index in 0.. {
+        if index == rule.max {
+            if seq.next_element::<IgnoredAny>()?.is_some() {
+                return Err(de::Error::custom(rule.over()));
+            }
+            break;
+        }
+        let Some(raw) = seq.next_element::<Box<RawValue>>()? else {
+            break;
+        };
+        match serde_json::from_str::<T>(raw.get()) {
+            Ok(item) => items.push(item),
+            Err(_) => {
+                skipped_count += 1;
+                if skipped.len() < LOGGED_INDICES {
+                    skipped.push(index);
+                }
+            }
+        }
+    }
+    if skipped_count > 0 {
+        // The index only: the element's content is the server's and may be anything.
+        tracing::warn!(
+            list = rule.what,
+            skipped = skipped_count,
+            indices = ?skipped,
+            "skipped list elements this client cannot read; kept the others"
+        );
+    }
+    Ok(items)
+}
+
+/// A list field read under `rule` (see [`read_elements`]); null reads as empty.
+fn bounded_list<'de, D, T>(d: D, rule: &'static ListRule) -> Result<Vec<T>, D::Error>
+where
+    D: Deserializer<'de>,
+    T: DeserializeOwned,
+{
+    struct ListVisitor<T> {
+        rule: &'static ListRule,
+        item: PhantomData<T>,
+    }
+
+    impl<T> ListVisitor<T> {
+        fn other<E: de::Error>(&self, what: de::Unexpected<'_>) -> Result<Vec<T>, E> {
+            if self.rule.strict {
+                let expected = format!("a list of {}", self.rule.what);
+                Err(E::invalid_type(what, &expected.as_str()))
+            } else {
+                Ok(Vec::new())
+            }
+        }
+    }
+
+    impl<'de, T: DeserializeOwned> Visitor<'de> for ListVisitor<T> {
+        type Value = Vec<T>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            write!(f, "a list of {}", self.rule.what)
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<Vec<T>, A::Error> {
+            read_elements(&mut seq, self.rule)
+        }
+        fn visit_unit<E>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_none<E>(self) -> Result<Vec<T>, E> {
+            Ok(Vec::new())
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Vec<T>, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Vec<T>, A::Error> {
+            let v = self.other(de::Unexpected::Map)?;
+            IgnoredAny.visit_map(map)?;
+            Ok(v)
+        }
+        fn visit_bool<E: de::Error>(self, v: bool) -> Result<Vec<T>, E> {
+            self.other(de::Unexpected::Bool(v))
+        }
+        fn visit_i64<E: de::Error>(self, v: i64) -> Result<Vec<T>, E> {
+            self.other(de::Unexpected::Signed(v))
+        }
+        fn visit_u64<E: de::Error>(self, v: u64) -> Result<Vec<T>, E> {
+            self.other(de::Unexpected::Unsigned(v))
+        }
+        fn visit_f64<E: de::Error>(self, v: f64) -> Result<Vec<T>, E> {
+            self.other(de::Unexpected::Float(v))
+        }
+        fn visit_str<E: de::Error>(self, _: &str) -> Result<Vec<T>, E> {
+            // Not quoted back: the text is the server's.
+            self.other(de::Unexpected::Other("a string"))
+        }
+    }
+
+    d.deserialize_any(ListVisitor {
+        rule,
+        item: PhantomData,
+    })
+}
+
+fn pending_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<TaskInfo>, D::Error> {
+    bounded_list(d, &PENDING_TASKS)
+}
+
+fn recent_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<TaskInfo>, D::Error> {
+    bounded_list(d, &RECENT_TASKS)
+}
+
+fn drafts_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Draft>, D::Error> {
+    bounded_list(d, &DRAFTS)
+}
+
+fn generations_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Generation>, D::Error> {
+    bounded_list(d, &GENERATIONS)
+}
+
+fn attachments_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<PostAttachment>, D::Error> {
+    bounded_list(d, &ATTACHMENTS)
+}
+
+/// `post` of a draft: a post id, or a post object of which only its `id` is kept (the rest
+/// is not used, and keeping it would keep whatever the server put there).
+fn post_ref<'de, D: Deserializer<'de>>(d: D) -> Result<Option<Value>, D::Error> {
+    #[derive(Deserialize)]
+    struct PostObject {
+        #[serde(default, deserialize_with = "text_only")]
+        id: Option<String>,
+    }
+
+    struct PostRefVisitor;
+
+    impl<'de> Visitor<'de> for PostRefVisitor {
+        type Value = Option<Value>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("a post id or a post")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Option<Value>, A::Error> {
+            let post = PostObject::deserialize(MapAccessDeserializer::new(map))?;
+            let mut object = serde_json::Map::new();
+            if let Some(id) = post.id {
+                object.insert("id".into(), Value::String(id));
+            }
+            Ok(Some(Value::Object(object)))
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Option<Value>, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_none<E>(self) -> Result<Option<Value>, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Option<Value>, E> {
+            Ok(None)
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Option<Value>, E> {
+            Ok((v.len() <= MAX_TEXT_BYTES).then(|| Value::String(v.to_owned())))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Option<Value>, A::Error> {
+            IgnoredAny.visit_seq(seq).map(|_| None)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Option<Value>, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Option<Value>, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Option<Value>, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Option<Value>, E> {
+            Ok(None)
+        }
+    }
+
+    d.deserialize_any(PostRefVisitor)
+}
+
+/// `GET /me`: who the token belongs to. Sometimes nested under `user`: top-level fields win,
+/// the nested ones fill the gaps.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+#[serde(from = "MeFields")]
 pub struct Me {
     /// Account id.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub id: Option<String>,
     /// Account email.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub email: Option<String>,
     /// Display name.
-    #[serde(default, deserialize_with = "lenient_string")]
     pub name: Option<String>,
     /// Sora username (null until one is chosen).
-    #[serde(default, deserialize_with = "lenient_string")]
     pub username: Option<String>,
+}
+
+/// The account fields of one level of a `/me` answer.
+#[derive(Default, Deserialize)]
+struct MeLevel {
+    #[serde(default, deserialize_with = "lenient_string")]
+    id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    email: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    username: Option<String>,
+}
+
+/// A `/me` answer as sent: the top level, and `user` when it is an object. (Spelled out
+/// rather than `#[serde(flatten)]`, which would buffer every unknown field.)
+#[derive(Deserialize)]
+struct MeFields {
+    #[serde(default, deserialize_with = "lenient_string")]
+    id: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    email: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    name: Option<String>,
+    #[serde(default, deserialize_with = "lenient_string")]
+    username: Option<String>,
+    #[serde(default, deserialize_with = "lenient_struct")]
+    user: Option<MeLevel>,
+}
+
+impl From<MeFields> for Me {
+    fn from(f: MeFields) -> Me {
+        let nested = f.user.unwrap_or_default();
+        Me {
+            id: f.id.or(nested.id),
+            email: f.email.or(nested.email),
+            name: f.name.or(nested.name),
+            username: f.username.or(nested.username),
+        }
+    }
+}
+
+/// A `/me` answer: the account, or `None` when the answer is not an object at all.
+pub(crate) struct MeAnswer(pub Option<Me>);
+
+impl<'de> Deserialize<'de> for MeAnswer {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<MeAnswer, D::Error> {
+        lenient_struct(d).map(MeAnswer)
+    }
 }
 
 impl Me {
     /// Reads the profile whether it is top-level or nested under `user`.
     pub fn from_value(v: &Value) -> Option<Me> {
-        let top: Me = serde_json::from_value(v.clone()).ok()?;
-        if let Some(user) = v.get("user").filter(|u| u.is_object()) {
-            let nested: Me = serde_json::from_value(user.clone()).ok()?;
-            return Some(Me {
-                id: top.id.or(nested.id),
-                email: top.email.or(nested.email),
-                name: top.name.or(nested.name),
-                username: top.username.or(nested.username),
-            });
-        }
-        Some(top)
+        serde_json::from_value::<MeAnswer>(v.clone()).ok()?.0
     }
 
     /// The best single name for the account: username, else email, else name.
@@ -223,11 +700,11 @@ pub struct Generation {
 /// A task as `/nf/pending` and `/v2/recent_tasks` describe it.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct TaskInfo {
-    /// `task_…`.
-    #[serde(default)]
+    /// `task_…`. Not a string: the task is malformed, and a list skips it.
+    #[serde(default, deserialize_with = "element_id")]
     pub id: String,
     /// `preprocessing`, `queued`, `running`, `processing`, `succeeded`, `failed`, or new words.
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "lenient_text")]
     pub status: String,
     /// 0.0-1.0, null for 0; above 1 it is already a percent (see [`TaskInfo::progress`]).
     #[serde(default, deserialize_with = "lenient_f64")]
@@ -244,8 +721,8 @@ pub struct TaskInfo {
     /// A title, when present.
     #[serde(default, deserialize_with = "lenient_string")]
     pub title: Option<String>,
-    /// Outputs (filled for succeeded image tasks).
-    #[serde(default, deserialize_with = "null_default")]
+    /// Outputs (filled for succeeded image tasks), at most [`MAX_INNER_ITEMS`].
+    #[serde(default, deserialize_with = "generations_list")]
     pub generations: Vec<Generation>,
 }
 
@@ -273,21 +750,47 @@ pub fn progress_fraction(v: Option<f64>) -> f64 {
     }
 }
 
-/// `/nf/pending` is a bare array on some versions and `{"items": […]}` on others.
-#[derive(Deserialize)]
-#[serde(untagged)]
+/// `/nf/pending` is a bare array on some versions and `{"items": […]}` on others. Read by
+/// hand rather than `#[serde(untagged)]`, which would buffer the whole answer as generic
+/// values before choosing; at most [`MAX_LIST_ITEMS`] tasks either way.
 pub(crate) enum PendingBody {
     Bare(Vec<TaskInfo>),
-    Wrapped {
-        #[serde(default, deserialize_with = "null_default")]
-        items: Vec<TaskInfo>,
-    },
+    Wrapped { items: Vec<TaskInfo> },
 }
 
-/// `/v2/recent_tasks`.
+impl<'de> Deserialize<'de> for PendingBody {
+    fn deserialize<D: Deserializer<'de>>(d: D) -> Result<PendingBody, D::Error> {
+        #[derive(Deserialize)]
+        struct Wrapped {
+            #[serde(default, deserialize_with = "pending_list")]
+            items: Vec<TaskInfo>,
+        }
+
+        struct PendingVisitor;
+
+        impl<'de> Visitor<'de> for PendingVisitor {
+            type Value = PendingBody;
+
+            fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+                f.write_str("a list of tasks or an object with `items`")
+            }
+            fn visit_seq<A: SeqAccess<'de>>(self, mut seq: A) -> Result<PendingBody, A::Error> {
+                read_elements(&mut seq, &PENDING_TASKS).map(PendingBody::Bare)
+            }
+            fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<PendingBody, A::Error> {
+                let w = Wrapped::deserialize(MapAccessDeserializer::new(map))?;
+                Ok(PendingBody::Wrapped { items: w.items })
+            }
+        }
+
+        d.deserialize_any(PendingVisitor)
+    }
+}
+
+/// `/v2/recent_tasks`: at most [`MAX_LIST_ITEMS`] tasks.
 #[derive(Deserialize)]
 pub(crate) struct RecentTasksBody {
-    #[serde(default, deserialize_with = "null_default")]
+    #[serde(default, deserialize_with = "recent_list")]
     pub task_responses: Vec<TaskInfo>,
 }
 
@@ -309,16 +812,16 @@ pub struct Encoding {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Encodings {
     /// Full quality.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_struct")]
     pub source: Option<Encoding>,
     /// Medium quality.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_struct")]
     pub md: Option<Encoding>,
     /// Low quality.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_struct")]
     pub ld: Option<Encoding>,
     /// Preview image.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_struct")]
     pub thumbnail: Option<Encoding>,
 }
 
@@ -358,7 +861,7 @@ pub struct Draft {
     #[serde(default, deserialize_with = "lenient_string")]
     pub downloadable_url: Option<String>,
     /// Alternative download URLs.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_struct")]
     pub download_urls: Option<DownloadUrls>,
     /// Non-empty when moderation blocked it.
     #[serde(default, deserialize_with = "lenient_string")]
@@ -385,10 +888,10 @@ pub struct Draft {
     #[serde(default, deserialize_with = "lenient_f64")]
     pub created_at: Option<f64>,
     /// Renditions.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_struct")]
     pub encodings: Option<Encodings>,
-    /// Set when published (an id or a post object).
-    #[serde(default)]
+    /// Set when published: an id, or a post object of which only `id` is kept.
+    #[serde(default, deserialize_with = "post_ref")]
     pub post: Option<Value>,
     /// Set when published.
     #[serde(default, deserialize_with = "lenient_string")]
@@ -463,8 +966,8 @@ impl Draft {
 /// One page of drafts and the cursor of the next (`None` at the end).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct DraftsPage {
-    /// Newest first.
-    #[serde(default, deserialize_with = "null_default")]
+    /// Newest first; at most [`MAX_LIST_ITEMS`].
+    #[serde(default, deserialize_with = "drafts_list")]
     pub items: Vec<Draft>,
     /// Opaque; pass it back for the next page.
     #[serde(default, deserialize_with = "lenient_string")]
@@ -502,7 +1005,7 @@ pub struct PostAttachment {
     #[serde(default, deserialize_with = "lenient_string")]
     pub downloadable_url: Option<String>,
     /// `source.path` is the file without the watermark.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_struct")]
     pub encodings: Option<Encodings>,
 }
 
@@ -510,23 +1013,21 @@ pub struct PostAttachment {
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Post {
     /// `s_…`.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "element_id")]
     pub id: String,
     /// The share link.
     #[serde(default, deserialize_with = "lenient_string")]
     pub permalink: Option<String>,
-    /// Usually one.
-    #[serde(default, deserialize_with = "null_default")]
+    /// Usually one; at most [`MAX_INNER_ITEMS`].
+    #[serde(default, deserialize_with = "attachments_list")]
     pub attachments: Vec<PostAttachment>,
 }
 
 impl Post {
-    /// The share link, built from the id when the server left it out.
-    pub fn share_link(&self) -> String {
-        self.permalink
-            .clone()
-            .filter(|p| !p.is_empty())
-            .unwrap_or_else(|| format!("https://sora.chatgpt.com/p/{}", self.id))
+    /// The share link, always built from the id (see [`super::id::share_link`]): the
+    /// server's `permalink` could name any host or hold any text, so it is never passed on.
+    pub fn share_link(&self) -> Result<String, String> {
+        super::id::share_link(&self.id)
     }
 
     /// URL of the file without the watermark (`attachments[0].encodings.source.path`).
@@ -543,8 +1044,10 @@ impl Post {
     }
 }
 
+/// `{"post": {…}}` of the publish and get-post calls.
 #[derive(Deserialize)]
 pub(crate) struct PostEnvelope {
+    #[serde(default, deserialize_with = "lenient_struct")]
     pub post: Option<Post>,
 }
 
@@ -566,9 +1069,6 @@ pub struct CameoProgress {
     /// The avatar to upload at finalize.
     #[serde(default, deserialize_with = "lenient_string")]
     pub profile_asset_url: Option<String>,
-    /// Opaque instructions hint.
-    #[serde(default)]
-    pub instruction_set_hint: Option<Value>,
 }
 
 /// Where a cameo's processing stands.
@@ -632,11 +1132,139 @@ pub struct Quota {
     #[serde(default, deserialize_with = "lenient_f64")]
     pub estimated_num_videos_remaining: Option<f64>,
     /// Whether the limit is reached.
-    #[serde(default)]
+    #[serde(default, deserialize_with = "lenient_bool")]
     pub rate_limit_reached: Option<bool>,
     /// Seconds until the window resets.
     #[serde(default, deserialize_with = "lenient_f64")]
     pub access_resets_in_seconds: Option<f64>,
+}
+
+/// The parts of a failed call's error envelope the client uses: `{"error": {"message",
+/// "code", "param"}}`, a bare string in `error`, or `detail` (else `message`) at the top
+/// level. Read under the same bounds as every answer; what cannot be read is `None`.
+#[derive(Debug, Default, PartialEq)]
+pub(crate) struct ErrorFields {
+    pub message: Option<String>,
+    pub code: Option<String>,
+    pub param: Option<String>,
+}
+
+impl ErrorFields {
+    /// Reads an error body; anything that is not such an envelope gives all `None`.
+    pub(crate) fn read(body: &[u8]) -> ErrorFields {
+        #[derive(Deserialize)]
+        struct Top {
+            #[serde(default, deserialize_with = "error_part")]
+            error: Option<ErrorPart>,
+            #[serde(default, deserialize_with = "text_only")]
+            detail: Option<String>,
+            #[serde(default, deserialize_with = "text_only")]
+            message: Option<String>,
+        }
+
+        struct Answer(Option<Top>);
+
+        impl<'de> Deserialize<'de> for Answer {
+            fn deserialize<D: Deserializer<'de>>(d: D) -> Result<Answer, D::Error> {
+                lenient_struct(d).map(Answer)
+            }
+        }
+
+        let Ok(Answer(Some(top))) = serde_json::from_slice::<Answer>(body) else {
+            return ErrorFields::default();
+        };
+        match top.error {
+            Some(ErrorPart::Object(fields)) => fields,
+            Some(ErrorPart::Text(message)) => ErrorFields {
+                message: Some(message),
+                ..ErrorFields::default()
+            },
+            None => ErrorFields {
+                message: top.detail.or(top.message),
+                ..ErrorFields::default()
+            },
+        }
+    }
+}
+
+/// `error` of an error envelope.
+enum ErrorPart {
+    Object(ErrorFields),
+    Text(String),
+}
+
+/// An `error` object or string; anything else is `None`.
+fn error_part<'de, D: Deserializer<'de>>(d: D) -> Result<Option<ErrorPart>, D::Error> {
+    #[derive(Deserialize)]
+    struct Object {
+        #[serde(default, deserialize_with = "text_only")]
+        message: Option<String>,
+        #[serde(default, deserialize_with = "text_only")]
+        code: Option<String>,
+        #[serde(default, deserialize_with = "text_only")]
+        param: Option<String>,
+    }
+
+    struct PartVisitor;
+
+    impl<'de> Visitor<'de> for PartVisitor {
+        type Value = Option<ErrorPart>;
+
+        fn expecting(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+            f.write_str("an error object or message")
+        }
+        fn visit_map<A: MapAccess<'de>>(self, map: A) -> Result<Self::Value, A::Error> {
+            let o = Object::deserialize(MapAccessDeserializer::new(map))?;
+            Ok(Some(ErrorPart::Object(ErrorFields {
+                message: o.message,
+                code: o.code,
+                param: o.param,
+            })))
+        }
+        fn visit_str<E>(self, v: &str) -> Result<Self::Value, E> {
+            Ok((v.len() <= MAX_TEXT_BYTES).then(|| ErrorPart::Text(v.to_owned())))
+        }
+        fn visit_seq<A: SeqAccess<'de>>(self, seq: A) -> Result<Self::Value, A::Error> {
+            IgnoredAny.visit_seq(seq).map(|_| None)
+        }
+        fn visit_some<D: Deserializer<'de>>(self, d: D) -> Result<Self::Value, D::Error> {
+            d.deserialize_any(self)
+        }
+        fn visit_none<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_unit<E>(self) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_bool<E>(self, _: bool) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_i64<E>(self, _: i64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_u64<E>(self, _: u64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+        fn visit_f64<E>(self, _: f64) -> Result<Self::Value, E> {
+            Ok(None)
+        }
+    }
+
+    d.deserialize_any(PartVisitor)
+}
+
+/// `POST /characters/finalize`: `{"character": {"character_id": …}}`; only the id is read.
+#[derive(Deserialize)]
+pub(crate) struct FinalizeAnswer {
+    #[serde(default, deserialize_with = "lenient_struct")]
+    pub character: Option<FinalizedCharacter>,
+}
+
+/// `character` of [`FinalizeAnswer`].
+#[derive(Deserialize)]
+pub(crate) struct FinalizedCharacter {
+    #[serde(default, deserialize_with = "text_only")]
+    pub character_id: Option<String>,
 }
 
 #[cfg(test)]
@@ -690,6 +1318,189 @@ mod tests {
         let me = Me::from_value(&v).unwrap();
         assert_eq!(me.email.as_deref(), Some("a@b.c"));
         assert_eq!(me.display(), "a@b.c");
+    }
+
+    #[test]
+    fn me_that_is_not_an_object_is_no_account() {
+        assert_eq!(Me::from_value(&serde_json::json!([{}, {}])), None);
+        let answer: MeAnswer = serde_json::from_str(r#"[{"email":"a@b.c"}]"#).unwrap();
+        assert_eq!(answer.0, None);
+        let answer: MeAnswer =
+            serde_json::from_str(r#"{"email":"top","user":{"email":"nested","name":"N"}}"#)
+                .unwrap();
+        let me = answer.0.unwrap();
+        assert_eq!(me.email.as_deref(), Some("top"));
+        assert_eq!(me.name.as_deref(), Some("N"));
+    }
+
+    fn items(n: usize, item: &str) -> String {
+        vec![item; n].join(",")
+    }
+
+    #[test]
+    fn a_list_over_its_bound_fails_and_says_so() {
+        let at_bound = format!(r#"{{"items":[{}]}}"#, items(MAX_LIST_ITEMS, "{}"));
+        let page: DraftsPage = serde_json::from_str(&at_bound).unwrap();
+        assert_eq!(page.items.len(), MAX_LIST_ITEMS);
+
+        let over = format!(r#"{{"items":[{}]}}"#, items(MAX_LIST_ITEMS + 1, "{}"));
+        let e = serde_json::from_str::<DraftsPage>(&over).unwrap_err();
+        assert_eq!(
+            over_bound(&e).as_deref(),
+            Some("the server sent more than 1000 drafts in one page")
+        );
+        let bare = format!("[{}]", items(MAX_LIST_ITEMS + 1, "{}"));
+        let e = serde_json::from_str::<PendingBody>(&bare).err().unwrap();
+        assert_eq!(
+            over_bound(&e).as_deref(),
+            Some("the server sent more than 1000 pending tasks in one answer")
+        );
+        let wrapped = format!(r#"{{"items":[{}]}}"#, items(MAX_LIST_ITEMS + 1, "{}"));
+        assert!(serde_json::from_str::<PendingBody>(&wrapped).is_err());
+        let recent = format!(
+            r#"{{"task_responses":[{}]}}"#,
+            items(MAX_LIST_ITEMS + 1, "{}")
+        );
+        let e = serde_json::from_str::<RecentTasksBody>(&recent)
+            .err()
+            .unwrap();
+        assert_eq!(
+            over_bound(&e).as_deref(),
+            Some("the server sent more than 1000 recent tasks in one answer")
+        );
+        let post = format!(r#"{{"id":"s_1","attachments":[{}]}}"#, items(65, "{}"));
+        let e = serde_json::from_str::<Post>(&post).unwrap_err();
+        assert_eq!(
+            over_bound(&e).as_deref(),
+            Some("the server sent more than 64 attachments in one post")
+        );
+        let e = serde_json::from_str::<Draft>(r#""x""#).unwrap_err();
+        assert_eq!(over_bound(&e), None);
+    }
+
+    #[test]
+    fn an_element_with_an_inner_list_over_its_bound_is_skipped() {
+        let body = format!(
+            r#"[{{"id":"task_1","generations":[{}]}},{{"id":"task_2"}}]"#,
+            items(MAX_INNER_ITEMS + 1, "{}")
+        );
+        let Ok(PendingBody::Bare(tasks)) = serde_json::from_str::<PendingBody>(&body) else {
+            panic!("not read");
+        };
+        assert_eq!(tasks.len(), 1);
+        assert_eq!(tasks[0].id, "task_2");
+    }
+
+    #[test]
+    fn a_malformed_element_is_skipped_and_the_others_kept() {
+        let Ok(PendingBody::Bare(tasks)) = serde_json::from_str::<PendingBody>(
+            r#"[{"id":5,"status":"running"},{"id":"task_2","status":"running"},7,null,
+                {"id":"task_3","id":"task_3b"},{"id":"task_4"}]"#,
+        ) else {
+            panic!("not read");
+        };
+        let ids: Vec<&str> = tasks.iter().map(|t| t.id.as_str()).collect();
+        assert_eq!(ids, ["task_2", "task_4"]);
+
+        let page: DraftsPage = serde_json::from_str(
+            r#"{"items":[{"id":"gen_1","download_urls":"x"},"gen_2",{"id":"gen_3"}],"cursor":"c"}"#,
+        )
+        .unwrap();
+        let ids: Vec<_> = page.items.iter().map(|d| d.gen_id()).collect();
+        assert_eq!(ids, [Some("gen_1"), Some("gen_3")]);
+        assert_eq!(page.cursor.as_deref(), Some("c"));
+    }
+
+    #[test]
+    fn a_wrong_typed_optional_field_is_none_not_a_malformed_element() {
+        let d: Draft = serde_json::from_str(
+            r#"{"id":"gen_1","download_urls":"x","encodings":{"source":7,"md":{"path":[1]}},
+                "width":{"a":1},"prompt":["p"],"post":[{"id":"s_1"}],"created_at":"12.5"}"#,
+        )
+        .unwrap();
+        assert_eq!(d.download_urls, None);
+        let enc = d.encodings.unwrap();
+        assert_eq!(enc.source, None);
+        assert_eq!(enc.md, Some(Encoding::default()));
+        assert_eq!((d.width, d.prompt, d.post), (None, None, None));
+        assert_eq!(d.created_at, Some(12.5));
+
+        let t: TaskInfo =
+            serde_json::from_str(r#"{"id":"task_1","status":5,"generations":"x"}"#).unwrap();
+        assert_eq!((t.status.as_str(), t.generations.len()), ("5", 0));
+        let q: Quota = serde_json::from_str(r#"{"rate_limit_reached":"no"}"#).unwrap();
+        assert_eq!(q.rate_limit_reached, None);
+    }
+
+    #[test]
+    fn a_top_level_list_of_the_wrong_kind_fails_the_answer() {
+        assert!(serde_json::from_str::<DraftsPage>(r#"{"items":"x"}"#).is_err());
+        assert!(serde_json::from_str::<RecentTasksBody>(r#"{"task_responses":{}}"#).is_err());
+        assert!(serde_json::from_str::<PendingBody>(r#""x""#).is_err());
+        let page: DraftsPage = serde_json::from_str(r#"{"items":null}"#).unwrap();
+        assert!(page.items.is_empty());
+    }
+
+    #[test]
+    fn overlong_text_is_dropped_and_an_overlong_id_skips_its_element() {
+        let long = "x".repeat(MAX_TEXT_BYTES + 1);
+        let d: Draft =
+            serde_json::from_str(&format!(r#"{{"id":"gen_1","prompt":"{long}"}}"#)).unwrap();
+        assert_eq!(d.prompt, None);
+        let body = format!(r#"[{{"id":"{long}"}},{{"id":"task_2"}}]"#);
+        let Ok(PendingBody::Bare(tasks)) = serde_json::from_str::<PendingBody>(&body) else {
+            panic!("not read");
+        };
+        assert_eq!(tasks.len(), 1);
+    }
+
+    #[test]
+    fn a_published_post_keeps_only_its_id() {
+        let d: Draft =
+            serde_json::from_str(r#"{"post":{"id":"s_1","attachments":[{},{}],"x":[[]]}}"#)
+                .unwrap();
+        assert_eq!(d.post, Some(serde_json::json!({"id": "s_1"})));
+        assert_eq!(d.published_post_id().as_deref(), Some("s_1"));
+        let d: Draft = serde_json::from_str(r#"{"post":"s_2"}"#).unwrap();
+        assert_eq!(d.published_post_id().as_deref(), Some("s_2"));
+        let d: Draft = serde_json::from_str(r#"{"post":{"id":5}}"#).unwrap();
+        assert_eq!(d.published_post_id(), None);
+    }
+
+    #[test]
+    fn parsing_through_a_value_still_works() {
+        let v = serde_json::json!({"items":[{"id":"gen_1"}, 5, {"id":"gen_2"}]});
+        let page: DraftsPage = serde_json::from_value(v).unwrap();
+        assert_eq!(page.items.len(), 2);
+    }
+
+    #[test]
+    fn error_envelopes_are_read_in_each_form() {
+        let f = ErrorFields::read(br#"{"error":{"message":"m","code":"c","param":"p"}}"#);
+        assert_eq!(
+            f,
+            ErrorFields {
+                message: Some("m".into()),
+                code: Some("c".into()),
+                param: Some("p".into())
+            }
+        );
+        assert_eq!(
+            ErrorFields::read(br#"{"error":"bare"}"#).message.as_deref(),
+            Some("bare")
+        );
+        assert_eq!(
+            ErrorFields::read(br#"{"error":null,"detail":"d","message":"m"}"#)
+                .message
+                .as_deref(),
+            Some("d")
+        );
+        assert_eq!(
+            ErrorFields::read(br#"{"message":"m"}"#).message.as_deref(),
+            Some("m")
+        );
+        assert_eq!(ErrorFields::read(b"[{},{}]"), ErrorFields::default());
+        assert_eq!(ErrorFields::read(b"not json"), ErrorFields::default());
     }
 
     #[test]

@@ -5,14 +5,18 @@
 
 pub mod cameos;
 pub mod keymap;
+mod open;
 mod state;
 pub mod storyboard;
 #[cfg(test)]
 mod test_support;
 #[cfg(test)]
 mod tests;
+#[cfg(test)]
+mod tests_hostile;
 mod update;
 
+pub use open::{MAX_OPEN_URL, OpenTarget, media_url};
 pub use state::*;
 pub use update::{
     drafts_row, format_unix, insert_into_prompt, one_line, prompt_snapshot, share_link, startup,
@@ -77,8 +81,9 @@ pub enum Cmd {
     Quit,
     /// Put text on the clipboard through OSC 52.
     Copy(String),
-    /// Open a file or URL in the configured player (`xdg-open`/`open` by default).
-    Open(String),
+    /// Open a checked media link or a downloaded file in the configured player
+    /// (`xdg-open`/`open` by default).
+    Open(OpenTarget),
     /// Suspend the UI and edit this text in `$VISUAL`/`$EDITOR`.
     EditExternally {
         /// The text to edit.

@@ -237,6 +237,8 @@ pub struct DraftsPane {
     pub rows: Vec<DraftRow>,
     /// Cursor of the next page (`None`: no more, or not loaded yet).
     pub next_cursor: Option<String>,
+    /// The walk through the pages since the first one: ends it on a cursor that loops.
+    pub pager: crate::worker::Pager,
     /// First page / refresh state.
     pub loading: Loading,
     /// Whether a continuation page is being loaded.

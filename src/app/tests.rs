@@ -318,11 +318,9 @@ fn draft_actions() {
     assert_eq!(draft.gen_id(), Some("gen_a"));
     assert_eq!(dir, &std::path::PathBuf::from("/tmp/dl"));
     assert_eq!(
-        dir.join(crate::worker::file_name(
-            "gen_a",
-            draft.best_url().unwrap_or_default(),
-            false
-        )),
+        dir.join(
+            crate::worker::file_name("gen_a", draft.best_url().unwrap_or_default(), false).unwrap()
+        ),
         std::path::PathBuf::from("/tmp/dl/gen_a.mp4")
     );
     // Publish.
@@ -379,7 +377,10 @@ fn draft_actions() {
             path: "/tmp/dl/gen_b.mp4".into(),
         },
     );
-    assert_eq!(ch(&mut a, 'o'), vec![Cmd::Open("/tmp/dl/gen_b.mp4".into())]);
+    assert_eq!(
+        ch(&mut a, 'o'),
+        vec![Cmd::Open(OpenTarget::File("/tmp/dl/gen_b.mp4".into()))]
+    );
     // Details toggle, Esc closes.
     key(&mut a, KeyCode::Enter);
     assert!(a.drafts.details);
@@ -453,6 +454,41 @@ fn dismissing_a_task_needs_it_finished_and_a_confirmation() {
         }]
     );
     assert_eq!(a.tasks.tasks.len(), 1);
+}
+
+#[test]
+fn a_task_another_instance_dismissed_leaves_the_list() {
+    let mut a = app();
+    event(
+        &mut a,
+        Event::Restored {
+            tasks: vec![
+                record("task_1", working()),
+                record("task_2", working()),
+                record("task_3", working()),
+            ],
+            prompt: None,
+            warnings: vec![],
+        },
+    );
+    a.tasks.selected = 2;
+    let cmds = event(
+        &mut a,
+        Event::TaskRemoved {
+            task_id: "task_1".into(),
+        },
+    );
+    assert!(cmds.is_empty());
+    let ids: Vec<&str> = a.tasks.tasks.iter().map(|t| t.task_id.as_str()).collect();
+    assert_eq!(ids, ["task_2", "task_3"]);
+    assert_eq!(a.tasks.selected, 1, "the same task stays selected");
+    event(
+        &mut a,
+        Event::TaskRemoved {
+            task_id: "unknown".into(),
+        },
+    );
+    assert_eq!(a.tasks.tasks.len(), 2);
 }
 
 #[test]
@@ -599,6 +635,7 @@ fn server_text_is_flattened_for_display() {
         ..Draft::default()
     });
     assert!(!row.title.contains('\x1b') && !row.title.contains('\r') && !row.title.contains('\n'));
-    assert_eq!(format_unix(0.0), "1970-01-01 00:00");
+    // No draft predates the service: 1970 is a broken timestamp, shown as a dash.
+    assert_eq!(format_unix(0.0), "–");
     assert_eq!(format_unix(1_764_000_000.0), "2025-11-24 16:00");
 }

@@ -6,12 +6,14 @@ use ratatui_textarea::TextArea;
 use super::keymap::{Action, Context};
 use super::{
     App, Cmd, ConfirmAction, Connection, DownloadState, DraftRow, EditTarget, Loading, Modal, Msg,
-    Pane, PromptField, Toast,
+    OpenTarget, Pane, PromptField, Toast, media_url,
 };
 use crate::api::params::remix_target_id;
-use crate::api::{Draft, DraftVerdict, ImageShape, Length, Model, Orientation, Size};
+use crate::api::{Draft, DraftVerdict, ImageShape, Length, Model, Orientation, Size, valid_id};
 use crate::track::{TaskKind, TaskPhase};
-use crate::worker::{Event, PromptSnapshot, Request, Submission, SubmissionKind};
+use crate::worker::{
+    Event, PageStep, PageStop, Pager, PromptSnapshot, Request, Submission, SubmissionKind,
+};
 
 /// How long an information toast stays, in seconds.
 const TOAST_SECS: f64 = 4.0;
@@ -703,7 +705,7 @@ fn details(app: &mut App) -> Vec<Cmd> {
                     }
                 }
                 (TaskPhase::Done { urls, .. }, TaskKind::Image) => match urls.first() {
-                    Some(url) => vec![Cmd::Open(url.clone())],
+                    Some(url) => open_url(app, url),
                     None => Vec::new(),
                 },
                 (TaskPhase::Failed { reason } | TaskPhase::Blocked { reason }, _) => {
@@ -717,9 +719,43 @@ fn details(app: &mut App) -> Vec<Cmd> {
     }
 }
 
-/// The share link of a post.
-pub fn share_link(post_id: &str) -> String {
-    format!("https://sora.chatgpt.com/p/{post_id}")
+/// The share link of a post, built only from a valid post id (else why there is none).
+pub use crate::api::share_link;
+
+/// Opens a server-given media link once [`media_url`] accepts it; a refusal is a toast.
+fn open_url(app: &mut App, raw: &str) -> Vec<Cmd> {
+    match media_url(raw) {
+        Ok(url) => vec![Cmd::Open(OpenTarget::Url(url))],
+        Err(why) => {
+            toast_error(app, why);
+            Vec::new()
+        }
+    }
+}
+
+/// Why `action` cannot be done on `row` because an id it needs is not an id (the row is
+/// still listed, its id shown sanitised): downloads and publishing need the generation id;
+/// unpublishing and remixing need the post id.
+fn refused_id(row: &DraftRow, action: Action) -> Option<String> {
+    let needs_gen = matches!(
+        action,
+        Action::Download | Action::DownloadClean | Action::Publish
+    );
+    // (Copying the link says why on its own: see `share_link`.)
+    let needs_post = matches!(action, Action::Unpublish | Action::Remix);
+    if needs_gen && !valid_id(&row.gen_id) {
+        return Some(format!(
+            "refused: {}",
+            crate::api::id::id_problem("generation", &row.gen_id)
+        ));
+    }
+    match &row.post_id {
+        Some(post) if needs_post && !valid_id(post) => Some(format!(
+            "refused: {}",
+            crate::api::id::id_problem("post", post)
+        )),
+        _ => None,
+    }
 }
 
 fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
@@ -727,6 +763,10 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
         return Vec::new();
     };
     let gen_id = row.gen_id.clone();
+    if let Some(why) = refused_id(&row, action) {
+        toast_error(app, why);
+        return Vec::new();
+    }
     match action {
         Action::Download | Action::DownloadClean => {
             if row.draft.best_url().is_none() {
@@ -783,7 +823,10 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
         }
         Action::Publish => {
             if let Some(post) = &row.post_id {
-                toast(app, format!("already published: {}", share_link(post)));
+                match share_link(post) {
+                    Ok(link) => toast(app, format!("already published: {link}")),
+                    Err(why) => toast_error(app, format!("already published; {why}")),
+                }
                 return Vec::new();
             }
             if matches!(row.draft.verdict(), DraftVerdict::Violation(_)) {
@@ -807,11 +850,14 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
             });
             Vec::new()
         }
-        Action::CopyLink => match &row.post_id {
-            Some(post) => {
-                let link = share_link(post);
+        Action::CopyLink => match row.post_id.as_deref().map(share_link) {
+            Some(Ok(link)) => {
                 toast(app, format!("copied {link}"));
                 vec![Cmd::Copy(link)]
+            }
+            Some(Err(why)) => {
+                toast_error(app, why);
+                Vec::new()
             }
             None => {
                 toast(
@@ -822,11 +868,13 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
             }
         },
         Action::Open => {
+            // A file only from what the worker reported saved; anything else is the server's
+            // link, checked before it reaches a player.
             if let Some(DownloadState::Done(path)) = app.drafts.downloads.get(&gen_id) {
-                return vec![Cmd::Open(path.display().to_string())];
+                return vec![Cmd::Open(OpenTarget::File(path.clone()))];
             }
             match row.draft.best_url() {
-                Some(url) => vec![Cmd::Open(url.to_string())],
+                Some(url) => open_url(app, url),
                 None => {
                     toast(app, "this draft has no media yet");
                     Vec::new()
@@ -974,6 +1022,16 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
                 ];
             }
         }
+        Event::TaskRemoved { task_id } => {
+            let t = &mut app.tasks;
+            if let Some(i) = t.tasks.iter().position(|r| r.task_id == task_id) {
+                t.tasks.remove(i);
+                if t.selected > i {
+                    t.selected -= 1;
+                }
+                t.selected = t.selected.min(t.tasks.len().saturating_sub(1));
+            }
+        }
         Event::DraftsLoaded { page, first } => {
             let images = if first {
                 image_rows(&app.tasks.tasks)
@@ -981,7 +1039,13 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
                 Vec::new()
             };
             let d = &mut app.drafts;
-            let rows = page.items.into_iter().map(drafts_row);
+            // The server's cursors are followed through a pager that ends a walk that would
+            // loop, so a repeated cursor cannot make the pane page forever near the end.
+            if first {
+                d.pager = Pager::new();
+            }
+            let (items, step) = d.pager.page(page.items, page.cursor);
+            let rows = items.into_iter().map(drafts_row);
             if first {
                 let keep = d.rows.get(d.selected).map(|r| r.gen_id.clone());
                 d.rows = images;
@@ -994,11 +1058,28 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
                     d.rows.iter().map(|r| r.gen_id.clone()).collect();
                 d.rows.extend(rows.filter(|r| !known.contains(&r.gen_id)));
             }
-            d.next_cursor = page.cursor.filter(|c| !c.is_empty());
+            let stopped = match step {
+                PageStep::Next(cursor) => {
+                    d.next_cursor = Some(cursor);
+                    None
+                }
+                PageStep::End => {
+                    d.next_cursor = None;
+                    None
+                }
+                PageStep::Stopped(why) => {
+                    d.next_cursor = None;
+                    // An empty last page is only an odd way to end; the rest are worth a word.
+                    (why != PageStop::EmptyPage).then(|| why.message(d.pager.pages()))
+                }
+            };
             d.loading = Loading::Loaded;
             d.loading_more = false;
             app.connection = Connection::Online;
             keep_visible(app);
+            if let Some(message) = stopped {
+                toast(app, message);
+            }
         }
         Event::DraftsFailed(e) => {
             let msg = e.to_string();
@@ -1053,10 +1134,10 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
             if let Some(row) = app.drafts.rows.iter_mut().find(|r| r.gen_id == gen_id) {
                 row.post_id = Some(post.id.clone());
             }
-            toast(
-                app,
-                format!("published {}: y copies the link", post.share_link()),
-            );
+            match post.share_link() {
+                Ok(link) => toast(app, format!("published {link}: y copies the link")),
+                Err(why) => toast_error(app, format!("published; {why}")),
+            }
         }
         Event::Unpublished { gen_id, post_id } => {
             app.drafts.busy.remove(&gen_id);
@@ -1118,7 +1199,7 @@ pub fn drafts_row(draft: Draft) -> DraftRow {
     let created = draft.created_at.map(format_unix).unwrap_or_default();
     let duration = draft
         .duration_s
-        .map(|d| format!("{d:.0} s"))
+        .map(crate::text::duration)
         .unwrap_or_default();
     let state = match draft.verdict() {
         DraftVerdict::Ready => "ready",
@@ -1204,53 +1285,14 @@ fn slim(draft: Draft) -> Draft {
     }
 }
 
-/// Server text made safe to draw on one line: control and escape characters become spaces,
-/// runs of whitespace collapse, and it is cut at `max` characters.
+/// Server text made safe to draw on one line, cut at `max` characters: the shared
+/// sanitiser, [`crate::text::sanitize`].
 pub fn one_line(text: &str, max: usize) -> String {
-    let mut out = String::new();
-    let mut last_space = false;
-    for c in text.chars() {
-        let c = if c.is_control() || c.is_whitespace() {
-            ' '
-        } else {
-            c
-        };
-        if c == ' ' && last_space {
-            continue;
-        }
-        last_space = c == ' ';
-        out.push(c);
-    }
-    let trimmed = out.trim();
-    if trimmed.chars().count() > max {
-        let mut cut: String = trimmed.chars().take(max.saturating_sub(1)).collect();
-        cut.push('…');
-        cut
-    } else {
-        trimmed.to_string()
-    }
+    crate::text::sanitize(text, max)
 }
 
-/// `2026-11-24 19:58` (UTC) from unix seconds.
+/// `2026-11-24 19:58` (UTC) from unix seconds, `–` when no such date can be right: the
+/// shared date format, [`crate::text::date`].
 pub fn format_unix(secs: f64) -> String {
-    if !secs.is_finite() || secs < 0.0 {
-        return String::new();
-    }
-    let secs = secs as i64;
-    let (days, rem) = (secs.div_euclid(86_400), secs.rem_euclid(86_400));
-    // Civil-from-days (Howard Hinnant's algorithm).
-    let z = days + 719_468;
-    let era = z.div_euclid(146_097);
-    let doe = z - era * 146_097;
-    let yoe = (doe - doe / 1460 + doe / 36_524 - doe / 146_096) / 365;
-    let doy = doe - (365 * yoe + yoe / 4 - yoe / 100);
-    let mp = (5 * doy + 2) / 153;
-    let d = doy - (153 * mp + 2) / 5 + 1;
-    let m = if mp < 10 { mp + 3 } else { mp - 9 };
-    let y = yoe + era * 400 + i64::from(m <= 2);
-    format!(
-        "{y:04}-{m:02}-{d:02} {:02}:{:02}",
-        rem / 3600,
-        rem % 3600 / 60
-    )
+    crate::text::date(secs)
 }

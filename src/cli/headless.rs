@@ -7,7 +7,7 @@ use std::time::{Duration, Instant};
 
 use serde_json::json;
 
-use super::exit::ExitStatus;
+use super::exit::{self, ExitStatus};
 use super::progress::Reporter;
 use super::session::Session;
 use super::{Cli, Command, DraftsArgs, ImageArgs, SimArgs, StoryboardArgs, VideoArgs, WaitArgs};
@@ -16,8 +16,9 @@ use crate::api::params::remix_target_id;
 use crate::api::reconcile::{self, Listing};
 use crate::api::types::Generation;
 use crate::api::{ApiError, Client, Draft, RetryNotice, RetryObserver, VideoSettings};
-use crate::fsutil::{media_extension, safe_file_name};
+use crate::fsutil::{id_file_name, media_extension, safe_file_name};
 use crate::storyboard::{Storyboard, from_toml};
+use crate::text::{self, sanitize};
 use crate::track::{ImageState, VideoState, observe_image, observe_video};
 
 /// Why a command did not succeed.
@@ -84,9 +85,14 @@ pub async fn run(cli: Cli) -> ExitStatus {
 }
 
 fn report_failure(reporter: &mut Reporter, failure: Failure) -> ExitStatus {
+    // The one line is sanitised and cut: the message quotes the server.
     let (class, message, status) = match failure {
-        Failure::Api(e) => (e.class().to_string(), e.to_string(), ExitStatus::of(&e)),
-        Failure::Generation(m) => ("generation_failed".to_string(), m, ExitStatus::Generation),
+        Failure::Api(e) => (e.class().to_string(), exit::message(&e), ExitStatus::of(&e)),
+        Failure::Generation(m) => (
+            "generation_failed".to_string(),
+            exit::message_text(&m),
+            ExitStatus::Generation,
+        ),
     };
     reporter.close_bar();
     reporter.event(json!({"event":"error","class":class,"message":message}));
@@ -161,15 +167,18 @@ impl Ctx<'_> {
         let remaining = quota
             .as_ref()
             .and_then(|q| q.estimated_num_videos_remaining);
+        // A negative, infinite or absurd count is no count at all.
+        let count = remaining.and_then(|n| text::count(n, MAX_VIDEOS));
         if r.is_json() {
-            r.event(json!({"event":"me","id":me.id,"email":me.email,"name":me.name,"username":me.username,"videos_remaining":remaining}));
+            r.event(json!({"event":"me","id":me.id,"email":me.email,"name":me.name,"username":me.username,"videos_remaining":count}));
         } else {
-            let mut line = me.display();
+            let mut line = sanitize(&me.display(), SHOWN_MAX);
             if let (Some(email), true) = (&me.email, me.username.is_some()) {
-                line.push_str(&format!(" ({email})"));
+                line.push_str(&format!(" ({})", sanitize(email, SHOWN_MAX)));
             }
             println!("{line}");
-            if let Some(n) = remaining {
+            if remaining.is_some() {
+                let n = count.map_or_else(|| text::DASH.to_string(), |n| n.to_string());
                 println!("videos remaining: {n}");
             }
         }
@@ -219,9 +228,7 @@ impl Ctx<'_> {
     }
 
     async fn storyboard(&self, a: &StoryboardArgs, r: &mut Reporter) -> Outcome {
-        let text = std::fs::read_to_string(&a.file).map_err(|e| {
-            ApiError::InvalidInput(format!("cannot read {}: {e}", a.file.display()))
-        })?;
+        let text = crate::storyboard::read_text(&a.file).map_err(ApiError::InvalidInput)?;
         let board = if a.file.extension().is_some_and(|e| e == "toml") {
             from_toml(&text)
                 .map_err(|e| ApiError::InvalidInput(format!("{}: {e}", a.file.display())))?
@@ -237,7 +244,8 @@ impl Ctx<'_> {
             if r.is_json() {
                 r.event(json!({"event":"preview","prompt":prompt,"body":crate::api::storyboard_body(&prompt, board.settings)}));
             } else {
-                println!("{prompt}");
+                // The file's own text, line by line, with nothing that could drive the terminal.
+                println!("{}", text::sanitize_lines(&prompt, usize::MAX));
             }
             return Ok(());
         }
@@ -255,7 +263,7 @@ impl Ctx<'_> {
     ) -> Outcome {
         r.event(json!({"event":"submitted","kind":"video","task_id":task_id}));
         if !r.is_json() {
-            println!("submitted {task_id}");
+            println!("submitted {}", shown(task_id));
         }
         if !wait.wait && wait.download.is_none() {
             return Ok(());
@@ -266,11 +274,8 @@ impl Ctx<'_> {
         let file = match &wait.download {
             Some(dir) if clean => Some(self.download_clean(&draft, dir, r).await?),
             Some(dir) => {
-                let name = format!(
-                    "{}.{}",
-                    safe_file_name(&gen_id),
-                    media_extension(&url, "mp4")
-                );
+                let ext = media_extension(&url, "mp4");
+                let name = id_file_name("generation", &gen_id, "", ext)?;
                 Some(self.download_to(&url, dir, &name, r).await?)
             }
             None => None,
@@ -280,11 +285,11 @@ impl Ctx<'_> {
             "file":file.as_ref().map(|f| f.display().to_string())}),
         );
         if !r.is_json() {
-            println!("done {gen_id}");
+            println!("done {}", shown(&gen_id));
             if let Some(f) = file {
-                println!("saved {}", f.display());
+                println!("saved {}", shown_path(&f));
             } else {
-                println!("{url}");
+                println!("{}", sanitize(&url, URL_MAX));
             }
         }
         Ok(())
@@ -319,7 +324,7 @@ impl Ctx<'_> {
                     break Err(Failure::Api(error));
                 }
                 Some(Event::DownloadStage { gen_id: g, stage }) if g == gen_id => {
-                    r.note(&format!("{gen_id}: {stage}"));
+                    r.note(&format!("{}: {stage}", shown(&gen_id)));
                     r.event(json!({"event":"stage","generation_id":gen_id,"stage":stage}));
                 }
                 Some(Event::DownloadProgress {
@@ -332,8 +337,9 @@ impl Ctx<'_> {
                 }
                 Some(Event::TempPostCleanupFailed { post_id, error, .. }) => {
                     r.note(&format!(
-                        "sora-tui: warning: the temporary post {} could not be deleted ({error}); it is recorded and will be deleted at the next start",
-                        post_id.unwrap_or_default()
+                        "sora-tui: warning: the temporary post {} could not be deleted ({}); it is recorded and will be deleted at the next start",
+                        shown(&post_id.unwrap_or_default()),
+                        exit::message(&error)
                     ));
                 }
                 Some(Event::Crashed(msg)) => {
@@ -440,7 +446,7 @@ impl Ctx<'_> {
         let task_id = self.reconciled(Listing::Images, prompt, create, r).await?;
         r.event(json!({"event":"submitted","kind":"image","task_id":task_id}));
         if !r.is_json() {
-            println!("submitted {task_id}");
+            println!("submitted {}", shown(&task_id));
         }
         if !a.wait.wait && a.wait.download.is_none() {
             return Ok(());
@@ -450,8 +456,9 @@ impl Ctx<'_> {
         if let Some(dir) = &a.wait.download {
             for (i, g) in generations.iter().enumerate() {
                 let url = g.url.as_deref().unwrap_or_default();
-                let stem = safe_file_name(g.id.as_deref().unwrap_or(&format!("{task_id}_{i}")));
-                let name = format!("{stem}.{}", media_extension(url, "png"));
+                let fallback = format!("{task_id}_{i}");
+                let id = g.id.as_deref().unwrap_or(&fallback);
+                let name = id_file_name("image", id, "", media_extension(url, "png"))?;
                 files.push(
                     self.download_to(url, dir, &name, r)
                         .await?
@@ -468,11 +475,14 @@ impl Ctx<'_> {
             "generation_ids": generations.iter().map(|g| g.id.clone()).collect::<Vec<_>>(),
             "urls":urls,"files":files}));
         if !r.is_json() {
-            println!("done {task_id}: {} image(s)", generations.len());
+            println!("done {}: {} image(s)", shown(&task_id), generations.len());
             if files.is_empty() {
-                urls.iter().for_each(|u| println!("{u}"));
+                urls.iter()
+                    .for_each(|u| println!("{}", sanitize(u, URL_MAX)));
             } else {
-                files.iter().for_each(|f| println!("saved {f}"));
+                files
+                    .iter()
+                    .for_each(|f| println!("saved {}", sanitize(f, PATH_MAX)));
             }
         }
         Ok(())
@@ -538,14 +548,16 @@ impl Ctx<'_> {
             Err(e) => return Err(Failure::Api(e)),
         };
         r.note(&format!(
-            "sora-tui: {error}; checking whether the task was created anyway"
+            "sora-tui: {}; checking whether the task was created anyway",
+            exit::message(&error)
         ));
         match reconcile::find_created(&self.client, listing, prompt, sent_at, &|_| false).await {
             Ok(ids) if !ids.is_empty() => {
                 let task_id = ids[0].clone();
                 r.event(json!({"event":"adopted","task_id":task_id,"class":error.class()}));
                 r.note(&format!(
-                    "sora-tui: the task was created after all: {task_id}"
+                    "sora-tui: the task was created after all: {}",
+                    shown(&task_id)
                 ));
                 Ok(task_id)
             }
@@ -594,11 +606,11 @@ impl Ctx<'_> {
         } else {
             for t in &tasks {
                 println!(
-                    "{}  {:<13} {:>3}%  {}",
-                    t.id,
-                    t.status,
-                    (t.progress() * 100.0).round() as i64,
-                    excerpt(t.prompt.as_deref().unwrap_or(""), 60)
+                    "{}  {} {:>4}  {}",
+                    shown(&t.id),
+                    text::pad(&sanitize(&t.status, 13), 13),
+                    text::percent(t.progress()),
+                    sanitize(t.prompt.as_deref().unwrap_or(""), EXCERPT_MAX)
                 );
             }
         }
@@ -609,18 +621,33 @@ impl Ctx<'_> {
         let mut cursor: Option<String> = None;
         let mut shown = 0u32;
         let page_size = if a.all { 50 } else { a.limit.clamp(1, 100) };
+        // The cursors are the server's: the pager ends a walk that would loop (a repeated
+        // cursor, an empty page, nothing new, or `MAX_PAGES` pages) and says why; a draft
+        // seen on an earlier page is not printed again.
+        let mut pager = crate::worker::Pager::new();
         loop {
             let page = self.client.drafts(page_size, cursor.as_deref()).await?;
-            for d in &page.items {
+            let (fresh, step) = pager.page(page.items, page.cursor);
+            for d in &fresh {
                 if !a.all && shown >= a.limit {
                     break;
                 }
                 shown += 1;
                 print_draft(d, r);
             }
-            cursor = page.cursor.filter(|c| !c.is_empty());
-            if cursor.is_none() || page.items.is_empty() || (!a.all && shown >= a.limit) {
+            if !a.all && shown >= a.limit {
                 break;
+            }
+            match step {
+                crate::worker::PageStep::Next(c) => cursor = Some(c),
+                crate::worker::PageStep::End => break,
+                crate::worker::PageStep::Stopped(why) => {
+                    let message = why.message(pager.pages());
+                    r.note(&format!("sora-tui: warning: {message}"));
+                    r.event(json!({"event":"drafts_stopped","reason":why.code(),
+                        "pages":pager.pages(),"message":message}));
+                    break;
+                }
             }
         }
         if shown == 0 && !r.is_json() {
@@ -631,12 +658,15 @@ impl Ctx<'_> {
 
     async fn publish(&self, gen_id: &str, r: &mut Reporter) -> Outcome {
         let post = self.client.publish(gen_id.trim()).await?;
-        let link = post.share_link();
+        // The client already refused a post id that is not an id; the link is built from it.
+        let link = post
+            .share_link()
+            .map_err(|detail| ApiError::BadResponse { detail })?;
         r.event(
             json!({"event":"published","post_id":post.id,"permalink":link,"generation_id":gen_id}),
         );
         if !r.is_json() {
-            println!("published {} {link}", post.id);
+            println!("published {} {}", shown(&post.id), sanitize(&link, URL_MAX));
         }
         Ok(())
     }
@@ -646,7 +676,7 @@ impl Ctx<'_> {
         self.client.delete_post(&id).await?;
         r.event(json!({"event":"unpublished","post_id":id}));
         if !r.is_json() {
-            println!("unpublished {id}");
+            println!("unpublished {}", shown(&id));
         }
         Ok(())
     }
@@ -672,11 +702,11 @@ fn print_draft(d: &Draft, r: &mut Reporter) {
         };
         println!(
             "{}  {:>5}  {:<9}{}  {}",
-            d.gen_id().unwrap_or("?"),
-            d.duration_s.map(|s| format!("{s:.0}s")).unwrap_or_default(),
+            shown(d.gen_id().unwrap_or("?")),
+            d.duration_s.map(text::duration).unwrap_or_default(),
             state,
             published,
-            excerpt(d.prompt.as_deref().unwrap_or(""), 60)
+            sanitize(d.prompt.as_deref().unwrap_or(""), EXCERPT_MAX)
         );
     }
 }
@@ -694,13 +724,14 @@ fn retry_printer(json: bool) -> RetryObserver {
         else {
             return;
         };
+        let message = exit::message(&error);
         if json {
-            let line = json!({"event":"retry","class":error.class(),"message":error.to_string(),
+            let line = json!({"event":"retry","class":error.class(),"message":message,
                 "attempt":attempt,"delay_ms":delay.as_millis() as u64});
-            println!("{line}");
+            println!("{}", text::json_line(&line));
         } else {
             eprintln!(
-                "sora-tui: {error} (retry {attempt}/{max} in {:.1} s)",
+                "sora-tui: {message} (retry {attempt}/{max} in {:.1} s)",
                 delay.as_secs_f64()
             );
         }
@@ -718,15 +749,23 @@ fn non_empty_prompt(p: &str) -> Result<&str, ApiError> {
     }
 }
 
-/// The first `max` characters of one line of server text, with control characters removed.
-fn excerpt(text: &str, max: usize) -> String {
-    let flat: String = text
-        .chars()
-        .map(|c| if c.is_control() { ' ' } else { c })
-        .collect();
-    let mut out: String = flat.chars().take(max).collect();
-    if flat.chars().count() > max {
-        out.push('…');
-    }
-    out
+/// Longest id, name or address shown in a human line, in characters.
+const SHOWN_MAX: usize = 200;
+/// Longest prompt excerpt in a `pending` or `drafts` row.
+const EXCERPT_MAX: usize = 60;
+/// Longest media or share link printed (signed links are long, but not this long).
+const URL_MAX: usize = 4000;
+/// Longest local path printed.
+const PATH_MAX: usize = 4000;
+/// Largest believable count of videos remaining.
+const MAX_VIDEOS: u64 = 1_000_000;
+
+/// An id or name from the server, safe to print on one line.
+fn shown(text: &str) -> String {
+    sanitize(text, SHOWN_MAX)
+}
+
+/// A local path made safe to print (a download's name comes from server ids).
+fn shown_path(path: &Path) -> String {
+    sanitize(&path.display().to_string(), PATH_MAX)
 }

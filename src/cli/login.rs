@@ -27,11 +27,12 @@ pub fn login() -> ExitStatus {
             return ExitStatus::Failure;
         }
     };
-    let Some(token) = AccessToken::new(&raw) else {
-        eprintln!(
-            "sora-tui: that is not a token (it is empty or holds spaces): paste only the access token"
-        );
-        return ExitStatus::Usage;
+    let token = match AccessToken::parse(&raw) {
+        Ok(token) => token,
+        Err(problem) => {
+            eprintln!("sora-tui: the pasted token {problem}: paste only the access token again");
+            return ExitStatus::Usage;
+        }
     };
     let path = paths.token_file();
     match token_store::save(&path, &token) {

@@ -217,6 +217,18 @@ pub async fn run(cli: Cli) -> ExitStatus {
     }
 }
 
+/// How long work still running after the command is done may take to finish (a store write
+/// mid-way) before the process ends regardless.
+pub const SHUTDOWN_WAIT: std::time::Duration = std::time::Duration::from_millis(500);
+
+/// Stops the runtime once the command is done, waiting at most [`SHUTDOWN_WAIT`]. Dropping it
+/// instead would wait for every blocking task, and one can be stuck for good (a read of a
+/// named pipe nobody writes to): the process would outlive its UI, its signal handlers still
+/// installed, so that not even SIGTERM would end it. The caller then exits the process.
+pub fn shut_down(runtime: tokio::runtime::Runtime) {
+    runtime.shutdown_timeout(SHUTDOWN_WAIT);
+}
+
 /// Sends `tracing` output to the log file in the state dir, at the level named by `SORA_LOG`
 /// (error, warn, info, debug, trace; default info). Logging is best effort: a log file that
 /// cannot be opened must not stop the program.
@@ -237,5 +249,22 @@ pub fn init_logging(paths: &crate::config::Paths) {
             .with_ansi(false)
             .with_writer(std::sync::Mutex::new(file))
             .try_init();
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shutting_down_does_not_wait_for_a_stuck_blocking_task() {
+        let runtime = tokio::runtime::Builder::new_multi_thread()
+            .worker_threads(1)
+            .build()
+            .unwrap();
+        // A blocking task that never ends, as a read of a named pipe would be.
+        let (_keep, never) = std::sync::mpsc::channel::<()>();
+        runtime.spawn_blocking(move || never.recv());
+        crate::fsutil::hostile::within("shut_down with a stuck task", move || shut_down(runtime));
     }
 }

@@ -1,10 +1,25 @@
 //! Progress for `--wait` and downloads: a redrawn bar on a terminal, plain lines when stderr
 //! is a file or pipe, JSON lines on stdout with `--json`.
+//!
+//! Everything printed here goes through [`crate::text`]: human lines are sanitised (server
+//! text cannot drive the terminal), JSON lines escape the characters serde_json leaves raw,
+//! and progress and times are clamped before they are shown.
 
 use std::io::{IsTerminal, Write};
 use std::time::Instant;
 
 use serde_json::{Value, json};
+
+use crate::text::{self, sanitize};
+
+/// Longest human line printed by [`Reporter::note`], in characters.
+const NOTE_MAX: usize = 1000;
+/// Longest task id or file name shown in a progress line.
+const NAME_MAX: usize = 80;
+/// Cells the status word takes in a progress bar.
+const STATUS_CELLS: usize = 13;
+/// Cells the file name takes in a download bar.
+const NAME_CELLS: usize = 24;
 
 /// How progress is shown.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
@@ -50,35 +65,45 @@ impl Reporter {
         self.mode == Mode::Json
     }
 
-    /// Prints a JSON event line (JSON mode only).
+    /// Prints a JSON event line (JSON mode only), unsafe characters escaped.
     pub fn event(&self, value: Value) {
         if self.mode == Mode::Json {
             let mut out = std::io::stdout().lock();
-            let _ = writeln!(out, "{value}");
+            let _ = writeln!(out, "{}", text::json_line(&value));
             let _ = out.flush();
         }
     }
 
-    /// A human message on stderr (not in JSON mode).
+    /// A human message on stderr (not in JSON mode), sanitised: callers build these lines
+    /// with server text and file names in them.
     pub fn note(&mut self, text: &str) {
         if self.mode != Mode::Json {
             self.close_bar();
-            eprintln!("{text}");
+            eprintln!("{}", sanitize(text, NOTE_MAX));
         }
     }
 
     /// A task's status and progress after a poll.
     pub fn task(&mut self, task_id: &str, status: &str, progress: f64) {
+        let progress = text::fraction(progress);
         let pct = (progress * 100.0).round() as i64;
         match self.mode {
             Mode::Json => self.event(
                 json!({"event":"progress","task_id":task_id,"status":status,"progress":progress}),
             ),
-            Mode::Bar => self.bar(&format!("{status:<13}"), progress, &self.elapsed()),
+            Mode::Bar => {
+                let label = text::pad(&sanitize(status, STATUS_CELLS), STATUS_CELLS);
+                self.bar(&label, progress, &self.elapsed());
+            }
             Mode::Lines => {
                 let bucket = pct / 25;
                 if status != self.last_status || bucket != self.last_bucket {
-                    eprintln!("{task_id}: {status} {pct}% ({})", self.elapsed());
+                    eprintln!(
+                        "{}: {} {pct}% ({})",
+                        sanitize(task_id, NAME_MAX),
+                        sanitize(status, NAME_MAX),
+                        self.elapsed()
+                    );
                 }
                 self.last_bucket = bucket;
             }
@@ -94,29 +119,37 @@ impl Reporter {
             Mode::Bar => {
                 let size = format!(
                     "{} / {}",
-                    human_bytes(done),
-                    total.map(human_bytes).unwrap_or_else(|| "?".into())
+                    text::bytes(done),
+                    total.map(text::bytes).unwrap_or_else(|| "?".into())
                 );
-                self.bar(&format!("{name:.24}"), fraction.unwrap_or(0.0), &size);
+                let label = text::fit(&sanitize(name, NAME_MAX), NAME_CELLS).into_owned();
+                self.bar(&label, fraction.unwrap_or(0.0), &size);
             }
             Mode::Lines => {
                 if done == total.unwrap_or(u64::MAX) {
-                    eprintln!("downloaded {name} ({})", human_bytes(done));
+                    eprintln!(
+                        "downloaded {} ({})",
+                        sanitize(name, NAME_MAX),
+                        text::bytes(done)
+                    );
                 }
             }
         }
     }
 
+    /// Redraws the bar line; `label` and `tail` are already safe to print.
     fn bar(&mut self, label: &str, fraction: f64, tail: &str) {
         const WIDTH: usize = 30;
-        let filled = ((fraction.clamp(0.0, 1.0) * WIDTH as f64).round() as usize).min(WIDTH);
+        let fraction = text::fraction(fraction);
+        let filled = ((fraction * WIDTH as f64).round() as usize).min(WIDTH);
         let mut err = std::io::stderr().lock();
+        // The escape here is this program's own: back to the line start and clear it.
         let _ = write!(
             err,
-            "\r\x1b[2K{label} [{}{}] {:>3}% {tail}",
+            "\r\x1b[2K{label} [{}{}] {:>4} {tail}",
             "█".repeat(filled),
             "░".repeat(WIDTH - filled),
-            (fraction * 100.0).round() as i64
+            text::percent(fraction)
         );
         let _ = err.flush();
         self.bar_open = true;
@@ -131,22 +164,12 @@ impl Reporter {
     }
 
     fn elapsed(&self) -> String {
-        let s = self.started.elapsed().as_secs();
-        format!("{}:{:02}", s / 60, s % 60)
+        text::elapsed(self.started.elapsed().as_secs_f64())
     }
 }
 
 impl Drop for Reporter {
     fn drop(&mut self) {
         self.close_bar();
-    }
-}
-
-/// `1.5 MB`, `320 KB`, `12 B`.
-pub fn human_bytes(n: u64) -> String {
-    match n {
-        n if n >= 1_048_576 => format!("{:.1} MB", n as f64 / 1_048_576.0),
-        n if n >= 1024 => format!("{} KB", n / 1024),
-        n => format!("{n} B"),
     }
 }

@@ -67,30 +67,21 @@ impl Session {
         }
         let from_file = |path: &std::path::Path| -> Result<AccessToken, ApiError> {
             warn_if_exposed(path);
-            let text = std::fs::read_to_string(path).map_err(|e| {
-                ApiError::InvalidInput(format!(
-                    "cannot read the token file {}: {e}",
-                    path.display()
-                ))
-            })?;
-            AccessToken::new(&text).ok_or_else(|| {
-                ApiError::InvalidInput(format!(
-                    "the token file {} is empty or holds more than one token: put only the token in it",
-                    path.display()
-                ))
-            })
+            token_store::read_file(path).map_err(ApiError::InvalidInput)
         };
         if let Some(path) = &cli.token_file {
             return from_file(path);
         }
+        if let Err(std::env::VarError::NotUnicode(_)) = std::env::var("SORA_TOKEN") {
+            return Err(ApiError::InvalidInput(
+                "SORA_TOKEN contains a non-ASCII character: set it to the token alone".into(),
+            ));
+        }
         if let Ok(raw) = std::env::var("SORA_TOKEN")
             && !raw.trim().is_empty()
         {
-            return AccessToken::new(&raw).ok_or_else(|| {
-                ApiError::InvalidInput(
-                    "SORA_TOKEN holds spaces or control characters: set it to the token alone"
-                        .into(),
-                )
+            return AccessToken::parse(&raw).map_err(|problem| {
+                ApiError::InvalidInput(format!("SORA_TOKEN {problem}: set it to the token alone"))
             });
         }
         if let Some(path) = &self.config.token_file {
@@ -106,9 +97,9 @@ impl Session {
             Err(message) => return Err(ApiError::InvalidInput(message)),
         }
         if let Some(raw) = &self.config.token {
-            return AccessToken::new(raw.expose()).ok_or_else(|| {
+            return AccessToken::parse(raw.expose()).map_err(|problem| {
                 ApiError::InvalidInput(format!(
-                    "`token` in {} is not a valid token",
+                    "`token` in {} {problem}: paste the token again",
                     self.paths.config_file.display()
                 ))
             });

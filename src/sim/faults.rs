@@ -12,6 +12,9 @@ use super::ids;
 
 /// How long a truncated answer waits after its partial body before dropping the connection.
 const FLUSH_PAUSE: std::time::Duration = std::time::Duration::from_millis(50);
+/// Where [`Fault::EndlessBody`] ends after all: far beyond any cap a test sets, yet quick
+/// to send over loopback.
+pub const ENDLESS_LIMIT: u64 = 64 * 1024 * 1024;
 
 /// One fault rule: which requests it hits, what it does and how many times.
 #[derive(Clone, Debug, PartialEq, serde::Deserialize, serde::Serialize)]
@@ -62,6 +65,58 @@ pub enum Fault {
     TruncatedBody,
     /// 404 JSON envelope, e.g. to emulate the live service moving a route to `/v2`.
     Gone404,
+    /// A JSON answer of about `bytes` bytes made of one tiny item repeated: `[{},{},…]` by
+    /// default, `{"items":[{},…]}` with `head`/`tail`, or a list inside an element (`head`
+    /// `{"items":[{"generations":[`). Cheap to send, costly to a parser that builds a
+    /// structure per item. Streamed in pieces without `Content-Length`, so the simulator
+    /// holds none of it and the client reads until its own cap.
+    AmplifiedList {
+        /// Body size to reach (at least one item is sent).
+        bytes: u64,
+        /// Text before the items; `[` when not given.
+        #[serde(default)]
+        head: Option<String>,
+        /// One item; `{}` when not given.
+        #[serde(default)]
+        item: Option<String>,
+        /// Text after the items; `]` when not given.
+        #[serde(default)]
+        tail: Option<String>,
+        /// HTTP status; 200 when not given.
+        #[serde(default)]
+        status: Option<u16>,
+    },
+    /// The normal answer, with its full `Content-Length`, but slow: the first `after_bytes`
+    /// of the body at once, then the rest in `chunk`-byte pieces `every_ms` apart. A huge
+    /// `chunk` is a stall (one pause, then the rest); `chunk: 1` is a trickle.
+    Trickle {
+        /// Bytes sent before the first pause.
+        after_bytes: u64,
+        /// Bytes per piece after that (at least 1).
+        chunk: u64,
+        /// Pause before each piece, in milliseconds.
+        every_ms: u64,
+    },
+    /// 200 `video/mp4` with no `Content-Length` and a body that does not end: an MP4 header,
+    /// then zeros, until the client hangs up (the simulator stops at [`ENDLESS_LIMIT`], so a
+    /// client without a cap cannot hold a test forever).
+    EndlessBody,
+    /// A canned answer chosen by the test: any status, headers and body. Stands in for a
+    /// hostile or broken server (a redirect with `Location`, hostile ids and text, odd shapes)
+    /// without a second server program.
+    Respond {
+        /// The HTTP status.
+        status: u16,
+        /// Extra headers, e.g. `["location", "http://127.0.0.2:9/x"]`.
+        #[serde(default)]
+        headers: Vec<(String, String)>,
+        /// The body, sent as it is.
+        #[serde(default)]
+        body: String,
+        /// `Content-Type`; `application/json` when not given.
+        #[serde(default)]
+        content_type: Option<String>,
+    },
 }
 
 /// What the rules decided for one request.
@@ -172,9 +227,78 @@ pub fn response(fault: &Fault) -> Response {
             r
         }
         Fault::ConnectionReset => connection_reset(),
+        Fault::AmplifiedList {
+            bytes,
+            head,
+            item,
+            tail,
+            status,
+        } => amplified(
+            *bytes,
+            head.as_deref().unwrap_or("["),
+            item.as_deref().unwrap_or("{}"),
+            tail.as_deref().unwrap_or("]"),
+            status.unwrap_or(200),
+        ),
+        Fault::Respond {
+            status,
+            headers,
+            body,
+            content_type,
+        } => canned(*status, headers, body, content_type.as_deref()),
+        Fault::EndlessBody => endless(),
         // Not meant to get here (the server processes these), but answer something sane.
-        Fault::Latency { .. } | Fault::TruncatedBody => connection_reset(),
+        Fault::Latency { .. } | Fault::TruncatedBody | Fault::Trickle { .. } => connection_reset(),
     }
+}
+
+/// Builds a [`Fault::Respond`] answer; headers that are not valid HTTP are skipped.
+fn canned(
+    status: u16,
+    headers: &[(String, String)],
+    body: &str,
+    content_type: Option<&str>,
+) -> Response {
+    let mut r = Response::new(Body::from(body.to_string()));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::INTERNAL_SERVER_ERROR);
+    let h = r.headers_mut();
+    if let Ok(v) = HeaderValue::from_str(content_type.unwrap_or("application/json")) {
+        h.insert(header::CONTENT_TYPE, v);
+    }
+    for (name, value) in headers {
+        if let (Ok(n), Ok(v)) = (
+            header::HeaderName::from_bytes(name.as_bytes()),
+            HeaderValue::from_str(value),
+        ) {
+            h.append(n, v);
+        }
+    }
+    r
+}
+
+/// The body of [`Fault::AmplifiedList`]: `head`, then `item` repeated with commas between
+/// until the body is about `bytes` long, then `tail`; sent as shared 64 KiB pieces.
+fn amplified(bytes: u64, head: &str, item: &str, tail: &str, status: u16) -> Response {
+    const PIECE: usize = 64 * 1024;
+    let fixed = (head.len() + item.len() + tail.len()) as u64;
+    let unit = format!("{item},");
+    // Items before the last one, each with its comma.
+    let leading = bytes.saturating_sub(fixed) / unit.len() as u64;
+    let per_piece = (PIECE / unit.len()).max(1);
+    let piece = bytes::Bytes::from(unit.repeat(per_piece));
+    let full_pieces = leading / per_piece as u64;
+    let rest = bytes::Bytes::from(unit.repeat((leading % per_piece as u64) as usize));
+    let parts = std::iter::once(bytes::Bytes::from(head.to_owned()))
+        .chain(std::iter::repeat_n(piece, full_pieces as usize))
+        .chain([rest, bytes::Bytes::from(format!("{item}{tail}"))])
+        .map(Ok::<_, std::convert::Infallible>);
+    let mut r = Response::new(Body::from_stream(futures_util::stream::iter(parts)));
+    *r.status_mut() = StatusCode::from_u16(status).unwrap_or(StatusCode::OK);
+    r.headers_mut().insert(
+        header::CONTENT_TYPE,
+        HeaderValue::from_static("application/json"),
+    );
+    r
 }
 
 /// A response whose body fails at once: hyper aborts the connection without completing it.
@@ -213,6 +337,47 @@ pub async fn truncate(response: Response) -> Response {
         .headers
         .insert(header::CONTENT_LENGTH, HeaderValue::from(full.len()));
     Response::from_parts(parts, Body::from_stream(stream))
+}
+
+/// Re-emits `response` with its full `Content-Length`, its body slowed down as
+/// [`Fault::Trickle`] describes.
+pub async fn trickle(response: Response, after_bytes: u64, chunk: u64, every_ms: u64) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(full) = axum::body::to_bytes(body, usize::MAX).await else {
+        return connection_reset();
+    };
+    let head = full
+        .len()
+        .min(usize::try_from(after_bytes).unwrap_or(usize::MAX));
+    let chunk = usize::try_from(chunk.max(1)).unwrap_or(usize::MAX);
+    let pause = std::time::Duration::from_millis(every_ms);
+    let pieces: Vec<bytes::Bytes> = (head..full.len())
+        .step_by(chunk)
+        .map(|at| full.slice(at..full.len().min(at.saturating_add(chunk))))
+        .collect();
+    let rest = futures_util::stream::iter(pieces).then(move |piece| async move {
+        tokio::time::sleep(pause).await;
+        Ok::<_, std::io::Error>(piece)
+    });
+    let stream = futures_util::stream::iter([Ok(full.slice(..head))]).chain(rest);
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(full.len()));
+    Response::from_parts(parts, Body::from_stream(stream))
+}
+
+/// The [`Fault::EndlessBody`] answer.
+fn endless() -> Response {
+    const PIECE: usize = 64 * 1024;
+    let head = bytes::Bytes::from_static(b"\0\0\0\x20ftypisom\0\0\x02\0isomiso2mp41");
+    let zeros = bytes::Bytes::from(vec![0u8; PIECE]);
+    let pieces = (ENDLESS_LIMIT as usize).div_ceil(PIECE);
+    let stream = futures_util::stream::iter([Ok::<_, std::io::Error>(head)])
+        .chain(futures_util::stream::repeat(zeros).take(pieces).map(Ok));
+    let mut r = Response::new(Body::from_stream(stream));
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
+    r
 }
 
 /// 403 Cloudflare managed challenge, as served to flagged clients.
@@ -312,6 +477,39 @@ mod tests {
         );
         let back = serde_json::to_value(&r).expect("serializes");
         assert_eq!(back["fault"]["kind"], "rate_limited");
+    }
+
+    #[test]
+    fn a_canned_answer_is_sent_as_given() {
+        let fault: Fault = serde_json::from_str(
+            r#"{"kind":"respond","status":302,"headers":[["location","http://127.0.0.2:9/x"]]}"#,
+        )
+        .expect("valid fault");
+        let r = response(&fault);
+        assert_eq!(r.status(), StatusCode::FOUND);
+        assert_eq!(r.headers()[header::LOCATION], "http://127.0.0.2:9/x");
+        assert_eq!(r.headers()[header::CONTENT_TYPE], "application/json");
+    }
+
+    #[tokio::test]
+    async fn an_amplified_list_is_json_of_the_size_asked() {
+        let fault: Fault = serde_json::from_str(
+            r#"{"kind":"amplified_list","bytes":200000,"head":"{\"items\":[","tail":"]}"}"#,
+        )
+        .expect("valid fault");
+        let body = axum::body::to_bytes(response(&fault).into_body(), usize::MAX)
+            .await
+            .expect("a body");
+        assert!(
+            (200_000 - 3..=200_000).contains(&body.len()),
+            "{}",
+            body.len()
+        );
+        let v: serde_json::Value = serde_json::from_slice(&body).expect("valid JSON");
+        assert_eq!(
+            v["items"].as_array().map(Vec::len),
+            Some((body.len() - 11) / 3)
+        );
     }
 
     #[test]

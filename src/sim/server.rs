@@ -196,6 +196,18 @@ async fn handle(State(ep): State<Endpoint>, req: Request) -> Response {
             let status = r.status().as_u16();
             (faults::truncate(r).await, status)
         }
+        Some(Fault::Trickle {
+            after_bytes,
+            chunk,
+            every_ms,
+        }) => {
+            let r = ep.shared.respond(&target, &incoming);
+            let status = r.status().as_u16();
+            (
+                faults::trickle(r, after_bytes, chunk, every_ms).await,
+                status,
+            )
+        }
         Some(Fault::ConnectionReset) => (faults::connection_reset(), 0),
         Some(fault) => {
             let r = faults::response(&fault);

@@ -1,10 +1,20 @@
 //! Local persistence in the data dir: small JSON documents written atomically (temp file,
 //! fsync, rename), so a crash leaves either the old or the new version, never a torn one.
+//! The record files several instances share are merged on write, never overwritten whole
+//! (see `records`).
+
+mod records;
 
 use std::path::{Path, PathBuf};
 
 use serde::Serialize;
 use serde::de::DeserializeOwned;
+
+pub use records::{Diff, Keyed, Merged, RecordOp, RecordSet, Stamp, apply};
+
+/// The largest document read: far above any real record file, low enough that a hostile or
+/// runaway file (`/dev/zero` linked in its place) cannot exhaust memory.
+pub const MAX_DOCUMENT: u64 = 32 * 1024 * 1024;
 
 /// The data dir and the documents in it.
 #[derive(Debug, Clone)]
@@ -39,26 +49,49 @@ impl Store {
         self.dir.join(name)
     }
 
-    /// Reads a JSON document; `Ok(None)` when it does not exist. An unreadable one is moved
-    /// to `NAME.corrupt` and reported.
+    /// Reads a JSON document; `Ok(None)` when it does not exist. An unparseable one is moved
+    /// to `NAME.corrupt` and reported; one that is not a regular file or is larger than
+    /// [`MAX_DOCUMENT`] is reported and left where it is.
     pub fn load<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, StoreError> {
+        self.read_doc(name).map_err(Unreadable::into_error)
+    }
+
+    /// [`Store::load`], telling a document kept aside as corrupt from one not read at all.
+    fn read_doc<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, Unreadable> {
         let path = self.path(name);
-        let text = match std::fs::read(&path) {
+        let text = match crate::fsutil::read_capped(&path, MAX_DOCUMENT) {
             Ok(t) => t,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => return Ok(None),
-            Err(e) => return Err(err(&path, e)),
+            Err(crate::fsutil::ReadError::Missing) => return Ok(None),
+            Err(e) => {
+                use crate::fsutil::ReadError;
+                let message = match e {
+                    ReadError::NotRegular(kind) => {
+                        format!("is {kind}, not a regular file: move it out of the way")
+                    }
+                    ReadError::TooLarge { max } => format!(
+                        "is larger than {} MB: move it out of the way",
+                        max / (1024 * 1024)
+                    ),
+                    ReadError::Io(e) => format!("cannot be read ({e})"),
+                    other => other.reason(),
+                };
+                return Err(Unreadable::Left(StoreError {
+                    path: path.display().to_string(),
+                    message,
+                }));
+            }
         };
         serde_json::from_slice(&text).map(Some).map_err(|e| {
             let mut aside = path.as_os_str().to_owned();
             aside.push(".corrupt");
             let _ = std::fs::rename(&path, &aside);
-            StoreError {
+            Unreadable::SetAside(StoreError {
                 path: path.display().to_string(),
                 message: format!(
                     "unreadable ({e}); kept as {}",
                     PathBuf::from(aside).display()
                 ),
-            }
+            })
         })
     }
 
@@ -95,6 +128,22 @@ pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
         return Err(err(path, e));
     }
     Ok(())
+}
+
+/// Why a document was not read.
+enum Unreadable {
+    /// It could not be parsed, and was moved to `NAME.corrupt`.
+    SetAside(StoreError),
+    /// It could not be read at all and is still there.
+    Left(StoreError),
+}
+
+impl Unreadable {
+    fn into_error(self) -> StoreError {
+        match self {
+            Unreadable::SetAside(e) | Unreadable::Left(e) => e,
+        }
+    }
 }
 
 fn err(path: &Path, e: std::io::Error) -> StoreError {

@@ -23,6 +23,20 @@ pub const FILE_VERSION: u32 = 1;
 pub const FILE_SUFFIX: &str = ".storyboard.toml";
 /// The longest name a storyboard file may have (without the suffix), in characters.
 const MAX_NAME: usize = 100;
+/// Files larger than this are not storyboards (and are not read into memory).
+pub const MAX_FILE_BYTES: u64 = 1 << 20;
+
+/// Reads a storyboard or inline-form text file: a regular file of at most
+/// [`MAX_FILE_BYTES`], read with that cap, so a named pipe, a device or an endless file
+/// given by mistake is refused at once instead of hanging or filling the memory.
+pub fn read_text(path: &std::path::Path) -> Result<String, String> {
+    crate::fsutil::read_text_capped(path, MAX_FILE_BYTES).map_err(|e| match e {
+        crate::fsutil::ReadError::TooLarge { .. } => {
+            format!("{} is larger than 1 MB: not a storyboard", path.display())
+        }
+        e => e.message("", path),
+    })
+}
 
 /// The name part of a storyboard file name as typed by the user (`cat`, `cat.storyboard.toml`),
 /// checked so that it names one file in the storyboards folder and nothing else: no folders,
@@ -238,5 +252,27 @@ mod tests {
         assert!(file_stem(".hidden").is_err());
         assert!(file_stem("a\x1bb").is_err());
         assert!(file_stem(&"x".repeat(101)).is_err());
+    }
+
+    #[test]
+    fn read_text_refuses_pipes_devices_and_endless_files() {
+        use crate::fsutil::hostile::{mkfifo, within};
+        let dir = tempfile::tempdir().unwrap();
+        let fifo = dir.path().join("cat.storyboard.toml");
+        mkfifo(&fifo);
+        let shown = fifo.display().to_string();
+        let err = within("read_text on a FIFO", move || read_text(&fifo)).unwrap_err();
+        assert_eq!(
+            err,
+            format!("{shown} is a named pipe (FIFO), not a regular file: choose a file")
+        );
+        let err = within("read_text on /dev/zero", || {
+            read_text(std::path::Path::new("/dev/zero"))
+        })
+        .unwrap_err();
+        assert!(err.contains("is a device, not a regular file"), "{err}");
+        let big = dir.path().join("big.storyboard.toml");
+        std::fs::write(&big, vec![b'#'; MAX_FILE_BYTES as usize + 1]).unwrap();
+        assert!(read_text(&big).unwrap_err().contains("larger than 1 MB"));
     }
 }

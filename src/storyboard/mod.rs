@@ -4,7 +4,10 @@
 mod file;
 pub mod timing;
 
-pub use file::{FILE_SUFFIX, FILE_VERSION, StoryboardFileError, file_stem, from_toml, to_toml};
+pub use file::{
+    FILE_SUFFIX, FILE_VERSION, MAX_FILE_BYTES, StoryboardFileError, file_stem, from_toml,
+    read_text, to_toml,
+};
 
 use crate::api::VideoSettings;
 use serde::{Deserialize, Serialize};

@@ -4,7 +4,7 @@ use std::path::{Path, PathBuf};
 
 use tokio::sync::mpsc;
 
-use crate::app::{Cmd, Msg};
+use crate::app::{Cmd, Msg, OpenTarget};
 use crate::config::{Config, Notifications};
 use crate::worker::Request;
 
@@ -64,17 +64,9 @@ impl Effects {
         }
     }
 
-    fn open(&self, target: &str) -> Result<(), String> {
-        let (program, mut args) = match &self.player {
-            Some(cmd) => {
-                let mut parts = cmd.split_whitespace().map(str::to_owned);
-                let program = parts.next().unwrap_or_default();
-                (program, parts.collect::<Vec<_>>())
-            }
-            None if cfg!(target_os = "macos") => ("open".to_string(), Vec::new()),
-            None => ("xdg-open".to_string(), Vec::new()),
-        };
-        args.push(target.to_string());
+    /// Starts the player on a target checked once more by [`super::player::command`].
+    fn open(&self, target: &OpenTarget) -> Result<(), String> {
+        let (program, args) = super::player::command(self.player.as_deref(), target)?;
         std::process::Command::new(&program)
             .args(&args)
             .stdin(std::process::Stdio::null())
@@ -88,37 +80,74 @@ impl Effects {
     }
 }
 
+/// The most text read back from the editor: far more than any prompt.
+const MAX_EDITED_BYTES: u64 = 1024 * 1024;
+
 /// Suspends the UI, runs `$VISUAL`/`$EDITOR` (else `vi`) on the text, and returns the result.
 pub fn edit_externally(
     terminal: &mut ratatui::DefaultTerminal,
     text: &str,
 ) -> Result<String, String> {
-    let dir = std::env::temp_dir();
-    let path = dir.join(format!("sora-tui-prompt-{}.txt", std::process::id()));
-    std::fs::write(&path, text).map_err(|e| format!("cannot write {}: {e}", path.display()))?;
-    let editor = std::env::var("VISUAL")
-        .ok()
-        .filter(|v| !v.trim().is_empty())
-        .or_else(|| {
-            std::env::var("EDITOR")
-                .ok()
-                .filter(|v| !v.trim().is_empty())
-        })
-        .unwrap_or_else(|| "vi".to_string());
-    ratatui::restore();
-    let status = std::process::Command::new("sh")
+    let editor = editor_command(std::env::var("VISUAL").ok(), std::env::var("EDITOR").ok());
+    edit_in(&std::env::temp_dir(), &editor, text, |path| {
+        ratatui::restore();
+        let status = run_editor(&editor, path);
+        *terminal = ratatui::init();
+        let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+        let _ = terminal.clear();
+        status
+    })
+}
+
+/// `$VISUAL`, else `$EDITOR`, else `vi`; a blank variable counts as unset.
+fn editor_command(visual: Option<String>, editor: Option<String>) -> String {
+    [visual, editor]
+        .into_iter()
+        .flatten()
+        .find(|v| !v.trim().is_empty())
+        .unwrap_or_else(|| "vi".to_string())
+}
+
+/// Runs `editor` on `path` through the shell, so commands with arguments (`code --wait`) work;
+/// the path goes in as `$1`, never spliced into the command text.
+fn run_editor(editor: &str, path: &Path) -> std::io::Result<std::process::ExitStatus> {
+    std::process::Command::new("sh")
         .arg("-c")
         .arg(format!("{editor} \"$1\""))
         .arg("sh")
-        .arg(&path)
-        .status();
-    *terminal = ratatui::init();
-    let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
-    let _ = terminal.clear();
-    let result = match status {
-        Ok(s) if s.success() => std::fs::read_to_string(&path)
+        .arg(path)
+        .status()
+}
+
+/// The editor round trip around `run` (which edits the file at the path it is given). The text
+/// goes into a fresh file in `dir` created exclusively under a random name with mode 0600:
+/// nobody else can read the prompt, and a file or symlink planted at a guessable name is
+/// never written through. The edited text is read back with a cap; the file is removed.
+fn edit_in(
+    dir: &Path,
+    editor: &str,
+    text: &str,
+    run: impl FnOnce(&Path) -> std::io::Result<std::process::ExitStatus>,
+) -> Result<String, String> {
+    use std::io::Write;
+    let mut file = tempfile::Builder::new()
+        .prefix("sora-tui-prompt-")
+        .suffix(".txt")
+        .tempfile_in(dir)
+        .map_err(|e| format!("cannot create a temporary file in {}: {e}", dir.display()))?;
+    file.write_all(text.as_bytes())
+        .and_then(|()| file.flush())
+        .map_err(|e| format!("cannot write {}: {e}", file.path().display()))?;
+    let path = file.path().to_path_buf();
+    let result = match run(&path) {
+        Ok(s) if s.success() => crate::fsutil::read_text_capped(&path, MAX_EDITED_BYTES)
             .map(|t| t.strip_suffix('\n').unwrap_or(&t).to_string())
-            .map_err(|e| format!("cannot read back {}: {e}", path.display())),
+            .map_err(|e| {
+                format!(
+                    "cannot read back the edited prompt: {}",
+                    e.message("", &path)
+                )
+            }),
         Ok(s) => Err(format!(
             "the editor {editor:?} exited with {s}; the prompt is unchanged"
         )),
@@ -126,7 +155,8 @@ pub fn edit_externally(
             "cannot run the editor {editor:?} ({e}): set $VISUAL or $EDITOR"
         )),
     };
-    let _ = std::fs::remove_file(&path);
+    // Dropping the handle removes the file (or what the editor saved in its place).
+    drop(file);
     result
 }
 
@@ -229,5 +259,69 @@ mod tests {
             vec![format!("{base}cat.png")]
         );
         assert!(complete_path(&base).iter().all(|c| !c.contains(".hidden")));
+    }
+
+    #[test]
+    fn the_prompt_file_is_fresh_private_and_never_a_planted_one() {
+        use std::os::unix::fs::PermissionsExt;
+        use std::os::unix::process::ExitStatusExt;
+        let tmp = tempfile::tempdir().unwrap();
+        // Another user plants a symlink at the name the file used to have.
+        let victim = tmp.path().join("victim");
+        std::fs::write(&victim, "precious").unwrap();
+        let planted = tmp
+            .path()
+            .join(format!("sora-tui-prompt-{}.txt", std::process::id()));
+        std::os::unix::fs::symlink(&victim, &planted).unwrap();
+        let mut seen = None;
+        let edited = edit_in(tmp.path(), "stand-in", "a lighthouse", |path| {
+            let meta = std::fs::symlink_metadata(path).unwrap();
+            seen = Some((
+                path.to_path_buf(),
+                meta.file_type().is_file(),
+                meta.permissions().mode() & 0o777,
+                std::fs::read_to_string(path).unwrap(),
+            ));
+            std::fs::write(path, "a lighthouse, edited\n").unwrap();
+            Ok(std::process::ExitStatus::from_raw(0))
+        });
+        assert_eq!(edited.as_deref(), Ok("a lighthouse, edited"));
+        let (path, regular, mode, text) = seen.expect("the editor ran");
+        assert_ne!(path, planted);
+        assert!(regular, "a regular file of its own, not a symlink");
+        assert_eq!(mode, 0o600, "readable by its owner only");
+        assert_eq!(text, "a lighthouse");
+        assert_eq!(std::fs::read_to_string(&victim).unwrap(), "precious");
+        assert!(!path.exists(), "the file is removed afterwards");
+    }
+
+    #[test]
+    fn the_editor_round_trip_runs_the_command_on_the_file() {
+        use std::os::unix::fs::PermissionsExt;
+        let tmp = tempfile::tempdir().unwrap();
+        // Saves by writing a new file and renaming it over the old one, as many editors do.
+        let script = tmp.path().join("shout");
+        std::fs::write(
+            &script,
+            "#!/bin/sh\ntr a-z A-Z < \"$1\" > \"$1.new\" && mv \"$1.new\" \"$1\"\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&script, std::fs::Permissions::from_mode(0o755)).unwrap();
+        let editor = editor_command(Some(" ".into()), Some(script.display().to_string()));
+        assert_eq!(
+            editor,
+            script.display().to_string(),
+            "a blank $VISUAL is unset"
+        );
+        let result = edit_in(tmp.path(), &editor, "a lighthouse\n", |p| {
+            run_editor(&editor, p)
+        });
+        assert_eq!(result.as_deref(), Ok("A LIGHTHOUSE"));
+        let failed = edit_in(tmp.path(), "false", "x", |p| run_editor("false", p));
+        assert!(failed.unwrap_err().contains("the prompt is unchanged"));
+        assert_eq!(editor_command(None, None), "vi");
+        // Nothing is left behind in the folder but the script.
+        let left: Vec<_> = std::fs::read_dir(tmp.path()).unwrap().flatten().collect();
+        assert_eq!(left.len(), 1, "{left:?}");
     }
 }

@@ -2,6 +2,7 @@
 //! `update` asks for (worker requests, clipboard, player, external editor, notifications).
 
 mod effects;
+mod player;
 
 use std::io::Write;
 use std::time::{Duration, SystemTime, UNIX_EPOCH};

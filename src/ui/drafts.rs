@@ -10,6 +10,7 @@ use ratatui::widgets::{Block, BorderType, Cell, Padding, Paragraph, Row, Table, 
 use crate::api::DraftVerdict;
 use crate::app::keymap::Action;
 use crate::app::{App, DownloadState, DraftRow, DraftsPane, Loading};
+use crate::text::{count, percent};
 
 use super::list;
 use super::theme::Theme;
@@ -19,6 +20,13 @@ use super::widgets::{bytes, fit_start, key_name, sanitize, tilde, url_host};
 const SIDE_BY_SIDE: u16 = 120;
 /// Width of the details panel beside the list.
 const DETAILS_WIDTH: u16 = 66;
+/// Largest believable frame side in pixels; a bigger one is not shown.
+const MAX_PIXELS: u64 = 100_000;
+
+/// How much of a download is done, `40%` (never past 100%, whatever the sizes).
+fn share(done: u64, total: u64) -> String {
+    percent(done as f64 / total as f64)
+}
 
 /// Draws the Drafts pane into the body area.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -127,7 +135,7 @@ fn draft_row<'a>(d: &DraftsPane, r: &'a DraftRow, selected: bool, theme: &Theme)
         }
         Some(DownloadState::Running { done, total }) => {
             let text = match total {
-                Some(t) if *t > 0 => format!("↓ {}%", (*done).min(*t) * 100 / t),
+                Some(t) if *t > 0 => format!("↓ {}", share(*done, *t)),
                 _ => format!("↓ {}", bytes(*done)),
             };
             Span::styled(text, theme.warning)
@@ -203,8 +211,9 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let text = |s: String| Span::styled(s, theme.text);
     let mut fields: Vec<(&str, Vec<Span>)> = Vec::with_capacity(12);
 
-    let size = match (draft.width, draft.height) {
-        (Some(w), Some(h)) => text(format!("{w:.0} x {h:.0}")),
+    let pixels = |n: Option<f64>| n.and_then(|n| count(n, MAX_PIXELS)).filter(|n| *n > 0);
+    let size = match (pixels(draft.width), pixels(draft.height)) {
+        (Some(w), Some(h)) => text(format!("{w} x {h}")),
         _ => none(),
     };
     fields.push(("Size", vec![size]));
@@ -246,16 +255,28 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     };
     match &row.post_id {
         Some(post) => {
-            let post = sanitize(post, 80);
-            fields.push(("Post", vec![text(post.clone())]));
-            let link = format!("https://sora.chatgpt.com/p/{post}");
-            let link = Span::styled(link, theme.value);
-            // A link is only useful whole: too long for the value column, it gets its own line.
-            if link.width() <= value_width {
-                fields.push(("Link", vec![link]));
-            } else {
-                fields.push(("Link", vec![]));
-                fields.push(("", vec![link]));
+            fields.push(("Post", vec![text(sanitize(post, 80))]));
+            // Built from the raw id only when it is an id: a link made from a sanitised
+            // version of something else would look right and lead elsewhere.
+            match crate::api::share_link(post) {
+                Ok(link) => {
+                    let link = Span::styled(link, theme.value);
+                    // A link is only useful whole: too long for the value column, it gets
+                    // its own line.
+                    if link.width() <= value_width {
+                        fields.push(("Link", vec![link]));
+                    } else {
+                        fields.push(("Link", vec![]));
+                        fields.push(("", vec![link]));
+                    }
+                }
+                Err(_) => fields.push((
+                    "Link",
+                    vec![Span::styled(
+                        "none: the post id is not a usable id",
+                        theme.error,
+                    )],
+                )),
             }
         }
         None => fields.push(("Post", vec![Span::styled("not published", theme.dim)])),
@@ -280,8 +301,8 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(DownloadState::Running { done, total }) => Span::styled(
             match total {
                 Some(t) if *t > 0 => format!(
-                    "downloading {}% ({} of {})",
-                    (*done).min(*t) * 100 / t,
+                    "downloading {} ({} of {})",
+                    share(*done, *t),
                     bytes(*done),
                     bytes(*t)
                 ),

@@ -9,9 +9,13 @@ use ratatui::widgets::Paragraph;
 
 use crate::app::keymap::Action;
 use crate::app::{App, Connection, Loading, Modal, Pane, PromptField, RetryStatus};
+use crate::text::{DASH, count, plausible_secs};
 
 use super::theme::Theme;
 use super::widgets::{clip_spans, first_key, sanitize, span_of, str_width};
+
+/// Largest believable count of videos remaining; a bigger one is not shown.
+const MAX_VIDEOS: u64 = 1_000_000;
 
 /// Height of the status bar in rows.
 pub const HEIGHT: u16 = 2;
@@ -42,13 +46,19 @@ fn info_line(app: &App, theme: &Theme, width: usize) -> Line<'static> {
     if let Some(q) = &app.quota {
         if q.rate_limit_reached == Some(true) {
             let mut text = String::from("video limit reached");
-            if let Some(s) = q.access_resets_in_seconds {
+            // A reset time that cannot be right (negative, not a number) is left unsaid.
+            if let Some(s) = q
+                .access_resets_in_seconds
+                .filter(|s| plausible_secs(*s).is_some())
+            {
                 text.push_str(&format!(", resets in {}", span_of(s)));
             }
             left.push(Span::styled(" · ", theme.dim));
             left.push(Span::styled(text, theme.warning));
-        } else if let Some(n) = q.estimated_num_videos_remaining {
-            let n = if n.is_finite() { n.max(0.0) as u64 } else { 0 };
+        } else if let Some(n) = q
+            .estimated_num_videos_remaining
+            .and_then(|n| count(n, MAX_VIDEOS))
+        {
             let noun = if n == 1 { "video" } else { "videos" };
             left.push(Span::styled(" · ", theme.dim));
             left.push(Span::styled(format!("{n} {noun} left"), theme.text));
@@ -61,7 +71,7 @@ fn info_line(app: &App, theme: &Theme, width: usize) -> Line<'static> {
         (None, Connection::Connecting) => ("○", "Connecting…".to_string(), theme.warning),
         (None, Connection::Trouble(msg)) => ("✗", sanitize(msg, 200), theme.error),
     };
-    let left_full: usize = left.iter().map(|s| s.width()).sum();
+    let left_full: usize = left.iter().map(|s| str_width(&s.content)).sum();
     let right_full = str_width(&text) + 3;
     // When both do not fit, the connection keeps at least two fifths of the line.
     let right_room = if left_full + 3 + right_full <= width {
@@ -79,8 +89,8 @@ fn info_line(app: &App, theme: &Theme, width: usize) -> Line<'static> {
         ],
         right_room,
     );
-    let left_width: usize = left.iter().map(|s| s.width()).sum();
-    let right_width: usize = right.iter().map(|s| s.width()).sum();
+    let left_width: usize = left.iter().map(|s| str_width(&s.content)).sum();
+    let right_width: usize = right.iter().map(|s| str_width(&s.content)).sum();
     let gap = width.saturating_sub(left_width + right_width);
     let mut spans = left;
     spans.push(Span::raw(" ".repeat(gap)));
@@ -90,17 +100,12 @@ fn info_line(app: &App, theme: &Theme, width: usize) -> Line<'static> {
 
 /// `rate limited · next try in 12 s`, counting down with the UI's clock (`now`, unix seconds).
 pub fn retry_text(r: &RetryStatus, now: f64) -> String {
-    let left = (r.until_unix - now).ceil();
-    let left = if left.is_finite() {
-        left.max(0.0) as u64
-    } else {
-        0
-    };
+    let left = (r.until_unix - now).ceil().max(0.0);
     let reason = sanitize(&r.reason, 40);
-    if left == 0 {
-        format!("{reason} · retrying now")
-    } else {
-        format!("{reason} · next try in {left} s")
+    match plausible_secs(left) {
+        Some(0) => format!("{reason} · retrying now"),
+        Some(left) => format!("{reason} · next try in {left} s"),
+        None => format!("{reason} · next try in {DASH}"),
     }
 }
 

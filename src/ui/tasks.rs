@@ -12,10 +12,12 @@ use crate::track::{TaskKind, TaskPhase, TaskRecord};
 
 use super::list;
 use super::theme::Theme;
-use super::widgets::{elapsed, gauge, key_name, sanitize};
+use super::widgets::{elapsed, fit, gauge, key_name, sanitize};
 
 /// Cells of the bar part of the gauge.
 const GAUGE_BAR: usize = 10;
+/// Cells of the status column.
+const STATUS_CELLS: usize = 13;
 
 /// Draws the Tasks pane into the body area.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
@@ -58,7 +60,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let mut widths = vec![
         Constraint::Length(1),
         Constraint::Length(GAUGE_BAR as u16 + 5),
-        Constraint::Length(13),
+        Constraint::Length(STATUS_CELLS as u16),
         Constraint::Length(6),
         Constraint::Length(10),
     ];
@@ -100,7 +102,8 @@ fn task_row<'a>(
     let time = format!("{:>6}", elapsed(end - t.submitted_at));
     let (progress, status, reason): (Line, Span, Option<&str>) = match &t.phase {
         TaskPhase::Working { status, progress } => {
-            let word = sanitize(status, 13).to_lowercase();
+            // Cut to the column's cells, not characters: a wide status must still end in `…`.
+            let word = fit(&sanitize(status, 40), STATUS_CELLS).to_lowercase();
             let word = if word.is_empty() {
                 "queued".to_string()
             } else {

@@ -129,13 +129,15 @@ impl Cameos {
         let book = Arc::new(Book::new(
             store,
             events.clone(),
-            records.clone(),
+            records,
             Timing::from_env(),
         ));
-        if rewritten {
+        if !rewritten.is_empty() {
             // Saved before anything else can change it.
-            book.save(&records);
+            let writer = book.clone();
+            let _ = tokio::task::spawn_blocking(move || writer.rewrite(&rewritten)).await;
         }
+        let records = book.all();
         book.emit(CameoEvent::Restored { records, warning });
         let mut cameos = Cameos {
             book,
@@ -290,6 +292,13 @@ impl Cameos {
         busy
     }
 
+    /// Adopts and reports what other instances on the data dir wrote to `cameos.json`, so
+    /// their cameos can be finalized, shown and deleted here too.
+    pub(super) async fn sync(&self) {
+        let book = self.book.clone();
+        let _ = tokio::task::spawn_blocking(move || book.sync()).await;
+    }
+
     /// Writes what is pending before the worker stops: nothing, since every change is
     /// written when it happens. Aborted jobs resume from the record at the next start.
     pub(super) async fn flush(&mut self) {}
@@ -309,8 +318,8 @@ fn load_stage(record: &CameoRecord) -> CameoStage {
 
 /// Reads `cameos.json` off the async threads; an unreadable file becomes a warning (the store
 /// keeps it aside as `cameos.json.corrupt`). Stages are read back with [`load_stage`]; the
-/// flag says whether that changed any.
-async fn restore(store: Store) -> (Vec<CameoRecord>, Option<String>, bool) {
+/// keys are those of the records whose stage it changed.
+async fn restore(store: Store) -> (Vec<CameoRecord>, Option<String>, Vec<String>) {
     let read = tokio::task::spawn_blocking(move || store.load::<Vec<CameoRecord>>(CAMEOS_FILE));
     let (mut records, warning) = match read.await {
         Ok(Ok(records)) => (records.unwrap_or_default(), None),
@@ -323,10 +332,12 @@ async fn restore(store: Store) -> (Vec<CameoRecord>, Option<String>, bool) {
             Some(format!("the record of your cameos could not be read ({e})")),
         ),
     };
-    let mut rewritten = false;
+    let mut rewritten = Vec::new();
     for r in &mut records {
         let stage = load_stage(r);
-        rewritten |= stage != r.stage;
+        if stage != r.stage {
+            rewritten.push(r.key.clone());
+        }
         r.stage = stage;
     }
     (records, warning, rewritten)

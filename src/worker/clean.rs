@@ -2,7 +2,10 @@
 //! of a *published* post, so the draft is published, the file downloaded, and the post
 //! deleted again. The delete must happen whatever else fails, so every temporary post is
 //! written down in `cleanup.json` before it is created and crossed off only once deleted;
-//! what a quit or crash left there is deleted at the next start.
+//! what a quit or crash left there is deleted at the next start. The list is shared with the
+//! other instances on the data dir (and `download --clean`): each entry is added and crossed
+//! off on its own, merged into the file (see `store::Store::merge`), so no instance loses
+//! another's entry.
 
 use std::path::PathBuf;
 use std::sync::Arc;
@@ -15,7 +18,7 @@ use super::protocol::Event;
 use super::submit::unix_now;
 use super::transfers::{self, Job, Refresh};
 use crate::api::{ApiError, Client, Draft};
-use crate::store::Store;
+use crate::store::{Keyed, RecordSet, Store};
 
 /// The data-dir document listing temporary posts still to delete.
 pub(super) const CLEANUP_FILE: &str = "cleanup.json";
@@ -34,12 +37,20 @@ pub struct CleanupEntry {
     pub since: f64,
 }
 
+/// Entries are merged by draft id in `cleanup.json`: the post id is not known when the entry
+/// is written.
+impl Keyed for CleanupEntry {
+    fn key(&self) -> &str {
+        &self.gen_id
+    }
+}
+
 /// The shared, persisted list of temporary posts. Every change is written before the step it
 /// guards goes ahead; the mutex keeps the writes of concurrent clean downloads in order.
 #[derive(Debug, Clone)]
 pub(super) struct Ledger {
     store: Store,
-    entries: Arc<Mutex<Vec<CleanupEntry>>>,
+    entries: Arc<Mutex<RecordSet<CleanupEntry>>>,
 }
 
 impl Ledger {
@@ -67,34 +78,48 @@ impl Ledger {
         };
         Ledger {
             store,
-            entries: Arc::new(Mutex::new(entries)),
+            entries: Arc::new(Mutex::new(RecordSet::new(entries))),
         }
     }
 
     /// The entries recorded now.
     pub async fn entries(&self) -> Vec<CleanupEntry> {
-        self.entries.lock().await.clone()
+        self.entries.lock().await.records().to_vec()
     }
 
-    /// Applies `change` and writes the list; on a failed write the change is undone, so the
-    /// caller does not go ahead with a step that is not recorded.
-    async fn change(&self, change: impl FnOnce(&mut Vec<CleanupEntry>)) -> Result<(), ApiError> {
+    /// Applies `change` and merges it into the file; on a failed write the change is undone,
+    /// so the caller does not go ahead with a step that is not recorded.
+    async fn change(
+        &self,
+        change: impl FnOnce(&mut RecordSet<CleanupEntry>),
+    ) -> Result<(), ApiError> {
         let mut entries = self.entries.lock().await;
         let before = entries.clone();
         change(&mut entries);
         let store = self.store.clone();
-        let snapshot = entries.clone();
-        let written = tokio::task::spawn_blocking(move || store.save(CLEANUP_FILE, &snapshot))
+        let ops = entries.unsaved().to_vec();
+        let known = entries.records().to_vec();
+        let written = tokio::task::spawn_blocking(move || store.merge(CLEANUP_FILE, &ops, &known))
             .await
             .map_err(|e| e.to_string())
             .and_then(|r| r.map_err(|e| e.to_string()));
-        if let Err(message) = written {
-            *entries = before;
-            return Err(ApiError::Io(format!(
-                "cannot record the temporary post in {CLEANUP_FILE}: {message}"
-            )));
+        match written {
+            Ok(merged) => {
+                if let Some(e) = merged.set_aside {
+                    tracing::warn!(%e, "the list of temporary posts was unreadable");
+                }
+                // Entries other instances added or crossed off come along; they are theirs
+                // to delete, or the sweep's at the next start.
+                entries.written(merged.records);
+                Ok(())
+            }
+            Err(message) => {
+                *entries = before;
+                Err(ApiError::Io(format!(
+                    "cannot record the temporary post in {CLEANUP_FILE}: {message}"
+                )))
+            }
         }
-        Ok(())
     }
 
     async fn add(&self, gen_id: &str) -> Result<(), ApiError> {
@@ -103,21 +128,21 @@ impl Ledger {
             post_id: None,
             since: unix_now(),
         };
-        self.change(|e| e.push(entry)).await
+        self.change(|e| e.put(entry)).await
     }
 
     async fn set_post(&self, gen_id: &str, post_id: &str) -> Result<(), ApiError> {
         self.change(|entries| {
-            for e in entries.iter_mut().filter(|e| e.gen_id == gen_id) {
-                e.post_id = Some(post_id.to_string());
-            }
+            entries.modify(gen_id, |e| e.post_id = Some(post_id.to_string()));
         })
         .await
     }
 
     async fn remove(&self, gen_id: &str) -> Result<(), ApiError> {
-        self.change(|entries| entries.retain(|e| e.gen_id != gen_id))
-            .await
+        self.change(|entries| {
+            entries.remove(gen_id);
+        })
+        .await
     }
 }
 
@@ -220,6 +245,9 @@ async fn run(
             stage: s.to_string(),
         });
     };
+    // Before anything is published: a draft whose id is not an id gets no file name, so no
+    // temporary post is made for it.
+    crate::api::checked_id("generation", gen_id)?;
     if let Some(post_id) = draft.published_post_id() {
         // The user's own post: read it, never delete it.
         stage("reading the post");
@@ -288,7 +316,7 @@ async fn download_post(
         .to_string();
     let job = Job {
         gen_id: gen_id.to_string(),
-        dest: dir.join(transfers::file_name(gen_id, &url, true)),
+        dest: dir.join(transfers::file_name(gen_id, &url, true)?),
         url,
         draft: Some(draft),
     };
@@ -301,4 +329,42 @@ async fn download_post(
         events,
     )
     .await
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Two ledgers on one data dir, as two instances (or the TUI and `download --clean`)
+    /// have: neither loses the other's entries, and crossing one off keeps the rest.
+    #[tokio::test]
+    async fn two_ledgers_on_one_data_dir_keep_each_others_entries() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let (events, _rx) = tokio::sync::mpsc::unbounded_channel();
+        let one = Ledger::load(Store::new(dir.path()), &events).await;
+        let two = Ledger::load(Store::new(dir.path()), &events).await;
+        one.add("gen_one").await.expect("recorded");
+        two.add("gen_two").await.expect("recorded");
+        one.set_post("gen_one", "s_one").await.expect("recorded");
+        let saved = |store: &Store| -> Vec<CleanupEntry> {
+            store.load(CLEANUP_FILE).expect("reads").unwrap_or_default()
+        };
+        let store = Store::new(dir.path());
+        let mut ids: Vec<String> = saved(&store).into_iter().map(|e| e.gen_id).collect();
+        ids.sort();
+        assert_eq!(ids, ["gen_one", "gen_two"]);
+        assert_eq!(
+            saved(&store)
+                .iter()
+                .find(|e| e.gen_id == "gen_one")
+                .and_then(|e| e.post_id.as_deref()),
+            Some("s_one")
+        );
+        two.remove("gen_two").await.expect("crossed off");
+        let left = saved(&store);
+        assert_eq!(left.len(), 1, "{left:?}");
+        assert_eq!(left[0].gen_id, "gen_one");
+        // The second ledger picked up the first one's entry when it wrote.
+        assert_eq!(two.entries().await, left);
+    }
 }

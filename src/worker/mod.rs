@@ -4,12 +4,14 @@
 //! Layout: [`spawn`] starts the loop in `run` under a supervisor that turns a panic into
 //! [`Event::Crashed`]. `poll` fetches one round for every watched task and paces the rounds,
 //! `tasks` interprets a round into the task records, `submit` performs one submission,
-//! `transfers` streams downloads, `clean` makes copies without the watermark, `actions` holds the other one-shot requests and `persist`
-//! the data-dir documents.
+//! `transfers` streams downloads, `clean` makes copies without the watermark, `pager`
+//! follows the drafts list's cursors without looping, `actions` holds the other one-shot
+//! requests and `persist` the data-dir documents.
 
 mod actions;
 mod cameos;
 mod clean;
+mod pager;
 mod persist;
 mod poll;
 mod protocol;
@@ -27,6 +29,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 
 pub use cameos::{CameoEvent, CameoRequest};
 pub use clean::CleanupEntry;
+pub use pager::{MAX_PAGES, PageStep, PageStop, Pager};
 pub use protocol::*;
 pub use storyboards::{
     FileSummary, SaveTarget, StoryboardAutosave, StoryboardEvent, StoryboardFile, StoryboardRequest,

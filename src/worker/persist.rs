@@ -1,15 +1,16 @@
 //! The worker's documents in the data dir: the task record (`tasks.json`) and the prompt
-//! autosave (`prompt.json`). Every write goes through the worker loop one at a time, because
-//! the store's temp file name is per process: two concurrent writes of one document would
-//! collide.
+//! autosave (`prompt.json`). Every write goes through the worker loop one at a time. The task
+//! record is shared with other instances on the data dir: it is merged, never overwritten
+//! ([`merge`]), and read again now and then to see what the others wrote ([`read_if_changed`]).
 
 use std::time::Duration;
 
 use serde::Serialize;
+use serde::de::DeserializeOwned;
 use tokio::time::Instant;
 
 use super::protocol::PromptSnapshot;
-use crate::store::Store;
+use crate::store::{Keyed, Merged, RecordOp, Stamp, Store};
 use crate::track::TaskRecord;
 
 /// The submitted tasks, newest first.
@@ -72,6 +73,40 @@ where
     tokio::task::spawn_blocking(move || store.save(name, &value))
         .await
         .map_err(|e| format!("{name}: the write did not finish ({e})"))?
+        .map_err(|e| e.to_string())
+}
+
+/// Merges this instance's changes into a shared record file on the blocking pool (see
+/// `store::Store::merge`); the error is worded for the user.
+pub(super) async fn merge<T>(
+    store: &Store,
+    name: &'static str,
+    ops: Vec<RecordOp<T>>,
+    known: Vec<T>,
+) -> Result<Merged<T>, String>
+where
+    T: Keyed + Clone + Serialize + DeserializeOwned + Send + 'static,
+{
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || store.merge(name, &ops, &known))
+        .await
+        .map_err(|e| format!("{name}: the write did not finish ({e})"))?
+        .map_err(|e| e.to_string())
+}
+
+/// Reads a shared record file on the blocking pool unless it is as it was at `seen`.
+pub(super) async fn read_if_changed<T>(
+    store: &Store,
+    name: &'static str,
+    seen: Option<Stamp>,
+) -> Result<Option<(Stamp, Vec<T>)>, String>
+where
+    T: DeserializeOwned + Send + 'static,
+{
+    let store = store.clone();
+    tokio::task::spawn_blocking(move || store.read_if_changed(name, seen))
+        .await
+        .map_err(|e| format!("{name}: the read did not finish ({e})"))?
         .map_err(|e| e.to_string())
 }
 

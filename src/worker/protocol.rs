@@ -168,8 +168,14 @@ pub enum Event {
         /// Why.
         error: ApiError,
     },
-    /// A tracked task changed (status, progress, finished).
+    /// A tracked task changed (status, progress, finished), or another instance on the data
+    /// dir recorded a task this one did not know.
     TaskChanged(TaskRecord),
+    /// Another instance on the data dir dismissed a task: it is no longer recorded.
+    TaskRemoved {
+        /// The task.
+        task_id: String,
+    },
     /// A page of drafts arrived.
     DraftsLoaded {
         /// The page.

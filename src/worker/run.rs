@@ -2,7 +2,8 @@
 //! network itself: submissions and one-shot jobs run as spawned tasks, the poll round is a
 //! future polled alongside the request channel, so a request is picked up while a slow
 //! request is in flight. The only awaits in the loop body are data-dir writes, which must stay
-//! in order (a task is written down before the UI hears it was submitted).
+//! in order (a task is written down before the UI hears it was submitted), and the periodic
+//! look at what other instances on the data dir wrote.
 
 use std::future::Future;
 use std::pin::Pin;
@@ -26,12 +27,16 @@ use super::submit::{self, SubmitOutcome, unix_now};
 use super::tasks::{TaskBook, finished_drafts_page};
 use super::transfers;
 use crate::api::{Client, RetryNotice, RetryObserver};
-use crate::store::Store;
+use crate::store::{Diff, Stamp, Store};
 use crate::track::TaskRecord;
 
 /// How long `Shutdown` waits for submissions in flight: their tasks may already exist on the
 /// server, and recording them is what lets the next start resume tracking them.
 const SUBMIT_GRACE: Duration = Duration::from_secs(10);
+
+/// How often the shared record files are looked at (one `stat` each) for what other
+/// instances on the data dir wrote, so their tasks and cameos show here too.
+const SYNC_EVERY: Duration = Duration::from_secs(2);
 
 /// A poll round in flight.
 type RoundFuture = Pin<Box<dyn Future<Output = Round> + Send>>;
@@ -73,7 +78,8 @@ pub(super) async fn run(
         round: None,
         added_during_round: false,
         in_trouble: false,
-        tasks_dirty: false,
+        tasks_seen: None,
+        next_sync: Instant::now() + SYNC_EVERY,
         autosave: PromptAutosave::default(),
         storyboards,
         cameos,
@@ -107,9 +113,10 @@ struct Worker {
     added_during_round: bool,
     /// The last round failed (the UI shows it until a round succeeds).
     in_trouble: bool,
-    /// Progress changed since `tasks.json` was written (written on the next phase change or
-    /// at shutdown, not on every tick).
-    tasks_dirty: bool,
+    /// How `tasks.json` looked when last read for other instances' changes.
+    tasks_seen: Option<Stamp>,
+    /// When the shared record files are next looked at.
+    next_sync: Instant,
     autosave: PromptAutosave,
     /// Storyboard files and autosave.
     storyboards: Storyboards,
@@ -159,6 +166,7 @@ impl Worker {
                         self.write_prompt(snapshot).await;
                     }
                 }
+                _ = tokio::time::sleep_until(self.next_sync) => self.sync().await,
             }
         }
     }
@@ -198,16 +206,11 @@ impl Worker {
             Request::SaveDraft { draft, dir } => {
                 let gen_id = draft.gen_id().unwrap_or_default().to_string();
                 match transfers::Job::for_draft(draft, &dir) {
-                    Some(job) => {
+                    Ok(job) => {
                         self.jobs.spawn(transfers::download(client, job, events));
                     }
                     // Answered like a failed download so the row does not stay "running".
-                    None => self.emit(Event::DownloadFailed {
-                        gen_id,
-                        error: crate::api::ApiError::BadResponse {
-                            detail: "this draft has no media yet: refresh the drafts".into(),
-                        },
-                    }),
+                    Err(error) => self.emit(Event::DownloadFailed { gen_id, error }),
                 }
             }
             Request::SaveClean { draft, dir } => {
@@ -311,10 +314,10 @@ impl Worker {
                     .after_success(changed || self.added_during_round)
             }
         };
+        // Progress alone stays queued in the book until the next status change or shutdown,
+        // so a moving percentage does not write on every tick.
         if applied.persist {
             self.save_tasks().await;
-        } else if changed {
-            self.tasks_dirty = true;
         }
         let page = finished_drafts_page(&round, &applied);
         for record in applied.changed {
@@ -342,12 +345,58 @@ impl Worker {
         }
     }
 
+    /// Merges this instance's task changes into `tasks.json` (a failed write keeps them
+    /// queued for the next one) and adopts what the other instances wrote.
     async fn save_tasks(&mut self) {
-        let records = self.book.records().to_vec();
-        match persist::save(&self.store, TASKS_FILE, records).await {
-            Ok(()) => self.tasks_dirty = false,
+        let ops = self.book.unsaved();
+        let known = self.book.records().to_vec();
+        match persist::merge(&self.store, TASKS_FILE, ops, known).await {
+            Ok(merged) => {
+                if let Some(e) = merged.set_aside {
+                    self.emit(Event::StoreFailed(format!(
+                        "the record of submitted tasks could not be read: {e}"
+                    )));
+                }
+                let diff = self.book.written(merged.records);
+                self.on_others(diff);
+            }
             Err(message) => self.emit(Event::StoreFailed(message)),
         }
+    }
+
+    /// Looks at the shared record files for what other instances wrote.
+    async fn sync(&mut self) {
+        self.next_sync = Instant::now() + SYNC_EVERY;
+        match persist::read_if_changed(&self.store, TASKS_FILE, self.tasks_seen).await {
+            Ok(Some((stamp, records))) => {
+                self.tasks_seen = Some(stamp);
+                let diff = self.book.reloaded(records);
+                self.on_others(diff);
+            }
+            Ok(None) => {}
+            Err(message) => self.emit(Event::StoreFailed(format!(
+                "the record of submitted tasks could not be read: {message}"
+            ))),
+        }
+        self.cameos.sync().await;
+    }
+
+    /// Tells the UI about tasks other instances added, changed or dismissed, and polls the
+    /// unfinished ones too, so every instance tracks every task of the data dir.
+    fn on_others(&mut self, diff: Diff<TaskRecord>) {
+        if diff.is_empty() {
+            return;
+        }
+        for record in diff.changed {
+            self.emit(Event::TaskChanged(record));
+        }
+        for task_id in diff.removed {
+            self.emit(Event::TaskRemoved { task_id });
+        }
+        if self.round.is_none() && self.next_poll.is_none() && self.book.plan().is_some() {
+            self.next_poll = Some(Instant::now());
+        }
+        self.stop_polling_if_idle();
     }
 
     async fn write_prompt(&mut self, snapshot: PromptSnapshot) {
@@ -380,7 +429,7 @@ impl Worker {
         if let Some(snapshot) = self.autosave.take() {
             self.write_prompt(snapshot).await;
         }
-        if self.tasks_dirty {
+        if self.book.has_unsaved() {
             self.save_tasks().await;
         }
     }

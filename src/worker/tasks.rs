@@ -1,6 +1,8 @@
 //! The tracked tasks: their records (what is persisted and shown) and the bookkeeping that
 //! bounds waiting. Applying a poll round is a pure function of the round, the clock and this
-//! state, so every transition is unit-tested without a network.
+//! state, so every transition is unit-tested without a network. The records are this
+//! instance's copy of `tasks.json`: its own changes are queued per task and merged into the
+//! file on write, and what other instances wrote is adopted (see `store::RecordSet`).
 
 use std::collections::HashMap;
 use std::time::Duration;
@@ -9,6 +11,7 @@ use tokio::time::Instant;
 
 use super::poll::{Round, RoundPlan};
 use crate::api::DraftsPage;
+use crate::store::{Diff, RecordOp, RecordSet};
 use crate::track::{ImageState, TaskPhase, TaskRecord, VideoState, observe_image, observe_video};
 
 /// How long a video may be gone from pending with no draft before it is given up on (the
@@ -52,10 +55,11 @@ enum Change {
     Status,
 }
 
-/// Every task this program submitted, newest first, finished ones included until dismissed.
+/// Every task submitted from this data dir (by any instance), newest first, finished ones
+/// included until dismissed.
 #[derive(Debug, Default)]
 pub(super) struct TaskBook {
-    records: Vec<TaskRecord>,
+    records: RecordSet<TaskRecord>,
     waiting: HashMap<String, Waiting>,
 }
 
@@ -63,39 +67,69 @@ impl TaskBook {
     /// A book of restored records.
     pub fn new(records: Vec<TaskRecord>) -> TaskBook {
         TaskBook {
-            records,
+            records: RecordSet::new(records),
             waiting: HashMap::new(),
         }
     }
 
     /// All records, newest first.
     pub fn records(&self) -> &[TaskRecord] {
-        &self.records
+        self.records.records()
     }
 
     /// Whether `task_id` is recorded.
     pub fn contains(&self, task_id: &str) -> bool {
-        self.records.iter().any(|r| r.task_id == task_id)
+        self.records.contains(task_id)
     }
 
     /// Records a new submission at the top.
     pub fn add(&mut self, record: TaskRecord) {
-        self.records.retain(|r| r.task_id != record.task_id);
-        self.records.insert(0, record);
+        self.records.put(record);
     }
 
     /// Forgets a task; whether it was there.
     pub fn dismiss(&mut self, task_id: &str) -> bool {
         self.waiting.remove(task_id);
-        let before = self.records.len();
-        self.records.retain(|r| r.task_id != task_id);
-        self.records.len() != before
+        self.records.remove(task_id)
+    }
+
+    /// Whether changes wait to be written to `tasks.json`.
+    pub fn has_unsaved(&self) -> bool {
+        self.records.has_unsaved()
+    }
+
+    /// The changes the next write merges into `tasks.json`.
+    pub fn unsaved(&self) -> Vec<RecordOp<TaskRecord>> {
+        self.records.unsaved().to_vec()
+    }
+
+    /// Adopts what the write of [`TaskBook::unsaved`] left in `tasks.json`; returns what
+    /// other instances changed.
+    pub fn written(&mut self, merged: Vec<TaskRecord>) -> Diff<TaskRecord> {
+        let diff = self.records.written(merged);
+        self.forget_waits(&diff);
+        diff
+    }
+
+    /// Adopts `tasks.json` as just read (this instance's unsaved changes stay on top);
+    /// returns what other instances changed.
+    pub fn reloaded(&mut self, on_disk: Vec<TaskRecord>) -> Diff<TaskRecord> {
+        let diff = self.records.reloaded(on_disk);
+        self.forget_waits(&diff);
+        diff
+    }
+
+    /// Drops the wait counters of tasks another instance dismissed.
+    fn forget_waits(&mut self, diff: &Diff<TaskRecord>) {
+        for id in &diff.removed {
+            self.waiting.remove(id);
+        }
     }
 
     /// What the next round must fetch; `None` when nothing is unfinished (no polling at all).
     pub fn plan(&self) -> Option<RoundPlan> {
         let mut plan = RoundPlan::default();
-        for r in self.records.iter().filter(|r| r.phase.is_unfinished()) {
+        for r in self.records().iter().filter(|r| r.phase.is_unfinished()) {
             if r.kind.is_video() {
                 plan.videos.push(r.task_id.clone());
             } else {
@@ -152,15 +186,20 @@ impl TaskBook {
         applied: &mut Applied,
         step: impl FnOnce(&mut TaskRecord, &mut Waiting) -> Change,
     ) {
-        let Some(rec) = self
+        if !self
             .records
-            .iter_mut()
-            .find(|r| r.task_id == task_id && r.phase.is_unfinished())
-        else {
+            .get(task_id)
+            .is_some_and(|r| r.phase.is_unfinished())
+        {
+            return;
+        }
+        let wait = self.waiting.entry(task_id.to_string()).or_default();
+        let Some((change, rec)) = self.records.modify(task_id, |rec| {
+            let change = step(rec, wait);
+            (change, rec.clone())
+        }) else {
             return;
         };
-        let wait = self.waiting.entry(task_id.to_string()).or_default();
-        let change = step(rec, wait);
         if !rec.phase.is_unfinished() {
             self.waiting.remove(task_id);
             // Done and Blocked videos were read off a new draft (a blocked one is listed too).
@@ -174,7 +213,7 @@ impl TaskBook {
             }
         }
         if change != Change::None {
-            applied.changed.push(rec.clone());
+            applied.changed.push(rec);
         }
         applied.persist |= change == Change::Status;
     }
@@ -542,6 +581,42 @@ mod tests {
             book.plan().is_none(),
             "the missing image task was given up on"
         );
+    }
+
+    #[test]
+    fn other_instances_tasks_are_tracked_and_their_dismissals_kept() {
+        let mut book = TaskBook::new(vec![record("task_a", TaskKind::Video)]);
+        // Another instance added task_b and dismissed task_a.
+        let diff = book.reloaded(vec![record("task_b", TaskKind::Image)]);
+        assert_eq!(diff.removed, vec!["task_a".to_string()]);
+        assert_eq!(diff.changed, vec![record("task_b", TaskKind::Image)]);
+        let plan = book.plan().expect("task_b is polled here too");
+        assert_eq!(plan.images, vec!["task_b"]);
+        assert!(plan.videos.is_empty());
+        assert!(!book.has_unsaved(), "nothing of this instance's to write");
+    }
+
+    #[test]
+    fn progress_not_yet_written_survives_a_reload() {
+        let mut book = TaskBook::new(vec![record("task_a", TaskKind::Video)]);
+        let r = video_round(&book, vec![info("task_a", "running", Some(0.5))], None);
+        book.apply(&r, Instant::now(), 2.0);
+        assert!(book.has_unsaved());
+        // The file still holds the record as submitted, and another instance's new task.
+        let diff = book.reloaded(vec![
+            record("task_b", TaskKind::Video),
+            record("task_a", TaskKind::Video),
+        ]);
+        assert_eq!(diff.changed, vec![record("task_b", TaskKind::Video)]);
+        let a = book.records().iter().find(|r| r.task_id == "task_a");
+        assert!(
+            matches!(a.map(|r| &r.phase), Some(TaskPhase::Working { status, .. }) if status == "running"),
+            "{a:?}"
+        );
+        assert!(matches!(
+            book.unsaved().as_slice(),
+            [RecordOp::Update(r)] if r.task_id == "task_a"
+        ));
     }
 
     #[test]

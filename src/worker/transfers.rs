@@ -1,6 +1,7 @@
 //! Media downloads, streamed to disk with throttled progress reports: names built from
-//! server data only through [`safe_file_name`], a fresh URL fetched once when the signed one
-//! has expired, and a sidecar `NAME.json` describing the file.
+//! server data only through [`id_file_name`] (a valid id or no file at all), a fresh URL
+//! fetched once when the signed one has expired, and a sidecar `NAME.json` describing the
+//! file.
 
 use std::path::{Path, PathBuf};
 use std::time::Duration;
@@ -9,10 +10,11 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 
+use super::pager::{PageStep, Pager};
 use super::protocol::Event;
 use super::submit::unix_now;
 use crate::api::{ApiError, Client, Draft, is_expired_link};
-use crate::fsutil::{media_extension, safe_file_name};
+use crate::fsutil::{id_file_name, media_extension};
 
 /// At most one progress report per this long per download: ten a second is smooth for a
 /// progress bar and cheap for the UI's redraws.
@@ -37,12 +39,18 @@ pub(super) struct Job {
 }
 
 impl Job {
-    /// A job for `draft` into `dir`, named by [`file_name`]; `None` when it has no media yet.
-    pub fn for_draft(draft: Box<Draft>, dir: &Path) -> Option<Job> {
-        let gen_id = draft.gen_id()?.to_string();
-        let url = draft.best_url()?.to_string();
-        let dest = dir.join(file_name(&gen_id, &url, false));
-        Some(Job {
+    /// A job for `draft` into `dir`, named by [`file_name`]; refused when its id is not an
+    /// id or it has no media yet.
+    pub fn for_draft(draft: Box<Draft>, dir: &Path) -> Result<Job, ApiError> {
+        let gen_id = draft.gen_id().unwrap_or_default().to_string();
+        let url = draft
+            .best_url()
+            .ok_or_else(|| ApiError::BadResponse {
+                detail: "this draft has no media yet: refresh the drafts".into(),
+            })?
+            .to_string();
+        let dest = dir.join(file_name(&gen_id, &url, false)?);
+        Ok(Job {
             gen_id,
             url,
             dest,
@@ -60,18 +68,19 @@ pub(super) enum Refresh {
     Post(String),
 }
 
-/// The file name for a download: the sanitised generation id, `.clean` for a copy without
-/// the watermark, and an extension from the URL's path (never trusted beyond a known list).
-pub fn file_name(gen_id: &str, url: &str, clean: bool) -> String {
-    format!(
-        "{}{}.{}",
-        safe_file_name(gen_id),
+/// The file name for a download: the generation id (refused unless it is a valid id, see
+/// [`id_file_name`]), `.clean` for a copy without the watermark, and an extension from the
+/// URL's path (never trusted beyond a known list).
+pub fn file_name(gen_id: &str, url: &str, clean: bool) -> Result<String, ApiError> {
+    id_file_name(
+        "generation",
+        gen_id,
         if clean { ".clean" } else { "" },
-        media_extension(url, "mp4")
+        media_extension(url, "mp4"),
     )
 }
 
-/// `dir/gen_x.mp4` → `dir/gen_x.json`. Derived from the already sanitised file name, so it
+/// `dir/gen_x.mp4` → `dir/gen_x.json`. Derived from the already checked file name, so it
 /// cannot leave the folder either.
 pub fn sidecar_path(dest: &Path) -> PathBuf {
     let side = dest.with_extension("json");
@@ -231,17 +240,20 @@ async fn fresh_url(client: &Client, refresh: &Refresh) -> Result<String, ApiErro
     }
 }
 
-/// Pages through the drafts (bounded by [`FIND_PAGES`]) until `gen_id` shows up.
+/// Pages through the drafts (bounded by [`FIND_PAGES`], and by a [`Pager`] against cursors
+/// that loop) until `gen_id` shows up.
 pub(super) async fn find_draft(client: &Client, gen_id: &str) -> Result<Option<Draft>, ApiError> {
+    let mut pager = Pager::new();
     let mut cursor: Option<String> = None;
     for _ in 0..FIND_PAGES {
         let page = client.drafts(FIND_PAGE, cursor.as_deref()).await?;
-        if let Some(d) = page.items.into_iter().find(|d| d.gen_id() == Some(gen_id)) {
+        let (fresh, step) = pager.page(page.items, page.cursor);
+        if let Some(d) = fresh.into_iter().find(|d| d.gen_id() == Some(gen_id)) {
             return Ok(Some(d));
         }
-        match page.cursor {
-            Some(c) if !c.is_empty() => cursor = Some(c),
-            _ => return Ok(None),
+        match step {
+            PageStep::Next(c) => cursor = Some(c),
+            PageStep::End | PageStep::Stopped(_) => return Ok(None),
         }
     }
     Ok(None)
@@ -269,9 +281,14 @@ fn make_sidecar(job: &Job, url: &str, post_id: Option<&str>, clean: bool, bytes:
     }
 }
 
-/// The sidecar, if there is a readable one.
+/// The sidecar, if there is a readable one: a regular file read with a cap (a sidecar is a
+/// few hundred bytes), so a named pipe or a device in its place cannot stall the download.
 async fn read_sidecar(path: &Path) -> Option<Sidecar> {
-    let bytes = tokio::fs::read(path).await.ok()?;
+    let path = path.to_path_buf();
+    let bytes = tokio::task::spawn_blocking(move || crate::fsutil::read_capped(&path, 1 << 20))
+        .await
+        .ok()?
+        .ok()?;
     serde_json::from_slice(&bytes).ok()
 }
 
@@ -326,17 +343,38 @@ mod tests {
     #[test]
     fn names_stay_in_the_folder() {
         let dir = Path::new("/dl");
-        let name = file_name("../../x", "https://m/a/../../b.mp4?x=/..", false);
+        assert!(file_name("../../x", "https://m/b.mp4", false).is_err());
+        let name = file_name("gen_x", "https://m/a/../../b.mp4?x=/..", false).unwrap();
         let dest = dir.join(&name);
         assert_eq!(dest.parent(), Some(dir));
         assert_eq!(sidecar_path(&dest).parent(), Some(dir));
         assert_eq!(
-            file_name("gen_1", "https://m/s.mp4", true),
+            file_name("gen_1", "https://m/s.mp4", true).unwrap(),
             "gen_1.clean.mp4"
         );
         assert_eq!(
             sidecar_path(Path::new("/dl/gen_1.clean.mp4")),
             Path::new("/dl/gen_1.clean.json")
         );
+    }
+}
+
+#[cfg(test)]
+mod sidecar_read_tests {
+    use super::read_sidecar;
+    use crate::fsutil::hostile::mkfifo;
+
+    #[test]
+    fn a_fifo_in_place_of_the_sidecar_is_no_sidecar() {
+        let dir = tempfile::tempdir().unwrap();
+        let side = dir.path().join("gen_1.mp4.json");
+        mkfifo(&side);
+        let runtime = tokio::runtime::Runtime::new().unwrap();
+        let read = runtime.block_on(async {
+            tokio::time::timeout(std::time::Duration::from_secs(20), read_sidecar(&side)).await
+        });
+        // Not a plain drop: a read stuck on the pipe would hold it forever.
+        runtime.shutdown_timeout(std::time::Duration::from_secs(1));
+        assert!(read.expect("the sidecar read blocked").is_none());
     }
 }

@@ -3,6 +3,7 @@
 
 #![allow(dead_code)]
 
+pub mod bin;
 pub mod harness;
 pub mod pty;
 pub mod screens;

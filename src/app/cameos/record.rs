@@ -2,8 +2,8 @@
 //! what the worker reports and what the Cameos pane draws. The API has no "list my cameos"
 //! call, so this record is the only place these cameos are known from.
 //!
-//! The worker owns the file and is the only writer; the UI keeps a copy made of the records
-//! the worker sends.
+//! The worker owns the file; the UI keeps a copy made of the records the worker sends. Every
+//! instance on the data dir writes the file, each merging its own changes record by record.
 
 use std::path::PathBuf;
 
@@ -55,6 +55,14 @@ pub struct CameoRecord {
     /// making it public failed...).
     #[serde(default)]
     pub note: Option<String>,
+}
+
+/// Cameo records are merged by key in `cameos.json`, which every instance on the data dir
+/// shares (see `store::Store::merge`).
+impl crate::store::Keyed for CameoRecord {
+    fn key(&self) -> &str {
+        &self.key
+    }
 }
 
 /// What the server suggested when processing completed.

@@ -82,13 +82,25 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         )],
         theme,
     ));
-    let mut clip = format!("{} s", format_clip(r.clip).replace(',', "–"));
+    let mut clip = clip_text(r.clip);
     if let Some(b) = r.video_bytes {
         clip.push_str(&format!(" of {}", bytes(b)));
     }
     lines.push(field("Clip", vec![text(clip)], theme));
     lines.push(field("Created", vec![text(row.created.clone())], theme));
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// The clip as `0–3 s`; a dash when the record's numbers cannot be a clip (a broken
+/// `cameos.json`: not numbers, negative, reversed, or longer than an hour).
+fn clip_text((start, end): (f64, f64)) -> String {
+    let valid =
+        start.is_finite() && end.is_finite() && 0.0 <= start && start <= end && end <= 3600.0;
+    if valid {
+        format!("{} s", format_clip((start, end)).replace(',', "–"))
+    } else {
+        crate::text::DASH.to_string()
+    }
 }
 
 /// `Label      value`.

@@ -10,6 +10,7 @@ use crate::storyboard::Storyboard;
 use crate::storyboard::timing::{Balance, from_tenths, tenths, total_tenths};
 
 use super::super::theme::Theme;
+use super::super::widgets::str_width;
 
 /// The timeline line for `board`, `width` cells wide, the selected shot marked.
 pub fn line(
@@ -28,7 +29,7 @@ pub fn line(
         " {:.1} of {length} s · ",
         total_tenths(board.durations()) as f64 / 10.0
     );
-    let tail = summary.chars().count() + status.chars().count();
+    let tail = str_width(&summary) + str_width(&status);
     let bar_width = width.saturating_sub(tail);
     let mut spans = bar(board, selected, bar_width, theme);
     spans.push(Span::styled(summary, theme.dim));
@@ -72,7 +73,8 @@ fn bar(
             continue;
         }
         let long = format!("▏{} {:.1} s", i + 1, from_tenths(shots[i]));
-        let label: String = if long.chars().count() < w {
+        // Labels are digits and `▏`, one cell per character, so they split by characters.
+        let label: String = if str_width(&long) < w {
             long
         } else {
             format!("▏{}", i + 1).chars().take(w).collect()

@@ -12,8 +12,6 @@ use crate::storyboard::{FILE_SUFFIX, Storyboard, from_toml, to_toml};
 
 /// The folder's name in the data dir.
 pub const FOLDER: &str = "storyboards";
-/// Files larger than this are not storyboards (and are not read into memory).
-const MAX_FILE_BYTES: u64 = 1 << 20;
 /// The picker lists at most this many files.
 const MAX_LISTED: usize = 1000;
 
@@ -162,18 +160,10 @@ fn inside(folder: &Path, path: &Path) -> Result<(), String> {
     }
 }
 
-/// A small text file's contents, with the reason worded for the user.
+/// A small text file's contents, with the reason worded for the user (a named pipe or a
+/// device is refused before it is opened, and the read is capped).
 fn read(path: &Path) -> Result<String, String> {
-    let too_big = std::fs::metadata(path)
-        .map(|m| m.len() > MAX_FILE_BYTES)
-        .unwrap_or(false);
-    if too_big {
-        return Err(format!(
-            "{} is larger than 1 MB: not a storyboard",
-            path.display()
-        ));
-    }
-    std::fs::read_to_string(path).map_err(|e| format!("cannot read {}: {e}", path.display()))
+    crate::storyboard::read_text(path)
 }
 
 #[cfg(test)]
@@ -317,5 +307,33 @@ mod tests {
             open(dir.path().join("missing.storyboard.toml")),
             StoryboardEvent::OpenFailed { .. }
         ));
+    }
+
+    #[test]
+    fn a_fifo_or_a_device_is_neither_opened_nor_listed() {
+        use crate::fsutil::hostile::{mkfifo, within};
+        let dir = tempfile::tempdir().expect("temp dir");
+        let folder = dir.path().join(FOLDER);
+        std::fs::create_dir(&folder).expect("folder");
+        let fifo = folder.join("pipe.storyboard.toml");
+        mkfifo(&fifo);
+        let zero = folder.join("zero.storyboard.toml");
+        std::os::unix::fs::symlink("/dev/zero", &zero).expect("symlink");
+        let zero_txt = dir.path().join("zero.txt");
+        std::os::unix::fs::symlink("/dev/zero", &zero_txt).expect("symlink");
+        for path in [fifo, zero, zero_txt] {
+            let shown = path.display().to_string();
+            match within("open", move || open(path)) {
+                StoryboardEvent::OpenFailed { error, .. } => {
+                    assert!(
+                        error.starts_with(&shown) && error.contains("not a regular file"),
+                        "{error}"
+                    )
+                }
+                other => panic!("{other:?}"),
+            }
+        }
+        let files = listed(within("list", move || list(&folder)));
+        assert!(files.is_empty(), "{files:?}");
     }
 }
