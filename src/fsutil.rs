@@ -229,6 +229,29 @@ mod tests {
         assert_eq!(media_extension("https://m/x/img", "png"), "png");
         assert_eq!(media_extension("https://m/x/a.exe", "mp4"), "mp4");
     }
+
+    #[test]
+    fn every_written_extension_is_kept_and_jpeg_becomes_jpg() {
+        for (url, ext) in [
+            ("https://m/a.mp4", "mp4"),
+            ("https://m/a.PNG", "png"),
+            ("https://m/a.webp", "webp"),
+            ("https://m/a.jpg", "jpg"),
+            ("https://m/a.jpeg", "jpg"),
+            ("https://m/a.gif", "gif"),
+        ] {
+            assert_eq!(media_extension(url, "bin"), ext, "{url}");
+        }
+    }
+
+    #[test]
+    fn caps_are_shown_in_the_largest_whole_unit() {
+        assert_eq!(human_size(1024 * 1024), "1 MB");
+        assert_eq!(human_size(20 * 1024 * 1024), "20 MB");
+        assert_eq!(human_size(1024 * 1024 - 1), "1023 KB");
+        assert_eq!(human_size(1024), "1 KB");
+        assert_eq!(human_size(1023), "1023 bytes");
+    }
 }
 
 /// Hostile files for the readers' tests: a named pipe, and a guard that turns a hang into a

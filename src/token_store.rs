@@ -230,6 +230,39 @@ mod tests {
     }
 
     #[test]
+    fn a_token_of_several_kilobytes_is_read() {
+        let home = tempfile::tempdir().unwrap();
+        let path = home.path().join("token");
+        let long = format!("eyJ{}", "a".repeat(8 * 1024));
+        std::fs::write(&path, &long).unwrap();
+        assert_eq!(read_file(&path).unwrap().expose(), long);
+    }
+
+    #[test]
+    fn an_empty_or_two_word_token_file_says_what_to_put_in_it() {
+        let home = tempfile::tempdir().unwrap();
+        let path = home.path().join("token");
+        std::fs::write(&path, "\n").unwrap();
+        assert_eq!(
+            read_file(&path).unwrap_err(),
+            format!(
+                "the token file {} is empty: put the token in it",
+                path.display()
+            )
+        );
+        std::fs::write(&path, "eyJ-one eyJ-two\n").unwrap();
+        let err = read_file(&path).unwrap_err();
+        assert!(err.ends_with(": put only the token in it"), "{err}");
+    }
+
+    #[test]
+    fn removing_fails_when_something_other_than_absence_stops_it() {
+        let home = tempfile::tempdir().unwrap();
+        // `remove_file` on a folder fails, and not with "not found".
+        assert!(remove(home.path()).is_err());
+    }
+
+    #[test]
     fn a_fifo_or_a_device_is_not_read_as_a_token() {
         use crate::fsutil::hostile::{mkfifo, within};
         let home = tempfile::tempdir().unwrap();

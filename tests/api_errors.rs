@@ -150,12 +150,9 @@ async fn latency_within_the_timeout_just_delays() {
 
 #[tokio::test]
 async fn unreachable_host_is_a_connect_error() {
-    // Bind then drop a listener so the port is known to be closed.
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Bound but never listening, and held until the test ends: refused, whatever else runs.
+    let closed = common::ports::refusing_port();
+    let port = closed.port;
     let config = sora_tui::api::ClientConfig::new(
         format!("http://127.0.0.1:{port}/backend"),
         sora_tui::api::AccessToken::new("whatever-token").unwrap(),

@@ -6,29 +6,13 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::Once;
-use std::time::Duration;
 
-use common::harness::{WorkerHarness, fast_config};
+use common::harness::{CAMEO_POLL, WorkerHarness, fast_config};
 use common::*;
 use sora_tui::app::cameos::{CameoRecord, CameoStage};
 use sora_tui::sim::{CameoOutcome, Fault, FaultRule, Sim};
 use sora_tui::store::Store;
 use sora_tui::worker::{CameoEvent, CameoRequest, Event, Request};
-
-/// The cameo poll interval the worker reads from `SORA_CAMEO_POLL_MS` in these tests.
-const POLL_MS: u64 = 50;
-
-/// Sets the cameo poll interval once, before any worker starts. Every test calls it first,
-/// so no other thread of this process reads the environment while it is written.
-fn fast_cameo_polls() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: runs once, before any test of this binary spawns threads that read the
-        // environment (every test calls this first, and `Once` makes the others wait).
-        unsafe { std::env::set_var("SORA_CAMEO_POLL_MS", POLL_MS.to_string()) };
-    });
-}
 
 /// A running worker over a store, with the cameo events it sent kept for inspection.
 struct Harness(WorkerHarness<CameoEvent>);
@@ -37,7 +21,6 @@ deref_to_harness!(Harness => WorkerHarness<CameoEvent>);
 
 impl Harness {
     fn start(sim: &Sim, data: &Path) -> Harness {
-        fast_cameo_polls();
         Harness(WorkerHarness::start_keeping(
             client_for(sim),
             Store::new(data),
@@ -395,7 +378,8 @@ async fn a_stuck_cameo_is_abandoned_and_no_longer_polled() {
         .await;
     assert_eq!(h.saved(), vec![abandoned]);
     let polls = count(&sim, "GET", &in_progress);
-    tokio::time::sleep(Duration::from_millis(POLL_MS * 10)).await;
+    // Ten intervals of `fast_config()`: a watch still running would have polled again.
+    tokio::time::sleep(CAMEO_POLL * 10).await;
     assert!(
         count(&sim, "GET", &in_progress) <= polls + 1,
         "polling stopped (at most one request was already on its way)"

@@ -263,11 +263,9 @@ async fn missing_token_says_how_to_provide_one() {
 
 #[tokio::test]
 async fn unreachable_base_url_exits_4() {
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Held (bound, never listening) until the test ends, so nothing else can answer on it.
+    let closed = common::ports::refusing_port();
+    let port = closed.port;
     let env = Env::new();
     let mut cmd = env.command();
     cmd.env("SORA_TOKEN", "some-token").args([
@@ -390,20 +388,11 @@ async fn transient_errors_while_waiting_are_retried() {
 async fn sim_command_prints_url_and_token_and_serves() {
     use tokio::io::AsyncBufReadExt;
     let env = Env::new();
-    let port = std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port();
+    // Port 0: the simulator binds a free port itself and prints it, so no port is picked
+    // here, freed and then raced for.
     let mut child = env
         .command()
-        .args([
-            "sim",
-            "--addr",
-            &format!("127.0.0.1:{port}"),
-            "--speed",
-            "100",
-        ])
+        .args(["sim", "--addr", "127.0.0.1:0", "--speed", "100"])
         .stdout(std::process::Stdio::piped())
         .spawn()
         .unwrap();
@@ -419,7 +408,15 @@ async fn sim_command_prints_url_and_token_and_serves() {
         }
     }
     let (url, token) = (url.expect("url printed"), token.expect("token printed"));
-    assert_eq!(url, format!("http://127.0.0.1:{port}/backend"));
+    let port: u16 = url
+        .strip_prefix("http://127.0.0.1:")
+        .and_then(|rest| rest.strip_suffix("/backend"))
+        .and_then(|port| port.parse().ok())
+        .unwrap_or_else(|| panic!("a loopback base URL with its port: {url}"));
+    assert_ne!(
+        port, 0,
+        "the port actually bound is printed, not the one asked for"
+    );
     let mut cmd = env.command();
     cmd.env("SORA_BASE_URL", &url)
         .env("SORA_TOKEN", &token)

@@ -7,23 +7,14 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::Once;
+use std::time::Duration;
 
 use common::harness::{WorkerHarness, fast_config};
 use common::*;
 use sora_tui::app::cameos::{CameoRecord, CameoStage};
 use sora_tui::sim::{Fault, FaultRule, Sim};
 use sora_tui::store::Store;
-use sora_tui::worker::{CameoEvent, CameoRequest, Event, Request};
-
-/// The worker reads the cameo poll interval from this variable (as in `cameos_worker.rs`).
-fn fast_cameo_polls() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: set once, before any worker of this test binary reads it.
-        unsafe { std::env::set_var("SORA_CAMEO_POLL_MS", "30") };
-    });
-}
+use sora_tui::worker::{CameoEvent, CameoRequest, Event, Request, WorkerConfig};
 
 struct Harness(WorkerHarness);
 
@@ -31,11 +22,16 @@ deref_to_harness!(Harness => WorkerHarness);
 
 impl Harness {
     fn start(sim: &Sim, data: &Path) -> Harness {
-        fast_cameo_polls();
+        // The cameo pace is part of the worker's configuration, so each worker of this
+        // process has its own without touching the process environment.
+        let config = WorkerConfig {
+            cameo_poll: Duration::from_millis(30),
+            ..fast_config()
+        };
         Harness(WorkerHarness::start(
             client_for(sim),
             Store::new(data),
-            fast_config(),
+            config,
         ))
     }
 

@@ -28,19 +28,10 @@ fn against_sim(home: &Path, base_url: &str, token: &str) -> Pty {
     Pty::spawn(cmd, 120, 40)
 }
 
-/// Esc, then waits until the editor has closed: a key sent right after an Esc could reach the
-/// program in the same read, which a terminal cannot tell from Alt and that key.
+/// Esc, then waits until the editor has closed.
 fn finish(pty: &mut Pty) {
     pty.send(ESC);
-    let deadline = Instant::now() + Duration::from_secs(10);
-    while pty.screen().contains("· typing") {
-        assert!(
-            Instant::now() < deadline,
-            "the editor stayed open:\n{}",
-            pty.screen()
-        );
-        std::thread::sleep(Duration::from_millis(20));
-    }
+    pty.wait_gone("· typing", 10);
 }
 
 /// Types a scene or the instructions after the key that opens the editor, then finishes.

@@ -72,11 +72,49 @@ fn the_prompt_text_survives_a_restart() {
     pty.wait_for("Prompt", 20);
     pty.send(b"i");
     pty.send(b"half a thought");
+    pty.wait_for("half a thought", 10);
     pty.send(b"\x1b");
+    pty.wait_gone("· typing", 10);
     pty.send(b"q");
     assert!(pty.wait_exit(10).success());
     let mut cmd = sora_command(home.path());
     cmd.args(["--demo"]);
     let again = Pty::spawn(cmd, 100, 30);
     again.wait_for("half a thought", 20);
+}
+
+/// `Esc` and a key in one write, as a fast typist or an SSH session delivers them: the
+/// program reads them at once and the terminal's bytes are those of Alt and the key. The
+/// Prompt pane stops typing and then acts on the key, as if they had come one by one.
+#[test]
+fn esc_and_a_key_in_one_write_stop_typing_then_act() {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = sora_command(home.path());
+    cmd.args(["--demo"]);
+    let mut pty = Pty::spawn(cmd, 120, 30);
+    pty.wait_for("@demo", 20);
+    pty.send(b"i");
+    pty.wait_for("Prompt · typing", 10);
+    pty.send(b"a fox");
+    pty.wait_for("a fox", 10);
+
+    // Esc and `3` in one write: out of the editor, into Tasks.
+    pty.send(b"\x1b3");
+    pty.wait_for("No tasks yet.", 10);
+    pty.send(b"1");
+    pty.wait_for("╭ Prompt", 10);
+    let screen = pty.screen();
+    assert!(!screen.contains("· typing"), "typing stopped:\n{screen}");
+    assert!(
+        screen.contains("a fox") && !screen.contains("a fox3"),
+        "the key was not typed:\n{screen}"
+    );
+
+    // Esc and `q` in one write: out of the editor, and quit.
+    pty.send(b"i");
+    pty.wait_for("Prompt · typing", 10);
+    pty.send(b"\x1bq");
+    let status = pty.wait_exit(10);
+    assert!(status.success(), "{status:?}; screen:\n{}", pty.screen());
+    assert!(pty.cooked(), "the terminal is back in cooked mode");
 }

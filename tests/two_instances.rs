@@ -6,7 +6,7 @@
 mod common;
 
 use std::path::{Path, PathBuf};
-use std::sync::{Arc, Barrier, Once};
+use std::sync::{Arc, Barrier};
 
 use common::harness::{WorkerHarness, fast_config};
 use common::*;
@@ -263,18 +263,7 @@ async fn a_task_dismissed_in_one_instance_leaves_the_other() {
     assert!(on_disk.is_empty(), "{on_disk:#?}");
 }
 
-/// The cameo poll interval the worker reads from `SORA_CAMEO_POLL_MS` in these tests.
-fn fast_cameo_polls() {
-    static ONCE: Once = Once::new();
-    ONCE.call_once(|| {
-        // SAFETY: runs once, before any worker of this binary starts (every cameo test calls
-        // it first, and `Once` makes the others wait); the other tests read no environment.
-        unsafe { std::env::set_var("SORA_CAMEO_POLL_MS", "50") };
-    });
-}
-
 fn cameo_worker(sim: &Sim, data: &Path) -> WorkerHarness<CameoEvent> {
-    fast_cameo_polls();
     WorkerHarness::start_keeping(
         client_for(sim),
         Store::new(data),

@@ -423,17 +423,8 @@ fn ten_thousand_drafts_viewport_follows_selection() {
     assert!(text.contains("Draft number 04995"), "{text}");
     assert!(text.contains("Draft number 05000"), "{text}");
 
-    // Only the visible rows are touched: a frame costs the same as with a handful of rows.
-    let mut t = Terminal::new(TestBackend::new(160, 48)).expect("terminal");
-    let frames = 50;
-    let start = std::time::Instant::now();
-    for _ in 0..frames {
-        t.draw(|f| ui::draw(f, &app)).expect("draw");
-    }
-    let per_frame = start.elapsed() / frames;
-    eprintln!("10 000 drafts at 160x48: {per_frame:?} per frame");
-    // Generous for unoptimised builds on a busy machine; release builds are far below 1 ms.
-    assert!(per_frame.as_millis() < 30, "{per_frame:?} per frame");
+    // What a frame costs with this many rows is measured by `cargo bench --bench tui`, not
+    // asserted here: a wall-clock bound in a test only measures how busy the machine is.
 }
 
 #[test]

@@ -361,6 +361,65 @@ mod tests {
     }
 
     #[test]
+    fn each_type_is_sent_with_its_own_mime_and_only_mp4_is_not_an_image() {
+        for (kind, mime, image) in [
+            (FileType::Png, "image/png", true),
+            (FileType::Jpeg, "image/jpeg", true),
+            (FileType::Webp, "image/webp", true),
+            (FileType::Mp4, "video/mp4", false),
+        ] {
+            assert_eq!(kind.mime(), mime);
+            assert_eq!(kind.is_image(), image, "{kind:?}");
+        }
+    }
+
+    #[test]
+    fn an_unknown_major_brand_beside_mp4_and_another_family_is_that_family() {
+        assert_eq!(
+            iso_family(&ftyp(b"abcd", &[b"isom", b"3gp4"])),
+            Some(IsoFamily::ThreeGpp)
+        );
+        assert_eq!(
+            iso_family(&ftyp(b"abcd", &[b"mp42", b"qt  "])),
+            Some(IsoFamily::QuickTime)
+        );
+    }
+
+    #[test]
+    fn an_mp4_refused_where_an_image_is_wanted_is_not_called_an_mp4_family() {
+        let msg = not_wanted(&"clip.png", &ftyp(b"isom", &[b"isom"]), "an image");
+        assert_eq!(
+            msg,
+            "clip.png is not an image (checked by its content, not its name): choose an image"
+        );
+    }
+
+    #[test]
+    fn the_size_limits_are_20_and_200_megabytes() {
+        assert_eq!(
+            too_large(&"big.png", MAX_IMAGE_BYTES + 1, MAX_IMAGE_BYTES),
+            "big.png is 20 MB, more than the 20 MB allowed: choose a smaller file"
+        );
+        assert_eq!(
+            too_large(&"big.mp4", 300 * 1_048_576, MAX_VIDEO_BYTES),
+            "big.mp4 is 300 MB, more than the 200 MB allowed: choose a smaller file"
+        );
+    }
+
+    #[test]
+    fn check_file_takes_a_file_of_exactly_the_limit_and_refuses_one_byte_more() {
+        let dir = tempfile::tempdir().unwrap();
+        let png = dir.path().join("a.png");
+        std::fs::write(&png, b"\x89PNG\r\n\x1a\n12345678").unwrap();
+        assert_eq!(
+            check_file(&png, 16, |_| true, "an image"),
+            Ok(FileType::Png)
+        );
+        let err = check_file(&png, 15, |_| true, "an image").unwrap_err();
+        assert!(err.contains("more than the 0 MB allowed"), "{err}");
+    }
+
+    #[test]
     fn check_file_refuses_a_fifo_without_opening_it() {
         use crate::fsutil::hostile::{mkfifo, within};
         let dir = tempfile::tempdir().unwrap();

@@ -117,6 +117,20 @@ mod tests {
     }
 
     #[test]
+    fn the_masked_form_keeps_four_characters_each_side_and_hides_short_tokens() {
+        let t = AccessToken::parse("eyJhbGciOiJSUzI1NiJ9.x9Qk").unwrap();
+        assert_eq!(t.masked(), "eyJh\u{2026}x9Qk");
+        assert_eq!(format!("{t}"), "eyJh\u{2026}x9Qk");
+        assert_eq!(format!("{t:?}"), "AccessToken(eyJh\u{2026}x9Qk)");
+        // Up to 12 characters, head and tail together would be most of the token.
+        assert_eq!(AccessToken::parse("abcdefghijkl").unwrap().masked(), "****");
+        assert_eq!(
+            AccessToken::parse("abcdefghijklm").unwrap().masked(),
+            "abcd\u{2026}jklm"
+        );
+    }
+
+    #[test]
     fn a_byte_order_mark_and_surrounding_whitespace_are_stripped() {
         let t = AccessToken::parse("\u{feff}eyJ-token-value\r\n").unwrap();
         assert_eq!(t.expose(), "eyJ-token-value");

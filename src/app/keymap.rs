@@ -6,6 +6,21 @@ use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+/// The key that followed an `Esc`, when the two arrived as one Alt key.
+///
+/// A terminal sends Alt+key as ESC followed by the key's bytes, so an `Esc` and a key that
+/// reach the program in one read (a fast typist, an SSH session, a paste) are parsed as that
+/// key with Alt: the two cannot be told apart. `Some(the key without Alt)` when `key` has
+/// Alt; a mode with no use for that Alt key reads it as `Esc`, then the returned key.
+pub fn after_esc(key: &KeyEvent) -> Option<KeyEvent> {
+    if !key.modifiers.contains(KeyModifiers::ALT) {
+        return None;
+    }
+    let mut plain = *key;
+    plain.modifiers.remove(KeyModifiers::ALT);
+    Some(plain)
+}
+
 /// Where a binding applies.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
 pub enum Context {

@@ -352,6 +352,11 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Vec<Cmd>> {
     None
 }
 
+/// Whether the typing session has a use for an Alt key (else it is `Esc` and a key).
+pub fn typing_uses(app: &App, key: &KeyEvent) -> bool {
+    typing::uses(app, key)
+}
+
 /// A bound action of this pane.
 pub fn on_action(app: &mut App, action: StoryboardAction) -> Vec<Cmd> {
     use StoryboardAction::*;

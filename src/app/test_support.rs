@@ -26,6 +26,16 @@ pub fn ctrl(app: &mut App, c: char) -> Vec<Cmd> {
     )
 }
 
+/// `Esc` and a character in one read, as the terminal's bytes (`"\x1bq"`) are parsed: the
+/// character with Alt.
+pub fn esc_then(app: &mut App, c: char) -> Vec<Cmd> {
+    update(
+        app,
+        Msg::Key(KeyEvent::new(KeyCode::Char(c), KeyModifiers::ALT)),
+        NOW,
+    )
+}
+
 /// Types text one key at a time.
 pub fn typed(app: &mut App, text: &str) {
     for c in text.chars() {

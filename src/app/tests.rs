@@ -516,6 +516,52 @@ fn quit_asks_only_when_work_is_in_flight() {
 }
 
 #[test]
+fn esc_and_a_key_in_one_read_stop_typing_then_act() {
+    let mut a = app();
+    ch(&mut a, 'i');
+    typed(&mut a, "a cat");
+    esc_then(&mut a, '3');
+    assert!(!a.prompt.typing, "Esc stopped typing");
+    assert_eq!(a.pane, Pane::Tasks, "then 3 went to the Tasks pane");
+    assert_eq!(a.prompt.text(), "a cat", "neither key was typed");
+    let mut b = app();
+    ch(&mut b, 'i');
+    typed(&mut b, "a dog");
+    assert_eq!(esc_then(&mut b, 'q'), vec![Cmd::Quit]);
+    // Alt keys the editor uses (a word back) stay in the editor.
+    let mut c = app();
+    ch(&mut c, 'i');
+    typed(&mut c, "two words");
+    esc_then(&mut c, 'b');
+    assert!(c.prompt.typing);
+    assert_eq!(c.prompt.editor.cursor(), (0, 4));
+    assert_eq!(c.prompt.text(), "two words");
+}
+
+#[test]
+fn esc_and_a_key_in_one_read_close_a_field_or_a_question_first() {
+    // The image path field: closed with what was typed, then `v` switches to images.
+    let mut a = app();
+    ch(&mut a, 'f');
+    typed(&mut a, "/tmp/cat.png");
+    esc_then(&mut a, 'v');
+    assert_eq!(a.prompt.field, None);
+    assert_eq!(a.prompt.image_path, "/tmp/cat.png");
+    assert!(a.prompt.image_mode);
+    // A question: Esc and `y` in one read is a no, not a yes.
+    let mut b = app();
+    ch(&mut b, 'i');
+    typed(&mut b, "x");
+    ctrl(&mut b, 's');
+    key(&mut b, KeyCode::Esc);
+    ch(&mut b, 'q');
+    assert!(b.modal.is_some());
+    assert!(esc_then(&mut b, 'y').is_empty());
+    assert!(b.modal.is_none());
+    assert!(!b.quit);
+}
+
+#[test]
 fn help_opens_and_any_key_closes_it_without_acting() {
     let mut a = app();
     ch(&mut a, '?');

@@ -3,7 +3,7 @@
 use crossterm::event::{KeyCode, KeyEvent, KeyEventKind, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use super::keymap::{Action, Context};
+use super::keymap::{Action, Context, after_esc};
 use super::{
     App, Cmd, ConfirmAction, Connection, DownloadState, DraftRow, EditTarget, Loading, Modal, Msg,
     OpenTarget, Pane, PromptField, Toast, media_url,
@@ -155,6 +155,15 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
         app.quit = true;
         return vec![Cmd::Quit];
     }
+    if let Some(plain) = after_esc(&key)
+        && !alt_key_has_use(app, &key)
+    {
+        // `Esc` and a key in one read: first what `Esc` does here (leave typing, close a
+        // form, a field, a modal), then the key, as if they had come one by one.
+        let mut cmds = on_key(app, KeyEvent::new(KeyCode::Esc, KeyModifiers::NONE));
+        cmds.extend(on_key(app, plain));
+        return cmds;
+    }
     if let Some(modal) = app.modal.take() {
         return on_modal_key(app, modal, key);
     }
@@ -182,17 +191,50 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
         app.drafts.details = false;
         return Vec::new();
     }
-    let contexts: &[Context] = match app.pane {
+    match app.keymap.lookup(contexts(app.pane), &key) {
+        Some(action) => on_action(app, action),
+        None => Vec::new(),
+    }
+}
+
+/// The binding contexts of a pane when nothing in it is typing, first match wins.
+fn contexts(pane: Pane) -> &'static [Context] {
+    match pane {
         Pane::Prompt => &[Context::Prompt, Context::Global],
         Pane::Tasks => &[Context::Tasks, Context::List, Context::Global],
         Pane::Drafts => &[Context::Drafts, Context::List, Context::Global],
         Pane::Storyboard => &[Context::Storyboard, Context::Global],
         Pane::Cameos => &[Context::Cameos, Context::Global],
-    };
-    match app.keymap.lookup(contexts, &key) {
-        Some(action) => on_action(app, action),
-        None => Vec::new(),
     }
+}
+
+/// Whether the mode an Alt key reaches does something with it (then it is that Alt key,
+/// not `Esc` and a key). Modals, one-line fields and forms read no Alt keys; the editors
+/// use some (word moves and deletes); elsewhere only what the keymap binds counts.
+fn alt_key_has_use(app: &App, key: &KeyEvent) -> bool {
+    if app.modal.is_some() {
+        return false;
+    }
+    match app.pane {
+        Pane::Prompt if app.prompt.field.is_some() => false,
+        Pane::Prompt if app.prompt.typing => {
+            // The typing keys of `on_typing_key` act with or without Alt.
+            ['s', 'e', 'p', 'n'].iter().any(|&c| ctrl(key, c))
+                || editor_uses(&app.prompt.editor, key)
+        }
+        Pane::Storyboard if app.storyboard.overlay.is_none() && app.storyboard.typing.is_some() => {
+            super::storyboard::typing_uses(app, key)
+        }
+        Pane::Cameos if app.cameos.form.is_some() => false,
+        pane => app.keymap.lookup(contexts(pane), key).is_some(),
+    }
+}
+
+/// Whether the editor would change its text or move its cursor on `key` (tried on a copy).
+pub(super) fn editor_uses(editor: &TextArea<'static>, key: &KeyEvent) -> bool {
+    let mut trial = editor.clone();
+    let cursor = trial.cursor();
+    trial.input(*key) || trial.cursor() != cursor
 }
 
 fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent) -> Vec<Cmd> {

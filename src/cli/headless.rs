@@ -146,6 +146,7 @@ async fn run_tui(cli: &Cli, session: &Session) -> Outcome {
         base_url: client.base_url().to_string(),
         token_masked: session.token(cli).map(|t| t.masked()).unwrap_or_default(),
         poll_min: session.poll_interval.min(Duration::from_secs(2)),
+        cameo_poll: session.cameo_poll,
         open_storyboard: cli.file.clone(),
     };
     crate::tui::run(client, setup)
@@ -308,8 +309,11 @@ impl Ctx<'_> {
         let gen_id = draft.gen_id().unwrap_or_default().to_string();
         let store = crate::store::Store::new(self.session.paths.data_dir.clone());
         let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
-        let (requests, handle) =
-            crate::worker::spawn(self.client.clone(), store, WorkerConfig::default(), tx);
+        let config = WorkerConfig {
+            cameo_poll: self.session.cameo_poll,
+            ..WorkerConfig::default()
+        };
+        let (requests, handle) = crate::worker::spawn(self.client.clone(), store, config, tx);
         let _ = requests
             .send(Request::SaveClean {
                 draft: Box::new(draft.clone()),

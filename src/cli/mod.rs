@@ -40,6 +40,9 @@ pub struct Cli {
     /// Poll interval for --wait, in milliseconds.
     #[arg(long, global = true, hide = true, env = "SORA_POLL_INTERVAL_MS")]
     pub poll_interval_ms: Option<u64>,
+    /// Poll interval for a processing cameo, in milliseconds (default 5000, as sora-api.md asks).
+    #[arg(long, global = true, hide = true, env = "SORA_CAMEO_POLL_MS")]
+    pub cameo_poll_ms: Option<u64>,
     /// Simulator speed for --demo (1 = realistic).
     #[arg(
         long,

@@ -22,6 +22,8 @@ pub struct Session {
     pub demo: Option<Sim>,
     /// How often `--wait` polls.
     pub poll_interval: Duration,
+    /// How often the worker polls a processing cameo.
+    pub cameo_poll: Duration,
 }
 
 impl Session {
@@ -54,6 +56,7 @@ impl Session {
             config_error,
             demo,
             poll_interval: Duration::from_millis(poll_ms),
+            cameo_poll: Duration::from_millis(cli.cameo_poll_ms.unwrap_or(5000).clamp(10, 60_000)),
         })
     }
 

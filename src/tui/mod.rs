@@ -35,6 +35,8 @@ pub struct TuiSetup {
     pub token_masked: String,
     /// Poll interval floor for the worker.
     pub poll_min: Duration,
+    /// How often the worker polls a processing cameo.
+    pub cameo_poll: Duration,
     /// A storyboard file to open at start.
     pub open_storyboard: Option<std::path::PathBuf>,
 }
@@ -92,6 +94,7 @@ pub async fn run(client: Client, setup: TuiSetup) -> Result<(), String> {
     let (ev_tx, mut ev_rx) = mpsc::unbounded_channel();
     let worker_config = WorkerConfig {
         poll_min: setup.poll_min,
+        cameo_poll: setup.cameo_poll,
         ..WorkerConfig::default()
     };
     let (req_tx, worker_handle) = worker::spawn(client, store, worker_config, ev_tx);
@@ -151,33 +154,46 @@ async fn event_loop(
     cmds.extend(app::startup(app));
     // The first frame is drawn before any network answer.
     draw(terminal, app, theme)?;
+    crash_ui_if_asked();
     let mut pending = cmds;
     let mut term_events = Some(EventStream::new());
     let mut sigterm = signal_terminate();
     loop {
-        for cmd in std::mem::take(&mut pending) {
-            match cmd {
-                Cmd::Quit => app.quit = true,
-                Cmd::EditExternally { text, target } => {
-                    // The editor owns the terminal meanwhile: stop reading keys, leave the UI.
-                    drop(term_events.take());
-                    let result = effects::edit_externally(terminal, &text);
-                    term_events = Some(EventStream::new());
-                    pending.extend(app::update(
-                        app,
-                        Msg::EditorClosed { target, result },
-                        unix_now(),
-                    ));
-                }
-                other => {
-                    if let Some(msg) = effects.run(other) {
-                        pending.extend(app::update(app, msg, unix_now()));
+        // An effect may answer with a message whose update asks for more (the edited prompt
+        // is autosaved, a refused link becomes a toast): run them all now, then draw what they
+        // changed, so nothing waits for the next key or tick to be carried out or shown (after
+        // the editor the screen is blank until drawn).
+        let mut changed = false;
+        while !pending.is_empty() {
+            for cmd in std::mem::take(&mut pending) {
+                match cmd {
+                    Cmd::Quit => app.quit = true,
+                    Cmd::EditExternally { text, target } => {
+                        // The editor owns the terminal meanwhile: stop reading keys, leave the UI.
+                        drop(term_events.take());
+                        let result = effects::edit_externally(terminal, &text);
+                        term_events = Some(EventStream::new());
+                        pending.extend(app::update(
+                            app,
+                            Msg::EditorClosed { target, result },
+                            unix_now(),
+                        ));
+                        changed = true;
+                    }
+                    other => {
+                        if let Some(msg) = effects.run(other) {
+                            pending.extend(app::update(app, msg, unix_now()));
+                            changed = true;
+                        }
                     }
                 }
             }
         }
         if app.quit {
             return Ok(());
+        }
+        if changed {
+            draw(terminal, app, theme)?;
         }
         let tick = app.needs_tick();
         let msg = tokio::select! {
@@ -250,6 +266,22 @@ impl Signal {
         std::future::pending::<()>().await
     }
 }
+
+/// Test-only hook: `SORA_TEST_PANIC_UI=1` makes the event loop panic right after the first
+/// frame is drawn, while the UI owns the terminal (raw mode, alternate screen), so
+/// `tests/promises.rs` can check on the real binary that a panic in the UI itself leaves the
+/// terminal restored. It exists only in debug builds (the ones `cargo test` runs), like the
+/// worker's hook in `worker/run.rs`: a release binary carries neither the switch nor its name.
+#[cfg(debug_assertions)]
+fn crash_ui_if_asked() {
+    if std::env::var_os("SORA_TEST_PANIC_UI").is_some_and(|v| v == "1") {
+        panic!("SORA_TEST_PANIC_UI=1 (a crash on purpose, for tests)");
+    }
+}
+
+/// Release builds: no crash switch at all (see the debug version above).
+#[cfg(not(debug_assertions))]
+fn crash_ui_if_asked() {}
 
 /// Writes raw bytes to the terminal (OSC sequences, the bell).
 pub(crate) fn write_terminal(bytes: &[u8]) {

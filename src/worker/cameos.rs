@@ -124,13 +124,14 @@ impl Cameos {
         store: Store,
         events: &UnboundedSender<Event>,
         jobs: &mut JoinSet<()>,
+        poll: std::time::Duration,
     ) -> Cameos {
         let (records, warning, rewritten) = restore(store.clone()).await;
         let book = Arc::new(Book::new(
             store,
             events.clone(),
             records,
-            Timing::from_env(),
+            Timing::with_poll(poll),
         ));
         if !rewritten.is_empty() {
             // Saved before anything else can change it.

@@ -53,15 +53,21 @@ pub struct WorkerConfig {
     pub poll_max: Duration,
     /// How many drafts one page holds.
     pub drafts_page: u32,
+    /// Between two `in_progress` requests of a processing cameo. A field rather than an
+    /// environment variable read by the worker, so tests running many workers in one process
+    /// each choose their own pace without touching the process environment.
+    pub cameo_poll: Duration,
 }
 
 impl Default for WorkerConfig {
-    /// 2 s while things move (what the web app does), up to 10 s while they do not, 30 drafts.
+    /// 2 s while things move (what the web app does), up to 10 s while they do not, 30 drafts,
+    /// a processing cameo polled every 5 s (sora-api.md).
     fn default() -> Self {
         WorkerConfig {
             poll_min: Duration::from_secs(2),
             poll_max: Duration::from_secs(10),
             drafts_page: 30,
+            cameo_poll: Duration::from_secs(5),
         }
     }
 }

@@ -60,7 +60,14 @@ pub(super) async fn run(
     crash_if_asked();
     let storyboards = Storyboards::start(store.clone(), &events).await;
     let mut jobs = JoinSet::new();
-    let cameos = Cameos::start(&client, store.clone(), &events, &mut jobs).await;
+    let cameos = Cameos::start(
+        &client,
+        store.clone(),
+        &events,
+        &mut jobs,
+        config.cameo_poll,
+    )
+    .await;
     // Temporary posts an interrupted clean download left behind are deleted first thing.
     let ledger = Ledger::load(store.clone(), &events).await;
     if !ledger.entries().await.is_empty() {
@@ -470,9 +477,16 @@ fn propagate_panic(error: JoinError) {
 /// Test-only hook: `SORA_TEST_PANIC_WORKER=1` makes the worker panic right after start-up, so
 /// `tests/diagnostics.rs` can check on the real binary that a crashed worker reaches the UI as
 /// a clear message and the program exits non-zero with the terminal restored. Nothing else
-/// sets it; it is read once per worker start.
+/// sets it; it is read once per worker start. It exists only in debug builds (the ones
+/// `cargo test` runs): a release binary carries neither the switch nor its name, so no user
+/// can crash the worker through the environment.
+#[cfg(debug_assertions)]
 fn crash_if_asked() {
     if std::env::var_os("SORA_TEST_PANIC_WORKER").is_some_and(|v| v == "1") {
         panic!("SORA_TEST_PANIC_WORKER=1 (a crash on purpose, for tests)");
     }
 }
+
+/// Release builds: no crash switch at all (see the debug version above).
+#[cfg(not(debug_assertions))]
+fn crash_if_asked() {}

@@ -10,15 +10,19 @@ use sora_tui::worker::{self, Event, Request, WorkerConfig};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
+/// The cameo poll interval of [`fast_config`].
+pub const CAMEO_POLL: Duration = Duration::from_millis(50);
+
 /// Longest wait for any one expected event, and for the worker to stop.
 pub const WAIT: Duration = Duration::from_secs(20);
 
-/// Polls quickly enough that the tests do not wait on the schedule.
+/// Polls quickly enough that the tests do not wait on the schedule (tasks and cameos alike).
 pub fn fast_config() -> WorkerConfig {
     WorkerConfig {
         poll_min: Duration::from_millis(50),
         poll_max: Duration::from_millis(200),
         drafts_page: 30,
+        cameo_poll: CAMEO_POLL,
     }
 }
 

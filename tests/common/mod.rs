@@ -5,6 +5,7 @@
 
 pub mod bin;
 pub mod harness;
+pub mod ports;
 pub mod pty;
 pub mod screens;
 

@@ -1,9 +1,16 @@
 //! A minimal pseudo-terminal harness for end-to-end tests of the real binary: spawn it on a
 //! pty, type bytes, and read the screen as a terminal would show it (through `vt100`).
+//!
+//! Typing never waits: a test sends keys, then waits for what they should show
+//! ([`Pty::wait_for`], [`Pty::wait_gone`], [`Pty::wait_until`]). Keys sent back to back may
+//! reach the program in one read, as a fast typist's or an SSH session's do; the program
+//! handles that (an `Esc` and a key in one read arrive as that key with Alt), so no test
+//! depends on the machine being quick enough to keep them apart.
 
 use std::io::{Read, Write};
 use std::os::fd::{AsRawFd, FromRawFd, OwnedFd};
 use std::process::{Child, Command, ExitStatus, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
@@ -13,6 +20,8 @@ pub struct Pty {
     child: Child,
     parser: Arc<Mutex<vt100::Parser>>,
     raw: Arc<Mutex<Vec<u8>>>,
+    /// Set once the reader has read everything: every copy of the slave side is closed.
+    drained: Arc<AtomicBool>,
 }
 
 impl Pty {
@@ -60,8 +69,9 @@ impl Pty {
             0,
         )));
         let raw = Arc::new(Mutex::new(Vec::new()));
+        let drained = Arc::new(AtomicBool::new(false));
         let mut reader = master.try_clone().unwrap();
-        let (p, r) = (parser.clone(), raw.clone());
+        let (p, r, d) = (parser.clone(), raw.clone(), drained.clone());
         std::thread::spawn(move || {
             let mut buf = [0u8; 8192];
             // Ends with EIO once the child and every copy of the slave are gone.
@@ -72,21 +82,22 @@ impl Pty {
                 p.lock().unwrap().process(&buf[..n]);
                 r.lock().unwrap().extend_from_slice(&buf[..n]);
             }
+            d.store(true, Ordering::SeqCst);
         });
         Pty {
             master,
             child,
             parser,
             raw,
+            drained,
         }
     }
 
-    /// Types bytes (keys are their terminal encodings: `\x13` is Ctrl-S, `\x1b` Esc).
+    /// Types bytes (keys are their terminal encodings: `\x13` is Ctrl-S, `\x1b` Esc) and
+    /// returns at once: wait for the screen to show their effect before relying on it.
     pub fn send(&mut self, bytes: &[u8]) {
         self.master.write_all(bytes).unwrap();
         self.master.flush().unwrap();
-        // Give the program a moment so separate keys arrive as separate events.
-        std::thread::sleep(Duration::from_millis(30));
     }
 
     /// The screen's text.
@@ -101,24 +112,41 @@ impl Pty {
 
     /// Waits until the screen contains `text`; panics with the screen after `secs`.
     pub fn wait_for(&self, text: &str, secs: u64) {
-        let deadline = Instant::now() + Duration::from_secs(secs);
-        while Instant::now() < deadline {
-            if self.screen().contains(text) {
-                return;
-            }
-            std::thread::sleep(Duration::from_millis(50));
-        }
-        panic!(
-            "{text:?} did not appear within {secs} s; the screen:\n{}",
-            self.screen()
-        );
+        self.wait_until(&format!("{text:?} to appear"), secs, |s| s.contains(text));
     }
 
-    /// Waits for the program to exit.
+    /// Waits until the screen no longer contains `text` (a mode or a message ended); panics
+    /// with the screen after `secs`.
+    pub fn wait_gone(&self, text: &str, secs: u64) {
+        self.wait_until(&format!("{text:?} to go"), secs, |s| !s.contains(text));
+    }
+
+    /// Waits until `ready` holds for the screen's text; panics naming `what`, with the
+    /// screen, after `secs`.
+    pub fn wait_until(&self, what: &str, secs: u64, ready: impl Fn(&str) -> bool) {
+        let deadline = Instant::now() + Duration::from_secs(secs);
+        loop {
+            if ready(&self.screen()) {
+                return;
+            }
+            if Instant::now() > deadline {
+                panic!("waited {secs} s for {what}; the screen:\n{}", self.screen());
+            }
+            std::thread::sleep(Duration::from_millis(20));
+        }
+    }
+
+    /// Waits for the program to exit, then for the reader to take in the last bytes it wrote
+    /// (so [`Pty::screen`] and [`Pty::raw`] hold everything), unless a process it started
+    /// still holds the terminal.
     pub fn wait_exit(&mut self, secs: u64) -> ExitStatus {
         let deadline = Instant::now() + Duration::from_secs(secs);
         loop {
             if let Some(status) = self.child.try_wait().unwrap() {
+                let drained = Instant::now() + Duration::from_secs(5);
+                while !self.drained.load(Ordering::SeqCst) && Instant::now() < drained {
+                    std::thread::sleep(Duration::from_millis(10));
+                }
                 return status;
             }
             if Instant::now() > deadline {

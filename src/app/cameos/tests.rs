@@ -122,6 +122,16 @@ fn the_create_form_checks_the_clip_and_sends_the_expanded_path() {
 }
 
 #[test]
+fn esc_and_a_key_in_one_read_close_the_form_then_act() {
+    let mut app = app();
+    ch(&mut app, 'n');
+    typed(&mut app, "~/clips/a.mp4");
+    esc_then(&mut app, '1');
+    assert_eq!(app.cameos.form, None, "Esc closed the form");
+    assert_eq!(app.pane, Pane::Prompt, "then 1 went to the Prompt pane");
+}
+
+#[test]
 fn an_empty_path_is_refused_in_the_form() {
     let mut app = app();
     ch(&mut app, 'n');

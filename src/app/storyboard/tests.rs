@@ -136,6 +136,14 @@ fn esc_and_a_key_arriving_as_one_alt_key_still_finish_then_act() {
         NOW,
     );
     assert!(a.storyboard.typing.is_some());
+    // A global key after the Esc acts too: `1` goes to the Prompt pane.
+    key(&mut a, KeyCode::Esc);
+    ch(&mut a, 'a');
+    typed(&mut a, "cat naps");
+    esc_then(&mut a, '1');
+    assert!(a.storyboard.typing.is_none());
+    assert_eq!(a.pane, crate::app::Pane::Prompt);
+    assert_eq!(scenes(&a), ["cat jumps", "cat lands", "cat naps"]);
 }
 
 #[test]

@@ -78,25 +78,28 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
     let Some(t) = app.storyboard.typing.as_mut() else {
         return Vec::new();
     };
-    let cursor = t.editor.0.cursor();
     if t.editor.0.input(key) {
         return sync(app);
     }
-    if let KeyCode::Char(c) = key.code
-        && key.modifiers == KeyModifiers::ALT
-        && t.editor.0.cursor() == cursor
-    {
-        // Esc typed quickly before a key reaches the program as one Alt key (the terminal
-        // cannot tell them apart): when the editor has no use for it, it is Esc, then the key.
-        let mut cmds = finish(app);
-        let plain = KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE);
-        if let Some(Action::Storyboard(action)) = app.keymap.lookup(&[Context::Storyboard], &plain)
-        {
-            cmds.extend(super::on_action(app, action));
-        }
-        return cmds;
-    }
     Vec::new()
+}
+
+/// Whether an Alt key does something while typing: one of the bindings `on_key` applies, or
+/// a move or delete of the editor. One that does not is `Esc` and a key that arrived in one
+/// read, which `update` splits before the key gets here.
+pub(super) fn uses(app: &App, key: &KeyEvent) -> bool {
+    let Some(t) = &app.storyboard.typing else {
+        return false;
+    };
+    let bound = matches!(
+        app.keymap.lookup(&[Context::Storyboard], key),
+        Some(Action::Storyboard(
+            StoryboardAction::Submit
+                | StoryboardAction::ExternalEditor
+                | StoryboardAction::InsertCameo
+        ))
+    );
+    bound || crate::app::update::editor_uses(&t.editor.0, key)
 }
 
 /// Inserts text at the editor's cursor.

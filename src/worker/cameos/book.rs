@@ -30,17 +30,12 @@ pub(super) struct Timing {
 }
 
 impl Timing {
-    /// The sora-api.md pace (every 5 s, 10 minutes, 3 errors); `SORA_CAMEO_POLL_MS` overrides
-    /// the interval so tests and demos need not wait 5 s per poll.
-    pub fn from_env() -> Timing {
-        let poll = std::env::var("SORA_CAMEO_POLL_MS")
-            .ok()
-            .and_then(|v| v.trim().parse::<u64>().ok())
-            // Never spin, whatever the variable says.
-            .map(|ms| Duration::from_millis(ms.max(10)))
-            .unwrap_or(Duration::from_secs(5));
+    /// The sora-api.md limits (10 minutes, 3 errors) at the worker's configured interval
+    /// (`WorkerConfig::cameo_poll`: 5 s by default, shorter in tests and demos).
+    pub fn with_poll(poll: Duration) -> Timing {
         Timing {
-            poll,
+            // Never spin, whatever the configuration says.
+            poll: poll.max(Duration::from_millis(10)),
             timeout: Duration::from_secs(600),
             max_errors: 3,
         }
