@@ -11,7 +11,7 @@ use std::time::Duration;
 
 use common::harness::{WorkerHarness, fast_config};
 use common::*;
-use sora_tui::api::{ApiError, Client, Draft, VideoSettings};
+use sora_tui::api::{ApiError, Client};
 use sora_tui::sim::{Fault, FaultRule, Sim};
 use sora_tui::store::Store;
 use sora_tui::worker::{CleanupEntry, Event, Request, Sidecar, WorkerConfig};
@@ -23,21 +23,6 @@ fn rule(path: &str, fault: Fault, times: Option<u32>) -> FaultRule {
         fault,
         times,
     }
-}
-
-/// A finished video draft, made through the client.
-async fn ready_draft(client: &Client, prompt: &str) -> Draft {
-    let task = client
-        .create_video(prompt, VideoSettings::default(), None)
-        .await
-        .unwrap();
-    eventually(30, || async {
-        let drafts = client.drafts(30, None).await.ok()?.items;
-        drafts
-            .into_iter()
-            .find(|d| d.task_id.as_deref() == Some(task.as_str()) && d.best_url().is_some())
-    })
-    .await
 }
 
 fn media_requests(sim: &Sim) -> Vec<sora_tui::sim::RecordedRequest> {

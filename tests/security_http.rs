@@ -12,7 +12,7 @@ use std::time::Duration;
 
 use common::harness::{WorkerHarness, fast_config};
 use common::*;
-use sora_tui::api::{ApiError, Client, Draft, RetryNotice, VideoSettings, part_path};
+use sora_tui::api::{ApiError, Client, RetryNotice, VideoSettings, part_path};
 use sora_tui::sim::{Fault, FaultRule, Sim};
 use sora_tui::store::Store;
 use sora_tui::track::TaskRecord;
@@ -343,21 +343,6 @@ async fn a_media_redirect_that_keeps_to_the_rule_is_followed() {
 }
 
 // ------------------------------------------------------------- download caps and stalls
-
-/// A finished video draft, made through the client.
-async fn ready_draft(client: &Client, prompt: &str) -> Draft {
-    let task = client
-        .create_video(prompt, VideoSettings::default(), None)
-        .await
-        .unwrap();
-    eventually(30, || async {
-        let drafts = client.drafts(30, None).await.ok()?.items;
-        drafts
-            .into_iter()
-            .find(|d| d.task_id.as_deref() == Some(task.as_str()) && d.best_url().is_some())
-    })
-    .await
-}
 
 const CAP: u64 = 1024 * 1024;
 

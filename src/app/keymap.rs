@@ -1,4 +1,4 @@
-//! Key bindings: the defaults of design.md, overridable from the config, and the source of
+//! Key bindings: the defaults (listed in the README), overridable from the config, and the source of
 //! both dispatch and the help overlay (so help can never disagree with the keys).
 
 use std::collections::BTreeMap;

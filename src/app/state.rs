@@ -16,13 +16,13 @@ pub enum Pane {
     /// Write a prompt and its settings; submit.
     #[default]
     Prompt,
-    /// Multi-shot authoring (issue 4).
+    /// Multi-shot authoring.
     Storyboard,
     /// Submitted tasks with live progress.
     Tasks,
     /// The account's drafts.
     Drafts,
-    /// Cameos (issue 5).
+    /// Cameos.
     Cameos,
 }
 

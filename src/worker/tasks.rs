@@ -162,7 +162,7 @@ impl TaskBook {
             }
         }
         if let Some(Ok(recent)) = &round.recent {
-            // A full list may have pushed older tasks off its end (sora-api.md): their absence
+            // A full list may have pushed older tasks off its end: their absence
             // then says nothing, and must not count towards giving up on them.
             let list_full = recent.len() >= super::poll::RECENT_TASKS_LIMIT as usize;
             for id in images {

@@ -15,6 +15,21 @@ use std::time::Duration;
 use sora_tui::api::{AccessToken, Client, ClientConfig};
 use sora_tui::sim::{RecordedRequest, Sim, SimConfig};
 
+/// A finished video draft with its media links, made through the client.
+pub async fn ready_draft(client: &Client, prompt: &str) -> sora_tui::api::Draft {
+    let task = client
+        .create_video(prompt, sora_tui::api::VideoSettings::default(), None)
+        .await
+        .unwrap();
+    eventually(30, || async {
+        let drafts = client.drafts(30, None).await.ok()?.items;
+        drafts
+            .into_iter()
+            .find(|d| d.task_id.as_deref() == Some(task.as_str()) && d.best_url().is_some())
+    })
+    .await
+}
+
 /// Fast enough that a video finishes in well under a second.
 pub const TEST_SPEED: f64 = 100.0;
 
