@@ -56,25 +56,14 @@ impl Harness {
                 remix: None,
             }
         };
-        self.send(Request::Submit(Submission {
+        self.submit_and_wait(Submission {
             local_id,
             prompt: prompt.into(),
             kind,
             image,
-        }))
-        .await;
-        self.expect("the submission's answer", |e| match e {
-            Event::Submitted {
-                local_id: id,
-                record,
-            } if *id == local_id => Some(Ok(record.task_id.clone())),
-            Event::SubmitFailed {
-                local_id: id,
-                error,
-            } if *id == local_id => Some(Err(error.clone())),
-            _ => None,
         })
         .await
+        .map(|record| record.task_id)
     }
 
     /// The worker still answers requests: `/me` is read and reported.

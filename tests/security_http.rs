@@ -16,7 +16,7 @@ use sora_tui::api::{ApiError, Client, RetryNotice, VideoSettings, part_path};
 use sora_tui::sim::{Fault, FaultRule, Sim};
 use sora_tui::store::Store;
 use sora_tui::track::TaskRecord;
-use sora_tui::worker::{Event, Request, Submission, SubmissionKind, WorkerConfig};
+use sora_tui::worker::{Event, Submission, SubmissionKind, WorkerConfig};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio::net::TcpListener;
 
@@ -219,7 +219,7 @@ fn saved_task_ids(h: &WorkerHarness) -> Vec<String> {
 }
 
 async fn submit(h: &mut WorkerHarness, local_id: u64, prompt: &str) -> Result<String, ApiError> {
-    h.send(Request::Submit(Submission {
+    h.submit_and_wait(Submission {
         local_id,
         prompt: prompt.into(),
         kind: SubmissionKind::Video {
@@ -227,20 +227,9 @@ async fn submit(h: &mut WorkerHarness, local_id: u64, prompt: &str) -> Result<St
             remix: None,
         },
         image: None,
-    }))
-    .await;
-    h.expect("the submission's answer", |e| match e {
-        Event::Submitted {
-            local_id: id,
-            record,
-        } if *id == local_id => Some(Ok(record.task_id.clone())),
-        Event::SubmitFailed {
-            local_id: id,
-            error,
-        } if *id == local_id => Some(Err(error.clone())),
-        _ => None,
     })
     .await
+    .map(|record| record.task_id)
 }
 
 #[tokio::test]

@@ -171,25 +171,14 @@ fn video() -> SubmissionKind {
 
 /// Submits a prompt and waits until the worker says it is recorded.
 async fn submit(h: &mut WorkerHarness, local_id: u64, prompt: &str) -> TaskRecord {
-    h.send(Request::Submit(Submission {
+    h.submit_and_wait(Submission {
         local_id,
         prompt: prompt.into(),
         kind: video(),
         image: None,
-    }))
-    .await;
-    h.expect("Submitted", |e| match e {
-        Event::Submitted {
-            local_id: id,
-            record,
-        } if *id == local_id => Some(record.clone()),
-        Event::SubmitFailed {
-            local_id: id,
-            error,
-        } if *id == local_id => panic!("submit {local_id} failed: {error}"),
-        _ => None,
     })
     .await
+    .unwrap_or_else(|error| panic!("submit {local_id} failed: {error}"))
 }
 
 #[tokio::test]

@@ -30,27 +30,14 @@ impl Harness {
     }
 
     async fn submit(&mut self, local_id: u64, prompt: &str, kind: SubmissionKind) -> TaskRecord {
-        self.send(Request::Submit(Submission {
+        self.submit_and_wait(Submission {
             local_id,
             prompt: prompt.into(),
             kind,
             image: None,
-        }))
-        .await;
-        self.expect("Submitted", |e| match e {
-            Event::Submitted {
-                local_id: id,
-                record,
-            } if *id == local_id => Some(record.clone()),
-            Event::SubmitFailed {
-                local_id: id,
-                error,
-            } if *id == local_id => {
-                panic!("submit {local_id} failed: {error}")
-            }
-            _ => None,
         })
         .await
+        .unwrap_or_else(|error| panic!("submit {local_id} failed: {error}"))
     }
 
     /// Waits until `task_id` is finished and returns its last record.

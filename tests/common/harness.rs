@@ -4,9 +4,10 @@
 use std::fmt::Debug;
 use std::time::Duration;
 
-use sora_tui::api::Client;
+use sora_tui::api::{ApiError, Client};
 use sora_tui::store::Store;
-use sora_tui::worker::{self, Event, Request, WorkerConfig};
+use sora_tui::track::TaskRecord;
+use sora_tui::worker::{self, Event, Request, Submission, WorkerConfig};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -41,6 +42,28 @@ impl WorkerHarness<Event> {
     /// Starts a worker that keeps every event.
     pub fn start(client: Client, store: Store, config: WorkerConfig) -> Self {
         Self::start_keeping(client, store, config, Some)
+    }
+
+    /// Sends a submission and waits for the worker's answer to it: the record it saved, or
+    /// why it failed.
+    pub async fn submit_and_wait(
+        &mut self,
+        submission: Submission,
+    ) -> Result<TaskRecord, ApiError> {
+        let local_id = submission.local_id;
+        self.send(Request::Submit(submission)).await;
+        self.expect("the submission's answer", |e| match e {
+            Event::Submitted {
+                local_id: id,
+                record,
+            } if *id == local_id => Some(Ok(record.clone())),
+            Event::SubmitFailed {
+                local_id: id,
+                error,
+            } if *id == local_id => Some(Err(error.clone())),
+            _ => None,
+        })
+        .await
     }
 }
 
