@@ -56,7 +56,11 @@ async fn me_sends_auth_and_browser_headers() {
         Some(format!("Bearer {}", sim.token()).as_str())
     );
     assert_eq!(req.header("origin"), Some("https://sora.chatgpt.com"));
-    assert!(req.header("user-agent").unwrap().contains("Chrome"));
+    assert_eq!(
+        req.header("user-agent"),
+        Some(concat!("sora-tui/", env!("CARGO_PKG_VERSION"))),
+        "its own name, not a browser's"
+    );
     assert_eq!(
         req.header("openai-sentinel-token"),
         None,

@@ -54,6 +54,89 @@ async fn sentinel_block_is_bot_blocked() {
 }
 
 #[tokio::test]
+async fn invalid_request_is_rejected_with_the_servers_message() {
+    let (a, b) = both_calls(Fault::InvalidRequest).await;
+    for e in [a, b] {
+        assert!(
+            matches!(&e, ApiError::Rejected { status: 400, code: Some(c), message, .. }
+                if c == "invalid_request" && message == "Unable to process request"),
+            "{e:?}"
+        );
+        assert!(!e.is_transient());
+        assert!(e.to_string().contains("Unable to process request"), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn cf_shield_429_is_rate_limited_and_never_retried() {
+    let sim = start_sim(|_| {}).await;
+    // The ordinary retry policy: it retries an ordinary 429, so a single request proves that
+    // the shield's 429 is left alone.
+    let client = client_for(&sim);
+    sim.inject(rule("/me", Fault::CfShield429));
+    let e = client.me().await.expect_err("refused");
+    assert_eq!(e, ApiError::ShieldRateLimited);
+    assert_eq!(e.short_reason(), "rate limited");
+    assert!(e.to_string().contains("not retried"), "{e}");
+    assert_eq!(requests_to(&sim, "GET", "/me").len(), 1, "sent once");
+    let (a, b) = both_calls(Fault::CfShield429).await;
+    assert_eq!(
+        (a, b),
+        (ApiError::ShieldRateLimited, ApiError::ShieldRateLimited)
+    );
+}
+
+#[tokio::test]
+async fn unsupported_country_code_is_the_region_class() {
+    let (a, b) = both_calls(Fault::UnsupportedCountryCode {
+        country: Some("IR".into()),
+    })
+    .await;
+    for e in [a, b] {
+        assert_eq!(
+            e,
+            ApiError::Region {
+                country: Some("IR".into())
+            }
+        );
+        assert!(e.to_string().contains("not available in IR"), "{e}");
+    }
+}
+
+#[tokio::test]
+async fn each_rejected_token_gets_its_own_advice() {
+    let sim = start_sim(|_| {}).await;
+    let with_token = |token: &str| {
+        let token = sora_tui::api::AccessToken::new(token).unwrap();
+        client_with(&sim, move |c| {
+            c.token = token;
+            c.retry = RetryPolicy::none();
+        })
+    };
+    let revoked = with_token(sora_tui::sim::REVOKED_TOKEN)
+        .me()
+        .await
+        .expect_err("revoked");
+    assert!(matches!(revoked, ApiError::Auth { .. }), "{revoked:?}");
+    assert!(
+        revoked.to_string().contains("will not work again"),
+        "{revoked}"
+    );
+    let unknown = with_token("eyJ-never-issued-0000")
+        .me()
+        .await
+        .expect_err("unknown");
+    assert!(matches!(unknown, ApiError::Auth { .. }), "{unknown:?}");
+    assert!(
+        unknown.to_string().contains("whole token was pasted"),
+        "{unknown}"
+    );
+    for e in [&revoked, &unknown] {
+        assert!(e.to_string().contains("sign in to Sora again"), "{e}");
+    }
+}
+
+#[tokio::test]
 async fn heavy_load_is_overloaded_and_transient() {
     let (a, b) = both_calls(Fault::HeavyLoad).await;
     for e in [a, b] {

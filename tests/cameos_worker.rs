@@ -10,7 +10,7 @@ use std::path::{Path, PathBuf};
 use common::harness::{CAMEO_POLL, WorkerHarness, fast_config};
 use common::*;
 use sora_tui::app::cameos::{CameoRecord, CameoStage};
-use sora_tui::sim::{CameoOutcome, Fault, FaultRule, Sim};
+use sora_tui::sim::{CameoOutcome, Fault, FaultRule, RecordedRequest, Sim};
 use sora_tui::store::Store;
 use sora_tui::worker::{CameoEvent, CameoRequest, Event, Request};
 
@@ -96,9 +96,31 @@ fn count(sim: &Sim, method: &str, path: &str) -> usize {
     requests_to(sim, method, path).len()
 }
 
+/// The visibility calls for the cameo `cameo_id`, by their exact route: a call made under a
+/// missing or wrong id is not one of them.
+fn visibility_calls(sim: &Sim, cameo_id: &str) -> Vec<RecordedRequest> {
+    assert!(!cameo_id.is_empty(), "a cameo id to look for");
+    requests_to(
+        sim,
+        "POST",
+        &format!("/project_y/cameos/by_id/{cameo_id}/update_v2"),
+    )
+}
+
+/// Every visibility call, whatever id it names.
+fn any_visibility_calls(sim: &Sim) -> Vec<String> {
+    sim.requests()
+        .into_iter()
+        .filter(|r| r.path.ends_with("/update_v2"))
+        .map(|r| format!("{} {}", r.method, r.path))
+        .collect()
+}
+
 #[tokio::test]
 async fn a_cameo_is_created_finalized_made_public_private_and_deleted() {
-    let sim = start_sim(|_| {}).await;
+    // Processing takes 1 s at this speed (0.1 s at the test speed): a busy machine's first
+    // processing poll still comes while the server reports a step, which is asserted below.
+    let sim = start_sim(|c| c.speed = 10.0).await;
     let dir = tempfile::tempdir().unwrap();
     let video = sample_video(dir.path());
     let mut h = Harness::start(&sim, &dir.path().join("data"));
@@ -154,8 +176,8 @@ async fn a_cameo_is_created_finalized_made_public_private_and_deleted() {
     );
     let profile = &requests_to(&sim, "POST", "/project_y/file/upload")[0];
     assert_eq!(profile.part("use_case").expect("use_case").data, b"profile");
-    let visibility_path = format!("/project_y/cameos/by_id/{cameo_id}/update_v2");
-    let visibility = requests_to(&sim, "POST", &visibility_path);
+    let visibility = visibility_calls(&sim, &cameo_id);
+    assert_eq!(visibility.len(), 1, "one visibility call for this cameo");
     assert_eq!(
         visibility[0].json,
         Some(serde_json::json!({"visibility": "public"}))
@@ -172,7 +194,7 @@ async fn a_cameo_is_created_finalized_made_public_private_and_deleted() {
         .await;
     assert!(!private.public);
     assert_eq!(
-        requests_to(&sim, "POST", &visibility_path)[1].json,
+        visibility_calls(&sim, &cameo_id)[1].json,
         Some(serde_json::json!({"visibility": "private"}))
     );
 
@@ -330,15 +352,44 @@ async fn a_taken_username_is_retried_without_uploading_again() {
         "one profile picture upload"
     );
     assert_eq!(count(&sim, "POST", "/characters/finalize"), 2);
-    let cameo_id = done.cameo_id.clone().unwrap_or_default();
-    assert_eq!(
-        count(
+    let cameo_id = done.cameo_id.clone().expect("the cameo id");
+    // The id the server gave: the processing poll was answered under it.
+    assert!(
+        requests_to(
             &sim,
-            "POST",
-            &format!("/project_y/cameos/by_id/{cameo_id}/update_v2")
-        ),
+            "GET",
+            &format!("/project_y/cameos/in_progress/{cameo_id}")
+        )
+        .iter()
+        .any(|r| r.status == 200),
+        "{cameo_id} is the server's id"
+    );
+    assert_eq!(
+        visibility_calls(&sim, &cameo_id).len(),
         0,
         "private is the default: no visibility call"
+    );
+    assert_eq!(
+        any_visibility_calls(&sim),
+        Vec::<String>::new(),
+        "nor one under another id"
+    );
+
+    // The same count does see a visibility call for this cameo once one is made.
+    h.send(CameoRequest::SetVisibility {
+        key: "k1".into(),
+        public: true,
+    })
+    .await;
+    let public = h
+        .stage("k1", "public", |s| *s == CameoStage::Finalized)
+        .await;
+    assert!(public.public, "{public:?}");
+    let visibility = visibility_calls(&sim, &cameo_id);
+    assert_eq!(visibility.len(), 1, "{:?}", any_visibility_calls(&sim));
+    assert_eq!(
+        visibility[0].json,
+        Some(serde_json::json!({"visibility": "public"}))
     );
     h.shutdown().await;
 }

@@ -8,7 +8,7 @@ use std::process::Output;
 
 use common::*;
 use serde_json::Value;
-use sora_tui::sim::{Fault, FaultRule, Sim};
+use sora_tui::sim::{Fault, FaultRule, Sim, TokenKind};
 
 /// A sandbox: XDG dirs and HOME in a temp dir, no inherited token or base URL.
 struct Env {
@@ -459,7 +459,8 @@ async fn help_exists_for_every_command() {
 
 #[tokio::test]
 async fn video_clean_download_saves_the_unwatermarked_copy_and_deletes_the_post() {
-    let sim = start_sim(|_| {}).await;
+    // A mobile-app token: only it is given the clean file as the post's source.
+    let sim = start_sim(|c| c.token_kind = TokenKind::Mobile).await;
     let env = Env::new();
     let dir = env.home.path().join("clean");
     let out = env

@@ -11,8 +11,8 @@ use std::time::Duration;
 
 use common::harness::{WorkerHarness, fast_config};
 use common::*;
-use sora_tui::api::{ApiError, Client};
-use sora_tui::sim::{Fault, FaultRule, Sim};
+use sora_tui::api::{ApiError, Client, NetworkKind};
+use sora_tui::sim::{Fault, FaultRule, Sim, TokenKind};
 use sora_tui::store::Store;
 use sora_tui::worker::{CleanupEntry, Event, Request, Sidecar, WorkerConfig};
 
@@ -65,6 +65,10 @@ impl Harness {
     async fn outcome(&mut self, gen_id: &str) -> Result<PathBuf, ApiError> {
         self.expect("the download's outcome", |e| match e {
             Event::Downloaded { gen_id: g, path } if g == gen_id => Some(Ok(path.clone())),
+            // A clean copy's end (whether it turned out clean is checked in clean_copy.rs).
+            Event::PostCopySaved {
+                gen_id: g, path, ..
+            } if g == gen_id => Some(Ok(path.clone())),
             Event::DownloadFailed { gen_id: g, error } if g == gen_id => Some(Err(error.clone())),
             _ => None,
         })
@@ -108,8 +112,53 @@ async fn a_broken_download_resumes_with_range() {
     assert!(!sora_tui::api::part_path(&dest).exists());
 }
 
+/// Every media answer is complete and cleanly ended on the wire, yet holds half of the
+/// length its `Content-Range` announces: only the length check stands between it and the
+/// final name.
 #[tokio::test]
 async fn a_length_mismatch_never_takes_the_final_name() {
+    let sim = start_sim(|_| {}).await;
+    let client = client_for(&sim);
+    let draft = ready_draft(&client, "announced more than it sent").await;
+    let gen_id = draft.gen_id().unwrap().to_string();
+    let size = asset("sample.mp4").len() as u64;
+    let dir = tempfile::tempdir().unwrap();
+    let out = dir.path().join("dl");
+    let mut h = Harness::start(&sim, dir.path());
+    sim.inject(rule("/media", Fault::ShortRange, None));
+    h.send(Request::SaveDraft {
+        draft: Box::new(draft),
+        dir: out.clone(),
+    })
+    .await;
+    let error = h.outcome(&gen_id).await.unwrap_err();
+    assert!(
+        matches!(&error, ApiError::Network { kind: NetworkKind::Interrupted, detail }
+            if detail.contains("length mismatch")),
+        "{error:?}"
+    );
+    let media = media_requests(&sim);
+    assert!(!media.is_empty());
+    assert!(
+        media.iter().all(|r| r.status == 206),
+        "every answer was the clean short range: {:?}",
+        media.iter().map(|r| r.status).collect::<Vec<_>>()
+    );
+    let dest = out.join(format!("{gen_id}.mp4"));
+    assert!(!dest.exists(), "the final name never appears");
+    assert!(!out.join(format!("{gen_id}.json")).exists(), "no sidecar");
+    let kept = std::fs::metadata(sora_tui::api::part_path(&dest)).map_or(0, |m| m.len());
+    assert!(
+        kept <= size,
+        "no more than announced is kept: {kept} of {size}"
+    );
+    h.shutdown().await;
+}
+
+/// A cut connection is a transport error: the part keeps what arrived and the final name
+/// never appears; a part longer than the file is discarded and the file fetched again.
+#[tokio::test]
+async fn a_cut_transfer_keeps_its_part_and_a_too_long_part_is_discarded() {
     let sim = start_sim(|_| {}).await;
     let client = client_for(&sim);
     let draft = ready_draft(&client, "short").await;
@@ -294,7 +343,8 @@ async fn temp_post_deleted(h: &mut Harness) -> String {
 
 #[tokio::test]
 async fn a_clean_copy_is_the_source_file_and_its_post_is_deleted() {
-    let sim = start_sim(|_| {}).await;
+    // A mobile-app token: only it is given the clean file as the post's source.
+    let sim = start_sim(|c| c.token_kind = TokenKind::Mobile).await;
     let client = client_for(&sim);
     let draft = ready_draft(&client, "clean please").await;
     let gen_id = draft.gen_id().unwrap().to_string();
@@ -394,9 +444,144 @@ async fn a_post_left_by_a_crash_is_deleted_at_start() {
     h.shutdown().await;
 }
 
+/// The publish of the temporary post goes through on the server but is answered with a 500,
+/// and the delete right after fails too: only the entry written before publishing still
+/// knows of the post, and the next start deletes it.
+#[tokio::test]
+async fn an_unanswered_publish_stays_recorded_and_the_next_start_deletes_its_post() {
+    let sim = start_sim(|_| {}).await;
+    let client = client_for(&sim);
+    let draft = ready_draft(&client, "published without an answer").await;
+    let gen_id = draft.gen_id().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::start(&sim, dir.path());
+    sim.inject(FaultRule {
+        method: Some("POST".into()),
+        path: "/project_y/post".into(),
+        fault: Fault::ProcessedThen {
+            then: Box::new(Fault::ServerError),
+        },
+        times: Some(1),
+    });
+    sim.inject(FaultRule {
+        method: Some("DELETE".into()),
+        path: "/project_y/post".into(),
+        fault: Fault::ServerError,
+        times: None,
+    });
+    h.send(Request::SaveClean {
+        draft: Box::new(draft),
+        dir: dir.path().join("dl"),
+    })
+    .await;
+    h.expect("TempPostCleanupFailed", |e| match e {
+        Event::TempPostCleanupFailed { gen_id: g, .. } if *g == gen_id => Some(()),
+        _ => None,
+    })
+    .await;
+    let error = h.outcome(&gen_id).await.unwrap_err();
+    assert!(matches!(error, ApiError::Server { .. }), "{error:?}");
+    assert_eq!(requests_to(&sim, "POST", "/project_y/post").len(), 1);
+    // The post exists although its publish was answered with a 500.
+    let post_id = client
+        .drafts(30, None)
+        .await
+        .unwrap()
+        .items
+        .into_iter()
+        .find(|d| d.gen_id() == Some(gen_id.as_str()))
+        .and_then(|d| d.published_post_id())
+        .expect("the server published the draft");
+    assert!(client.get_post(&post_id).await.is_ok());
+    let entries = h.cleanup_entries();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].gen_id, gen_id);
+    h.shutdown().await;
+
+    sim.clear_faults();
+    let mut next = Harness::start(&sim, dir.path());
+    assert_eq!(temp_post_deleted(&mut next).await, post_id);
+    let deletes = requests_to(&sim, "DELETE", &format!("/project_y/post/{post_id}"));
+    assert_eq!(deletes.last().map(|r| r.status), Some(200), "{deletes:?}");
+    assert!(post_is_gone(&client, &post_id).await);
+    assert!(next.cleanup_entries().is_empty());
+    next.shutdown().await;
+}
+
+/// Once the publish has answered, the post's id is written into cleanup.json beside the
+/// draft's. A run whose delete fails leaves that entry behind, and the next start deletes the
+/// post by the recorded id directly: even when the drafts, the only other way to the post,
+/// cannot be read.
+#[tokio::test]
+async fn the_answered_publish_records_its_post_id_so_the_next_start_needs_no_drafts() {
+    // A mobile-app token: the clean copy itself succeeds, only the delete fails.
+    let sim = start_sim(|c| c.token_kind = TokenKind::Mobile).await;
+    let client = client_for(&sim);
+    let draft = ready_draft(&client, "post id recorded").await;
+    let gen_id = draft.gen_id().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::start(&sim, dir.path());
+    sim.inject(FaultRule {
+        method: Some("DELETE".into()),
+        path: "/project_y/post".into(),
+        fault: Fault::ServerError,
+        times: None,
+    });
+    h.send(Request::SaveClean {
+        draft: Box::new(draft),
+        dir: dir.path().join("dl"),
+    })
+    .await;
+    let post_id = h
+        .expect("TempPostCleanupFailed", |e| match e {
+            Event::TempPostCleanupFailed {
+                gen_id: g, post_id, ..
+            } if *g == gen_id => Some(post_id.clone()),
+            _ => None,
+        })
+        .await
+        .expect("the publish answered, so the failed delete names its post");
+    h.outcome(&gen_id).await.unwrap();
+    assert!(client.get_post(&post_id).await.is_ok(), "not deleted yet");
+    let entries = h.cleanup_entries();
+    assert_eq!(entries.len(), 1, "{entries:?}");
+    assert_eq!(entries[0].gen_id, gen_id);
+    assert_eq!(
+        entries[0].post_id.as_deref(),
+        Some(post_id.as_str()),
+        "the post id is recorded: {entries:?}"
+    );
+    h.shutdown().await;
+
+    sim.clear_faults();
+    // The drafts cannot be read at the next start: without the recorded id the sweep could
+    // not tell whether, or as which post, the draft was published.
+    sim.inject(FaultRule {
+        method: Some("GET".into()),
+        path: "/project_y/profile/drafts".into(),
+        fault: Fault::ServerError,
+        times: None,
+    });
+    let mut next = Harness::start(&sim, dir.path());
+    let swept = next
+        .expect("the sweep's report", |e| match e {
+            Event::TempPostDeleted { post_id } => Some(Ok(post_id.clone())),
+            Event::TempPostCleanupFailed { error, .. } => Some(Err(error.clone())),
+            _ => None,
+        })
+        .await;
+    assert_eq!(swept, Ok(post_id.clone()));
+    let deletes = requests_to(&sim, "DELETE", &format!("/project_y/post/{post_id}"));
+    assert_eq!(deletes.last().map(|r| r.status), Some(200), "{deletes:?}");
+    assert!(post_is_gone(&client, &post_id).await);
+    assert!(next.cleanup_entries().is_empty());
+    next.shutdown().await;
+}
+
 #[tokio::test]
 async fn an_already_published_draft_keeps_its_post() {
-    let sim = start_sim(|_| {}).await;
+    // A mobile-app token: only it is given the clean file as the post's source.
+    let sim = start_sim(|c| c.token_kind = TokenKind::Mobile).await;
     let client = client_for(&sim);
     let draft = ready_draft(&client, "mine to keep").await;
     let gen_id = draft.gen_id().unwrap().to_string();

@@ -277,50 +277,65 @@ async fn cameo_profile_upload_5xx_is_resent_and_finalize_goes_on() {
     assert_eq!(count(&sim, "POST", "/characters/finalize"), 1);
 }
 
+/// Checks that `stage` is a finalize failure that is not about the username, whose reason
+/// names the step (`prefix`) and the classified error (`words`, from its message).
+fn assert_finalize_failed(fault: &Fault, stage: &CameoStage, prefix: &str, words: &str) {
+    let CameoStage::FinalizeFailed {
+        reason,
+        username_taken,
+    } = stage
+    else {
+        panic!("{fault:?}: {stage:?}")
+    };
+    assert!(!username_taken, "{fault:?}: {reason}");
+    assert!(
+        reason.starts_with(prefix) && reason.contains(words),
+        "{fault:?}: {reason}"
+    );
+}
+
 #[tokio::test]
 async fn cameo_profile_upload_refusals_stop_before_finalize() {
-    for fault in [
-        Fault::TokenInvalidated,
-        Fault::SentinelBlock,
-        Fault::Cloudflare,
-        Fault::InvalidJson,
-        Fault::ConnectionReset,
-        Fault::TruncatedBody,
-        Fault::RateLimited {
-            retry_after_secs: 1,
-        },
+    for (fault, words) in [
+        (Fault::TokenInvalidated, "new token"),
+        (Fault::SentinelBlock, "bot protection"),
+        (Fault::Cloudflare, "Cloudflare"),
+        (Fault::InvalidJson, "cannot read"),
+        (Fault::ConnectionReset, "connection broke"),
+        (Fault::TruncatedBody, "connection broke"),
+        (
+            Fault::RateLimited {
+                retry_after_secs: 1,
+            },
+            "retry in 1 s",
+        ),
     ] {
         let (done, sim) = finalize_with("/project_y/file/upload", fault.clone(), None).await;
-        assert!(
-            matches!(done.stage, CameoStage::FinalizeFailed { .. }),
-            "{fault:?}: {:?}",
-            done.stage
-        );
+        assert_finalize_failed(&fault, &done.stage, "the profile picture: ", words);
         assert_eq!(count(&sim, "POST", "/characters/finalize"), 0, "{fault:?}");
     }
 }
 
 #[tokio::test]
 async fn cameo_finalize_is_never_resent() {
-    for fault in [
-        Fault::TokenInvalidated,
-        Fault::SentinelBlock,
-        Fault::HeavyLoad,
-        Fault::Cloudflare,
-        Fault::RateLimited {
-            retry_after_secs: 1,
-        },
-        Fault::ServerError,
-        Fault::InvalidJson,
-        Fault::ConnectionReset,
-        Fault::TruncatedBody,
+    for (fault, words) in [
+        (Fault::TokenInvalidated, "new token"),
+        (Fault::SentinelBlock, "bot protection"),
+        (Fault::HeavyLoad, "heavy load"),
+        (Fault::Cloudflare, "Cloudflare"),
+        (
+            Fault::RateLimited {
+                retry_after_secs: 1,
+            },
+            "retry in 1 s",
+        ),
+        (Fault::ServerError, "HTTP 500"),
+        (Fault::InvalidJson, "cannot read"),
+        (Fault::ConnectionReset, "connection broke"),
+        (Fault::TruncatedBody, "connection broke"),
     ] {
         let (done, sim) = finalize_with("/characters/finalize", fault.clone(), Some(1)).await;
-        assert!(
-            matches!(done.stage, CameoStage::FinalizeFailed { .. }),
-            "{fault:?}: {:?}",
-            done.stage
-        );
+        assert_finalize_failed(&fault, &done.stage, "finalizing failed: ", words);
         assert_eq!(count(&sim, "POST", "/characters/finalize"), 1, "{fault:?}");
     }
     let (done, _) =

@@ -28,7 +28,7 @@ fn events(out: &Output, name: &str) -> Vec<serde_json::Value> {
 
 #[tokio::test]
 async fn headless_video_adopts_a_task_whose_answer_was_cut() {
-    let sim = start_sim(|c| c.speed = 5.0).await;
+    let sim = start_sim(|c| c.speed = 40.0).await;
     sim.inject(once("/nf/create", Fault::TruncatedBody));
     let out = run(&sim, &["video", "a cut answer", "--json"]).await;
     assert!(
@@ -72,4 +72,41 @@ async fn headless_create_reset_is_reported_not_resent() {
     assert_eq!(events(&out, "error")[0]["class"], "network");
     assert_eq!(requests_to(&sim, "POST", "/nf/create").len(), 1);
     assert!(client_for(&sim).pending().await.unwrap().is_empty());
+}
+
+/// `video --wait` whose create went through on the server but was answered with `answer`:
+/// the command adopts the task the server made, sends no second create and ends with that
+/// task's real generation.
+async fn headless_video_adopts_a_processed_create(answer: Fault) {
+    let sim = start_sim(|c| c.speed = 40.0).await;
+    let fault = Fault::ProcessedThen {
+        then: Box::new(answer),
+    };
+    sim.inject(once("/nf/create", fault));
+    let out = run(&sim, &["video", "an unanswered create", "--wait", "--json"]).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert_eq!(requests_to(&sim, "POST", "/nf/create").len(), 1);
+    let drafts = client_for(&sim).drafts(30, None).await.unwrap().items;
+    assert_eq!(drafts.len(), 1, "exactly one generation exists");
+    let task_id = drafts[0].task_id.clone().expect("the draft names its task");
+    assert_eq!(events(&out, "adopted")[0]["task_id"], task_id.as_str());
+    assert_eq!(events(&out, "submitted")[0]["task_id"], task_id.as_str());
+    let done = events(&out, "done");
+    assert_eq!(done.len(), 1, "{}", String::from_utf8_lossy(&out.stdout));
+    assert_eq!(done[0]["task_id"], task_id.as_str());
+    assert_eq!(done[0]["generation_id"], drafts[0].gen_id().unwrap());
+}
+
+#[tokio::test]
+async fn headless_video_adopts_a_created_task_answered_with_500() {
+    headless_video_adopts_a_processed_create(Fault::ServerError).await;
+}
+
+#[tokio::test]
+async fn headless_video_adopts_a_created_task_answered_with_invalid_json() {
+    headless_video_adopts_a_processed_create(Fault::InvalidJson).await;
 }

@@ -11,10 +11,10 @@ use std::time::Duration;
 
 use common::harness::{WorkerHarness, fast_config};
 use common::*;
-use sora_tui::api::{ApiError, VideoSettings};
+use sora_tui::api::{ApiError, VideoSettings, is_expired_link};
 use sora_tui::sim::{Fault, FaultRule, Sim};
 use sora_tui::store::Store;
-use sora_tui::track::TaskRecord;
+use sora_tui::track::{TaskPhase, TaskRecord};
 use sora_tui::worker::{Event, Request, Submission, SubmissionKind, WorkerConfig};
 
 struct Harness(WorkerHarness);
@@ -113,7 +113,7 @@ async fn server_tasks(sim: &Sim) -> usize {
 
 /// Injects `fault` once on the create, submits, and checks the common promises.
 async fn submit_with(fault: Fault) -> (Result<String, ApiError>, Sim, Harness, tempfile::TempDir) {
-    let sim = start_sim(|c| c.speed = 5.0).await;
+    let sim = start_sim(|c| c.speed = 40.0).await;
     let dir = tempfile::tempdir().unwrap();
     let mut h = Harness::start(&sim, dir.path());
     sim.inject(rule("POST", "/nf/create", fault, Some(1)));
@@ -170,14 +170,108 @@ async fn submit_429_is_rate_limited_with_retry_after() {
     .await;
 }
 
-#[tokio::test]
-async fn submit_500_is_reconciled_then_reported() {
-    submit_fails_without_a_task(Fault::ServerError, |e| matches!(e, ApiError::Server { .. })).await;
+/// The create did nothing on the server, but its failure is ambiguous: the worker reads the
+/// server's list before it reports the failure, and adopts nothing.
+async fn submit_looked_for_then_reported(fault: Fault, is: fn(&ApiError) -> bool) {
+    let (out, sim, h, _dir) = submit_with(fault).await;
+    let error = out.expect_err("nothing to adopt: the submission fails");
+    assert!(is(&error), "{error:?}");
+    // Nothing is tracked, so no poll runs: a read of pending after the create is the look.
+    let log = sim.requests();
+    let create = log
+        .iter()
+        .position(|r| r.method == "POST" && r.path == "/nf/create")
+        .expect("the create was sent");
+    assert!(
+        log[create + 1..]
+            .iter()
+            .any(|r| r.method == "GET" && r.path == "/nf/pending"),
+        "the server's list is read after the failed create"
+    );
+    assert_eq!(server_tasks(&sim).await, 0, "nothing was created");
+    assert!(h.saved_task_ids().is_empty());
+    h.shutdown().await;
+}
+
+/// The ids of the tasks on the server: pending, and behind the drafts.
+async fn server_task_ids(sim: &Sim) -> Vec<String> {
+    let c = client_for(sim);
+    let mut ids: Vec<String> = c
+        .pending()
+        .await
+        .unwrap()
+        .into_iter()
+        .map(|t| t.id)
+        .collect();
+    let drafts = c.drafts(100, None).await.unwrap().items;
+    ids.extend(drafts.into_iter().filter_map(|d| d.task_id));
+    ids
+}
+
+/// The create goes through on the server, then is answered with `answer`: the worker finds
+/// the very task the server made, adopts it without a second create and tracks it to its
+/// generation.
+async fn submit_processed_then_adopted(answer: Fault) {
+    let fault = Fault::ProcessedThen {
+        then: Box::new(answer),
+    };
+    let (out, sim, mut h, _dir) = submit_with(fault).await;
+    let task_id = out.expect("the task the server created is adopted");
+    let creates = requests_to(&sim, "POST", "/nf/create");
+    assert_eq!(creates.len(), 1, "the create is never resent");
+    assert_eq!(
+        server_task_ids(&sim).await.len(),
+        1,
+        "the server made the task although it answered with a failure"
+    );
+    assert_eq!(
+        server_task_ids(&sim).await,
+        vec![task_id.clone()],
+        "the adopted task is the one the server created, and the only one"
+    );
+    assert_eq!(h.saved_task_ids(), vec![task_id.clone()]);
+    let finished = |e: &Event| match e {
+        Event::TaskChanged(r) if r.task_id == task_id && !r.phase.is_unfinished() => {
+            Some(r.phase.clone())
+        }
+        _ => None,
+    };
+    let phase = match h.seen.iter().find_map(finished) {
+        Some(phase) => phase,
+        None => h.expect("the adopted task to finish", finished).await,
+    };
+    let TaskPhase::Done { generation_ids, .. } = phase else {
+        panic!("the adopted task ends with its generation: {phase:?}");
+    };
+    let drafts = client_for(&sim).drafts(100, None).await.unwrap().items;
+    let draft = drafts
+        .iter()
+        .find(|d| d.task_id.as_deref() == Some(task_id.as_str()))
+        .expect("the server's draft of that task");
+    assert_eq!(generation_ids, vec![draft.gen_id().unwrap().to_string()]);
+    assert_eq!(count(&sim, "POST", "/nf/create"), 1, "still one create");
+    h.shutdown().await;
 }
 
 #[tokio::test]
-async fn submit_invalid_json_is_reconciled_then_reported() {
-    submit_fails_without_a_task(Fault::InvalidJson, |e| {
+async fn submit_500_after_the_task_was_created_is_reconciled_and_adopted() {
+    submit_processed_then_adopted(Fault::ServerError).await;
+}
+
+#[tokio::test]
+async fn submit_invalid_json_after_the_task_was_created_is_reconciled_and_adopted() {
+    submit_processed_then_adopted(Fault::InvalidJson).await;
+}
+
+#[tokio::test]
+async fn submit_500_before_anything_was_created_is_looked_for_then_reported() {
+    submit_looked_for_then_reported(Fault::ServerError, |e| matches!(e, ApiError::Server { .. }))
+        .await;
+}
+
+#[tokio::test]
+async fn submit_invalid_json_before_anything_was_created_is_looked_for_then_reported() {
+    submit_looked_for_then_reported(Fault::InvalidJson, |e| {
         matches!(e, ApiError::BadResponse { .. })
     })
     .await;
@@ -269,16 +363,70 @@ async fn poll_invalid_json_is_reported() {
     assert!(matches!(e, Some(ApiError::BadResponse { .. })), "{e:?}");
 }
 
-#[tokio::test]
+// On the paused clock (see `tests/worker.rs`), time moves only when the worker, the simulator
+// and the test all wait on a timer, so the Retry-After costs no real time and a busy machine
+// cannot stretch or shrink the gap measured below.
+#[tokio::test(start_paused = true)]
 async fn poll_429_waits_the_retry_after_and_reports() {
-    let (e, _) = poll_with(
+    // 30 times the harness's slow interval (100 ms) and far beyond the client's own cap
+    // (`RetryPolicy::fast`, 40 ms), so only the round's Retry-After can explain a gap this long.
+    const RETRY_AFTER: Duration = Duration::from_secs(3);
+    // Slow enough that the video is still pending when the next round comes.
+    let sim = start_sim(|c| c.speed = 1.0).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = Harness::start(&sim, dir.path());
+    h.submit(1, "a rate-limited cat", None)
+        .await
+        .expect("submitted");
+    // Taken before the rule exists, so it cannot be later than the 429 itself.
+    let before_429 = tokio::time::Instant::now();
+    sim.inject(rule(
+        "GET",
+        "/nf/pending",
         Fault::RateLimited {
-            retry_after_secs: 1,
+            retry_after_secs: RETRY_AFTER.as_secs(),
         },
-        None,
-    )
+        Some(1),
+    ));
+    let e = h
+        .expect("PollTrouble", |e| match e {
+            Event::PollTrouble(Some(e)) => Some(e.clone()),
+            _ => None,
+        })
+        .await;
+    assert!(
+        matches!(&e, ApiError::RateLimited { retry_after: Some(d), .. } if *d == RETRY_AFTER),
+        "{e:?}"
+    );
+    assert!(e.to_string().contains("retry in 3 s"), "{e}");
+    // The next pending read after the 429, from the simulator's log (in arrival order).
+    eventually(20, || async {
+        let polls = requests_to(&sim, "GET", "/nf/pending");
+        let limited = polls.iter().position(|r| r.status == 429)?;
+        (polls.len() > limited + 1).then_some(())
+    })
     .await;
-    assert!(matches!(e, Some(ApiError::RateLimited { .. })), "{e:?}");
+    // Seen no earlier than it arrived: a lower bound on the gap, never an upper one.
+    let gap = before_429.elapsed();
+    assert!(
+        gap >= RETRY_AFTER,
+        "the next round came {gap:?} after the 429, before its Retry-After of {RETRY_AFTER:?}"
+    );
+    let limited = requests_to(&sim, "GET", "/nf/pending")
+        .iter()
+        .filter(|r| r.status == 429)
+        .count();
+    assert_eq!(
+        limited, 1,
+        "the client did not retry the 429 inside the round"
+    );
+    // The round after the wait succeeds and clears the trouble.
+    h.expect("PollTrouble cleared", |e| {
+        matches!(e, Event::PollTrouble(None)).then_some(())
+    })
+    .await;
+    assert_eq!(count(&sim, "POST", "/nf/create"), 1);
+    h.shutdown().await;
 }
 
 #[tokio::test]
@@ -448,6 +596,12 @@ async fn upload_latency_just_delays() {
 /// Makes a finished video, then downloads it through the worker with `/media` failing
 /// `times` times. Returns the outcome; a reported failure leaves no file under the final name.
 async fn download_with(fault: Fault, times: Option<u32>) -> Result<PathBuf, ApiError> {
+    download_counting(fault, times).await.0
+}
+
+/// [`download_with`], also returning how many media requests the download made: a refusal
+/// must not be fetched again and again.
+async fn download_counting(fault: Fault, times: Option<u32>) -> (Result<PathBuf, ApiError>, usize) {
     let sim = start_sim(|_| {}).await;
     let dir = tempfile::tempdir().unwrap();
     let mut h = Harness::start(&sim, dir.path());
@@ -462,6 +616,7 @@ async fn download_with(fault: Fault, times: Option<u32>) -> Result<PathBuf, ApiE
             .find(|d| d.task_id.as_deref() == Some(task_id.as_str()) && d.best_url().is_some())
     })
     .await;
+    let media_before = media_requests(&sim);
     sim.inject(rule("GET", "/media", fault, times));
     let gen_id = draft.gen_id().unwrap_or_default().to_string();
     let dest = dir.path().join("out").join("video.mp4");
@@ -488,29 +643,62 @@ async fn download_with(fault: Fault, times: Option<u32>) -> Result<PathBuf, ApiE
     h.still_serving().await;
     assert_eq!(h.saved_task_ids(), vec![task_id]);
     h.shutdown().await;
-    out
+    (out, media_requests(&sim) - media_before)
+}
+
+/// Media downloads the simulator has seen (their paths carry the file's name).
+fn media_requests(sim: &Sim) -> usize {
+    sim.requests()
+        .iter()
+        .filter(|r| r.method == "GET" && r.path.starts_with("/media/"))
+        .count()
 }
 
 #[tokio::test]
 async fn download_refusals_are_reported() {
-    for fault in [
-        Fault::TokenInvalidated,
-        Fault::SentinelBlock,
-        Fault::HeavyLoad,
-        Fault::Cloudflare,
-        Fault::RateLimited {
-            retry_after_secs: 1,
-        },
+    // A media link is not the API: any refusal is the media server refusing the download
+    // (classified by status alone, see `api::transfer`), reported after one request, never
+    // a transport failure or an unreadable answer. A 403 is what an expired signed link
+    // answers, so it is read afresh from the drafts once before being reported as gone.
+    for (fault, status, media, words) in [
+        (Fault::TokenInvalidated, 401, 1, "refused the download"),
+        (Fault::SentinelBlock, 400, 1, "refused the download"),
+        (Fault::HeavyLoad, 400, 1, "refused the download"),
+        (Fault::Cloudflare, 403, 2, "expired or is gone"),
+        (
+            Fault::RateLimited {
+                retry_after_secs: 1,
+            },
+            429,
+            1,
+            "refused the download",
+        ),
     ] {
-        let out = download_with(fault.clone(), None).await;
-        assert!(out.is_err(), "{fault:?}: {out:?}");
+        let (out, requests) = download_counting(fault.clone(), None).await;
+        let expired = status == 403;
+        match &out {
+            Err(e @ ApiError::Rejected { status: s, .. }) if *s == status => {
+                assert_eq!(is_expired_link(e), expired, "{fault:?}: {e:?}");
+                let shown = e.to_string();
+                assert!(
+                    shown.contains(&format!("HTTP {status}")) && shown.contains(words),
+                    "{fault:?}: {shown}"
+                );
+            }
+            other => panic!("{fault:?}: expected a {status} refusal, got {other:?}"),
+        }
+        assert_eq!(requests, media, "{fault:?}: media requests");
     }
 }
 
 #[tokio::test]
 async fn download_server_error_is_reported() {
-    let out = download_with(Fault::ServerError, None).await;
-    assert!(out.is_err(), "{out:?}");
+    let (out, requests) = download_counting(Fault::ServerError, None).await;
+    let Err(e @ ApiError::Server { status: 500, .. }) = &out else {
+        panic!("expected the media server's 500, got {out:?}");
+    };
+    assert!(e.to_string().contains("HTTP 500"), "{e}");
+    assert!(requests > 1, "a 5xx is tried again before it is reported");
 }
 
 #[tokio::test]
@@ -531,8 +719,14 @@ async fn download_truncation_is_resumed() {
 async fn download_invalid_json_on_media_is_reported() {
     // A 200 whose body is not the video: the content check catches it and nothing takes the
     // final name.
-    let out = download_with(Fault::InvalidJson, Some(1)).await;
-    assert!(out.is_err(), "{out:?}");
+    let (out, requests) = download_counting(Fault::InvalidJson, Some(1)).await;
+    let Err(e @ ApiError::BadResponse { detail }) = &out else {
+        panic!("expected an unreadable answer, got {out:?}");
+    };
+    assert!(detail.contains("not a video or an image"), "{detail}");
+    assert!(e.to_string().contains("cannot read"), "{e}");
+    // Not fetched again: the second request would have brought the real file.
+    assert_eq!(requests, 1);
 }
 
 #[tokio::test]

@@ -929,7 +929,7 @@ async fn a_nourl_draft_is_waited_for_until_its_media_arrives() {
 #[tokio::test]
 async fn a_flickering_task_is_followed_through_its_absence_to_its_draft() {
     // Slow enough that the moment the task is missing from pending spans several polls.
-    let sim = start_sim(|c| c.speed = 5.0).await;
+    let sim = start_sim(|c| c.speed = 40.0).await;
     let (out, lines) = run_json(&sim, &["video", "a tide pool #flicker", "--wait"]).await;
     assert!(out.status.success(), "{}", stderr(&out));
     let statuses: Vec<&str> = events(&lines, "progress")

@@ -317,3 +317,65 @@ fn a_fifo_or_dev_zero_as_the_token_file_is_refused_at_once() {
         assert!(stderr.contains(says), "{stderr}");
     }
 }
+
+#[test]
+fn a_login_killed_at_its_first_write_leaves_no_file_others_can_read() {
+    // With a file-size limit of 0 the first write of token bytes into a regular file raises
+    // SIGXFSZ, which kills the process right there: whatever `login` created before writing
+    // is left behind with the mode it was created with, and any chmod meant to come after
+    // the write never happens. The umask is set wide (022) so a file created 0644 shows as
+    // 0644, whatever umask the test runs under.
+    let home = tempfile::tempdir().unwrap();
+    let base = sora_command(home.path());
+    let mut cmd = std::process::Command::new("sh");
+    cmd.env_clear()
+        .envs(base.get_envs().filter_map(|(k, v)| Some((k, v?))))
+        // Nothing is logged before the token is written; kept quiet so no log write can
+        // come first.
+        .env("SORA_LOG", "error")
+        .env("SORA_BASE_URL", "http://127.0.0.1:9/backend")
+        .args(["-c", "umask 022; ulimit -f 0; exec \"$0\" \"$@\""])
+        .arg(base.get_program())
+        .arg("login")
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped());
+    let mut child = cmd.spawn().unwrap();
+    let mut input = child.stdin.take().unwrap();
+    input
+        .write_all(b"eyJhbGciOiJSUzI1NiJ9.killed-login-secret.signature\n")
+        .unwrap();
+    drop(input);
+    let out = child.wait_with_output().unwrap();
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        out.status.signal(),
+        Some(libc::SIGXFSZ),
+        "login was killed by its first write, not ended some other way: {:?} {:?}",
+        out.status,
+        text(&out)
+    );
+
+    let dir = stored(home.path()).parent().unwrap().to_path_buf();
+    assert_eq!(mode(&dir), 0o700, "the token's folder");
+    let left: Vec<(PathBuf, u32)> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| {
+            let path = e.unwrap().path();
+            let m = mode(&path);
+            (path, m)
+        })
+        .collect();
+    assert!(
+        !left.is_empty(),
+        "login created the file it was writing the token into"
+    );
+    for (path, m) in left {
+        assert_eq!(
+            m & 0o077,
+            0,
+            "{} was left with mode {m:04o}: the token went into a file others can read",
+            path.display()
+        );
+    }
+}

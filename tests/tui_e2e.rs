@@ -10,7 +10,7 @@ fn prompt_to_draft_by_keys_and_clean_exit() {
     let home = tempfile::tempdir().unwrap();
     let mut cmd = sora_command(home.path());
     cmd.args(["--demo"])
-        .env("SORA_DEMO_SPEED", "40")
+        .env("SORA_DEMO_SPEED", "320")
         .env("SORA_POLL_INTERVAL_MS", "100");
     let mut pty = Pty::spawn(cmd, 120, 40);
     pty.wait_for("Prompt", 20);
@@ -40,7 +40,7 @@ fn prompt_to_draft_by_keys_and_clean_exit() {
 
     // Restart: the submitted task and the (empty) prompt come back from the data dir.
     let mut cmd = sora_command(home.path());
-    cmd.args(["--demo"]).env("SORA_DEMO_SPEED", "40");
+    cmd.args(["--demo"]).env("SORA_DEMO_SPEED", "320");
     let mut again = Pty::spawn(cmd, 120, 40);
     again.wait_for("Prompt", 20);
     again.send(b"3");

@@ -9,7 +9,7 @@ use std::time::Duration;
 
 use common::harness::{WAIT, WorkerHarness, fast_config};
 use common::*;
-use sora_tui::api::{Draft, ImageShape, VideoSettings};
+use sora_tui::api::{ApiError, Draft, ImageShape, VideoSettings};
 use sora_tui::sim::{Fault, FaultRule, Sim};
 use sora_tui::store::Store;
 use sora_tui::track::{TaskKind, TaskPhase, TaskRecord};
@@ -188,7 +188,9 @@ async fn video_is_recorded_before_submitted_and_tracked_to_done() {
 
 #[tokio::test]
 async fn images_and_failures_end_in_the_right_phase() {
-    let sim = start_sim(|_| {}).await;
+    // Images at their usual test pace (about 0.1 s): an image finished before the last
+    // submission is answered would be seen only while waiting for that answer.
+    let sim = start_sim(|c| c.speed = 100.0).await;
     let dir = tempfile::tempdir().unwrap();
     let mut h = Harness::start(&sim, dir.path(), fast_config());
     let img = h.submit(1, "two foxes", image(2)).await;
@@ -235,7 +237,7 @@ async fn images_and_failures_end_in_the_right_phase() {
 
 #[tokio::test]
 async fn a_restart_resumes_an_unfinished_task() {
-    let sim = start_sim(|c| c.speed = 5.0).await;
+    let sim = start_sim(|c| c.speed = 40.0).await;
     let dir = tempfile::tempdir().unwrap();
     let mut h = Harness::start(&sim, dir.path(), fast_config());
     let record = h.submit(1, "a slow lighthouse", video()).await;
@@ -347,15 +349,21 @@ async fn poll_trouble_is_reported_and_cleared() {
     let record = h.submit(1, "a storm", video()).await;
     let done = h.finished(&record.task_id).await;
     assert!(matches!(done.phase, TaskPhase::Done { .. }), "{done:?}");
-    let trouble: Vec<bool> = h
+    // Reported as what the server said (overloaded), then cleared once.
+    let trouble: Vec<Option<ApiError>> = h
         .seen
         .iter()
         .filter_map(|e| match e {
-            Event::PollTrouble(t) => Some(t.is_some()),
+            Event::PollTrouble(t) => Some(t.clone()),
             _ => None,
         })
         .collect();
-    assert_eq!(trouble, vec![true, false], "{:#?}", h.seen);
+    assert_eq!(
+        trouble,
+        vec![Some(ApiError::Overloaded), None],
+        "{:#?}",
+        h.seen
+    );
     assert_eq!(
         count(&sim, "POST", "/nf/create"),
         1,
@@ -366,7 +374,7 @@ async fn poll_trouble_is_reported_and_cleared() {
 
 #[tokio::test]
 async fn an_ambiguous_create_is_adopted_from_pending() {
-    let sim = start_sim(|c| c.speed = 5.0).await;
+    let sim = start_sim(|c| c.speed = 40.0).await;
     sim.inject(FaultRule {
         method: Some("POST".into()),
         path: "/nf/create".into(),
@@ -491,13 +499,19 @@ async fn publish_and_unpublish() {
         gen_id: "gen_nosuchdraft".into(),
     })
     .await;
-    let what = h
+    let (what, error) = h
         .expect("ActionFailed", |e| match e {
-            Event::ActionFailed { what, .. } => Some(what.clone()),
+            Event::ActionFailed { what, error } => Some((what.clone(), error.clone())),
             _ => None,
         })
         .await;
     assert_eq!(what, "publish");
+    // The server's refusal of that draft, not a transport or parsing failure.
+    assert!(
+        matches!(&error, ApiError::Rejected { status: 404, .. }),
+        "{error:?}"
+    );
+    assert!(error.to_string().contains("not found"), "{error}");
     h.shutdown().await;
 }
 

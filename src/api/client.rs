@@ -22,8 +22,9 @@ use super::{AccessToken, ApiError, SentinelProvider};
 
 /// The default backend of the hosted service (which may have been retired; see the README).
 pub const DEFAULT_BASE_URL: &str = "https://sora.chatgpt.com/backend";
-/// A current desktop Chrome, as the web app's own traffic looks.
-pub const DEFAULT_USER_AGENT: &str = "Mozilla/5.0 (X11; Linux x86_64) AppleWebKit/537.36 (KHTML, like Gecko) Chrome/142.0.0.0 Safari/537.36";
+/// This program's own name and version. It does not pass itself off as a browser or as another
+/// client (no bot-protection imitation, see SECURITY.md); the `user_agent` setting overrides it.
+pub const DEFAULT_USER_AGENT: &str = concat!("sora-tui/", env!("CARGO_PKG_VERSION"));
 const ORIGIN: &str = "https://sora.chatgpt.com";
 /// Largest JSON answer accepted; anything bigger is not this API. A drafts page of 100 (the
 /// most any caller asks for) is a few hundred KB. The body is held whole while it is parsed,
@@ -392,6 +393,8 @@ impl Client {
         let body = read_limited(resp, MAX_JSON_BYTES).await?;
         tracing::debug!(%method, path, status = status.as_u16(), bytes = body.len(), "backend call");
         if !status.is_success() {
+            // What the server says goes into messages and logs: never with the token in it.
+            let body = self.token.redact(&body);
             return Err(classify(FailedResponse {
                 status: status.as_u16(),
                 content_type: &content_type,

@@ -17,15 +17,16 @@ pub enum ApiError {
         /// Where the config file lives, so the message can name it.
         config_hint: String,
     },
-    /// The backend rejected the token (401, `token_invalidated`): it expired or was revoked.
-    #[error(
-        "the access token was rejected ({detail}): sign in to Sora again and paste a new token"
-    )]
+    /// The backend rejected the token (401): it was revoked (`token_invalidated`), could not
+    /// be read (malformed or expired), or did not arrive. The advice follows the server's
+    /// message.
+    #[error("{}", auth_message(detail))]
     Auth {
         /// The server's own message.
         detail: String,
     },
-    /// Bot protection refused the request (400 `sentinel_block` / "Unable to process request").
+    /// Bot protection refused the request (400 `sentinel_block`, "Hmmm something didn't look
+    /// right with your request…").
     #[error(
         "refused by the service's bot protection ({detail}): wait a few minutes and retry; check your network or proxy, or configure `sentinel_command`"
     )]
@@ -36,6 +37,13 @@ pub enum ApiError {
     /// The service says it is overloaded (400 `heavy_load`); retrying later is safe.
     #[error("the service is under heavy load: try again in a minute")]
     Overloaded,
+    /// Cloudflare's shield in front of the API rate-limits this network (429
+    /// `cf_shield_429`). Unlike an ordinary 429 it is not retried: the shield judges the
+    /// network, and clients of the live service fail the task at once rather than press on.
+    #[error(
+        "rate limited by the Cloudflare shield in front of the service (cf_shield_429): not retried automatically; wait several minutes before trying again, or use another network or set `proxy`"
+    )]
+    ShieldRateLimited,
     /// Too many requests or too many concurrent generations (429).
     #[error("{}", rate_limited_message(detail, retry_after))]
     RateLimited {
@@ -132,6 +140,30 @@ pub enum NetworkKind {
     Interrupted,
 }
 
+/// The message for a rejected token, with the advice that fits the server's words: a
+/// revoked token never works again; a token that cannot be read was likely pasted partly
+/// or has expired; a missing one was dropped on the way (the client always sends it).
+fn auth_message(detail: &str) -> String {
+    let lower = detail.to_ascii_lowercase();
+    if lower.contains("invalidated") {
+        format!(
+            "the access token was revoked by the service ({detail}): it will not work again; sign in to Sora again and paste a new token"
+        )
+    } else if lower.contains("could not parse") {
+        format!(
+            "the access token could not be read by the service ({detail}): check that the whole token was pasted, or sign in to Sora again and paste a new token"
+        )
+    } else if lower.contains("missing bearer") {
+        format!(
+            "the service did not receive the access token ({detail}): check that no proxy strips the Authorization header; if it persists, sign in to Sora again and paste a new token"
+        )
+    } else {
+        format!(
+            "the access token was rejected ({detail}): sign in to Sora again and paste a new token"
+        )
+    }
+}
+
 fn rate_limited_message(detail: &str, retry_after: &Option<Duration>) -> String {
     let when = match retry_after {
         Some(d) => format!("retry in {} s", d.as_secs().max(1)),
@@ -204,7 +236,7 @@ impl ApiError {
     /// A few words for a status line ("rate limited · next try in 12 s").
     pub fn short_reason(&self) -> &'static str {
         match self {
-            ApiError::RateLimited { .. } => "rate limited",
+            ApiError::RateLimited { .. } | ApiError::ShieldRateLimited => "rate limited",
             ApiError::Overloaded => "service busy",
             ApiError::Server { .. } => "server error",
             // A timeout is what a silent or trickling server looks like: say so, the
@@ -229,6 +261,7 @@ impl ApiError {
             ApiError::BotBlocked { .. } => "bot_blocked",
             ApiError::Overloaded => "overloaded",
             ApiError::RateLimited { .. } => "rate_limited",
+            ApiError::ShieldRateLimited => "cf_shield",
             ApiError::Cloudflare => "cloudflare",
             ApiError::Region { .. } => "region",
             ApiError::Network { .. } => "network",
@@ -329,13 +362,16 @@ pub(crate) fn classify(resp: FailedResponse<'_>) -> ApiError {
     if code == "heavy_load" {
         return ApiError::Overloaded;
     }
-    if code == "sentinel_block"
-        || (resp.status == 400
-            && (code == "invalid_request" || message.contains("Unable to process request")))
-    {
+    // The anti-bot layer's refusal, by its code or its wording (the web app has met the
+    // "Hmmm…" text under `invalid_request` too). A bare `invalid_request` ("Unable to process
+    // request") is a refusal of this request and falls through to `Rejected` with its text.
+    if code == "sentinel_block" || message.starts_with(BOT_BLOCK_WORDING) {
         return ApiError::BotBlocked { detail: message };
     }
-    if resp.status == 429 || code == "cf_shield_429" {
+    if code == "cf_shield_429" {
+        return ApiError::ShieldRateLimited;
+    }
+    if resp.status == 429 {
         return ApiError::RateLimited {
             retry_after: resp.retry_after,
             detail: message,
@@ -354,6 +390,9 @@ pub(crate) fn classify(resp: FailedResponse<'_>) -> ApiError {
         message,
     }
 }
+
+/// How the live `sentinel_block` message starts.
+const BOT_BLOCK_WORDING: &str = "Hmmm something didn't look right with your request";
 
 fn short_body(text: &str, html: bool) -> String {
     if html {
@@ -430,14 +469,6 @@ mod tests {
             ),
             ApiError::BotBlocked { .. }
         ));
-        assert!(matches!(
-            failed(
-                400,
-                "application/json",
-                &env("invalid_request", "Unable to process request")
-            ),
-            ApiError::BotBlocked { .. }
-        ));
         assert_eq!(
             failed(400, "application/json", &env("heavy_load", "busy")),
             ApiError::Overloaded
@@ -450,10 +481,7 @@ mod tests {
             ),
             ApiError::Cloudflare
         );
-        assert!(matches!(
-            failed(429, "application/json", &env("cf_shield_429", "slow")),
-            ApiError::RateLimited { .. }
-        ));
+
         assert!(matches!(
             failed(500, "application/json", "{}"),
             ApiError::Server { status: 500, .. }
@@ -472,6 +500,82 @@ mod tests {
         );
         assert_eq!(taken.code(), Some("username_taken"));
         assert!(taken.to_string().contains("already taken"));
+    }
+
+    #[test]
+    fn invalid_request_is_a_rejection_with_the_servers_words() {
+        let body = r#"{"error":{"message":"Unable to process request","type":"invalid_request_error","param":null,"code":"invalid_request"}}"#;
+        let e = failed(400, "application/json", body);
+        assert_eq!(
+            e,
+            ApiError::Rejected {
+                status: 400,
+                code: Some("invalid_request".into()),
+                param: None,
+                message: "Unable to process request".into(),
+            }
+        );
+        assert!(!e.is_transient());
+        assert!(
+            e.to_string().ends_with(": Unable to process request"),
+            "{e}"
+        );
+        // The bot layer's wording under that code is still the bot layer.
+        let hmmm = r#"{"error":{"message":"Hmmm something didn't look right with your request. Please try again later or visit https://help.openai.com if this issue persists.","code":"invalid_request"}}"#;
+        assert!(matches!(
+            failed(400, "application/json", hmmm),
+            ApiError::BotBlocked { .. }
+        ));
+    }
+
+    #[test]
+    fn cf_shield_429_is_rate_limited_but_never_retried() {
+        let body = r#"{"error":{"code":"cf_shield_429","message":"Too many requests"}}"#;
+        let e = failed(429, "application/json", body);
+        assert_eq!(e, ApiError::ShieldRateLimited);
+        assert!(!e.is_transient());
+        assert_eq!(e.short_reason(), "rate limited");
+        assert_eq!(e.class(), "cf_shield");
+        assert!(e.to_string().contains("not retried"), "{e}");
+        // An ordinary 429 stays the retried kind.
+        let plain = r#"{"error":{"code":"rate_limit_exceeded","message":"slow down"}}"#;
+        assert!(failed(429, "application/json", plain).is_transient());
+    }
+
+    #[test]
+    fn each_401_says_what_to_do_about_it() {
+        let auth = |msg: &str, code: &str| {
+            let body = format!(
+                r#"{{"error":{{"message":"{msg}","type":"invalid_request_error","param":null,"code":{code}}},"status":401}}"#
+            );
+            failed(401, "application/json", &body)
+        };
+        let revoked = auth(
+            "Your authentication token has been invalidated. Please try signing in again.",
+            r#""token_invalidated""#,
+        );
+        let unreadable = auth(
+            "Could not parse your authentication token. Please try signing in again.",
+            "null",
+        );
+        let missing = auth("Missing bearer authentication in header", "null");
+        for e in [&revoked, &unreadable, &missing] {
+            assert!(matches!(e, ApiError::Auth { .. }), "{e:?}");
+            assert_eq!(e.class(), "auth");
+            assert!(e.to_string().contains("sign in to Sora again"), "{e}");
+        }
+        assert!(
+            revoked.to_string().contains("will not work again"),
+            "{revoked}"
+        );
+        assert!(
+            unreadable.to_string().contains("whole token was pasted"),
+            "{unreadable}"
+        );
+        assert!(
+            missing.to_string().contains("Authorization header"),
+            "{missing}"
+        );
     }
 
     #[test]

@@ -49,6 +49,22 @@ impl FileType {
     pub fn is_image(self) -> bool {
         !matches!(self, FileType::Mp4)
     }
+
+    /// The file extension a file of this type is saved with.
+    pub fn extension(self) -> &'static str {
+        match self {
+            FileType::Png => "png",
+            FileType::Jpeg => "jpg",
+            FileType::Webp => "webp",
+            FileType::Mp4 => "mp4",
+        }
+    }
+
+    /// Whether `ext` (any case, without the dot) names this type.
+    pub fn has_extension(self, ext: &str) -> bool {
+        let ext = ext.to_ascii_lowercase();
+        ext == self.extension() || (self == FileType::Jpeg && ext == "jpeg")
+    }
 }
 
 /// What an ISO base media file (one starting with an `ftyp` box) is, by its brands. Many

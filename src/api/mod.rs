@@ -24,7 +24,7 @@ pub use params::{ImageShape, Length, Model, Orientation, Size, VideoSettings};
 pub use retry::{Replay, RetryNotice, RetryObserver, RetryPolicy};
 pub use secret::{AccessToken, TokenProblem};
 pub use sentinel::{SentinelProvider, random_token};
-pub use transfer::{Downloaded, MEDIA_LINK_EXPIRED, is_expired_link, part_path};
+pub use transfer::{Downloaded, MEDIA_LINK_EXPIRED, is_expired_link, media_path, part_path};
 pub use types::{
     CameoPhase, CameoProgress, Draft, DraftVerdict, DraftsPage, Me, Post, Quota, TaskInfo,
 };

@@ -207,7 +207,7 @@ where
             break Err(error);
         }
         retry += 1;
-        let spread = fastrand::f64() * 2.0 - 1.0;
+        let spread = random_spread();
         let Some(delay) = policy.delay(replay, &error, retry, spread) else {
             break Err(error);
         };
@@ -235,6 +235,11 @@ where
         });
     }
     result
+}
+
+/// A random number in `[-1, 1]`: where within the jitter band the next delay falls.
+fn random_spread() -> f64 {
+    fastrand::f64() * 2.0 - 1.0
 }
 
 /// The error of a call cut off by its deadline. A timeout like any other: for a create it
@@ -285,6 +290,25 @@ mod tests {
             long.delay(Replay::Read, &server(), 15, 1.0),
             Some(Duration::from_secs(30))
         );
+    }
+
+    /// The test policies are what the fault matrices rely on: `fast` retries as often as the
+    /// default but within milliseconds (a slow `fast` would turn the matrices into minutes),
+    /// and `none` sends every failure straight up (the error-class tests count one attempt).
+    #[test]
+    fn the_test_policies_are_fast_and_none_retries_nothing() {
+        let fast = RetryPolicy::fast();
+        assert_eq!(fast.max_retries, RetryPolicy::default().max_retries);
+        assert_eq!(fast.delay(Replay::Read, &server(), 1, 0.0), Some(2 * MS));
+        assert_eq!(
+            fast.delay(Replay::Read, &server(), 4, 1.0),
+            Some(20 * MS),
+            "2 ms × 2³ × 1.25, under the 40 ms cap"
+        );
+        let none = RetryPolicy::none();
+        assert_eq!(none.max_retries, 0);
+        assert_eq!(none.delay(Replay::Read, &server(), 1, 0.0), None);
+        assert_eq!(none.base, fast.base, "otherwise the fast policy");
     }
 
     #[test]
@@ -471,5 +495,37 @@ mod tests {
         let seen = seen.lock().unwrap();
         assert_eq!(seen.len(), 3, "{seen:?}");
         assert!(matches!(seen[2], RetryNotice::Settled { .. }));
+    }
+
+    /// A call that never waited has nothing to settle: a "settled" notice would clear a
+    /// retry display that belongs to another call.
+    #[tokio::test]
+    async fn a_call_that_never_retried_sends_no_notice() {
+        let (observer, seen) = recorder();
+        let out = run(
+            &RetryPolicy::fast(),
+            Some(&observer),
+            "GET /x",
+            Replay::Read,
+            || async { Ok::<_, ApiError>(1) },
+        )
+        .await;
+        assert_eq!(out, Ok(1));
+        assert!(
+            seen.lock().unwrap().is_empty(),
+            "{:?}",
+            seen.lock().unwrap()
+        );
+    }
+
+    /// The spread covers the whole band, both sides of the nominal delay: clients hit by the
+    /// same outage must not come back in lockstep. (Out of 2000 draws, the chance that a
+    /// correct spread never falls below -0.5 or above 0.5 is 2 × 0.75^2000, effectively 0.)
+    #[test]
+    fn the_jitter_spread_fills_the_band_on_both_sides() {
+        let draws: Vec<f64> = (0..2000).map(|_| random_spread()).collect();
+        assert!(draws.iter().all(|d| (-1.0..=1.0).contains(d)), "in [-1, 1]");
+        assert!(draws.iter().any(|&d| d < -0.5), "below the nominal delay");
+        assert!(draws.iter().any(|&d| d > 0.5), "above it");
     }
 }

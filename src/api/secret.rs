@@ -86,6 +86,26 @@ impl AccessToken {
         let tail: String = chars[chars.len() - 4..].iter().collect();
         format!("{head}…{tail}")
     }
+
+    /// `body` with every copy of the token replaced by its masked form. A server (or a proxy in
+    /// front of it) may echo the Authorization header in an error message, and that message
+    /// is shown to the user and logged: it must not carry the token out with it.
+    pub(crate) fn redact<'a>(&self, body: &'a [u8]) -> std::borrow::Cow<'a, [u8]> {
+        let needle = self.0.as_bytes();
+        if needle.is_empty() || !body.windows(needle.len()).any(|w| w == needle) {
+            return std::borrow::Cow::Borrowed(body);
+        }
+        let masked = self.masked();
+        let mut out = Vec::with_capacity(body.len());
+        let mut rest = body;
+        while let Some(at) = rest.windows(needle.len()).position(|w| w == needle) {
+            out.extend_from_slice(&rest[..at]);
+            out.extend_from_slice(masked.as_bytes());
+            rest = &rest[at + needle.len()..];
+        }
+        out.extend_from_slice(rest);
+        std::borrow::Cow::Owned(out)
+    }
 }
 
 impl fmt::Debug for AccessToken {
@@ -103,6 +123,19 @@ impl fmt::Display for AccessToken {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn an_echoed_token_is_masked_wherever_it_appears() {
+        let t = AccessToken::parse("eyJhbGciOiJSUzI1NiJ9.payload.x9Qk").unwrap();
+        let body = br#"{"error":{"message":"bad Bearer eyJhbGciOiJSUzI1NiJ9.payload.x9Qk; again eyJhbGciOiJSUzI1NiJ9.payload.x9Qk!"}}"#;
+        let out = String::from_utf8(t.redact(body).into_owned()).unwrap();
+        assert_eq!(
+            out,
+            r#"{"error":{"message":"bad Bearer eyJh…x9Qk; again eyJh…x9Qk!"}}"#
+        );
+        let clean = b"nothing to hide";
+        assert_eq!(&*t.redact(clean), clean);
+    }
 
     #[test]
     fn never_prints_the_token() {

@@ -10,6 +10,7 @@ use reqwest::header;
 use tokio::io::AsyncWriteExt;
 
 use super::client::Client;
+use super::filetype::FileType;
 use super::{ApiError, NetworkKind};
 
 /// The `code` of the error returned when the media URL answers 403/404/410.
@@ -28,7 +29,7 @@ pub const MAX_DOWNLOAD_BYTES: u64 = 2 * 1024 * 1024 * 1024;
 const STALL_MIN_BYTES: u64 = 1024;
 
 /// What [`Client::download_to`] did.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+#[derive(Debug, Clone, PartialEq, Eq)]
 pub struct Downloaded {
     /// Size of the complete file.
     pub bytes: u64,
@@ -36,6 +37,9 @@ pub struct Downloaded {
     pub skipped: bool,
     /// Bytes taken from an earlier `.part` instead of downloading them again.
     pub resumed_from: u64,
+    /// Where the file is: the destination asked for, or the same name with the extension of
+    /// what actually arrived (see [`media_path`]).
+    pub path: PathBuf,
 }
 
 /// True when `err` says the media URL expired or is gone (403/404/410): the caller should get
@@ -46,7 +50,8 @@ pub fn is_expired_link(err: &ApiError) -> bool {
 
 impl Client {
     /// Streams a media file to `dest` (see [`Client::download_to`]) with no known size;
-    /// returns the file's length.
+    /// returns the file's length. The file may end up under another extension than `dest`'s
+    /// (see [`media_path`]); [`Client::download_to`] says where.
     pub async fn download(
         &self,
         url: &str,
@@ -78,6 +83,10 @@ impl Client {
     /// * **Verify**: the total from `Content-Range` (or `Content-Length`) must equal the bytes
     ///   on disk before the rename; a mismatch is an error and the final name is not created.
     /// * **Expired link**: 403/404/410 is an error for which [`is_expired_link`] is true.
+    /// * **Extension**: the bytes decide the type. Media links carry no file extension (the
+    ///   live ones end in `…%2Fraw`), so `dest`'s extension is a guess; when the file turns
+    ///   out to be another type (a `.png` that is WebP) it is saved as [`media_path`] says,
+    ///   and [`Downloaded::path`] is where it went.
     ///
     /// Memory use does not depend on the file size: chunks are written as they arrive.
     /// `progress(done, total)` is called as bytes arrive.
@@ -94,6 +103,7 @@ impl Client {
                 bytes: len,
                 skipped: true,
                 resumed_from: 0,
+                path: dest.to_path_buf(),
             });
         }
         let part = part_path(dest);
@@ -104,17 +114,19 @@ impl Client {
                 Ok(step) => {
                     let resumed_from = *resumed_from.get_or_insert(step.resumed_from);
                     let bytes = verify(step.on_disk, step.total)?;
-                    check_media(&part).await?;
-                    tokio::fs::rename(&part, dest).await.map_err(|e| {
+                    let kind = check_media(&part).await?;
+                    let path = media_path(dest, kind);
+                    tokio::fs::rename(&part, &path).await.map_err(|e| {
                         ApiError::Io(format!(
                             "cannot move the download to {}: {e}",
-                            dest.display()
+                            path.display()
                         ))
                     })?;
                     return Ok(Downloaded {
                         bytes,
                         skipped: false,
                         resumed_from,
+                        path,
                     });
                 }
                 Err(Step::Retry(e)) if attempt < ATTEMPTS => {
@@ -296,9 +308,19 @@ fn retryable(e: ApiError) -> Step {
     }
 }
 
-/// Checks that what arrived is media (by its first bytes): a link that answers 200 with an
-/// error page or JSON must not be saved under a video's name. The part file is discarded.
-async fn check_media(part: &Path) -> Result<(), ApiError> {
+/// `dest` if its extension names `kind`, else `dest` with the extension of `kind` (`gen_x.png`
+/// holding WebP becomes `gen_x.webp`; `gen_x.clean.mp4` holding MP4 stays).
+pub fn media_path(dest: &Path, kind: FileType) -> PathBuf {
+    match dest.extension().and_then(|e| e.to_str()) {
+        Some(ext) if kind.has_extension(ext) => dest.to_path_buf(),
+        _ => dest.with_extension(kind.extension()),
+    }
+}
+
+/// Checks that what arrived is media (by its first bytes) and says which: a link that answers
+/// 200 with an error page or JSON must not be saved under a video's name. The part file is
+/// discarded.
+async fn check_media(part: &Path) -> Result<FileType, ApiError> {
     use tokio::io::AsyncReadExt;
     let mut head = [0u8; super::filetype::SNIFF_BYTES];
     let mut n = 0;
@@ -310,8 +332,8 @@ async fn check_media(part: &Path) -> Result<(), ApiError> {
             }
         }
     }
-    if super::filetype::FileType::sniff(&head[..n]).is_some() {
-        return Ok(());
+    if let Some(kind) = FileType::sniff(&head[..n]) {
+        return Ok(kind);
     }
     let _ = tokio::fs::remove_file(part).await;
     Err(ApiError::BadResponse {
@@ -418,6 +440,32 @@ mod tests {
         assert!(verify(0, None).is_err());
         assert_eq!(verify(11, Some(11)), Ok(11));
         assert_eq!(verify(5, None), Ok(5));
+    }
+
+    #[test]
+    fn the_saved_extension_follows_the_bytes() {
+        let p = |s: &str, kind| media_path(Path::new(s), kind);
+        assert_eq!(
+            p("d/gen_1.png", FileType::Webp),
+            PathBuf::from("d/gen_1.webp")
+        );
+        assert_eq!(
+            p("d/gen_1.png", FileType::Png),
+            PathBuf::from("d/gen_1.png")
+        );
+        assert_eq!(
+            p("d/gen_1.JPEG", FileType::Jpeg),
+            PathBuf::from("d/gen_1.JPEG")
+        );
+        assert_eq!(
+            p("d/gen_1.clean.mp4", FileType::Mp4),
+            PathBuf::from("d/gen_1.clean.mp4")
+        );
+        assert_eq!(
+            p("d/gen_1.mp4", FileType::Png),
+            PathBuf::from("d/gen_1.png")
+        );
+        assert_eq!(p("d/gen_1", FileType::Mp4), PathBuf::from("d/gen_1.mp4"));
     }
 
     #[test]

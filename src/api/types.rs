@@ -794,10 +794,16 @@ pub(crate) struct RecentTasksBody {
     pub task_responses: Vec<TaskInfo>,
 }
 
+/// Whether `s` starts like an http(s) URL (scheme compared case-insensitively).
+fn is_http_url(s: &str) -> bool {
+    let scheme = s.split_once("://").map(|(scheme, _)| scheme);
+    scheme.is_some_and(|sc| sc.eq_ignore_ascii_case("https") || sc.eq_ignore_ascii_case("http"))
+}
+
 /// One rendition of a draft (`encodings.source`, `.md`, `.thumbnail`, …).
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Encoding {
-    /// URL of the file.
+    /// URL of the file; on drafts/v2 the blob store's internal name instead (not a URL).
     #[serde(default, deserialize_with = "lenient_string")]
     pub path: Option<String>,
     /// Bytes, when known.
@@ -814,6 +820,9 @@ pub struct Encodings {
     /// Full quality.
     #[serde(default, deserialize_with = "lenient_struct")]
     pub source: Option<Encoding>,
+    /// Full quality with the watermark: what a copy claimed to be clean is compared with.
+    #[serde(default, deserialize_with = "lenient_struct")]
+    pub source_wm: Option<Encoding>,
     /// Medium quality.
     #[serde(default, deserialize_with = "lenient_struct")]
     pub md: Option<Encoding>,
@@ -935,7 +944,9 @@ impl Draft {
         }
     }
 
-    /// The URL to download: full quality first.
+    /// The URL to download: full quality first. `encodings.source.path` is the last resort
+    /// and only when it is a URL: on drafts/v2 it is the blob store's internal name of the
+    /// file (`{uuid}/raw`), which is not a link and is treated as absent.
     pub fn best_url(&self) -> Option<&str> {
         fn nonempty(s: &Option<String>) -> Option<&str> {
             s.as_deref().filter(|s| !s.is_empty())
@@ -947,6 +958,7 @@ impl Draft {
                     .as_ref()
                     .and_then(|e| e.source.as_ref())
                     .and_then(|s| nonempty(&s.path))
+                    .filter(|p| is_http_url(p))
             })
     }
 
@@ -1309,6 +1321,30 @@ mod tests {
         let n: Draft =
             serde_json::from_str(r#"{"id":"gen_3","url":null,"downloadable_url":""}"#).unwrap();
         assert_eq!(n.verdict(), DraftVerdict::NotReady);
+    }
+
+    #[test]
+    fn an_internal_encodings_path_is_no_download_link() {
+        // drafts/v2 names the blob (`{uuid}/raw`) where drafts v1 gives a signed URL.
+        let internal: Draft = serde_json::from_str(
+            r#"{"id":"gen_1","encodings":{"source":{"path":"00000000-aaaa-bbbb-cccc-dddddddddddd/raw"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(internal.best_url(), None);
+        assert_eq!(internal.verdict(), DraftVerdict::NotReady);
+        let signed: Draft = serde_json::from_str(
+            r#"{"id":"gen_1","encodings":{"source":{"path":"HTTPS://videos.example/az/files/x%2Fraw?sig=1"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(
+            signed.best_url(),
+            Some("HTTPS://videos.example/az/files/x%2Fraw?sig=1")
+        );
+        let both: Draft = serde_json::from_str(
+            r#"{"id":"gen_1","downloadable_url":"https://v/a","encodings":{"source":{"path":"u/raw"}}}"#,
+        )
+        .unwrap();
+        assert_eq!(both.best_url(), Some("https://v/a"));
     }
 
     #[test]

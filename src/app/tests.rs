@@ -685,3 +685,67 @@ fn server_text_is_flattened_for_display() {
     assert_eq!(format_unix(0.0), "–");
     assert_eq!(format_unix(1_764_000_000.0), "2025-11-24 16:00");
 }
+
+/// A clean copy's end says which it is: a copy shown to be clean as news, the watermarked
+/// file (what `W` did not ask for) as plainly and as long as an error, and neither claims
+/// the other's words. The file is the pane's download either way.
+#[test]
+fn a_clean_copy_toast_says_whether_the_watermark_is_gone() {
+    use crate::worker::{CopyVerdict, Placement};
+    const WATERMARKED: &str = "the service returned the watermarked version for this token: a Sora app token is needed for clean copies";
+    let mut a = app();
+    a.drafts
+        .stages
+        .insert("gen_a".into(), "deleting the temporary post".into());
+    event(
+        &mut a,
+        Event::PostCopySaved {
+            gen_id: "gen_a".into(),
+            path: "/tmp/dl/gen_a.mp4".into(),
+            verdict: CopyVerdict::Watermarked {
+                evidence: "the post's source is the same file as the draft's downloadable_url"
+                    .into(),
+                placed: Placement::Saved,
+            },
+        },
+    );
+    let toast = a.toasts.back().unwrap();
+    assert!(toast.error, "{toast:?}");
+    assert!(toast.text.starts_with(WATERMARKED), "{}", toast.text);
+    assert!(toast.text.contains("gen_a.mp4"), "{}", toast.text);
+    assert!(
+        !toast.text.contains("without the watermark"),
+        "{}",
+        toast.text
+    );
+    assert!(!a.drafts.stages.contains_key("gen_a"));
+    assert_eq!(
+        a.drafts.downloads.get("gen_a"),
+        Some(&DownloadState::Done("/tmp/dl/gen_a.mp4".into()))
+    );
+
+    event(
+        &mut a,
+        Event::PostCopySaved {
+            gen_id: "gen_b".into(),
+            path: "/tmp/dl/gen_b.clean.mp4".into(),
+            verdict: CopyVerdict::Clean {
+                evidence: "another file, other bytes".into(),
+            },
+        },
+    );
+    let toast = a.toasts.back().unwrap();
+    assert!(!toast.error, "{toast:?}");
+    assert!(
+        toast
+            .text
+            .starts_with("saved gen_b.clean.mp4 without the watermark"),
+        "{}",
+        toast.text
+    );
+    assert!(!toast.text.contains(WATERMARKED), "{}", toast.text);
+    assert_eq!(
+        a.drafts.downloads.get("gen_b"),
+        Some(&DownloadState::Done("/tmp/dl/gen_b.clean.mp4".into()))
+    );
+}

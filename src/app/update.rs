@@ -1148,6 +1148,24 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
                 .downloads
                 .insert(gen_id, DownloadState::Done(path));
         }
+        Event::PostCopySaved {
+            gen_id,
+            path,
+            verdict,
+        } => {
+            app.drafts.stages.remove(&gen_id);
+            let message = verdict.message(&path);
+            // Not clean is what the user did not ask for: said as loudly, and as long, as an
+            // error, though a file was saved.
+            if verdict.is_clean() {
+                toast(app, message);
+            } else {
+                toast_error(app, message);
+            }
+            app.drafts
+                .downloads
+                .insert(gen_id, DownloadState::Done(path));
+        }
         Event::DownloadFailed { gen_id, error } => {
             app.drafts.stages.remove(&gen_id);
             let msg = error.to_string();

@@ -38,6 +38,7 @@ impl ExitStatus {
             ApiError::BotBlocked { .. }
             | ApiError::Overloaded
             | ApiError::RateLimited { .. }
+            | ApiError::ShieldRateLimited
             | ApiError::Cloudflare
             | ApiError::Region { .. }
             | ApiError::Server { .. }

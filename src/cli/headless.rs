@@ -3,7 +3,10 @@
 use std::future::Future;
 use std::path::{Path, PathBuf};
 use std::sync::Arc;
-use std::time::{Duration, Instant};
+use std::time::Duration;
+
+// Tokio's clock rather than the system's, so the waits below run on a paused clock in tests.
+use tokio::time::Instant;
 
 use serde_json::json;
 
@@ -20,6 +23,7 @@ use crate::fsutil::{id_file_name, media_extension, safe_file_name};
 use crate::storyboard::{Storyboard, from_toml};
 use crate::text::{self, sanitize};
 use crate::track::{ImageState, VideoState, observe_image, observe_video};
+use crate::worker::FINISHING_LIMIT;
 
 /// Why a command did not succeed.
 enum Failure {
@@ -125,6 +129,10 @@ async fn run_sim(args: &SimArgs) -> ExitStatus {
     println!("Sora simulator listening");
     println!("  base URL: {}", sim.base_url());
     println!("  token:    {}", sim.token());
+    println!("  other accounts, one token each:");
+    for f in &crate::sim::FIXTURES {
+        println!("    {:<22} {}", f.token, f.purpose);
+    }
     println!();
     println!(
         "Try: SORA_BASE_URL={} SORA_TOKEN={} sora-tui video \"a cat\" --wait",
@@ -298,7 +306,11 @@ impl Ctx<'_> {
 
     /// The copy without the watermark, through the worker's clean-copy flow: it records the
     /// temporary post before publishing and deletes it whatever happens (or, after a crash, at
-    /// the next start of this program), so the CLI and the TUI share one implementation.
+    /// the next start of this program), so the CLI and the TUI share one implementation. The
+    /// worker says whether the copy is really clean (see `worker::CopyVerdict`); when it is
+    /// not, the file keeps its normal name and stderr and the `clean_copy` event say so. That
+    /// still ends with status 0: the video exists and a file was saved, and a script that
+    /// retried on failure would spend generations on a token that can never get clean copies.
     async fn download_clean(
         &self,
         draft: &Draft,
@@ -320,10 +332,32 @@ impl Ctx<'_> {
                 dir: dir.to_path_buf(),
             })
             .await;
-        let name = format!("{}.clean.mp4", safe_file_name(&gen_id));
+        // Named by what it is until the worker has judged it: the post's source file.
+        let name = format!("{} (post source)", safe_file_name(&gen_id));
         let outcome = loop {
             match events.recv().await {
-                Some(Event::Downloaded { gen_id: g, path }) if g == gen_id => break Ok(path),
+                Some(Event::PostCopySaved {
+                    gen_id: g,
+                    path,
+                    verdict,
+                }) if g == gen_id => {
+                    r.close_bar();
+                    let message = verdict.message(&path);
+                    r.event(json!({"event":"clean_copy","generation_id":gen_id,
+                        "verdict":verdict.label(),"clean":verdict.is_clean(),
+                        "file":path.display().to_string(),"message":message}));
+                    if verdict.is_clean() {
+                        r.note(&format!("{}: {message}", shown(&gen_id)));
+                    } else {
+                        // On stderr in JSON mode too: a file was saved, but not what was asked.
+                        eprintln!(
+                            "sora-tui: warning: {}: {}",
+                            shown(&gen_id),
+                            exit::message_text(&message)
+                        );
+                    }
+                    break Ok(path);
+                }
                 Some(Event::DownloadFailed { gen_id: g, error }) if g == gen_id => {
                     break Err(Failure::Api(error));
                 }
@@ -369,8 +403,8 @@ impl Ctx<'_> {
         r: &mut Reporter,
     ) -> Result<Draft, Failure> {
         let deadline = Instant::now() + Duration::from_secs(wait.timeout);
-        let mut not_ready_polls = 0u32;
         let mut finishing_since: Option<Instant> = None;
+        let minutes = FINISHING_LIMIT.as_secs() / 60;
         loop {
             let pending = self.client.pending().await?;
             let in_pending = pending.iter().any(|t| t.id == task_id);
@@ -384,21 +418,22 @@ impl Ctx<'_> {
                     finishing_since = None;
                     r.task(task_id, &status, progress);
                 }
+                // Gone from pending without a usable draft: the worker's bound, see there.
                 VideoState::Finishing => {
                     let since = *finishing_since.get_or_insert_with(Instant::now);
                     r.task(task_id, "finishing", 1.0);
-                    if since.elapsed() > Duration::from_secs(180) {
+                    if since.elapsed() > FINISHING_LIMIT {
                         return Err(Failure::Generation(format!(
-                            "{task_id} left the queue but no draft appeared within 3 minutes: check `sora-tui drafts` later"
+                            "{task_id} left the queue but no draft appeared within {minutes} minutes: check `sora-tui drafts` later"
                         )));
                     }
                 }
                 VideoState::DraftNotReady => {
-                    not_ready_polls += 1;
+                    let since = *finishing_since.get_or_insert_with(Instant::now);
                     r.task(task_id, "finishing", 1.0);
-                    if not_ready_polls > 30 {
+                    if since.elapsed() > FINISHING_LIMIT {
                         return Err(Failure::Generation(format!(
-                            "the draft of {task_id} still has no media link after {not_ready_polls} checks: try `sora-tui drafts` later"
+                            "the draft of {task_id} still had no media link {minutes} minutes after the task left the queue: try `sora-tui drafts` later"
                         )));
                     }
                 }
@@ -589,12 +624,16 @@ impl Ctx<'_> {
             r.note(&format!("{} is already downloaded", dest.display()));
             return Ok(dest);
         }
-        let bytes = self
+        // The extension may change to what the bytes are (the link names no type).
+        let done = self
             .client
-            .download(url, &dest, |done, total| r.download(name, done, total))
+            .download_to(url, &dest, None, |done, total| {
+                r.download(name, done, total)
+            })
             .await?;
         r.close_bar();
-        r.event(json!({"event":"downloaded","file":dest.display().to_string(),"bytes":bytes}));
+        let dest = done.path;
+        r.event(json!({"event":"downloaded","file":dest.display().to_string(),"bytes":done.bytes}));
         Ok(dest)
     }
 
@@ -773,3 +812,6 @@ fn shown(text: &str) -> String {
 fn shown_path(path: &Path) -> String {
     sanitize(&path.display().to_string(), PATH_MAX)
 }
+
+#[cfg(test)]
+mod wait_tests;

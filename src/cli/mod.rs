@@ -43,12 +43,13 @@ pub struct Cli {
     /// Poll interval for a processing cameo, in milliseconds (default 5000, as sora-api.md asks).
     #[arg(long, global = true, hide = true, env = "SORA_CAMEO_POLL_MS")]
     pub cameo_poll_ms: Option<u64>,
-    /// Simulator speed for --demo (1 = realistic).
+    /// Simulator speed for --demo: 8 (a 10 s video in about 20 s); 1 is the live service's
+    /// pace (about 3 minutes).
     #[arg(
         long,
         global = true,
         hide = true,
-        default_value_t = 1.0,
+        default_value_t = DEMO_SPEED,
         env = "SORA_DEMO_SPEED"
     )]
     pub demo_speed: f64,
@@ -65,6 +66,10 @@ pub struct Cli {
     #[command(subcommand)]
     pub command: Option<Command>,
 }
+
+/// How much faster than the live service `--demo`'s simulator runs: a 10 s video takes
+/// about 20 s, as the demo always did.
+pub const DEMO_SPEED: f64 = 8.0;
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
@@ -105,7 +110,8 @@ pub struct SimArgs {
     /// Address to listen on (loopback only).
     #[arg(long, default_value = "127.0.0.1:8787")]
     pub addr: SocketAddr,
-    /// Time multiplier: 1 = realistic (a video takes 20-40 s), 100 = near-instant.
+    /// Time multiplier: 1 = the live service's pace (a 10 s video takes about 3 minutes),
+    /// 100 = a couple of seconds.
     #[arg(long, default_value_t = 1.0)]
     pub speed: f64,
     /// Simulate a Plus account: 25 s videos, Sora 2 Pro and HD are refused.
@@ -125,7 +131,8 @@ pub struct WaitArgs {
     /// Download the result into DIR (implies --wait).
     #[arg(long, value_name = "DIR")]
     pub download: Option<PathBuf>,
-    /// Give up waiting after this many seconds.
+    /// Give up waiting after this many seconds (the task itself goes on). The default, 30
+    /// minutes, is ten times what a 10 s video takes on the live service.
     #[arg(long, default_value_t = 1800, value_name = "SECS")]
     pub timeout: u64,
 }
@@ -153,8 +160,10 @@ pub struct VideoArgs {
     /// Remix a published video: its share link or post id (s_…).
     #[arg(long, value_name = "ID_OR_SHARE_URL")]
     pub remix: Option<String>,
-    /// With --download: save the copy without the watermark (publishes the draft for a
+    /// With --download: try for the copy without the watermark (publishes the draft for a
     /// moment, downloads the post's source file, then deletes the post, even on failure).
+    /// Only a Sora app token gets it: otherwise the watermarked file is saved under its
+    /// normal name and a warning says so.
     #[arg(long, requires = "download")]
     pub clean: bool,
     #[command(flatten)]
@@ -187,8 +196,10 @@ pub struct StoryboardArgs {
     /// Print the exact prompt text that would be sent, and send nothing.
     #[arg(long)]
     pub dry_run: bool,
-    /// With --download: save the copy without the watermark (publishes the draft for a
+    /// With --download: try for the copy without the watermark (publishes the draft for a
     /// moment, downloads the post's source file, then deletes the post, even on failure).
+    /// Only a Sora app token gets it: otherwise the watermarked file is saved under its
+    /// normal name and a warning says so.
     #[arg(long, requires = "download")]
     pub clean: bool,
     #[command(flatten)]

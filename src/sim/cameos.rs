@@ -38,24 +38,47 @@ pub fn progress(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
     Ok(views::cameo_progress(cameo, stage, ctx.urls))
 }
 
-/// `POST /project_y/file/upload`: multipart `file` (WebP) + `use_case` = "profile".
+/// `POST /project_y/file/upload`: multipart `file` + `use_case`: `profile` (a WebP profile
+/// picture) or `inpaint_safe` (an image, or a video, to use in `inpaint_items` as
+/// `{"kind":"file","file_id":…}`).
 pub fn upload_profile(ctx: &mut Ctx<'_>, req: &Incoming) -> Result<Value, ApiError> {
     let file = validate::part(req, "file")?;
     let use_case = validate::part(req, "use_case")?.text();
-    if use_case != "profile" {
-        return Err(ApiError::bad_request(format!(
-            "Unsupported use_case '{use_case}': expected 'profile'."
-        ))
-        .param("use_case"));
+    match use_case.as_str() {
+        "profile" if !validate::is_webp(&file.data) => {
+            return Err(
+                ApiError::bad_request("Profile pictures must be WebP images.")
+                    .param("file")
+                    .code("invalid_image"),
+            );
+        }
+        "profile" => {}
+        "inpaint_safe"
+            if validate::sniff_image(&file.data).is_none() && !validate::is_mp4(&file.data) =>
+        {
+            return Err(ApiError::bad_request(
+                "The uploaded file is not a supported image or video. Use PNG, JPEG, WebP or MP4.",
+            )
+            .param("file")
+            .code("invalid_image"));
+        }
+        "inpaint_safe" => {}
+        other => {
+            return Err(ApiError::bad_request(format!(
+                "Unsupported use_case '{other}': expected 'profile' or 'inpaint_safe'."
+            ))
+            .param("use_case"));
+        }
     }
-    if !validate::is_webp(&file.data) {
-        return Err(
-            ApiError::bad_request("Profile pictures must be WebP images.")
-                .param("file")
-                .code("invalid_image"),
-        );
-    }
-    Ok(json!({"asset_pointer": ctx.world.add_profile_file()}))
+    let size = file.data.len();
+    let (file_id, pointer) = ctx.world.add_file();
+    Ok(json!({
+        "file_id": file_id,
+        "asset_pointer": pointer,
+        "url": null,
+        "size": size,
+        "contains_realistic_person": false,
+    }))
 }
 
 /// `POST /characters/finalize`.

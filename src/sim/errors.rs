@@ -52,20 +52,60 @@ impl ApiError {
         Self::new(StatusCode::METHOD_NOT_ALLOWED, "Method Not Allowed").code("method_not_allowed")
     }
 
-    /// 401 for a missing, wrong or revoked token.
+    /// 401 for a request without `Authorization: Bearer <token>` (no header, another
+    /// scheme, or an empty token). The live body's `code` is not recorded, so it is null.
+    pub fn missing_bearer() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "Missing bearer authentication in header",
+        )
+    }
+
+    /// 401 for a token the service cannot read: here, any token that is not one of the
+    /// simulator's accounts (the live service says this for a malformed or expired JWT; its
+    /// `code` is not recorded, so it is null).
+    pub fn unparsable_token() -> Self {
+        Self::new(
+            StatusCode::UNAUTHORIZED,
+            "Could not parse your authentication token. Please try signing in again.",
+        )
+    }
+
+    /// 401 `token_invalidated` for a revoked token, with the top-level `"status": 401` the
+    /// live body carries.
     pub fn token_invalidated() -> Self {
         let mut e = Self::new(
             StatusCode::UNAUTHORIZED,
-            "Could not parse your authentication token. Please try signing in again.",
+            "Your authentication token has been invalidated. Please try signing in again.",
         )
         .code("token_invalidated");
         e.top_level_status = true;
         e
     }
 
-    /// 400 from the anti-bot layer (missing or bad sentinel token).
+    /// 400 from the anti-bot layer (missing or bad sentinel token), in the live wording.
     pub fn sentinel_block() -> Self {
-        Self::bad_request("Unable to process request").code("sentinel_block")
+        Self::bad_request(
+            "Hmmm something didn't look right with your request. Please try again later or \
+             visit https://help.openai.com if this issue persists.",
+        )
+        .code("sentinel_block")
+    }
+
+    /// 400 `invalid_request`, the live service's terse refusal of a create it will not take.
+    pub fn invalid_request() -> Self {
+        Self::bad_request("Unable to process request").code("invalid_request")
+    }
+
+    /// `unsupported_country_code` with the country in `error.param`. The live status is not
+    /// recorded; 403 is an assumption (a refusal of who is asking, not of the request).
+    pub fn unsupported_country(country: &str) -> Self {
+        Self::new(
+            StatusCode::FORBIDDEN,
+            "Sora is not available in your country.",
+        )
+        .param(country)
+        .code("unsupported_country_code")
     }
 
     /// 400 when the service is overloaded.
@@ -156,7 +196,15 @@ mod tests {
     fn token_invalidated_matches_the_live_body() {
         assert_eq!(
             ApiError::token_invalidated().body(),
-            json!({"error":{"message":"Could not parse your authentication token. Please try signing in again.","type":"invalid_request_error","param":null,"code":"token_invalidated"},"status":401})
+            json!({"error":{"message":"Your authentication token has been invalidated. Please try signing in again.","type":"invalid_request_error","param":null,"code":"token_invalidated"},"status":401})
+        );
+    }
+
+    #[test]
+    fn sentinel_block_uses_the_live_message() {
+        assert_eq!(
+            ApiError::sentinel_block().body(),
+            json!({"error":{"message":"Hmmm something didn't look right with your request. Please try again later or visit https://help.openai.com if this issue persists.","type":"invalid_request_error","param":null,"code":"sentinel_block"}})
         );
     }
 

@@ -43,8 +43,22 @@ pub enum Fault {
     },
     /// 401 `token_invalidated`, as when the session token is revoked or expired.
     TokenInvalidated,
-    /// 400 `sentinel_block`, the anti-bot rejection.
+    /// 400 `sentinel_block`, the anti-bot rejection ("Hmmm something didn't look right…").
     SentinelBlock,
+    /// 400 `invalid_request` "Unable to process request", the terse refusal of a create.
+    InvalidRequest,
+    /// 429 from Cloudflare's shield in front of the API: the short JSON body
+    /// `{"error":{"code":"cf_shield_429","message":…}}` with a `cf-ray` header and no
+    /// `Retry-After`.
+    #[serde(rename = "cf_shield_429")]
+    CfShield429,
+    /// `unsupported_country_code` with the country in `error.param` (403: the live status is
+    /// not recorded).
+    UnsupportedCountryCode {
+        /// The ISO country code named in `error.param`; `CN` when not given.
+        #[serde(default)]
+        country: Option<String>,
+    },
     /// 400 `heavy_load`, the overload answer.
     HeavyLoad,
     /// 403 Cloudflare "Just a moment..." HTML challenge page.
@@ -65,6 +79,23 @@ pub enum Fault {
     TruncatedBody,
     /// 404 JSON envelope, e.g. to emulate the live service moving a route to `/v2`.
     Gone404,
+    /// The request is processed for real (the handler runs, so a create really creates its
+    /// task or post), then the answer is replaced by that of `then`: the ambiguous create
+    /// whose effect happened although the client only heard a 500 or an unreadable answer.
+    ProcessedThen {
+        /// The fault that shapes the answer: one that replaces it (`server_error`,
+        /// `invalid_json`, `respond`, `connection_reset`, …) is sent instead of the real one;
+        /// one that works on the real answer (`truncated_body`, `trickle`, `short_range`,
+        /// `latency`) does what it does alone.
+        then: Box<Fault>,
+    },
+    /// The request is processed, then the real answer's first half is sent as a complete,
+    /// cleanly ended 206 whose `Content-Range` still announces the full length (`bytes
+    /// 0-HALF/FULL`), as a server or cache that ends a range early does. Nothing breaks on the
+    /// wire, so only a client that compares the bytes with the announced total notices
+    /// (meant for `/media`; an answer that is not a success, or of less than two bytes, is
+    /// sent unchanged).
+    ShortRange,
     /// A JSON answer of about `bytes` bytes made of one tiny item repeated: `[{},{},…]` by
     /// default, `{"items":[{},…]}` with `head`/`tail`, or a list inside an element (`head`
     /// `{"items":[{"generations":[`). Cheap to send, costly to a parser that builds a
@@ -211,6 +242,12 @@ pub fn response(fault: &Fault) -> Response {
     match fault {
         Fault::TokenInvalidated => ApiError::token_invalidated().into_response(),
         Fault::SentinelBlock => ApiError::sentinel_block().into_response(),
+        Fault::InvalidRequest => ApiError::invalid_request().into_response(),
+        Fault::CfShield429 => cf_shield_429(),
+        Fault::UnsupportedCountryCode { country } => {
+            ApiError::unsupported_country(country.as_deref().unwrap_or(DEFAULT_COUNTRY))
+                .into_response()
+        }
         Fault::HeavyLoad => ApiError::heavy_load().into_response(),
         Fault::RateLimited { retry_after_secs } => {
             ApiError::rate_limited(*retry_after_secs).into_response()
@@ -247,9 +284,25 @@ pub fn response(fault: &Fault) -> Response {
             content_type,
         } => canned(*status, headers, body, content_type.as_deref()),
         Fault::EndlessBody => endless(),
+        Fault::ProcessedThen { then } => response(then),
         // Not meant to get here (the server processes these), but answer something sane.
-        Fault::Latency { .. } | Fault::TruncatedBody | Fault::Trickle { .. } => connection_reset(),
+        Fault::Latency { .. }
+        | Fault::TruncatedBody
+        | Fault::Trickle { .. }
+        | Fault::ShortRange => connection_reset(),
     }
+}
+
+/// Takes off the [`Fault::ProcessedThen`] wrappers: whether the real handler must run before
+/// the answer is made, and the fault that then shapes the answer.
+pub fn unwrap_processed(fault: Option<Fault>) -> (bool, Option<Fault>) {
+    let mut processed = false;
+    let mut fault = fault;
+    while let Some(Fault::ProcessedThen { then }) = fault {
+        processed = true;
+        fault = Some(*then);
+    }
+    (processed, fault)
 }
 
 /// Builds a [`Fault::Respond`] answer; headers that are not valid HTTP are skipped.
@@ -339,6 +392,42 @@ pub async fn truncate(response: Response) -> Response {
     Response::from_parts(parts, Body::from_stream(stream))
 }
 
+/// Re-emits a successful `response` as [`Fault::ShortRange`] describes: a clean 206 carrying
+/// the first half of its body, whose `Content-Range` announces the whole. A 206 answer keeps
+/// its own start and total, so a resumed request is shortened the same way.
+pub async fn short_range(response: Response) -> Response {
+    let (mut parts, body) = response.into_parts();
+    let Ok(full) = axum::body::to_bytes(body, usize::MAX).await else {
+        return connection_reset();
+    };
+    let half = full.len() / 2;
+    if !parts.status.is_success() || half == 0 {
+        return Response::from_parts(parts, Body::from(full));
+    }
+    let announced = (parts.status == StatusCode::PARTIAL_CONTENT)
+        .then(|| parts.headers.get(header::CONTENT_RANGE))
+        .flatten()
+        .and_then(|v| v.to_str().ok())
+        .and_then(range_start_and_total);
+    let (start, total) = announced.unwrap_or((0, full.len() as u64));
+    let last = start + half as u64 - 1;
+    parts.status = StatusCode::PARTIAL_CONTENT;
+    if let Ok(v) = HeaderValue::from_str(&format!("bytes {start}-{last}/{total}")) {
+        parts.headers.insert(header::CONTENT_RANGE, v);
+    }
+    parts
+        .headers
+        .insert(header::CONTENT_LENGTH, HeaderValue::from(half));
+    Response::from_parts(parts, Body::from(full.slice(..half)))
+}
+
+/// `bytes FIRST-LAST/TOTAL` → `(FIRST, TOTAL)`.
+fn range_start_and_total(v: &str) -> Option<(u64, u64)> {
+    let (range, total) = v.trim().strip_prefix("bytes ")?.split_once('/')?;
+    let (first, _) = range.split_once('-')?;
+    Some((first.trim().parse().ok()?, total.trim().parse().ok()?))
+}
+
 /// Re-emits `response` with its full `Content-Length`, its body slowed down as
 /// [`Fault::Trickle`] describes.
 pub async fn trickle(response: Response, after_bytes: u64, chunk: u64, every_ms: u64) -> Response {
@@ -377,6 +466,26 @@ fn endless() -> Response {
     let mut r = Response::new(Body::from_stream(stream));
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
+    r
+}
+
+/// The country [`Fault::UnsupportedCountryCode`] names when the rule gives none.
+const DEFAULT_COUNTRY: &str = "CN";
+
+/// The message of [`Fault::CfShield429`]; the live text is not recorded (only the code is).
+pub const CF_SHIELD_MESSAGE: &str = "Too many requests from your network. Please try again later.";
+
+/// 429 `cf_shield_429`: Cloudflare's rate limit in front of the API. Its body is the short
+/// `{code, message}` form (no `type` or `param`), and it names its `cf-ray` but no wait.
+fn cf_shield_429() -> Response {
+    let body =
+        serde_json::json!({"error": {"code": "cf_shield_429", "message": CF_SHIELD_MESSAGE}});
+    let mut r = (StatusCode::TOO_MANY_REQUESTS, axum::Json(body)).into_response();
+    let h = r.headers_mut();
+    h.insert(header::SERVER, HeaderValue::from_static("cloudflare"));
+    if let Ok(v) = HeaderValue::from_str(&format!("{}-AMS", ids::hex(16))) {
+        h.insert("cf-ray", v);
+    }
     r
 }
 
@@ -510,6 +619,76 @@ mod tests {
             v["items"].as_array().map(Vec::len),
             Some((body.len() - 11) / 3)
         );
+    }
+
+    #[test]
+    fn processed_then_names_the_answer_it_sends() {
+        let fault: Fault =
+            serde_json::from_str(r#"{"kind":"processed_then","then":{"kind":"server_error"}}"#)
+                .expect("valid fault");
+        assert_eq!(
+            fault,
+            Fault::ProcessedThen {
+                then: Box::new(Fault::ServerError)
+            }
+        );
+        let (processed, then) = unwrap_processed(Some(fault.clone()));
+        assert!(processed);
+        assert_eq!(then, Some(Fault::ServerError));
+        assert_eq!(response(&fault).status(), StatusCode::INTERNAL_SERVER_ERROR);
+        assert_eq!(
+            unwrap_processed(Some(Fault::InvalidJson)),
+            (false, Some(Fault::InvalidJson))
+        );
+    }
+
+    #[tokio::test]
+    async fn a_short_range_is_a_clean_half_that_announces_the_whole() {
+        let whole = (0u8..100).collect::<Vec<u8>>();
+        let r = short_range(Response::new(Body::from(whole.clone()))).await;
+        assert_eq!(r.status(), StatusCode::PARTIAL_CONTENT);
+        assert_eq!(r.headers()[header::CONTENT_RANGE], "bytes 0-49/100");
+        assert_eq!(r.headers()[header::CONTENT_LENGTH], "50");
+        let body = axum::body::to_bytes(r.into_body(), usize::MAX)
+            .await
+            .expect("a complete body");
+        assert_eq!(&body[..], &whole[..50]);
+
+        // A resumed range keeps its start and total.
+        let mut resumed = Response::new(Body::from(whole[40..].to_vec()));
+        *resumed.status_mut() = StatusCode::PARTIAL_CONTENT;
+        resumed.headers_mut().insert(
+            header::CONTENT_RANGE,
+            HeaderValue::from_static("bytes 40-99/100"),
+        );
+        let r = short_range(resumed).await;
+        assert_eq!(r.headers()[header::CONTENT_RANGE], "bytes 40-69/100");
+
+        // Errors pass unchanged.
+        let r = short_range(ApiError::server_error().into_response()).await;
+        assert_eq!(r.status(), StatusCode::INTERNAL_SERVER_ERROR);
+    }
+
+    #[test]
+    fn the_live_refusal_kinds_parse_by_their_wire_names() {
+        let parse = |json: &str| serde_json::from_str::<Fault>(json).expect("valid fault");
+        assert_eq!(
+            parse(r#"{"kind":"invalid_request"}"#),
+            Fault::InvalidRequest
+        );
+        assert_eq!(parse(r#"{"kind":"cf_shield_429"}"#), Fault::CfShield429);
+        assert_eq!(
+            parse(r#"{"kind":"unsupported_country_code","country":"IR"}"#),
+            Fault::UnsupportedCountryCode {
+                country: Some("IR".into())
+            }
+        );
+        assert_eq!(
+            parse(r#"{"kind":"unsupported_country_code"}"#),
+            Fault::UnsupportedCountryCode { country: None }
+        );
+        let back = serde_json::to_value(Fault::CfShield429).expect("serializes");
+        assert_eq!(back["kind"], "cf_shield_429");
     }
 
     #[test]

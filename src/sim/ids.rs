@@ -42,9 +42,14 @@ pub fn post_id() -> String {
     format!("s_{}", hex(32))
 }
 
-/// A file pointer as returned by `/project_y/file/upload`.
-pub fn file_pointer() -> String {
-    format!("sediment://file_{}", hex(32))
+/// A file id as returned by `/project_y/file/upload`: `file_` + 32 hex digits.
+pub fn file_id() -> String {
+    format!("file_{}", hex(32))
+}
+
+/// The asset pointer of a file id: `sediment://file_…`.
+pub fn file_pointer(file_id: &str) -> String {
+    format!("sediment://{file_id}")
 }
 
 /// An uploaded image's id.
@@ -116,7 +121,7 @@ mod tests {
     fn post_ids_and_pointers_have_32_hex_digits() {
         let post = post_id();
         assert!(is_post_id(&post), "{post}");
-        let pointer = file_pointer();
+        let pointer = file_pointer(&file_id());
         let rest = pointer.strip_prefix("sediment://file_").expect("prefix");
         assert_eq!(rest.len(), 32);
         assert!(rest.bytes().all(|b| b.is_ascii_hexdigit()));

@@ -1,7 +1,17 @@
-//! Media: the embedded sample files, pre-signed URLs that point at them, and the `/media/…`
-//! handler (no auth, signature and expiry checked, `Range` supported so downloads can resume).
+//! Media: the embedded sample files, pre-signed URLs in the live blob store's form that point
+//! at them, and the `/az/files/…` handler (no auth, signature and expiry checked, `Range`
+//! supported so downloads can resume).
+//!
+//! A URL looks like the live service's: `/az/files/{uuid}%2Fraw?se=…&sp=r&sv=…&sr=b&sig=…`
+//! for a full-quality file and `/az/files/{hash}_{uuid}%2Fdrvs%2Fmd%2Fraw?…` for a
+//! derivative (md, ld, thumbnail, link thumbnail, end card). No path carries a file
+//! extension: the type is in the `Content-Type` the file is served with. The uuids are
+//! derived from the owner (a generation, cameo or image id) with per-instance keys, and each
+//! issued path is remembered with the file it names.
 
+use std::collections::HashMap;
 use std::hash::{BuildHasher, Hasher};
+use std::sync::Mutex;
 use std::time::{SystemTime, UNIX_EPOCH};
 
 use axum::body::Body;
@@ -10,12 +20,17 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use super::ids;
+use super::server::lock;
 
 /// How long a signed URL stays valid (the live service: about 3 days).
 const URL_LIFETIME_SECS: u64 = 3 * 24 * 3600;
+/// Where the blob store serves files; the rest of the path is the blob's name, `/` encoded.
+pub const FILES_PREFIX: &str = "/az/files/";
+/// The storage API version the live URLs carry in `sv`.
+const STORAGE_VERSION: &str = "2026-02-06";
 
 /// One of the embedded files.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Asset {
     /// The watermarked video served for drafts.
     Video,
@@ -34,20 +49,6 @@ pub enum Asset {
 }
 
 impl Asset {
-    /// The file name used in URLs, resolved back with [`Asset::from_file_name`].
-    pub fn from_file_name(name: &str) -> Option<Asset> {
-        Some(match name {
-            "source.mp4" | "md.mp4" | "ld.mp4" | "endcard.mp4" => Asset::Video,
-            "source_nowm.mp4" => Asset::VideoClean,
-            "thumbnail.webp" => Asset::Thumbnail,
-            "image.png" => Asset::ImageSquare,
-            "image_landscape.webp" => Asset::ImageLandscape,
-            "image_portrait.webp" => Asset::ImagePortrait,
-            "profile.webp" => Asset::Profile,
-            _ => return None,
-        })
-    }
-
     /// The file's bytes, embedded at build time.
     pub fn bytes(self) -> &'static [u8] {
         match self {
@@ -73,6 +74,66 @@ impl Asset {
     }
 }
 
+/// Which file of an owner a URL names; exists so views ask for "the md stream of gen_x" and
+/// the blob naming stays in one place.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Blob {
+    /// Full-quality watermarked video: `{uuid}/raw`.
+    Source,
+    /// Full-quality video without the watermark: `{uuid}/raw` under a uuid of its own.
+    SourceClean,
+    /// Medium-quality stream: `{hash}_{uuid}/drvs/md/raw`.
+    Md,
+    /// Low-quality stream: `{hash}_{uuid}/drvs/ld/raw`.
+    Ld,
+    /// Watermarked video with the end card: `{hash}_{uuid}/drvs/endcard_wm/raw`.
+    EndcardWm,
+    /// Poster image: `{hash}_{uuid}/drvs/thumbnail/raw`.
+    Thumbnail,
+    /// Link preview image: `{hash}_{uuid}/drvs/link_thumbnail/raw`.
+    Unfurl,
+    /// A single image (an image generation, a profile picture): `{uuid}/raw` holding it.
+    Image(Asset),
+}
+
+impl Blob {
+    /// The embedded file behind it.
+    pub fn asset(self) -> Asset {
+        match self {
+            Blob::Source | Blob::Md | Blob::Ld | Blob::EndcardWm => Asset::Video,
+            Blob::SourceClean => Asset::VideoClean,
+            Blob::Thumbnail | Blob::Unfurl => Asset::Thumbnail,
+            Blob::Image(asset) => asset,
+        }
+    }
+
+    /// The file's size in bytes.
+    pub fn size(self) -> usize {
+        self.asset().bytes().len()
+    }
+
+    /// The derivative directory, for the blobs that are derivatives of a source.
+    fn derivative(self) -> Option<&'static str> {
+        match self {
+            Blob::Md => Some("md"),
+            Blob::Ld => Some("ld"),
+            Blob::EndcardWm => Some("endcard_wm"),
+            Blob::Thumbnail => Some("thumbnail"),
+            Blob::Unfurl => Some("link_thumbnail"),
+            Blob::Source | Blob::SourceClean | Blob::Image(_) => None,
+        }
+    }
+
+    /// Which uuid of the owner it lives under: the clean source and images have their own.
+    fn family(self) -> &'static str {
+        match self {
+            Blob::SourceClean => "clean",
+            Blob::Image(_) => "image",
+            _ => "source",
+        }
+    }
+}
+
 /// Unix time now, in seconds.
 pub fn unix_now() -> u64 {
     SystemTime::now()
@@ -86,6 +147,8 @@ pub fn unix_now() -> u64 {
 pub struct MediaUrls {
     base: String,
     keys: [std::hash::RandomState; 2],
+    /// Every blob path handed out, with the file it serves.
+    issued: Mutex<HashMap<String, Asset>>,
 }
 
 impl MediaUrls {
@@ -94,29 +157,83 @@ impl MediaUrls {
         MediaUrls {
             base,
             keys: [std::hash::RandomState::new(), std::hash::RandomState::new()],
+            issued: Mutex::new(HashMap::new()),
         }
     }
 
-    /// A signed URL for `file` of `owner` (a generation, cameo… id), valid for about 3 days.
-    pub fn url(&self, owner: &str, file: &str) -> String {
-        let path = format!("/media/{owner}/{file}");
+    fn keyed(&self, key: usize, parts: &[&str]) -> u64 {
+        let mut h = self.keys[key].build_hasher();
+        for p in parts {
+            h.write(p.as_bytes());
+            h.write_u8(0);
+        }
+        h.finish()
+    }
+
+    /// A uuid in the live form (`00000000-xxxx-xxxx-xxxx-xxxxxxxxxxxx`), stable for one
+    /// owner and family within this instance.
+    fn uuid(&self, owner: &str, family: &str) -> String {
+        let hex = format!(
+            "{:016x}{:016x}",
+            self.keyed(0, &["uuid", owner, family]),
+            self.keyed(1, &["uuid", owner, family])
+        );
+        format!(
+            "00000000-{}-{}-{}-{}",
+            &hex[0..4],
+            &hex[4..8],
+            &hex[8..12],
+            &hex[12..24]
+        )
+    }
+
+    /// The blob store's name of `blob` of `owner` (`{uuid}/raw`, `{hash}_{uuid}/drvs/md/raw`):
+    /// what drafts/v2 shows as an internal `path`. It is remembered so the URL made from it
+    /// can be served.
+    pub fn path(&self, owner: &str, blob: Blob) -> String {
+        let uuid = self.uuid(owner, blob.family());
+        let path = match blob.derivative() {
+            None => format!("{uuid}/raw"),
+            Some(drv) => {
+                let hash = format!(
+                    "{:016x}{:016x}",
+                    self.keyed(0, &["hash", owner]),
+                    self.keyed(1, &["hash", owner])
+                );
+                format!("{hash}_{uuid}/drvs/{drv}/raw")
+            }
+        };
+        lock(&self.issued).insert(path.clone(), blob.asset());
+        path
+    }
+
+    /// A signed URL for `blob` of `owner`, valid for about 3 days.
+    pub fn url(&self, owner: &str, blob: Blob) -> String {
+        let path = self.path(owner, blob);
         let expiry = unix_now() + URL_LIFETIME_SECS;
         let sig = self.signature(&path, expiry);
-        format!("{}{path}?se={expiry}&sp=r&sig={sig}", self.base)
+        format!(
+            "{}{FILES_PREFIX}{}?se={expiry}&sp=r&sv={STORAGE_VERSION}&sr=b&sig={sig}",
+            self.base,
+            path.replace('/', "%2F")
+        )
+    }
+
+    /// The file a blob path names, if this instance issued it.
+    fn resolve(&self, path: &str) -> Option<Asset> {
+        lock(&self.issued).get(path).copied()
     }
 
     fn signature(&self, path: &str, expiry: u64) -> String {
-        let mut out = String::with_capacity(32);
-        for key in &self.keys {
-            let mut h = key.build_hasher();
-            h.write(path.as_bytes());
-            h.write_u64(expiry);
-            out.push_str(&format!("{:016x}", h.finish()));
-        }
-        out
+        let expiry = expiry.to_string();
+        format!(
+            "{:016x}{:016x}",
+            self.keyed(0, &["sig", path, &expiry]),
+            self.keyed(1, &["sig", path, &expiry])
+        )
     }
 
-    /// Checks `se` and `sig` of a request for `path`.
+    /// Checks `se` and `sig` of a request for blob `path` (decoded).
     pub fn verify(&self, path: &str, query: Option<&str>, now: u64) -> Result<(), Denied> {
         let param = |name: &str| {
             query?
@@ -137,6 +254,24 @@ impl MediaUrls {
         }
         Ok(())
     }
+}
+
+/// Decodes `%XX` escapes; `None` for a malformed escape or a result that is not UTF-8.
+fn percent_decode(s: &str) -> Option<String> {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' {
+            let hex = s.get(i + 1..i + 3)?;
+            out.push(u8::from_str_radix(hex, 16).ok()?);
+            i += 3;
+        } else {
+            out.push(bytes[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).ok()
 }
 
 /// Why a media request was refused with 403.
@@ -201,15 +336,36 @@ pub fn parse_range(value: Option<&str>, len: u64) -> RangeSpec {
     }
 }
 
-/// Answers a `/media/{owner}/{file}` request.
-/// `range` is the request's `Range` header.
+/// Whether a request path is a media download: the live form `/az/files/…`, or the
+/// simulator's older `/media/…` (kept so a link made by hand still reaches the media
+/// pipeline and its faults; no such path is issued any more, so it answers 404).
+pub fn is_media_path(path: &str) -> bool {
+    path.starts_with("/media/") || path.starts_with(FILES_PREFIX)
+}
+
+/// The request log's name for a media request: `/media` followed by the path on the media
+/// host (`/media/az/files/…`), so that log filters and fault rules for `/media` keep
+/// meaning "media downloads" whatever the blob names look like.
+pub fn logged_path(path: &str) -> String {
+    if path.starts_with("/media/") {
+        path.to_string()
+    } else {
+        format!("/media{path}")
+    }
+}
+
+/// Answers a media request; `path` is the request path or its [`logged_path`], `range` the
+/// request's `Range` header.
 pub fn serve(urls: &MediaUrls, path: &str, query: Option<&str>, range: Option<&str>) -> Response {
-    let segments: Vec<&str> = path.trim_start_matches('/').split('/').collect();
-    let asset = match segments.as_slice() {
-        ["media", owner, file] if !owner.is_empty() => Asset::from_file_name(file),
-        _ => None,
-    };
-    let Some(asset) = asset else {
+    let path = path
+        .strip_prefix("/media")
+        .filter(|p| p.starts_with(FILES_PREFIX))
+        .unwrap_or(path);
+    let blob = path
+        .strip_prefix(FILES_PREFIX)
+        .and_then(percent_decode)
+        .and_then(|blob| urls.resolve(&blob).map(|asset| (blob, asset)));
+    let Some((blob, asset)) = blob else {
         return storage_error(
             StatusCode::NOT_FOUND,
             "BlobNotFound",
@@ -217,7 +373,7 @@ pub fn serve(urls: &MediaUrls, path: &str, query: Option<&str>, range: Option<&s
             None,
         );
     };
-    if let Err(denied) = urls.verify(path, query, unix_now()) {
+    if let Err(denied) = urls.verify(&blob, query, unix_now()) {
         let detail = match denied {
             Denied::Unsigned => "Signature fields not well formed.",
             Denied::BadSignature => "Signature did not match.",
@@ -310,22 +466,49 @@ mod tests {
     #[test]
     fn signed_urls_verify_and_tampering_fails() {
         let urls = MediaUrls::new("http://127.0.0.1:9".into());
-        let url = urls.url("gen_abc", "source.mp4");
+        let url = urls.url("gen_abc", Blob::Source);
         let rest = url.strip_prefix("http://127.0.0.1:9").expect("base");
         let (path, query) = rest.split_once('?').expect("query");
-        assert_eq!(path, "/media/gen_abc/source.mp4");
-        assert_eq!(urls.verify(path, Some(query), unix_now()), Ok(()));
+        let blob =
+            percent_decode(path.strip_prefix(FILES_PREFIX).expect("prefix")).expect("decodes");
+        assert_eq!(blob, urls.path("gen_abc", Blob::Source));
+        assert_eq!(urls.verify(&blob, Some(query), unix_now()), Ok(()));
+        let other_blob = urls.path("gen_abd", Blob::Source);
         assert_eq!(
-            urls.verify("/media/gen_abd/source.mp4", Some(query), unix_now()),
+            urls.verify(&other_blob, Some(query), unix_now()),
             Err(Denied::BadSignature)
         );
-        assert_eq!(urls.verify(path, None, unix_now()), Err(Denied::Unsigned));
+        assert_eq!(urls.verify(&blob, None, unix_now()), Err(Denied::Unsigned));
         let later = unix_now() + URL_LIFETIME_SECS + 10;
-        assert_eq!(urls.verify(path, Some(query), later), Err(Denied::Expired));
+        assert_eq!(urls.verify(&blob, Some(query), later), Err(Denied::Expired));
         let other = MediaUrls::new("http://127.0.0.1:9".into());
         assert_eq!(
-            other.verify(path, Some(query), unix_now()),
+            other.verify(&blob, Some(query), unix_now()),
             Err(Denied::BadSignature)
+        );
+    }
+
+    #[test]
+    fn blob_names_look_like_the_live_ones() {
+        let urls = MediaUrls::new("http://127.0.0.1:9".into());
+        let source = urls.path("gen_abc", Blob::Source);
+        let (uuid, rest) = source.split_once('/').expect("uuid/raw");
+        assert_eq!(rest, "raw");
+        assert!(uuid.starts_with("00000000-") && uuid.len() == 36, "{uuid}");
+        let md = urls.path("gen_abc", Blob::Md);
+        assert!(md.ends_with(&format!("_{uuid}/drvs/md/raw")), "{md}");
+        assert!(
+            urls.path("gen_abc", Blob::Unfurl)
+                .ends_with("/drvs/link_thumbnail/raw")
+        );
+        assert_ne!(urls.path("gen_abc", Blob::SourceClean), source);
+        assert_eq!(urls.path("gen_abc", Blob::Source), source, "stable");
+        let url = urls.url("gen_abc", Blob::Md);
+        let path = url.split('?').next().expect("path");
+        assert!(path.ends_with("%2Fdrvs%2Fmd%2Fraw"), "{url}");
+        assert!(
+            !path.rsplit('/').next().unwrap_or("").contains('.'),
+            "{url}"
         );
     }
 
@@ -364,8 +547,9 @@ mod tests {
     #[test]
     fn serve_answers_full_partial_and_refusals() {
         let urls = MediaUrls::new(String::new());
-        let url = urls.url("gen_abc", "thumbnail.webp");
+        let url = urls.url("gen_abc", Blob::Thumbnail);
         let (path, query) = url.split_once('?').expect("query");
+        assert!(path.starts_with(FILES_PREFIX), "{path}");
         let len = Asset::Thumbnail.bytes().len();
 
         let r = serve(&urls, path, Some(query), None);
@@ -381,7 +565,16 @@ mod tests {
 
         let r = serve(&urls, path, Some("se=1&sig=00"), None);
         assert_eq!(r.status(), StatusCode::FORBIDDEN);
-        let r = serve(&urls, "/media/gen_abc/nope.bin", Some(query), None);
+        let r = serve(&urls, &logged_path(path), Some(query), None);
+        assert_eq!(r.status(), StatusCode::OK, "the logged form is served too");
+        let r = serve(&urls, "/media/gen_abc/thumbnail.webp", Some(query), None);
         assert_eq!(r.status(), StatusCode::NOT_FOUND);
+        let r = serve(
+            &urls,
+            "/az/files/00000000-0000-0000-0000-000000000000%2Fraw",
+            Some(query),
+            None,
+        );
+        assert_eq!(r.status(), StatusCode::NOT_FOUND, "never issued");
     }
 }

@@ -13,9 +13,11 @@
 //! Layout: this file owns the configuration and the [`Sim`] handle. `server` is the per-request
 //! pipeline (log → faults → auth/sentinel → route) and `control` the `/_sim/*` API; `routes` maps
 //! paths to the handlers in `account`, `images`, `video` and `cameos`, which validate with
-//! `validate` and fail with `errors`; `world` holds the account's data, `state` the pure
-//! lifecycles, `cursor` the pagination; `views` renders JSON; `media` signs URLs and serves the
-//! files embedded from `assets/`; `faults`, `record` and `ids` are what their names say.
+//! `validate` and fail with `errors`; `world` holds one account's data (each token reaches its
+//! own; the accounts are in `account`), `state` the pure lifecycles, `cursor` the pagination;
+//! `views` renders JSON; `media` signs URLs and serves the files embedded from `assets/`;
+//! `sentinel` is the fixed-token stand-in for the chatgpt.com sentinel route; `faults`, `record`
+//! and `ids` are what their names say.
 
 mod account;
 mod cameos;
@@ -28,6 +30,7 @@ mod images;
 mod media;
 mod record;
 mod routes;
+mod sentinel;
 mod server;
 mod state;
 mod validate;
@@ -44,12 +47,16 @@ use tokio::net::TcpListener;
 use tokio::sync::watch;
 use tokio::task::JoinHandle;
 
+pub use account::{
+    EXHAUSTED_TOKEN, FIXTURES, FREE_TOKEN, Fixture, MOBILE_TOKEN, NO_SORA2_TOKEN,
+    NO_USERNAME_TOKEN, PLUS_TOKEN, Plan, REVOKED_TOKEN, TokenKind,
+};
 pub use faults::{Fault, FaultRule};
 pub use record::{RecordedPart, RecordedRequest};
 
 use server::Shared;
 
-/// The Bearer token the simulator accepts unless configured otherwise.
+/// The primary account's Bearer token unless configured otherwise.
 pub const DEMO_TOKEN: &str = "sora-demo-token";
 
 /// How long [`Sim::shutdown`] waits for in-flight requests before cutting them off.
@@ -59,13 +66,21 @@ const SHUTDOWN_GRACE: Duration = Duration::from_secs(5);
 /// starting data without touching the routes.
 #[derive(Clone, Debug)]
 pub struct SimConfig {
-    /// The Bearer token accepted on `/backend` routes; anything else gets 401 `token_invalidated`.
+    /// The primary account's Bearer token (the one [`Sim::token`] hands out). The built-in
+    /// [`FIXTURES`] are served too, each under its own token (a fixture whose token equals
+    /// this one is left out); any other token gets 401 "Could not parse your authentication
+    /// token", a request without one 401 "Missing bearer authentication in header".
     pub token: String,
-    /// Time multiplier: 1.0 is a realistic demo (a video takes ~20-40 s), 100.0 suits tests.
+    /// Which app the primary token belongs to: [`TokenKind::Web`] (the default) gets the
+    /// watermarked file at a post's `encodings.source.path`, [`TokenKind::Mobile`] the clean one.
+    pub token_kind: TokenKind,
+    /// Time multiplier: 1.0 is the live service's pace (a 10 s video reaches its draft after
+    /// about 2 min 50 s, see `state`), 8.0 the demo's, 100.0 and more suit tests.
     pub speed: f64,
-    /// Whether the account has the Pro plan; without it 25 s videos, `sy_ore` and `large` are refused.
+    /// Whether the primary account has the Pro plan (else Plus); without it 25 s videos,
+    /// `sy_ore` and `large` are refused. The fixtures keep their own plans.
     pub pro_plan: bool,
-    /// Drafts already in the account at start, so pagination can be exercised at once.
+    /// Drafts already in the primary account at start, so pagination can be exercised at once.
     pub seed_drafts: usize,
     /// When set (a loopback IP such as 127.0.0.2), media is served by a second listener on that IP
     /// and every media URL points there, so tests can check that no credential follows the download.
@@ -76,6 +91,7 @@ impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {
             token: DEMO_TOKEN.to_string(),
+            token_kind: TokenKind::Web,
             speed: 1.0,
             pro_plan: true,
             seed_drafts: 0,
@@ -167,7 +183,7 @@ impl Sim {
         format!("http://{}/backend", self.addr)
     }
 
-    /// The Bearer token this simulator accepts.
+    /// The primary account's Bearer token (the fixtures' tokens are in [`FIXTURES`]).
     pub fn token(&self) -> String {
         self.shared.token.clone()
     }
@@ -192,7 +208,7 @@ impl Sim {
         self.shared.clear_faults();
     }
 
-    /// Chooses what cameos uploaded from now on will do.
+    /// Chooses what cameos uploaded from now on will do, in every account.
     pub fn set_cameo_outcome(&self, outcome: CameoOutcome) {
         self.shared.set_cameo_outcome(outcome);
     }

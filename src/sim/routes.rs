@@ -27,6 +27,8 @@ pub enum Route {
     Me,
     /// `GET /nf/check`
     QuotaCheck,
+    /// `GET /billing/subscriptions`
+    Subscriptions,
     /// `POST /uploads`
     UploadImage,
     /// `POST /video_gen`
@@ -37,17 +39,21 @@ pub enum Route {
     CreateVideo,
     /// `POST /nf/create/storyboard`
     CreateStoryboard,
-    /// `GET /nf/pending` (bare array) or `/nf/pending/v2` (`{"items"}`)
-    Pending {
-        /// Whether it is the `/v2` form.
+    /// `GET /nf/pending` or `/nf/pending/v2` (both a bare array)
+    Pending,
+    /// `GET /project_y/profile/drafts` or `…/drafts/v2`
+    Drafts {
+        /// Whether it is the `/v2` form (internal encodings paths).
         v2: bool,
     },
-    /// `GET /project_y/profile/drafts` or `…/drafts/v2`
-    Drafts,
+    /// `GET /project_y/profile/drafts/v2/{gen_id}`
+    Draft(String),
     /// `POST /project_y/post`
     CreatePost,
     /// `GET /project_y/post/{id}`
     GetPost(String),
+    /// `GET /project_y/post/{id}/tree`
+    PostTree(String),
     /// `DELETE /project_y/post/{id}`
     DeletePost(String),
     /// `POST /characters/upload`
@@ -88,21 +94,24 @@ pub fn parse(method: &str, path: &str) -> Result<Route, ApiError> {
     let candidates: Vec<(&str, Route)> = match segments.as_slice() {
         ["me"] => vec![("GET", Route::Me)],
         ["nf", "check"] => vec![("GET", Route::QuotaCheck)],
+        ["billing", "subscriptions"] => vec![("GET", Route::Subscriptions)],
         ["uploads"] => vec![("POST", Route::UploadImage)],
         ["video_gen"] => vec![("POST", Route::CreateImage)],
         ["v2", "recent_tasks"] => vec![("GET", Route::RecentTasks)],
         ["nf", "create"] => vec![("POST", Route::CreateVideo)],
         ["nf", "create", "storyboard"] => vec![("POST", Route::CreateStoryboard)],
-        ["nf", "pending"] => vec![("GET", Route::Pending { v2: false })],
-        ["nf", "pending", "v2"] => vec![("GET", Route::Pending { v2: true })],
-        ["project_y", "profile", "drafts"] | ["project_y", "profile", "drafts", "v2"] => {
-            vec![("GET", Route::Drafts)]
+        ["nf", "pending"] | ["nf", "pending", "v2"] => vec![("GET", Route::Pending)],
+        ["project_y", "profile", "drafts"] => vec![("GET", Route::Drafts { v2: false })],
+        ["project_y", "profile", "drafts", "v2"] => vec![("GET", Route::Drafts { v2: true })],
+        ["project_y", "profile", "drafts", "v2", gen_id] => {
+            vec![("GET", Route::Draft(id(gen_id)))]
         }
         ["project_y", "post"] => vec![("POST", Route::CreatePost)],
         ["project_y", "post", post_id] => vec![
             ("GET", Route::GetPost(id(post_id))),
             ("DELETE", Route::DeletePost(id(post_id))),
         ],
+        ["project_y", "post", post_id, "tree"] => vec![("GET", Route::PostTree(id(post_id)))],
         ["characters", "upload"] => vec![("POST", Route::UploadCameo)],
         ["project_y", "cameos", "in_progress", cameo_id] => {
             vec![("GET", Route::CameoProgress(id(cameo_id)))]
@@ -128,16 +137,19 @@ pub fn parse(method: &str, path: &str) -> Result<Route, ApiError> {
 pub fn dispatch(ctx: &mut Ctx<'_>, route: Route, req: &Incoming) -> Result<Value, ApiError> {
     match route {
         Route::Me => Ok(account::me(ctx)),
-        Route::QuotaCheck => Ok(account::quota(ctx)),
+        Route::QuotaCheck => account::quota(ctx),
+        Route::Subscriptions => Ok(account::subscriptions(ctx)),
         Route::UploadImage => images::upload(ctx, req),
         Route::CreateImage => images::create(ctx, req),
         Route::RecentTasks => images::recent(ctx, req),
         Route::CreateVideo => video::create(ctx, req, false),
         Route::CreateStoryboard => video::create(ctx, req, true),
-        Route::Pending { v2 } => Ok(video::pending(ctx, v2)),
-        Route::Drafts => video::drafts(ctx, req),
+        Route::Pending => Ok(video::pending(ctx)),
+        Route::Drafts { v2 } => video::drafts(ctx, req, v2),
+        Route::Draft(id) => video::draft(ctx, &id),
         Route::CreatePost => video::publish(ctx, req),
         Route::GetPost(id) => video::get_post(ctx, &id),
+        Route::PostTree(id) => video::post_tree(ctx, &id, req),
         Route::DeletePost(id) => video::delete_post(ctx, &id),
         Route::UploadCameo => cameos::upload(ctx, req),
         Route::CameoProgress(id) => cameos::progress(ctx, &id),
@@ -155,13 +167,18 @@ mod tests {
     #[test]
     fn known_paths_resolve() {
         assert_eq!(parse("GET", "/me"), Ok(Route::Me));
-        assert_eq!(
-            parse("GET", "/nf/pending/v2"),
-            Ok(Route::Pending { v2: true })
-        );
+        assert_eq!(parse("GET", "/nf/pending/v2"), Ok(Route::Pending));
         assert_eq!(
             parse("GET", "/project_y/profile/drafts/v2"),
-            Ok(Route::Drafts)
+            Ok(Route::Drafts { v2: true })
+        );
+        assert_eq!(
+            parse("GET", "/project_y/profile/drafts/v2/gen_1"),
+            Ok(Route::Draft("gen_1".into()))
+        );
+        assert_eq!(
+            parse("GET", "/project_y/post/s_1/tree"),
+            Ok(Route::PostTree("s_1".into()))
         );
         assert_eq!(
             parse("DELETE", "/project_y/post/s_1"),

@@ -1,6 +1,7 @@
 //! The per-request pipeline: log the request, apply injected faults, check auth and sentinel,
 //! then hand `/backend` requests to the route table and `/media` requests to the file server.
 
+use std::collections::{HashMap, HashSet};
 use std::sync::{Arc, Mutex, MutexGuard, PoisonError};
 use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
@@ -9,11 +10,13 @@ use axum::extract::{Request, State};
 use axum::response::{IntoResponse, Response};
 use tokio::time::Instant;
 
+use super::account::{Account, FIXTURES};
 use super::errors::ApiError;
 use super::faults::{self, Fault, FaultBook, FaultRule};
 use super::media::{self, MediaUrls};
 use super::record::{self, Incoming, RecordedRequest, RequestLog};
 use super::routes::{self, Ctx};
+use super::sentinel;
 use super::world::World;
 use super::{CameoOutcome, SimConfig, control};
 
@@ -23,9 +26,12 @@ const MIN_SENTINEL_LEN: usize = 10;
 /// State shared by the listeners and the [`super::Sim`] handle.
 #[derive(Debug)]
 pub struct Shared {
-    /// Accepted Bearer token.
+    /// The primary account's Bearer token.
     pub token: String,
-    world: Mutex<World>,
+    /// Every account by its Bearer token, each with its own data.
+    worlds: HashMap<String, Mutex<World>>,
+    /// Tokens that were revoked (401 `token_invalidated`).
+    revoked: HashSet<String>,
     faults: Mutex<FaultBook>,
     log: Mutex<RequestLog>,
     urls: MediaUrls,
@@ -43,9 +49,26 @@ impl Shared {
             .duration_since(UNIX_EPOCH)
             .map(|d| d.as_secs_f64())
             .unwrap_or(0.0);
+        let now = Instant::now();
+        let mut worlds = HashMap::new();
+        let mut revoked = HashSet::new();
+        worlds.insert(
+            config.token.clone(),
+            Mutex::new(World::new(config, now, wall)),
+        );
+        for fixture in FIXTURES.iter().filter(|f| f.token != config.token) {
+            if fixture.revoked {
+                revoked.insert(fixture.token.to_string());
+            } else {
+                let account = Account::from_fixture(fixture);
+                let world = World::for_account(config, account, 0, now, wall);
+                worlds.insert(fixture.token.to_string(), Mutex::new(world));
+            }
+        }
         Shared {
             token: config.token.clone(),
-            world: Mutex::new(World::new(config, Instant::now(), wall)),
+            worlds,
+            revoked,
             faults: Mutex::new(FaultBook::default()),
             log: Mutex::new(RequestLog::default()),
             urls: MediaUrls::new(media_base),
@@ -77,9 +100,11 @@ impl Shared {
         lock(&self.faults).clear();
     }
 
-    /// Chooses what new cameos do.
+    /// Chooses what new cameos do, in every account.
     pub fn set_cameo_outcome(&self, outcome: CameoOutcome) {
-        lock(&self.world).cameo_outcome = outcome;
+        for world in self.worlds.values() {
+            lock(world).cameo_outcome = outcome;
+        }
     }
 
     /// The normal answer to a request (no faults).
@@ -96,6 +121,7 @@ impl Shared {
                     req.rec.header("range"),
                 )
             }
+            Target::Sentinel => sentinel::respond(&req.rec.method),
             Target::Backend(path) => match self.backend(path, req) {
                 Ok(value) => axum::Json(value).into_response(),
                 Err(err) => err.into_response(),
@@ -104,10 +130,7 @@ impl Shared {
     }
 
     fn backend(&self, path: &str, req: &Incoming) -> Result<serde_json::Value, ApiError> {
-        let token = req.rec.header("authorization").and_then(bearer_token);
-        if token != Some(self.token.as_str()) {
-            return Err(ApiError::token_invalidated());
-        }
+        let world = self.account_of(req.rec.header("authorization"))?;
         let route = routes::parse(&req.rec.method, path)?;
         if route.needs_sentinel() {
             let sentinel = req.rec.header("openai-sentinel-token").unwrap_or("").trim();
@@ -116,7 +139,7 @@ impl Shared {
             }
         }
         let now = Instant::now();
-        let mut world = lock(&self.world);
+        let mut world = lock(world);
         world.advance(now);
         let mut ctx = Ctx {
             world: &mut world,
@@ -124,6 +147,27 @@ impl Shared {
             now,
         };
         routes::dispatch(&mut ctx, route, req)
+    }
+}
+
+impl Shared {
+    /// The account an `Authorization` header reaches, or the 401 the live service gives:
+    /// "Missing bearer…" without a Bearer token, `token_invalidated` for a revoked one, and
+    /// "Could not parse…" for any other token. The simulator's tokens are opaque, so it
+    /// cannot tell a malformed token from a well-formed stranger; the live service cannot
+    /// read either (it checks a JWT's signature), and "Could not parse" is the answer
+    /// recorded for a token it cannot use.
+    fn account_of(&self, authorization: Option<&str>) -> Result<&Mutex<World>, ApiError> {
+        let token = authorization
+            .and_then(bearer_token)
+            .filter(|t| !t.is_empty())
+            .ok_or_else(ApiError::missing_bearer)?;
+        if self.revoked.contains(token) {
+            return Err(ApiError::token_invalidated());
+        }
+        self.worlds
+            .get(token)
+            .ok_or_else(ApiError::unparsable_token)
     }
 }
 
@@ -138,16 +182,21 @@ fn bearer_token(value: &str) -> Option<&str> {
 enum Target {
     /// A `/backend` route; the path without the prefix.
     Backend(String),
-    /// A `/media/…` file.
+    /// A media file (`/az/files/…`).
     Media,
+    /// The stand-in for the chatgpt.com sentinel route (no auth, a fixed token).
+    Sentinel,
 }
 
 fn classify(path: &str, media_only: bool) -> Option<Target> {
-    if path.starts_with("/media/") {
+    if media::is_media_path(path) {
         return Some(Target::Media);
     }
     if media_only {
         return None;
+    }
+    if path == sentinel::PATH {
+        return Some(Target::Sentinel);
     }
     let rest = path.strip_prefix("/backend")?;
     (rest.is_empty() || rest.starts_with('/')).then(|| Target::Backend(rest.to_string()))
@@ -178,21 +227,37 @@ async fn handle(State(ep): State<Endpoint>, req: Request) -> Response {
     let arrival = lock(&ep.shared.log).arrive();
     let logged_path = match &target {
         Target::Backend(sub) => sub.clone(),
-        Target::Media => path,
+        Target::Media => media::logged_path(&path),
+        Target::Sentinel => path.clone(),
     };
     let mut incoming = record::read(req, logged_path).await;
     let decision = lock(&ep.shared.faults).decide(&incoming.rec.method, &incoming.rec.path);
     if decision.latency_ms > 0 {
         tokio::time::sleep(Duration::from_millis(decision.latency_ms)).await;
     }
-    let (response, status) = match decision.fault {
+    // `processed_then`: the handler runs (and changes the state) before the answer is made,
+    // whatever that answer will be.
+    let (processed, fault) = faults::unwrap_processed(decision.fault);
+    let mut handled = processed.then(|| ep.shared.respond(&target, &incoming));
+    let mut real = || {
+        handled
+            .take()
+            .unwrap_or_else(|| ep.shared.respond(&target, &incoming))
+    };
+    let (response, status) = match fault {
         None => {
-            let r = ep.shared.respond(&target, &incoming);
+            let r = real();
+            let status = r.status().as_u16();
+            (r, status)
+        }
+        Some(Fault::Latency { ms }) => {
+            tokio::time::sleep(Duration::from_millis(ms)).await;
+            let r = real();
             let status = r.status().as_u16();
             (r, status)
         }
         Some(Fault::TruncatedBody) => {
-            let r = ep.shared.respond(&target, &incoming);
+            let r = real();
             let status = r.status().as_u16();
             (faults::truncate(r).await, status)
         }
@@ -201,12 +266,17 @@ async fn handle(State(ep): State<Endpoint>, req: Request) -> Response {
             chunk,
             every_ms,
         }) => {
-            let r = ep.shared.respond(&target, &incoming);
+            let r = real();
             let status = r.status().as_u16();
             (
                 faults::trickle(r, after_bytes, chunk, every_ms).await,
                 status,
             )
+        }
+        Some(Fault::ShortRange) => {
+            let r = faults::short_range(real()).await;
+            let status = r.status().as_u16();
+            (r, status)
         }
         Some(Fault::ConnectionReset) => (faults::connection_reset(), 0),
         Some(fault) => {
@@ -238,6 +308,11 @@ mod tests {
         assert_eq!(classify("/media/g/source.mp4", false), Some(Target::Media));
         assert_eq!(classify("/media/g/source.mp4", true), Some(Target::Media));
         assert_eq!(classify("/backend/me", true), None);
+        assert_eq!(
+            classify("/backend-api/sentinel/req", false),
+            Some(Target::Sentinel)
+        );
+        assert_eq!(classify("/backend-api/sentinel/req", true), None);
         assert_eq!(classify("/", false), None);
     }
 

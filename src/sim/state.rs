@@ -62,22 +62,107 @@ pub fn prompt_flags(prompt: &str) -> PromptFlags {
     }
 }
 
-/// Seconds (at speed 1) a video spends in pending, by length: ~20 s for 10 s, ~30 s for 15 s,
-/// ~40 s for 25 s.
-pub fn base_video_seconds(n_frames: u32) -> f64 {
-    match n_frames {
-        0..=150 => 15.0,
-        151..=300 => 20.0,
-        301..=450 => 30.0,
-        451..=600 => 35.0,
-        _ => 40.0,
+/// How long one phase of a video task lasts at speed 1: `typical` simulated seconds, give or
+/// take `jitter`.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct Span {
+    /// The phase's length in the task observed on the live service.
+    pub typical: f64,
+    /// How far one task's phase may be from it, either way.
+    pub jitter: f64,
+}
+
+impl Span {
+    /// The length for a draw `u` in 0..1: 0 the shortest, 0.5 typical, 1 the longest.
+    pub fn pick(self, u: f64) -> f64 {
+        self.typical + self.jitter * (2.0 * u.clamp(0.0, 1.0) - 1.0)
     }
 }
 
-// Phase boundaries as fractions of the time in pending.
-const PREPROCESSING_END: f64 = 0.08;
-const QUEUED_END: f64 = 0.22;
-const RUNNING_END: f64 = 0.85;
+// The phases of a 10 s video (300 frames) at speed 1 follow one task observed on the live
+// service: `preprocessing` at t+1 s, about 45 s `queued`, `running` until `processing` with
+// progress 1.0 at t+≈2:40, gone from pending at t+≈2:45, its draft listed at t+≈2:49. Each
+// phase gets a few seconds of jitter, bounded so that a 10 s video always takes 2.5-3 minutes
+// from creation to draft (the live queue surely varies more with load; no one measured how).
+
+/// `preprocessing` (progress null), from creation.
+pub const PREPROCESSING: Span = Span {
+    typical: 2.0,
+    jitter: 0.5,
+};
+/// `queued` (progress null); the same for every length.
+pub const QUEUED: Span = Span {
+    typical: 45.0,
+    jitter: 4.0,
+};
+/// `running` of a 10 s video (progress 0.0 → 1.0); see [`render_factor`] for other lengths.
+pub const RUNNING: Span = Span {
+    typical: 113.0,
+    jitter: 4.0,
+};
+/// `processing` of a 10 s video (progress 1.0); see [`render_factor`] for other lengths.
+pub const PROCESSING: Span = Span {
+    typical: 5.0,
+    jitter: 1.0,
+};
+/// From leaving pending to the draft being listed.
+pub const DRAFT_LAG: Span = Span {
+    typical: 4.0,
+    jitter: 1.0,
+};
+/// How much longer the Pro model (`sy_ore`) renders.
+pub const PRO_MODEL_FACTOR: f64 = 1.5;
+/// How much longer the HD size (`large`) renders.
+pub const LARGE_SIZE_FACTOR: f64 = 1.25;
+
+/// How much longer than a 10 s video the rendering phases (`running`, `processing`) of a video
+/// of `n_frames` take: a fixed part and a part proportional to the length, so 0.7 for 5 s,
+/// 1.3 for 15 s, 1.6 for 20 s and 1.9 for 25 s. Only the 10 s timeline was observed live; this
+/// scaling is an assumption ("longer videos take somewhat longer").
+pub fn render_factor(n_frames: u32) -> f64 {
+    0.4 + 0.6 * f64::from(n_frames) / 300.0
+}
+
+/// The random draws, each in 0..1, that place one video's phases within their [`Span`]s.
+#[derive(Clone, Copy, Debug, PartialEq)]
+pub struct VideoJitter {
+    /// For [`PREPROCESSING`].
+    pub preprocessing: f64,
+    /// For [`QUEUED`].
+    pub queued: f64,
+    /// For [`RUNNING`].
+    pub running: f64,
+    /// For [`PROCESSING`].
+    pub processing: f64,
+    /// For [`DRAFT_LAG`].
+    pub lag: f64,
+}
+
+impl VideoJitter {
+    /// Every phase at the same point of its span: 0 all shortest, 0.5 typical, 1 all longest.
+    #[cfg(test)]
+    pub fn uniform(u: f64) -> Self {
+        VideoJitter {
+            preprocessing: u,
+            queued: u,
+            running: u,
+            processing: u,
+            lag: u,
+        }
+    }
+
+    /// Independent draws for each phase.
+    pub fn random(rng: &mut fastrand::Rng) -> Self {
+        VideoJitter {
+            preprocessing: rng.f64(),
+            queued: rng.f64(),
+            running: rng.f64(),
+            processing: rng.f64(),
+            lag: rng.f64(),
+        }
+    }
+}
+
 // `#flicker` hides the task while its progress is in this range.
 const FLICKER_FROM: f64 = 0.35;
 const FLICKER_TO: f64 = 0.60;
@@ -85,6 +170,12 @@ const FLICKER_TO: f64 = 0.60;
 /// The fixed timeline of one video task, decided when it is created.
 #[derive(Clone, Debug, PartialEq)]
 pub struct VideoPlan {
+    /// Simulated seconds until `preprocessing` turns `queued`.
+    pub queued_at: f64,
+    /// Simulated seconds until `queued` turns `running`.
+    pub running_at: f64,
+    /// Simulated seconds until `running` turns `processing`.
+    pub processing_at: f64,
     /// Simulated seconds until the task leaves pending.
     pub total: f64,
     /// Simulated seconds between leaving pending and the draft appearing.
@@ -155,26 +246,34 @@ impl VideoStage {
 }
 
 impl VideoPlan {
-    /// A plan for a video of `n_frames`; `jitter` and `lag_unit` are random numbers in 0..1.
-    /// The Pro model and HD size take a little longer. See [`VideoPlan::at_speed`].
+    /// A plan for a video of `n_frames` at speed 1, each phase placed within its [`Span`] by
+    /// `jitter`: the observed live timeline for 10 s, rendering stretched by
+    /// [`render_factor`] for other lengths and by [`PRO_MODEL_FACTOR`] / [`LARGE_SIZE_FACTOR`]
+    /// for the Pro model and the HD size. See [`VideoPlan::at_speed`].
     pub fn new(
         n_frames: u32,
         pro_model: bool,
         large: bool,
         flags: PromptFlags,
-        jitter: f64,
-        lag_unit: f64,
+        jitter: VideoJitter,
     ) -> Self {
-        let mut total = base_video_seconds(n_frames) * (0.9 + 0.2 * jitter.clamp(0.0, 1.0));
+        let mut render = render_factor(n_frames);
         if pro_model {
-            total *= 1.25;
+            render *= PRO_MODEL_FACTOR;
         }
         if large {
-            total *= 1.1;
+            render *= LARGE_SIZE_FACTOR;
         }
+        let queued_at = PREPROCESSING.pick(jitter.preprocessing);
+        let running_at = queued_at + QUEUED.pick(jitter.queued);
+        let processing_at = running_at + RUNNING.pick(jitter.running) * render;
+        let total = processing_at + PROCESSING.pick(jitter.processing) * render;
         VideoPlan {
+            queued_at,
+            running_at,
+            processing_at,
             total,
-            lag: 1.0 + 3.0 * lag_unit.clamp(0.0, 1.0),
+            lag: DRAFT_LAG.pick(jitter.lag),
             outcome: flags.outcome,
             flicker: flags.flicker,
             failed_visible: FAILED_VISIBLE_SECS,
@@ -191,7 +290,7 @@ impl VideoPlan {
     }
 
     fn running_span(&self) -> (f64, f64) {
-        (self.total * QUEUED_END, self.total * RUNNING_END)
+        (self.running_at, self.processing_at)
     }
 
     fn progress_at(&self, t: f64) -> f64 {
@@ -224,7 +323,7 @@ impl VideoPlan {
             };
         }
         let (running_start, running_end) = self.running_span();
-        let (status, progress) = if t < self.total * PREPROCESSING_END {
+        let (status, progress) = if t < self.queued_at {
             (VideoStatus::Preprocessing, None)
         } else if t < running_start {
             (VideoStatus::Queued, None)
@@ -353,7 +452,13 @@ mod tests {
     use super::*;
 
     fn plan(prompt: &str, n_frames: u32) -> VideoPlan {
-        VideoPlan::new(n_frames, false, false, prompt_flags(prompt), 0.5, 0.5)
+        VideoPlan::new(
+            n_frames,
+            false,
+            false,
+            prompt_flags(prompt),
+            VideoJitter::uniform(0.5),
+        )
     }
 
     fn status(stage: VideoStage) -> Option<(&'static str, Option<f64>)> {
@@ -383,26 +488,106 @@ mod tests {
     #[test]
     fn a_ten_second_video_walks_the_documented_statuses() {
         let p = plan("a cat", 300);
-        assert_eq!(p.total, 20.0);
-        assert_eq!(p.lag, 2.5);
+        assert_eq!(
+            (p.queued_at, p.running_at, p.processing_at, p.total, p.lag),
+            (2.0, 47.0, 160.0, 165.0, 4.0)
+        );
         assert_eq!(status(p.stage(0.0)), Some(("preprocessing", None)));
         assert_eq!(status(p.stage(1.0)), Some(("preprocessing", None)));
-        assert_eq!(status(p.stage(3.0)), Some(("queued", None)));
-        assert_eq!(status(p.stage(4.5)), Some(("running", Some(0.01))));
-        assert_eq!(status(p.stage(10.7)), Some(("running", Some(0.5))));
-        assert_eq!(status(p.stage(16.9)), Some(("running", Some(0.99))));
-        assert_eq!(status(p.stage(18.0)), Some(("processing", Some(1.0))));
-        assert_eq!(p.stage(20.0), VideoStage::Finished);
-        assert_eq!(p.draft_at(), Some(22.5));
-        assert!(p.stage(19.9).is_unfinished());
-        assert!(!p.stage(20.0).is_unfinished());
+        assert_eq!(status(p.stage(2.0)), Some(("queued", None)));
+        assert_eq!(status(p.stage(46.9)), Some(("queued", None)));
+        assert_eq!(status(p.stage(47.0)), Some(("running", Some(0.0))));
+        assert_eq!(status(p.stage(103.5)), Some(("running", Some(0.5))));
+        assert_eq!(status(p.stage(158.9)), Some(("running", Some(0.99))));
+        assert_eq!(status(p.stage(160.0)), Some(("processing", Some(1.0))));
+        assert_eq!(p.stage(165.0), VideoStage::Finished);
+        assert_eq!(p.draft_at(), Some(169.0));
+        assert!(p.stage(164.9).is_unfinished());
+        assert!(!p.stage(165.0).is_unfinished());
+    }
+
+    /// The phases one plan goes through, sampled every 50 ms of simulated time: each status
+    /// (or "gone" once it left pending) with the moment it began.
+    fn phases(p: &VideoPlan) -> Vec<(&'static str, f64)> {
+        let mut seen: Vec<(&'static str, f64)> = Vec::new();
+        for step in 0..20_000 {
+            let t = f64::from(step) * 0.05;
+            let name = match p.stage(t) {
+                VideoStage::Pending { status, .. } => status.as_str(),
+                VideoStage::Finished => "gone",
+                VideoStage::Hidden => "hidden",
+                VideoStage::Vanished => "vanished",
+            };
+            if seen.last().is_none_or(|(last, _)| *last != name) {
+                seen.push((name, t));
+            }
+            if matches!(name, "gone" | "vanished") {
+                break;
+            }
+        }
+        seen
+    }
+
+    // The ranges below are the live observation of one 10 s task (preprocessing at t+1 s,
+    // ≈45 s queued, processing at t+≈2:40, gone at t+≈2:45, draft at t+≈2:49, the browser
+    // polling every 2-3 s), written out rather than taken from the constants, so a timeline
+    // that drifts from the live one fails here.
+    #[test]
+    fn at_speed_one_a_ten_second_video_follows_the_live_timeline() {
+        let mut rng = fastrand::Rng::with_seed(11);
+        let mut jitters = vec![
+            VideoJitter::uniform(0.0),
+            VideoJitter::uniform(0.5),
+            VideoJitter::uniform(1.0),
+        ];
+        jitters.extend((0..300).map(|_| VideoJitter::random(&mut rng)));
+        let mut totals = Vec::new();
+        for jitter in jitters {
+            let p = VideoPlan::new(300, false, false, prompt_flags("a cat"), jitter);
+            let seen = phases(&p);
+            let names: Vec<&str> = seen.iter().map(|(n, _)| *n).collect();
+            assert_eq!(
+                names,
+                ["preprocessing", "queued", "running", "processing", "gone"],
+                "{jitter:?}"
+            );
+            let [_, queued, running, processing, gone] = [0, 1, 2, 3, 4].map(|i| seen[i].1);
+            let draft = p.draft_at().expect("a draft comes");
+            let check = |what: &str, value: f64, range: std::ops::RangeInclusive<f64>| {
+                assert!(
+                    range.contains(&value),
+                    "{what}: {value:.1} s is outside {range:?} ({jitter:?})"
+                );
+            };
+            check(
+                "still preprocessing after 1 s, queued by",
+                queued,
+                1.05..=3.0,
+            );
+            check("time queued", running - queued, 35.0..=55.0);
+            check("time running", processing - running, 100.0..=130.0);
+            check("processing from", processing, 150.0..=170.0);
+            check(
+                "time processing (seen by a 2-3 s poll)",
+                gone - processing,
+                3.0..=10.0,
+            );
+            check("gone from pending at", gone, 155.0..=175.0);
+            check("draft after leaving pending", draft - gone, 2.0..=8.0);
+            check("create to draft", draft, 150.0..=180.0);
+            totals.push(draft);
+        }
+        // The jitter really varies the timeline, by seconds rather than by nothing.
+        let spread = totals.iter().cloned().fold(f64::MIN, f64::max)
+            - totals.iter().cloned().fold(f64::MAX, f64::min);
+        assert!(spread >= 10.0, "total times spread over only {spread:.1} s");
     }
 
     #[test]
     fn progress_never_decreases() {
         let p = plan("a cat", 450);
         let mut last = 0.0;
-        for step in 0..400 {
+        for step in 0..4000 {
             if let Some((_, Some(progress))) = status(p.stage(step as f64 * 0.1)) {
                 assert!(progress >= last && progress <= 1.0);
                 last = progress;
@@ -412,12 +597,39 @@ mod tests {
     }
 
     #[test]
-    fn lengths_take_the_documented_time() {
-        assert_eq!(plan("x", 450).total, 30.0);
-        assert_eq!(plan("x", 750).total, 40.0);
-        let pro = VideoPlan::new(300, true, true, prompt_flags("x"), 0.5, 0.0);
-        assert!((pro.total - 27.5).abs() < 1e-9);
-        assert_eq!(pro.lag, 1.0);
+    fn longer_videos_take_somewhat_longer() {
+        let draft = |n_frames, pro, large| {
+            VideoPlan::new(
+                n_frames,
+                pro,
+                large,
+                prompt_flags("x"),
+                VideoJitter::uniform(0.5),
+            )
+        };
+        let lengths: Vec<VideoPlan> = [150, 300, 450, 600, 750]
+            .into_iter()
+            .map(|n| draft(n, false, false))
+            .collect();
+        assert!(lengths.windows(2).all(|w| w[0].total < w[1].total));
+        // The queue does not care about the length; only rendering does.
+        assert!(lengths.iter().all(|p| p.running_at == 47.0));
+        assert!((lengths[2].total - 200.4).abs() < 1e-9, "15 s");
+        assert!((lengths[4].total - 271.2).abs() < 1e-9, "25 s");
+        let pro = draft(300, true, false);
+        let hd = draft(300, true, true);
+        assert!(lengths[1].total < pro.total && pro.total < hd.total);
+        // The slowest combination still ends within a quarter of an hour, well inside the
+        // client's 30-minute `--wait` (see docs/api.md, "Time limits").
+        let slowest = VideoPlan::new(
+            750,
+            true,
+            true,
+            prompt_flags("x"),
+            VideoJitter::uniform(1.0),
+        );
+        let end = slowest.draft_at().unwrap();
+        assert!((400.0..600.0).contains(&end), "{end}");
     }
 
     #[test]
@@ -446,11 +658,11 @@ mod tests {
     #[test]
     fn a_flickering_video_hides_mid_run_and_comes_back() {
         let p = plan("#flicker", 300);
-        assert_eq!(status(p.stage(7.0)).map(|s| s.0), Some("running"));
-        assert_eq!(p.stage(10.0), VideoStage::Hidden);
-        assert!(p.stage(10.0).is_unfinished());
-        assert_eq!(status(p.stage(13.0)).map(|s| s.0), Some("running"));
-        assert_eq!(p.stage(20.0), VideoStage::Finished);
+        assert_eq!(status(p.stage(69.6)).map(|s| s.0), Some("running"));
+        assert_eq!(p.stage(103.5), VideoStage::Hidden);
+        assert!(p.stage(103.5).is_unfinished());
+        assert_eq!(status(p.stage(126.1)).map(|s| s.0), Some("running"));
+        assert_eq!(p.stage(165.0), VideoStage::Finished);
     }
 
     #[test]

@@ -17,6 +17,31 @@ const N_FRAMES: [u32; 5] = [150, 300, 450, 600, 750];
 const PRO_FRAMES: u32 = 750;
 /// Model that needs the Pro plan.
 const PRO_MODEL: &str = "sy_ore";
+/// Models accepted: Sora 2, its dated name (sent by one client, accepted live), Sora 2 Pro.
+const MODELS: [&str; 3] = ["sy_8", "sy_8_20251208", PRO_MODEL];
+/// `inpaint_items[].kind` values and the id field each one carries.
+const INPAINT_KINDS: [(&str, &str); 4] = [
+    ("upload", "upload_id"),
+    ("file", "file_id"),
+    ("generation", "generation_id"),
+    ("reference", "reference_id"),
+];
+
+/// Whether `prompt` is a storyboard: the `current timeline:` form, or its shot blocks alone
+/// (`Shot 1:` followed by a `duration:` line), as clients send it when there are no
+/// instructions.
+fn is_storyboard_text(prompt: &str) -> bool {
+    if prompt.starts_with("current timeline:") {
+        return true;
+    }
+    let lines: Vec<&str> = prompt.lines().map(str::trim).collect();
+    lines.windows(2).any(|w| {
+        w[0].strip_prefix("Shot ")
+            .and_then(|rest| rest.strip_suffix(':'))
+            .is_some_and(|n| !n.is_empty() && n.bytes().all(|b| b.is_ascii_digit()))
+            && w[1].starts_with("duration:")
+    })
+}
 
 /// `POST /nf/create` and `POST /nf/create/storyboard`.
 pub fn create(ctx: &mut Ctx<'_>, req: &Incoming, storyboard: bool) -> Result<Value, ApiError> {
@@ -32,16 +57,16 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Incoming, storyboard: bool) -> Result<Val
     if prompt.trim().is_empty() {
         return Err(ApiError::bad_request("The prompt must not be empty.").param("prompt"));
     }
-    if storyboard && !prompt.starts_with("current timeline:\n") {
+    if storyboard && !is_storyboard_text(prompt) {
         return Err(ApiError::bad_request(
-            "A storyboard prompt must start with \"current timeline:\" followed by its shots.",
+            "A storyboard prompt must hold its shots (\"Shot 1:\" then \"duration: …\").",
         )
         .param("prompt"));
     }
     let orientation = req_str(&body, "orientation")?;
     let orientation = Orientation::parse(orientation).ok_or_else(|| {
         ApiError::bad_request(format!(
-            "Invalid orientation '{orientation}': expected 'landscape' or 'portrait'."
+            "Invalid orientation '{orientation}': expected 'landscape', 'portrait' or 'square'."
         ))
         .param("orientation")
     })?;
@@ -56,9 +81,9 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Incoming, storyboard: bool) -> Result<Val
             .param("n_frames")
         })?;
     let model = req_str(&body, "model")?;
-    if !matches!(model, "sy_8" | PRO_MODEL) {
+    if !MODELS.contains(&model) {
         return Err(ApiError::bad_request(format!(
-            "Invalid model '{model}': expected 'sy_8' or 'sy_ore'."
+            "Invalid model '{model}': expected 'sy_8', 'sy_8_20251208' or 'sy_ore'."
         ))
         .param("model"));
     }
@@ -97,24 +122,9 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Incoming, storyboard: bool) -> Result<Val
         ))
         .param("remix_target_id"));
     }
-    let mut upload_ids = Vec::new();
+    let mut inpaint_items = Vec::new();
     for item in opt_array(&body, "inpaint_items")? {
-        let id = item
-            .get("upload_id")
-            .and_then(Value::as_str)
-            .filter(|_| item.get("kind").and_then(Value::as_str) == Some("upload"))
-            .ok_or_else(|| {
-                ApiError::bad_request(
-                    "Each inpaint item must be {\"kind\":\"upload\",\"upload_id\":…}.",
-                )
-                .param("inpaint_items")
-            })?;
-        if !ctx.world.has_upload(id) {
-            return Err(ApiError::bad_request(format!("Unknown upload_id '{id}'."))
-                .param("inpaint_items")
-                .code("invalid_upload"));
-        }
-        upload_ids.push(id.to_string());
+        inpaint_items.push(inpaint_item(ctx, item)?);
     }
     let spec = VideoSpec {
         prompt: prompt.to_string(),
@@ -124,28 +134,55 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Incoming, storyboard: bool) -> Result<Val
         model: model.to_string(),
         size,
         remix_target_id: remix_target_id.map(str::to_string),
-        upload_ids,
+        style_id: opt_str(&body, "style_id")?.map(str::to_string),
+        inpaint_items,
     };
-    Ok(json!({"id": ctx.world.create_video(spec, ctx.now)?}))
+    let id = ctx.world.create_video(spec, ctx.now)?;
+    Ok(json!({"id": id, "task_type": "video_gen"}))
 }
 
-/// `GET /nf/pending` (bare array) and `GET /nf/pending/v2` (`{"items": […]}`).
-pub fn pending(ctx: &mut Ctx<'_>, v2: bool) -> Value {
-    let items: Vec<Value> = ctx
-        .world
+/// Checks one `inpaint_items` entry: a known kind with its id. Ids the simulator issued
+/// (uploads, files, drafts) must exist; reference ids come from an endpoint it does not
+/// have, so any is taken. Returns `{"kind", "<id field>"}`.
+fn inpaint_item(ctx: &Ctx<'_>, item: &Value) -> Result<Value, ApiError> {
+    let bad = |message: String| ApiError::bad_request(message).param("inpaint_items");
+    let kind = item.get("kind").and_then(Value::as_str).unwrap_or("");
+    let Some((kind, field)) = INPAINT_KINDS.iter().find(|(k, _)| *k == kind) else {
+        return Err(bad(format!(
+            "Unsupported inpaint item kind '{kind}': expected upload, file, generation or reference."
+        )));
+    };
+    let id = item
+        .get(*field)
+        .and_then(Value::as_str)
+        .filter(|id| !id.trim().is_empty())
+        .ok_or_else(|| bad(format!("An inpaint item of kind '{kind}' needs '{field}'.")))?;
+    let known = match *kind {
+        "upload" => ctx.world.has_upload(id),
+        "file" => ctx.world.has_file(id),
+        "generation" => ctx.world.draft(id).is_some(),
+        _ => true,
+    };
+    if !known {
+        return Err(bad(format!("Unknown {field} '{id}'.")).code("invalid_upload"));
+    }
+    Ok(json!({"kind": kind, *field: id}))
+}
+
+/// `GET /nf/pending` and `GET /nf/pending/v2`: both a bare array, `[]` when nothing runs.
+pub fn pending(ctx: &mut Ctx<'_>) -> Value {
+    let world = &*ctx.world;
+    let items: Vec<Value> = world
         .pending(ctx.now)
         .into_iter()
-        .map(|(task, stage)| views::pending_item(task, stage))
+        .map(|(task, stage)| views::pending_item(task, stage, world, ctx.urls))
         .collect();
-    if v2 {
-        json!({"items": items})
-    } else {
-        Value::Array(items)
-    }
+    Value::Array(items)
 }
 
-/// `GET /project_y/profile/drafts[/v2]?limit=N&cursor=C`.
-pub fn drafts(ctx: &mut Ctx<'_>, req: &Incoming) -> Result<Value, ApiError> {
+/// `GET /project_y/profile/drafts[/v2]?limit=N&cursor=C` (`v2`: encodings carry internal
+/// paths).
+pub fn drafts(ctx: &mut Ctx<'_>, req: &Incoming, v2: bool) -> Result<Value, ApiError> {
     let limit = validate::limit(req, 15, 100)?;
     let after = match validate::query_param(req, "cursor").filter(|c| !c.is_empty()) {
         None => None,
@@ -155,11 +192,21 @@ pub fn drafts(ctx: &mut Ctx<'_>, req: &Incoming) -> Result<Value, ApiError> {
         ),
     };
     let (page, next) = ctx.world.list_drafts(limit, after);
+    let world = &*ctx.world;
     let items: Vec<Value> = page
         .iter()
-        .map(|d| views::draft_item(d, ctx.urls))
+        .map(|d| views::draft_item(d, world, ctx.urls, v2))
         .collect();
     Ok(json!({"items": items, "cursor": next.map(cursor::encode)}))
+}
+
+/// `GET /project_y/profile/drafts/v2/{gen_id}`: one draft item, in the drafts/v2 form.
+pub fn draft(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
+    let draft = ctx
+        .world
+        .read_draft(id)
+        .ok_or_else(|| ApiError::not_found(format!("Draft {id} not found.")))?;
+    Ok(views::draft_item(&draft, ctx.world, ctx.urls, true))
 }
 
 /// `POST /project_y/post`: publish one draft.
@@ -191,8 +238,7 @@ pub fn publish(ctx: &mut Ctx<'_>, req: &Incoming) -> Result<Value, ApiError> {
     }
     let text = opt_str(&body, "post_text")?.unwrap_or("");
     let post = ctx.world.publish(generation_id, text, ctx.now)?;
-    let draft = ctx.world.draft(generation_id);
-    Ok(views::post(&post, draft, ctx.urls))
+    Ok(views::post(&post, ctx.world, ctx.urls))
 }
 
 /// `GET /project_y/post/{id}`.
@@ -201,11 +247,18 @@ pub fn get_post(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
         .world
         .live_post(id)
         .ok_or_else(|| ApiError::not_found(format!("Post {id} not found.")))?;
-    Ok(views::post(
-        post,
-        ctx.world.draft(&post.generation_id),
-        ctx.urls,
-    ))
+    Ok(views::post(post, ctx.world, ctx.urls))
+}
+
+/// `GET /project_y/post/{id}/tree?limit=N&max_depth=D`: the post with its author; the
+/// simulator has no replies, so `children` is empty whatever the depth.
+pub fn post_tree(ctx: &mut Ctx<'_>, id: &str, req: &Incoming) -> Result<Value, ApiError> {
+    validate::limit(req, 20, 100)?;
+    let post = ctx
+        .world
+        .live_post(id)
+        .ok_or_else(|| ApiError::not_found(format!("Post {id} not found.")))?;
+    Ok(views::post_tree(post, ctx.world, ctx.urls))
 }
 
 /// `DELETE /project_y/post/{id}`.

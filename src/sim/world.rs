@@ -6,8 +6,10 @@
 
 use std::collections::{HashMap, HashSet};
 
+use serde_json::Value;
 use tokio::time::Instant;
 
+use super::account::{Account, TokenKind};
 use super::errors::ApiError;
 use super::state::{
     CameoStage, ImagePlan, ImageStage, NOURL_READS, VideoOutcome, VideoPlan, VideoStage,
@@ -17,8 +19,6 @@ use super::{CameoOutcome, SimConfig, cursor, ids};
 
 /// At most this many video generations may be unfinished at once.
 pub const MAX_IN_PROGRESS: usize = 3;
-/// Videos the quota allows at start.
-pub const STARTING_VIDEOS: u32 = 30;
 /// Usernames that are always taken.
 pub const RESERVED_USERNAMES: [&str; 4] = ["sam", "openai", "sora", "demo"];
 /// When the daily quota resets, after start (wall seconds, not scaled).
@@ -31,6 +31,8 @@ pub enum Orientation {
     Landscape,
     /// Tall.
     Portrait,
+    /// As wide as tall (named in observation notes of the web app; no client sends it yet).
+    Square,
 }
 
 impl Orientation {
@@ -39,6 +41,7 @@ impl Orientation {
         match s {
             "landscape" => Some(Orientation::Landscape),
             "portrait" => Some(Orientation::Portrait),
+            "square" => Some(Orientation::Square),
             _ => None,
         }
     }
@@ -48,6 +51,7 @@ impl Orientation {
         match self {
             Orientation::Landscape => "landscape",
             Orientation::Portrait => "portrait",
+            Orientation::Square => "square",
         }
     }
 }
@@ -70,17 +74,9 @@ impl Size {
             _ => None,
         }
     }
-
-    /// The wire value.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            Size::Small => "small",
-            Size::Large => "large",
-        }
-    }
 }
 
-/// Pixel size of a video by orientation and size.
+/// Pixel size of a video by orientation and size (a square video is the short side squared).
 pub fn video_dimensions(orientation: Orientation, size: Size) -> (u32, u32) {
     let (long, short) = match size {
         Size::Small => (1280, 720),
@@ -89,6 +85,7 @@ pub fn video_dimensions(orientation: Orientation, size: Size) -> (u32, u32) {
     match orientation {
         Orientation::Landscape => (long, short),
         Orientation::Portrait => (short, long),
+        Orientation::Square => (short, short),
     }
 }
 
@@ -103,14 +100,16 @@ pub struct VideoSpec {
     pub orientation: Orientation,
     /// Length in frames at 30 fps.
     pub n_frames: u32,
-    /// `sy_8` or `sy_ore`.
+    /// `sy_8`, `sy_8_20251208` or `sy_ore`.
     pub model: String,
     /// Size (`None` for a remix that did not say).
     pub size: Option<Size>,
     /// Post remixed, if any.
     pub remix_target_id: Option<String>,
-    /// Uploaded images used as the first frame.
-    pub upload_ids: Vec<String>,
+    /// Style preset asked for, if any.
+    pub style_id: Option<String>,
+    /// The validated `inpaint_items` (uploads, files, generations, references), as sent.
+    pub inpaint_items: Vec<Value>,
 }
 
 /// A video generation.
@@ -122,8 +121,6 @@ pub struct VideoTask {
     pub spec: VideoSpec,
     /// When it was created.
     pub created: Instant,
-    /// Creation time, unix seconds.
-    pub created_at: f64,
     /// Its timeline.
     pub plan: VideoPlan,
     drafted: bool,
@@ -148,8 +145,12 @@ pub struct Draft {
     pub size: Size,
     /// Length in frames.
     pub n_frames: u32,
-    /// Model.
-    pub model: String,
+    /// Post remixed, if any.
+    pub remix_target_id: Option<String>,
+    /// Style preset, if any.
+    pub style_id: Option<String>,
+    /// The `inpaint_items` it was made with.
+    pub inpaint_items: Vec<Value>,
     /// When it appeared, unix seconds.
     pub created_at: f64,
     /// Normal, violation or late URLs.
@@ -274,6 +275,8 @@ pub struct FinalizeRequest {
 #[derive(Debug)]
 pub struct World {
     speed: f64,
+    /// Who the account is: plan, quota at start, username, token kind, Sora 2 access.
+    pub account: Account,
     /// Whether the account is on the Pro plan.
     pub pro_plan: bool,
     /// `user-…`.
@@ -281,6 +284,8 @@ pub struct World {
     epoch: Instant,
     epoch_wall: f64,
     uploads: HashSet<String>,
+    /// Uploaded files: `file_…` id → `sediment://file_…` pointer.
+    files: HashMap<String, String>,
     profile_files: HashSet<String>,
     images: Vec<ImageTask>,
     videos: Vec<VideoTask>,
@@ -297,15 +302,35 @@ pub struct World {
 }
 
 impl World {
-    /// A fresh account; `now`/`now_wall` anchor simulated time to the wall clock.
+    /// The primary account, fresh; `now`/`now_wall` anchor simulated time to the wall clock.
     pub fn new(config: &SimConfig, now: Instant, now_wall: f64) -> Self {
+        Self::for_account(
+            config,
+            Account::primary(config),
+            config.seed_drafts,
+            now,
+            now_wall,
+        )
+    }
+
+    /// A fresh `account` with `seed_drafts` drafts already made, at the config's speed.
+    pub fn for_account(
+        config: &SimConfig,
+        account: Account,
+        seed_drafts: usize,
+        now: Instant,
+        now_wall: f64,
+    ) -> Self {
         let mut world = World {
             speed: config.speed,
-            pro_plan: config.pro_plan,
+            pro_plan: account.plan == super::account::Plan::Pro,
+            videos_remaining: account.videos,
+            account,
             user_id: ids::user_id(),
             epoch: now,
             epoch_wall: now_wall,
             uploads: HashSet::new(),
+            files: HashMap::new(),
             profile_files: HashSet::new(),
             images: Vec::new(),
             videos: Vec::new(),
@@ -315,12 +340,17 @@ impl World {
             cameos: HashMap::new(),
             characters: HashMap::new(),
             taken: RESERVED_USERNAMES.iter().map(|s| s.to_string()).collect(),
-            videos_remaining: STARTING_VIDEOS,
             cameo_outcome: CameoOutcome::Complete,
             rng: fastrand::Rng::new(),
         };
-        world.seed_drafts(config.seed_drafts);
+        world.seed_drafts(seed_drafts);
         world
+    }
+
+    /// Whether a post's `encodings.source.path` is the clean file for this account's token
+    /// (only a mobile-app token gets it; a web token gets the watermarked file there).
+    pub fn serves_clean_source(&self) -> bool {
+        self.account.kind == TokenKind::Mobile
     }
 
     fn seed_drafts(&mut self, count: usize) {
@@ -357,7 +387,9 @@ impl World {
                 orientation,
                 size: Size::Small,
                 n_frames: FRAMES[i % FRAMES.len()],
-                model: "sy_8".into(),
+                remix_target_id: None,
+                style_id: None,
+                inpaint_items: Vec::new(),
                 created_at: round3(self.epoch_wall - age),
                 outcome: VideoOutcome::Succeed,
                 reads: 0,
@@ -414,7 +446,9 @@ impl World {
                 orientation: spec.orientation,
                 size: spec.size.unwrap_or(Size::Small),
                 n_frames: spec.n_frames,
-                model: spec.model.clone(),
+                remix_target_id: spec.remix_target_id.clone(),
+                style_id: spec.style_id.clone(),
+                inpaint_items: spec.inpaint_items.clone(),
                 created_at,
                 outcome: task.plan.outcome,
                 reads: 0,
@@ -437,11 +471,19 @@ impl World {
         self.uploads.contains(id)
     }
 
-    /// Remembers an uploaded profile picture and returns its pointer.
-    pub fn add_profile_file(&mut self) -> String {
-        let pointer = ids::file_pointer();
+    /// Remembers a file from `/project_y/file/upload` and returns its id and pointer; any
+    /// uploaded file's pointer may serve as a profile picture.
+    pub fn add_file(&mut self) -> (String, String) {
+        let id = ids::file_id();
+        let pointer = ids::file_pointer(&id);
+        self.files.insert(id.clone(), pointer.clone());
         self.profile_files.insert(pointer.clone());
-        pointer
+        (id, pointer)
+    }
+
+    /// Whether `id` is a `file_…` id from `/project_y/file/upload`.
+    pub fn has_file(&self, id: &str) -> bool {
+        self.files.contains_key(id)
     }
 
     // ---- videos -----------------------------------------------------------------------------
@@ -490,8 +532,7 @@ impl World {
             spec.model == "sy_ore",
             spec.size == Some(Size::Large),
             prompt_flags(&spec.prompt),
-            self.rng.f64(),
-            self.rng.f64(),
+            super::state::VideoJitter::random(&mut self.rng),
         )
         .at_speed(self.speed);
         let id = ids::task_id();
@@ -499,7 +540,6 @@ impl World {
             id: id.clone(),
             spec,
             created: now,
-            created_at: self.wall(now),
             plan,
             drafted: false,
         });
@@ -538,6 +578,21 @@ impl World {
         self.drafts.iter().find(|d| d.id == id)
     }
 
+    /// The draft with generation id `id`, read on its own (counts a read, for `#nourl`).
+    pub fn read_draft(&mut self, id: &str) -> Option<Draft> {
+        let draft = self.drafts.iter_mut().find(|d| d.id == id)?;
+        draft.reads = draft.reads.saturating_add(1);
+        Some(draft.clone())
+    }
+
+    /// How many video tasks remixed post `post_id`.
+    pub fn remix_count(&self, post_id: &str) -> usize {
+        self.videos
+            .iter()
+            .filter(|t| t.spec.remix_target_id.as_deref() == Some(post_id))
+            .count()
+    }
+
     // ---- images -----------------------------------------------------------------------------
 
     /// Starts an image generation.
@@ -556,9 +611,19 @@ impl World {
         id
     }
 
-    /// The newest `limit` image tasks with their stage.
-    pub fn recent_images(&self, limit: usize, now: Instant) -> Vec<(&ImageTask, ImageStage)> {
-        self.images
+    /// The newest `limit` image tasks with their stage; with `before`, only those older than
+    /// that task (none when it is unknown: nothing is known to be older).
+    pub fn recent_images(
+        &self,
+        limit: usize,
+        before: Option<&str>,
+        now: Instant,
+    ) -> Vec<(&ImageTask, ImageStage)> {
+        let end = match before {
+            None => self.images.len(),
+            Some(id) => self.images.iter().position(|t| t.id == id).unwrap_or(0),
+        };
+        self.images[..end]
             .iter()
             .rev()
             .take(limit)
@@ -770,15 +835,12 @@ impl World {
 
 /// A short title from a prompt: its first few words (for storyboards, the instructions).
 pub fn derive_title(prompt: &str) -> String {
+    let storyboard = prompt.starts_with("current timeline:") || prompt.starts_with("Shot 1:");
     let source = prompt
         .split_once("\ninstructions:\n")
         .map(|(_, i)| i)
         .filter(|i| !i.trim().is_empty())
-        .unwrap_or(if prompt.starts_with("current timeline:") {
-            "Storyboard"
-        } else {
-            prompt
-        });
+        .unwrap_or(if storyboard { "Storyboard" } else { prompt });
     let words: Vec<&str> = source
         .split_whitespace()
         .filter(|w| !w.starts_with('#'))
@@ -821,7 +883,8 @@ mod tests {
             model: "sy_8".into(),
             size: Some(Size::Small),
             remix_target_id: None,
-            upload_ids: vec![],
+            style_id: None,
+            inpaint_items: vec![],
         }
     }
 
@@ -853,7 +916,7 @@ mod tests {
         assert_eq!(page.len(), 4);
         assert_eq!(page[0].task_id, id);
         assert_eq!(page[0].orientation, Orientation::Portrait);
-        assert_eq!(w.videos_remaining(), STARTING_VIDEOS - 1);
+        assert_eq!(w.videos_remaining(), crate::sim::account::PAID_VIDEOS - 1);
     }
 
     #[test]
@@ -865,7 +928,7 @@ mod tests {
         let err = w.create_video(spec("x"), t0).expect_err("limit");
         assert_eq!(err.status.as_u16(), 429);
         // Once they are done, there is room again.
-        w.create_video(spec("x"), t0 + Duration::from_secs(60))
+        w.create_video(spec("x"), t0 + Duration::from_secs(300))
             .expect("room again");
     }
 
@@ -938,7 +1001,7 @@ mod tests {
     fn finalize_checks_readiness_pointer_and_uniqueness() {
         let (mut w, t0) = world(1.0, 0);
         let cameo = w.create_cameo(t0);
-        let pointer = w.add_profile_file();
+        let (_, pointer) = w.add_file();
         let req = |username: &str| FinalizeRequest {
             cameo_id: cameo.clone(),
             username: username.into(),
@@ -983,6 +1046,10 @@ mod tests {
         );
         assert_eq!(
             derive_title("current timeline:\nShot 1:\nduration: 5.0sec\nScene: x"),
+            "Storyboard"
+        );
+        assert_eq!(
+            derive_title("Shot 1:\nduration: 5.0sec\nScene: x"),
             "Storyboard"
         );
         assert_eq!(derive_title("#fail"), "Untitled");

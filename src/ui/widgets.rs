@@ -121,6 +121,138 @@ mod tests {
     }
 
     #[test]
+    fn spans_that_fit_are_kept_whole_with_their_styles() {
+        let bold = ratatui::style::Style::default().add_modifier(ratatui::style::Modifier::BOLD);
+        let spans = vec![Span::raw("ab"), Span::styled("cd", bold)];
+        // Exactly the width: nothing is cut and no ellipsis is added.
+        assert_eq!(
+            clip_spans(spans.clone(), 4),
+            vec![Span::raw("ab"), Span::styled("cd", bold)]
+        );
+        assert_eq!(clip_spans(spans, 10).len(), 2);
+        assert_eq!(clip_spans(Vec::new(), 10), Vec::<Span<'static>>::new());
+    }
+
+    #[test]
+    fn the_span_that_overflows_is_cut_with_an_ellipsis_and_the_rest_dropped() {
+        let red = ratatui::style::Style::default().fg(ratatui::style::Color::Red);
+        let spans = vec![
+            Span::raw("ab"),
+            Span::styled("日本語", red),
+            Span::raw("tail"),
+        ];
+        // Three cells are left after `ab`: one wide character and the ellipsis, in the
+        // cut span's own style; the span after it is gone.
+        assert_eq!(
+            clip_spans(spans, 5),
+            vec![Span::raw("ab"), Span::styled("日…", red)]
+        );
+    }
+
+    #[test]
+    fn a_first_span_wider_than_the_width_is_cut_too() {
+        assert_eq!(
+            clip_spans(vec![Span::raw("abcdef"), Span::raw("x")], 3),
+            vec![Span::raw("ab…")]
+        );
+        assert_eq!(
+            clip_spans(vec![Span::raw("a")], 0),
+            Vec::<Span<'static>>::new()
+        );
+    }
+
+    #[test]
+    fn no_empty_span_is_left_when_the_width_is_used_up() {
+        // `abc` fills the width exactly, so `d` has no room at all: not even an ellipsis.
+        assert_eq!(
+            clip_spans(vec![Span::raw("abc"), Span::raw("d")], 3),
+            vec![Span::raw("abc")]
+        );
+    }
+
+    #[test]
+    fn url_hosts_fall_back_to_the_sanitised_text() {
+        // No host (a `mailto:`), or not a URL at all: the text itself, cleaned and cut.
+        assert_eq!(
+            url_host("mailto:someone@example.com"),
+            "mailto:someone@example.com"
+        );
+        assert_eq!(url_host("not a url\x1b[31m"), "not a url");
+        let long = "x".repeat(100);
+        let shown = url_host(&long);
+        assert!(str_width(&shown) <= 40, "{shown}");
+        assert!(shown.starts_with("xxx"), "{shown}");
+    }
+
+    #[test]
+    fn gauges_clamp_out_of_range_progress() {
+        let t = Theme::default();
+        let text = |p: f64, w: usize| -> String {
+            gauge(p, w, &t)
+                .iter()
+                .map(|s| s.content.to_string())
+                .collect()
+        };
+        assert_eq!(text(2.0, 4), "████ 100%");
+        assert_eq!(text(-1.0, 4), "░░░░   0%");
+        assert_eq!(text(0.5, 0), "  50%");
+        let g = gauge(0.25, 4, &t);
+        assert_eq!(g[0].style, t.gauge_filled);
+        assert_eq!(g[1].style, t.gauge_empty);
+    }
+
+    #[test]
+    fn key_labels_come_from_the_first_binding() {
+        use crate::app::keymap::{Binding, Context, KeySpec};
+        let keymap = Keymap {
+            bindings: vec![
+                Binding {
+                    context: Context::Prompt,
+                    key: KeySpec::ctrl('s'),
+                    action: Action::Submit,
+                },
+                Binding {
+                    context: Context::Global,
+                    key: KeySpec::ch('x'),
+                    action: Action::Submit,
+                },
+                Binding {
+                    context: Context::Global,
+                    key: KeySpec::ch('q'),
+                    action: Action::Quit,
+                },
+            ],
+        };
+        assert_eq!(first_key(&keymap, Action::Submit).as_deref(), Some("^S"));
+        assert_eq!(key_name(&keymap, Action::Submit), "Ctrl-S");
+        assert_eq!(first_key(&keymap, Action::Quit).as_deref(), Some("q"));
+        assert_eq!(key_name(&keymap, Action::Quit), "q");
+        // Unbound: no hint at all, and a placeholder in sentences.
+        assert_eq!(first_key(&keymap, Action::Help), None);
+        assert_eq!(key_name(&keymap, Action::Help), "?");
+    }
+
+    #[test]
+    fn paths_under_home_are_shown_with_a_tilde() {
+        use std::path::Path;
+        let home = Path::new("/home/u");
+        assert_eq!(
+            tilde(Path::new("/home/u/Videos/a.mp4"), home),
+            "~/Videos/a.mp4"
+        );
+        assert_eq!(tilde(Path::new("/srv/a.mp4"), home), "/srv/a.mp4");
+        // A sibling whose name merely starts with the home's is not under it.
+        assert_eq!(
+            tilde(Path::new("/home/user2/a.mp4"), home),
+            "/home/user2/a.mp4"
+        );
+        // An unknown (empty) home never makes a relative path look home-relative.
+        assert_eq!(tilde(Path::new("rel/a.mp4"), Path::new("")), "rel/a.mp4");
+        // Control characters in a file name cannot reach the terminal.
+        assert_eq!(tilde(Path::new("/home/u/a\x1b[2Jb"), home), "~/ab");
+    }
+
+    #[test]
     fn small_formats() {
         assert_eq!(
             url_host("https://videos.example.com/a/b.mp4?sig=x"),
@@ -144,5 +276,13 @@ mod tests {
     fn centered_fits_inside() {
         let r = centered(Rect::new(0, 0, 80, 24), 100, 10);
         assert_eq!(r, Rect::new(0, 7, 80, 10));
+    }
+
+    #[test]
+    fn centered_keeps_the_area_offset() {
+        let area = Rect::new(10, 5, 40, 20);
+        assert_eq!(centered(area, 10, 4), Rect::new(25, 13, 10, 4));
+        assert_eq!(centered(area, 40, 20), area);
+        assert_eq!(centered(area, 0, 0), Rect::new(30, 15, 0, 0));
     }
 }

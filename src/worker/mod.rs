@@ -28,12 +28,13 @@ use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinHandle};
 
 pub use cameos::{CameoEvent, CameoRequest};
-pub use clean::CleanupEntry;
+pub use clean::{CleanupEntry, CopyVerdict, Placement, WATERMARKED_FOR_THIS_TOKEN};
 pub use pager::{MAX_PAGES, PageStep, PageStop, Pager};
 pub use protocol::*;
 pub use storyboards::{
     FileSummary, SaveTarget, StoryboardAutosave, StoryboardEvent, StoryboardFile, StoryboardRequest,
 };
+pub(crate) use tasks::FINISHING_LIMIT;
 pub use transfers::{Sidecar, file_name, sidecar_path};
 
 use crate::api::Client;

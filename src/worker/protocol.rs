@@ -201,6 +201,17 @@ pub enum Event {
         /// Where the file is.
         path: PathBuf,
     },
+    /// A `SaveClean` ended with a file: the copy read from the post, and whether it was shown
+    /// to be without the watermark (only then is it named `GEN.clean.mp4`). Sent instead of
+    /// `Downloaded` for clean copies, so no caller can report one as clean by mistake.
+    PostCopySaved {
+        /// The draft.
+        gen_id: String,
+        /// Where the file is.
+        path: PathBuf,
+        /// Clean, or the watermarked file under its normal name.
+        verdict: super::CopyVerdict,
+    },
     /// A download failed (the partial file stays as `.part`).
     DownloadFailed {
         /// The draft.

@@ -14,11 +14,12 @@ use crate::api::DraftsPage;
 use crate::store::{Diff, RecordOp, RecordSet};
 use crate::track::{ImageState, TaskPhase, TaskRecord, VideoState, observe_image, observe_video};
 
-/// How long a video may be gone from pending with no draft before it is given up on (the
-/// draft normally appears within seconds; the headless `--wait` uses the same bound).
-pub(super) const FINISHING_LIMIT: Duration = Duration::from_secs(180);
-/// How many rounds a draft may lack its media URL before the task is given up on.
-pub(super) const DRAFT_NOT_READY_ROUNDS: u32 = 30;
+/// How long a video may be gone from pending without a usable draft (none listed yet, or one
+/// without its media link) before it is given up on. The live service lists the draft about
+/// 4 s after the task leaves pending, so this is a margin of some 45 times; how long a listed
+/// draft may lack its link there is not known, so it gets the same margin rather than a count
+/// of polls. The headless `--wait` uses the same bound.
+pub(crate) const FINISHING_LIMIT: Duration = Duration::from_secs(180);
 /// How many rounds in a row an image task may be missing from the recent tasks.
 pub(super) const IMAGE_MISSING_ROUNDS: u32 = 20;
 
@@ -26,10 +27,8 @@ pub(super) const IMAGE_MISSING_ROUNDS: u32 = 20;
 /// only makes the bounds more lenient.
 #[derive(Debug, Clone, Default)]
 struct Waiting {
-    /// When the video was first seen gone from pending without a draft.
+    /// When the video was first seen gone from pending without a usable draft.
     finishing_since: Option<Instant>,
-    /// Rounds its draft has had no media URL.
-    draft_not_ready: u32,
     /// Rounds in a row the image task was not listed.
     image_missing: u32,
 }
@@ -232,38 +231,8 @@ fn apply_video(
             wait.finishing_since = None;
             set_working(rec, status, progress)
         }
-        VideoState::Finishing => {
-            let since = *wait.finishing_since.get_or_insert(now);
-            if now.duration_since(since) > FINISHING_LIMIT {
-                return finish(
-                    rec,
-                    TaskPhase::Failed {
-                        reason: format!(
-                            "left the queue but no draft appeared within {} minutes: check the Drafts pane later",
-                            FINISHING_LIMIT.as_secs() / 60
-                        ),
-                    },
-                    unix_now,
-                );
-            }
-            // The generation itself is over (it left the queue); only the draft is awaited.
-            set_working(rec, "finishing".into(), 1.0)
-        }
-        VideoState::DraftNotReady => {
-            wait.draft_not_ready += 1;
-            if wait.draft_not_ready > DRAFT_NOT_READY_ROUNDS {
-                return finish(
-                    rec,
-                    TaskPhase::Failed {
-                        reason: format!(
-                            "the draft still has no media link after {DRAFT_NOT_READY_ROUNDS} checks: check the Drafts pane later"
-                        ),
-                    },
-                    unix_now,
-                );
-            }
-            set_working(rec, "finishing".into(), 1.0)
-        }
+        VideoState::Finishing => finishing(rec, wait, false, now, unix_now),
+        VideoState::DraftNotReady => finishing(rec, wait, true, now, unix_now),
         VideoState::Done(draft) => {
             let phase = TaskPhase::Done {
                 generation_ids: draft.gen_id().map(str::to_owned).into_iter().collect(),
@@ -274,6 +243,34 @@ fn apply_video(
         VideoState::Failed(reason) => finish(rec, TaskPhase::Failed { reason }, unix_now),
         VideoState::Violation(reason) => finish(rec, TaskPhase::Blocked { reason }, unix_now),
     }
+}
+
+/// A video that left pending and has no usable draft yet (`listed`: its draft is there but
+/// without a media link): still working until [`FINISHING_LIMIT`] has passed since it was
+/// first seen so.
+fn finishing(
+    rec: &mut TaskRecord,
+    wait: &mut Waiting,
+    listed: bool,
+    now: Instant,
+    unix_now: f64,
+) -> Change {
+    let since = *wait.finishing_since.get_or_insert(now);
+    if now.duration_since(since) > FINISHING_LIMIT {
+        let minutes = FINISHING_LIMIT.as_secs() / 60;
+        let reason = if listed {
+            format!(
+                "the draft still had no media link {minutes} minutes after the task left the queue: check the Drafts pane later"
+            )
+        } else {
+            format!(
+                "left the queue but no draft appeared within {minutes} minutes: check the Drafts pane later"
+            )
+        };
+        return finish(rec, TaskPhase::Failed { reason }, unix_now);
+    }
+    // The generation itself is over (it left the queue); only the draft is awaited.
+    set_working(rec, "finishing".into(), 1.0)
 }
 
 /// Moves an image record along by what one round showed.
@@ -506,19 +503,38 @@ mod tests {
             phase(&book, "task_v"),
             Some(TaskPhase::Blocked { .. })
         ));
-        for i in 0..DRAFT_NOT_READY_ROUNDS {
-            let r = video_round(&book, vec![], Some(vec![draft("task_n", None)]));
-            book.apply(&r, t0 + Duration::from_secs(u64::from(i)), 1.0);
-        }
+        // task_g has been finishing since t0, task_n has lacked its link since t0: past the
+        // limit both fail (a missing link is waited for as long as a missing draft).
+        let r = video_round(&book, vec![], Some(vec![draft("task_n", None)]));
+        book.apply(&r, t0 + FINISHING_LIMIT + Duration::from_secs(1), 1.0);
         assert!(
             matches!(phase(&book, "task_n"), Some(TaskPhase::Failed { reason }) if reason.contains("media link"))
         );
-        // task_g has been finishing since t0; past the limit it fails.
-        let r = video_round(&book, vec![], Some(vec![]));
-        book.apply(&r, t0 + FINISHING_LIMIT + Duration::from_secs(1), 1.0);
         assert!(
             matches!(phase(&book, "task_g"), Some(TaskPhase::Failed { reason }) if reason.contains("no draft"))
         );
+    }
+
+    // The live service lists a draft about 4 s after its task leaves pending; the limit must
+    // be a wide margin over that, so a minute of polls every 2 s (fifteen times the lag) still
+    // waits, with and without a listed draft lacking its link.
+    #[test]
+    fn the_finishing_limit_is_a_wide_margin_over_the_live_draft_lag() {
+        let mut book = TaskBook::new(vec![
+            record("task_g", TaskKind::Video),
+            record("task_n", TaskKind::Video),
+        ]);
+        let t0 = Instant::now();
+        for i in 0..=30 {
+            let r = video_round(&book, vec![], Some(vec![draft("task_n", None)]));
+            book.apply(&r, t0 + Duration::from_secs(2 * i), 1.0);
+        }
+        for r in book.records() {
+            assert!(
+                matches!(&r.phase, TaskPhase::Working { status, .. } if status == "finishing"),
+                "{r:?}"
+            );
+        }
     }
 
     #[test]
@@ -626,5 +642,238 @@ mod tests {
         assert!(book.dismiss("task_a"));
         assert!(!book.dismiss("task_a"));
         assert!(book.records().is_empty());
+    }
+
+    fn image_round(book: &TaskBook, recent: Vec<TaskInfo>) -> Round {
+        Round {
+            plan: book.plan().unwrap_or_default(),
+            pending: None,
+            drafts: None,
+            recent: Some(Ok(recent)),
+        }
+    }
+
+    fn phase_of(book: &TaskBook, id: &str) -> Option<TaskPhase> {
+        book.records()
+            .iter()
+            .find(|r| r.task_id == id)
+            .map(|r| r.phase.clone())
+    }
+
+    fn is_working(phase: Option<TaskPhase>) -> bool {
+        matches!(phase, Some(TaskPhase::Working { .. }))
+    }
+
+    // A lost create's answer is recovered by adopting the first server task the book does
+    // not know, so `contains` must say no for a task that is not recorded.
+    #[test]
+    fn contains_knows_only_recorded_tasks() {
+        let book = TaskBook::new(vec![record("task_a", TaskKind::Video)]);
+        assert!(book.contains("task_a"));
+        assert!(!book.contains("task_b"));
+    }
+
+    #[test]
+    fn a_new_submission_is_recorded_on_top_queued_for_writing_and_polled() {
+        let mut book = TaskBook::new(vec![record("task_a", TaskKind::Video)]);
+        book.add(record("task_b", TaskKind::Image));
+        assert!(book.contains("task_b"));
+        assert_eq!(book.records()[0].task_id, "task_b", "newest first");
+        assert_eq!(
+            book.unsaved(),
+            vec![RecordOp::Put(record("task_b", TaskKind::Image))]
+        );
+        assert_eq!(book.plan().map(|p| p.images), Some(vec!["task_b".into()]));
+    }
+
+    #[test]
+    fn a_write_adopts_the_merged_file_and_reports_the_others_changes() {
+        let mut book = TaskBook::new(vec![
+            record("task_a", TaskKind::Video),
+            record("task_c", TaskKind::Video),
+        ]);
+        let r = video_round(
+            &book,
+            vec![
+                info("task_a", "running", Some(0.5)),
+                info("task_c", "running", Some(0.5)),
+            ],
+            None,
+        );
+        book.apply(&r, Instant::now(), 2.0);
+        assert!(book.has_unsaved());
+        let mine = phase_of(&book, "task_a");
+        // Meanwhile another instance added task_b and dismissed task_c: the merge wrote
+        // this instance's task_a into that.
+        let mut merged_a = record("task_a", TaskKind::Video);
+        merged_a.phase = mine.clone().expect("task_a is recorded");
+        let merged = vec![record("task_b", TaskKind::Image), merged_a];
+        let diff = book.written(merged.clone());
+        assert_eq!(diff.changed, vec![record("task_b", TaskKind::Image)]);
+        assert_eq!(diff.removed, vec!["task_c".to_string()]);
+        assert_eq!(book.records(), merged.as_slice());
+        assert!(!book.has_unsaved(), "the queue was written");
+    }
+
+    // The counters are for the task as this instance saw it: once another instance has
+    // dismissed it, a later copy of the task (brought back into the file) is a new wait and
+    // must not inherit rounds counted before.
+    #[test]
+    fn a_task_dismissed_elsewhere_starts_its_wait_afresh_if_it_comes_back() {
+        let mut book = TaskBook::new(vec![record("task_i", TaskKind::Image)]);
+        for _ in 0..IMAGE_MISSING_ROUNDS {
+            book.apply(&image_round(&book, vec![]), Instant::now(), 2.0);
+        }
+        assert!(
+            is_working(phase_of(&book, "task_i")),
+            "at the bound, not past it"
+        );
+        let diff = book.reloaded(vec![]);
+        assert_eq!(diff.removed, vec!["task_i".to_string()]);
+        book.reloaded(vec![record("task_i", TaskKind::Image)]);
+        book.apply(&image_round(&book, vec![]), Instant::now(), 3.0);
+        assert!(
+            is_working(phase_of(&book, "task_i")),
+            "{:?}",
+            phase_of(&book, "task_i")
+        );
+    }
+
+    // The recent tasks are the newest ones only: when the list is full, an older image task
+    // may just have been pushed off its end, however many rounds that lasts.
+    #[test]
+    fn an_image_absent_from_a_full_recent_list_is_not_counted_missing() {
+        let mut book = TaskBook::new(vec![record("task_i", TaskKind::Image)]);
+        let full: Vec<TaskInfo> = (0..super::super::poll::RECENT_TASKS_LIMIT)
+            .map(|n| info(&format!("task_o{n}"), "running", Some(0.1)))
+            .collect();
+        for _ in 0..IMAGE_MISSING_ROUNDS + 5 {
+            let a = book.apply(&image_round(&book, full.clone()), Instant::now(), 2.0);
+            assert!(a.changed.is_empty());
+        }
+        assert!(
+            is_working(phase_of(&book, "task_i")),
+            "{:?}",
+            phase_of(&book, "task_i")
+        );
+    }
+
+    // The bound is "more than IMAGE_MISSING_ROUNDS rounds in a row": exactly that many still
+    // waits, one more gives up.
+    #[test]
+    fn an_image_missing_is_given_up_on_only_past_the_round_bound() {
+        let mut book = TaskBook::new(vec![record("task_i", TaskKind::Image)]);
+        for _ in 0..IMAGE_MISSING_ROUNDS {
+            book.apply(&image_round(&book, vec![]), Instant::now(), 2.0);
+        }
+        assert!(
+            is_working(phase_of(&book, "task_i")),
+            "{:?}",
+            phase_of(&book, "task_i")
+        );
+        let a = book.apply(&image_round(&book, vec![]), Instant::now(), 3.0);
+        assert!(a.persist);
+        assert!(
+            matches!(phase_of(&book, "task_i"), Some(TaskPhase::Failed { reason }) if reason.contains("no longer listed"))
+        );
+    }
+
+    // Only variants with a link are kept, so a task that succeeded without one has nothing
+    // to show: that is a failure to report, not a finished task with no images.
+    #[test]
+    fn an_image_task_that_succeeded_without_any_image_fails() {
+        let mut book = TaskBook::new(vec![
+            record("task_e", TaskKind::Image),
+            record("task_u", TaskKind::Image),
+        ]);
+        let mut unlinked = info("task_u", "succeeded", Some(1.0));
+        unlinked.generations = vec![Generation {
+            id: Some("gen_u".into()),
+            url: None,
+            ..Generation::default()
+        }];
+        let list = vec![info("task_e", "succeeded", Some(1.0)), unlinked];
+        book.apply(&image_round(&book, list), Instant::now(), 4.0);
+        for id in ["task_e", "task_u"] {
+            assert_eq!(
+                phase_of(&book, id),
+                Some(TaskPhase::Failed {
+                    reason: "finished without any image".into()
+                }),
+                "{id}"
+            );
+        }
+    }
+
+    // "Until FINISHING_LIMIT has passed": at exactly the limit the video still waits (as the
+    // headless `--wait` does), with or without a listed draft lacking its link.
+    #[test]
+    fn a_finishing_video_is_given_up_on_only_once_the_limit_has_passed() {
+        let mut book = TaskBook::new(vec![
+            record("task_g", TaskKind::Video),
+            record("task_n", TaskKind::Video),
+        ]);
+        let t0 = Instant::now();
+        let round = |book: &TaskBook| video_round(book, vec![], Some(vec![draft("task_n", None)]));
+        book.apply(&round(&book), t0, 1.0);
+        book.apply(&round(&book), t0 + FINISHING_LIMIT, 1.0);
+        for id in ["task_g", "task_n"] {
+            assert!(
+                is_working(phase_of(&book, id)),
+                "{id}: {:?}",
+                phase_of(&book, id)
+            );
+        }
+        book.apply(
+            &round(&book),
+            t0 + FINISHING_LIMIT + Duration::from_millis(1),
+            1.0,
+        );
+        for id in ["task_g", "task_n"] {
+            assert!(
+                matches!(phase_of(&book, id), Some(TaskPhase::Failed { .. })),
+                "{id}: {:?}",
+                phase_of(&book, id)
+            );
+        }
+    }
+
+    // The Drafts pane is refreshed from a round's page only when a watched video's draft
+    // appeared in it; the page handed on is the one fetched, not an empty stand-in that would
+    // blank the pane.
+    #[test]
+    fn the_rounds_drafts_page_is_handed_on_only_when_a_video_finished() {
+        let mut book = TaskBook::new(vec![record("task_a", TaskKind::Video)]);
+        let now = Instant::now();
+        let other = draft("task_o", Some("https://m/o.mp4"));
+        // A page was fetched, but task_a's draft is not on it yet.
+        let r = video_round(&book, vec![], Some(vec![other.clone()]));
+        let a = book.apply(&r, now, 2.0);
+        assert!(!a.video_finished);
+        assert_eq!(finished_drafts_page(&r, &a), None);
+        // Now it is: the very page of the round comes back, every draft and the cursor.
+        let mut r = video_round(
+            &book,
+            vec![],
+            Some(vec![other, draft("task_a", Some("https://m/a.mp4"))]),
+        );
+        if let Some(Ok(page)) = &mut r.drafts {
+            page.cursor = Some("next".into());
+        }
+        let a = book.apply(&r, now, 3.0);
+        assert!(a.video_finished);
+        let page = finished_drafts_page(&r, &a).expect("a video finished");
+        let ids: Vec<_> = page.items.iter().map(|d| d.id.as_deref()).collect();
+        assert_eq!(ids, vec![Some("gen_task_o"), Some("gen_task_a")]);
+        assert_eq!(page.cursor.as_deref(), Some("next"));
+        // No page, or a failed read, has nothing to hand on whatever finished.
+        let finished = Applied {
+            video_finished: true,
+            ..Applied::default()
+        };
+        r.drafts = None;
+        assert_eq!(finished_drafts_page(&r, &finished), None);
+        r.drafts = Some(Err(ApiError::Overloaded));
+        assert_eq!(finished_drafts_page(&r, &finished), None);
     }
 }

@@ -70,7 +70,8 @@ pub(super) enum Refresh {
 
 /// The file name for a download: the generation id (refused unless it is a valid id, see
 /// [`id_file_name`]), `.clean` for a copy without the watermark, and an extension from the
-/// URL's path (never trusted beyond a known list).
+/// URL's path (never trusted beyond a known list), else `mp4`. Media links usually carry no
+/// extension; the download corrects it from the bytes that arrive.
 pub fn file_name(gen_id: &str, url: &str, clean: bool) -> Result<String, ApiError> {
     id_file_name(
         "generation",
@@ -181,7 +182,8 @@ pub(super) async fn fetch(
             let _ = events.send(Event::StoreFailed(message));
         }
     }
-    Ok(job.dest.clone())
+    // Where the file really went: the extension follows the bytes (see `Client::download_to`).
+    Ok(done.path)
 }
 
 /// One download with throttled progress; the last report always goes out so the bar ends
@@ -283,7 +285,7 @@ fn make_sidecar(job: &Job, url: &str, post_id: Option<&str>, clean: bool, bytes:
 
 /// The sidecar, if there is a readable one: a regular file read with a cap (a sidecar is a
 /// few hundred bytes), so a named pipe or a device in its place cannot stall the download.
-async fn read_sidecar(path: &Path) -> Option<Sidecar> {
+pub(super) async fn read_sidecar(path: &Path) -> Option<Sidecar> {
     let path = path.to_path_buf();
     let bytes = tokio::task::spawn_blocking(move || crate::fsutil::read_capped(&path, 1 << 20))
         .await
@@ -292,7 +294,7 @@ async fn read_sidecar(path: &Path) -> Option<Sidecar> {
     serde_json::from_slice(&bytes).ok()
 }
 
-async fn write_sidecar(path: &Path, sidecar: &Sidecar) -> Result<(), String> {
+pub(super) async fn write_sidecar(path: &Path, sidecar: &Sidecar) -> Result<(), String> {
     let bytes = serde_json::to_vec_pretty(sidecar).map_err(|e| e.to_string())?;
     let path = path.to_path_buf();
     tokio::task::spawn_blocking(move || crate::store::write_atomic(&path, &bytes))

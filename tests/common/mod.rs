@@ -30,8 +30,9 @@ pub async fn ready_draft(client: &Client, prompt: &str) -> sora_tui::api::Draft 
     .await
 }
 
-/// Fast enough that a video finishes in well under a second.
-pub const TEST_SPEED: f64 = 100.0;
+/// Fast enough that a video (about 3 minutes at the live pace, speed 1) finishes in about a
+/// fifth of a second.
+pub const TEST_SPEED: f64 = 800.0;
 
 /// Starts a simulator with test speed and the given tweaks.
 pub async fn start_sim(tweak: impl FnOnce(&mut SimConfig)) -> Sim {
