@@ -9,6 +9,9 @@
 //!    CPU time of the worker's threads (its runtime runs on threads of its own);
 //! 4. measures `ui::draw` with those 200 tasks and 10 000 drafts (TestBackend, 160x48).
 
+// A benchmark may unwrap: a panic stops the run with its reason.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 use std::collections::BTreeMap;

@@ -6,6 +6,9 @@
 //! 3. the real binary idle for 10 s in a pseudo-terminal: CPU time and wake-ups;
 //! 4. the real binary against a backend that answers only after 3 s: time to the first frame.
 
+// A benchmark may unwrap: a panic stops the run with its reason.
+#![allow(clippy::unwrap_used)]
+
 mod support;
 
 #[path = "../tests/common/pty.rs"]

@@ -93,7 +93,10 @@ impl ReadError {
                 format!("is {kind}, not a regular file: choose a file")
             }
             ReadError::TooLarge { max } => {
-                format!("is larger than {}: choose a smaller file", human_size(*max))
+                format!(
+                    "is larger than {}: choose a smaller file",
+                    crate::text::bytes(*max)
+                )
             }
             ReadError::NotText => "is not UTF-8 text: choose a text file".to_string(),
             ReadError::Io(e) => format!("cannot be read ({e})"),
@@ -109,18 +112,6 @@ impl ReadError {
             format!("{what} ")
         };
         format!("{what}{} {}", path.display(), self.reason())
-    }
-}
-
-/// `1 MB`, `64 KB`, `300 bytes`: a cap as a user reads it.
-fn human_size(bytes: u64) -> String {
-    const MB: u64 = 1024 * 1024;
-    if bytes >= MB {
-        format!("{} MB", bytes / MB)
-    } else if bytes >= 1024 {
-        format!("{} KB", bytes / 1024)
-    } else {
-        format!("{bytes} bytes")
     }
 }
 
@@ -184,6 +175,137 @@ pub fn read_text_capped(path: &std::path::Path, max: u64) -> Result<String, Read
     String::from_utf8(read_capped(path, max)?).map_err(|_| ReadError::NotText)
 }
 
+/// A path as the user typed it, with a leading `~` (alone or before `/`) standing for
+/// `home`, the way a shell reads it. `~user` is left alone (whose home it is would need the
+/// password database, and nothing here offers it), as is everything when `home` is unknown
+/// (empty).
+pub fn expand_home(typed: &str, home: &std::path::Path) -> std::path::PathBuf {
+    if home.as_os_str().is_empty() {
+        return std::path::PathBuf::from(typed);
+    }
+    match typed.strip_prefix('~') {
+        Some("") => home.to_path_buf(),
+        Some(rest) => match rest.strip_prefix('/') {
+            Some(rest) => home.join(rest),
+            None => std::path::PathBuf::from(typed),
+        },
+        None => std::path::PathBuf::from(typed),
+    }
+}
+
+// ---- Writing files atomically ----
+//
+// Every file this program keeps (the store's documents, the token, a storyboard) is replaced
+// through a new file in the same folder that is written, fsynced and renamed over the old
+// one, and then the folder is fsynced: a crash or power cut leaves the old version or the new
+// one, never a torn one, and the rename itself survives the power cut.
+
+/// The mode of an [`Access::OwnerOnly`] file: read and write for the owner, nothing else.
+pub const OWNER_ONLY_MODE: u32 = 0o600;
+
+/// Who may read a file [`write_atomic`] creates.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Access {
+    /// The usual mode: `0666` less the umask, as for any file a program makes.
+    Default,
+    /// The owner only (`0600`) from the moment the file exists, whatever the umask: for
+    /// secrets, which must never sit in a file with wider permissions, not even half-written.
+    OwnerOnly,
+}
+
+/// Replaces `path` with `parts` written one after the other, atomically: through a temp file
+/// created next to it (mode per `access`), fsynced, renamed over `path`, then the folder
+/// fsynced. The folder must exist. On an error the temp file is removed and `path` is as it
+/// was. A failed fsync of the folder is not an error: the new file is complete and in place
+/// by then, and some file systems refuse to fsync a folder.
+pub fn write_atomic(
+    path: &std::path::Path,
+    parts: &[&[u8]],
+    access: Access,
+) -> std::io::Result<()> {
+    let dir = parent_dir(path);
+    let tmp = temp_name(path);
+    // A leftover of a crashed process that had this pid would make `create_new` fail.
+    let _ = std::fs::remove_file(&tmp);
+    let written = write_new(&tmp, parts, access).and_then(|()| {
+        step(Step::Rename);
+        std::fs::rename(&tmp, path)
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&tmp);
+        return Err(e);
+    }
+    if let Ok(d) = std::fs::File::open(dir) {
+        step(Step::SyncDir);
+        let _ = d.sync_all();
+    }
+    Ok(())
+}
+
+/// The folder `path` is in (`.` for a bare name).
+fn parent_dir(path: &std::path::Path) -> &std::path::Path {
+    path.parent()
+        .filter(|d| !d.as_os_str().is_empty())
+        .unwrap_or(std::path::Path::new("."))
+}
+
+/// A temp name beside `path`, unique per process and per write: two writers of the same file
+/// (two threads, two instances) must never share, and truncate, one temp file.
+fn temp_name(path: &std::path::Path) -> std::path::PathBuf {
+    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
+    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    let name = path.file_name().unwrap_or_default().to_string_lossy();
+    parent_dir(path).join(format!(".{name}.{}.{n}.tmp", std::process::id()))
+}
+
+/// Creates `tmp` (it must not exist yet) with the mode `access` asks for, writes `parts` and
+/// fsyncs it.
+fn write_new(tmp: &std::path::Path, parts: &[&[u8]], access: Access) -> std::io::Result<()> {
+    use std::io::Write;
+    use std::os::unix::fs::{OpenOptionsExt, PermissionsExt};
+    let mut options = std::fs::OpenOptions::new();
+    options.write(true).create_new(true);
+    if access == Access::OwnerOnly {
+        options.mode(OWNER_ONLY_MODE);
+    }
+    let mut file = options.open(tmp)?;
+    step(Step::Create);
+    if access == Access::OwnerOnly {
+        // The umask can only remove bits, but set the mode explicitly anyway: it is the point.
+        file.set_permissions(std::fs::Permissions::from_mode(OWNER_ONLY_MODE))?;
+    }
+    for part in parts {
+        file.write_all(part)?;
+    }
+    step(Step::Write);
+    file.sync_all()?;
+    step(Step::SyncFile);
+    Ok(())
+}
+
+/// The steps of [`write_atomic`], recorded in tests so they can check the fsyncs happen (and
+/// in order): nothing outside can observe an fsync.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Step {
+    Create,
+    Write,
+    SyncFile,
+    Rename,
+    SyncDir,
+}
+
+#[cfg(test)]
+thread_local! {
+    static STEPS: std::cell::RefCell<Vec<Step>> = const { std::cell::RefCell::new(Vec::new()) };
+}
+
+/// Records a step of a write (tests only; nothing in a build).
+#[cfg_attr(not(test), allow(unused_variables))]
+fn step(s: Step) {
+    #[cfg(test)]
+    STEPS.with(|steps| steps.borrow_mut().push(s));
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -245,12 +367,17 @@ mod tests {
     }
 
     #[test]
-    fn caps_are_shown_in_the_largest_whole_unit() {
-        assert_eq!(human_size(1024 * 1024), "1 MB");
-        assert_eq!(human_size(20 * 1024 * 1024), "20 MB");
-        assert_eq!(human_size(1024 * 1024 - 1), "1023 KB");
-        assert_eq!(human_size(1024), "1 KB");
-        assert_eq!(human_size(1023), "1023 bytes");
+    fn caps_are_shown_with_the_one_byte_formatter() {
+        let cap = |max| ReadError::TooLarge { max }.reason();
+        assert_eq!(
+            cap(1024 * 1024),
+            "is larger than 1 MB: choose a smaller file"
+        );
+        assert_eq!(
+            cap(64 * 1024),
+            "is larger than 64 KB: choose a smaller file"
+        );
+        assert_eq!(cap(300), "is larger than 300 B: choose a smaller file");
     }
 }
 
@@ -334,10 +461,7 @@ mod read_tests {
         assert_eq!(std::fs::metadata(proc_file).unwrap().len(), 0);
         let err = within("read_capped on /proc", move || read_capped(proc_file, 16)).unwrap_err();
         assert!(matches!(err, ReadError::TooLarge { max: 16 }), "{err:?}");
-        assert_eq!(
-            err.reason(),
-            "is larger than 16 bytes: choose a smaller file"
-        );
+        assert_eq!(err.reason(), "is larger than 16 B: choose a smaller file");
     }
 
     #[test]
@@ -362,5 +486,106 @@ mod read_tests {
             read_capped(&link, 1024),
             Err(ReadError::NotRegular(_))
         ));
+    }
+}
+
+#[cfg(test)]
+mod write_tests {
+    use super::*;
+    use std::os::unix::fs::PermissionsExt;
+    use std::path::Path;
+
+    /// The steps the last writes on this thread took, emptied.
+    fn steps() -> Vec<Step> {
+        STEPS.with(|s| std::mem::take(&mut *s.borrow_mut()))
+    }
+
+    fn names(dir: &Path) -> Vec<String> {
+        let mut names: Vec<String> = std::fs::read_dir(dir)
+            .unwrap()
+            .map(|e| e.unwrap().file_name().to_string_lossy().into_owned())
+            .collect();
+        names.sort();
+        names
+    }
+
+    #[test]
+    fn the_home_is_expanded_only_where_a_shell_would() {
+        let home = Path::new("/home/u");
+        assert_eq!(expand_home("~", home), Path::new("/home/u"));
+        assert_eq!(expand_home("~/", home), Path::new("/home/u/"));
+        assert_eq!(
+            expand_home("~/v/me.mp4", home),
+            Path::new("/home/u/v/me.mp4")
+        );
+        assert_eq!(expand_home("~user/x", home), Path::new("~user/x"));
+        assert_eq!(expand_home("~user", home), Path::new("~user"));
+        assert_eq!(expand_home("/a/~/b", home), Path::new("/a/~/b"));
+        assert_eq!(expand_home("a.mp4", home), Path::new("a.mp4"));
+        // An unknown home expands nothing: `~/x` must not become `/x`.
+        assert_eq!(expand_home("~/x", Path::new("")), Path::new("~/x"));
+        assert_eq!(expand_home("~", Path::new("")), Path::new("~"));
+    }
+
+    #[test]
+    fn a_write_fsyncs_the_file_before_the_rename_and_the_folder_after() {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("doc.json");
+        steps();
+        write_atomic(&path, &[b"one", b"two"], Access::Default).unwrap();
+        assert_eq!(
+            steps(),
+            [
+                Step::Create,
+                Step::Write,
+                Step::SyncFile,
+                Step::Rename,
+                Step::SyncDir
+            ]
+        );
+        assert_eq!(std::fs::read(&path).unwrap(), b"onetwo");
+        write_atomic(&path, &[b"three"], Access::Default).unwrap();
+        assert_eq!(std::fs::read(&path).unwrap(), b"three");
+        assert_eq!(names(dir.path()), ["doc.json"], "no temp file is left");
+    }
+
+    #[test]
+    fn a_failed_write_leaves_the_old_file_and_no_temp() {
+        let dir = tempfile::tempdir().unwrap();
+        // A folder that is not empty cannot be renamed over: the write fails at the rename,
+        // after the temp file was created and written.
+        let path = dir.path().join("taken");
+        std::fs::create_dir(&path).unwrap();
+        std::fs::write(path.join("inside"), "x").unwrap();
+        steps();
+        assert!(write_atomic(&path, &[b"new"], Access::Default).is_err());
+        assert_eq!(
+            steps().last(),
+            Some(&Step::Rename),
+            "it failed at the rename"
+        );
+        assert_eq!(names(dir.path()), ["taken"], "no temp file is left");
+        assert!(path.join("inside").exists());
+        // A folder that does not exist: nothing is created anywhere.
+        let missing = dir.path().join("none/doc");
+        assert!(write_atomic(&missing, &[b"new"], Access::Default).is_err());
+        assert_eq!(names(dir.path()), ["taken"]);
+    }
+
+    #[test]
+    fn an_owner_only_file_is_0600_and_a_default_one_follows_the_umask() {
+        let dir = tempfile::tempdir().unwrap();
+        let secret = dir.path().join("secret");
+        std::fs::write(&secret, "old").unwrap();
+        std::fs::set_permissions(&secret, std::fs::Permissions::from_mode(0o644)).unwrap();
+        write_atomic(&secret, &[b"new"], Access::OwnerOnly).unwrap();
+        let mode = |p: &Path| std::fs::metadata(p).unwrap().permissions().mode() & 0o777;
+        assert_eq!(mode(&secret), 0o600, "the wide old file's mode is not kept");
+        let plain = dir.path().join("plain");
+        write_atomic(&plain, &[b"x"], Access::Default).unwrap();
+        // Whatever the umask, a default file is not narrowed to the owner alone on purpose,
+        // and never gets more than 0666.
+        assert_eq!(mode(&plain) & !0o666, 0);
+        assert_eq!(names(dir.path()), ["plain", "secret"]);
     }
 }

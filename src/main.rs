@@ -1,5 +1,7 @@
 //! The `sora-tui` binary: parses the command line and runs it on a tokio runtime.
 
+#![forbid(unsafe_code)]
+
 use std::io::Write;
 
 use clap::Parser;

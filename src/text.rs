@@ -390,19 +390,33 @@ pub fn count(n: f64, max: u64) -> Option<u64> {
     (n.is_finite() && n >= 0.0 && n <= max as f64).then_some(n as u64)
 }
 
-/// Bytes as `512 B`, `3.4 MB` (powers of 1000).
+/// Bytes as `512 B`, `64 KB`, `3.4 MB`: the program's one unit system, powers of 1024 named
+/// KB, MB, GB (the server's limits are 20 × 1024 × 1024 bytes and read "20 MB"). A whole
+/// number when `n` is an exact multiple of the unit, one decimal otherwise; the unit is the
+/// largest that shows at least `1.0`.
 pub fn bytes(n: u64) -> String {
-    const UNITS: [&str; 5] = ["KB", "MB", "GB", "TB", "PB"];
-    if n < 1000 {
-        return format!("{n} B");
-    }
-    let mut v = n as f64 / 1000.0;
+    const UNITS: [&str; 7] = ["B", "KB", "MB", "GB", "TB", "PB", "EB"];
     let mut unit = 0;
-    while v >= 1000.0 && unit < UNITS.len() - 1 {
-        v /= 1000.0;
+    let mut scale = 1u64;
+    // 1023.95 and up would print as `1024.0` of this unit: that is `1.0` of the next.
+    while unit < UNITS.len() - 1 && n as f64 / scale as f64 >= 1023.95 {
+        scale *= 1024;
         unit += 1;
     }
-    format!("{v:.1} {}", UNITS[unit])
+    if n.is_multiple_of(scale) {
+        format!("{} {}", n / scale, UNITS[unit])
+    } else {
+        format!("{:.1} {}", n as f64 / scale as f64, UNITS[unit])
+    }
+}
+
+/// Unix seconds now, the clock every stamp and [`date`] use (0 when the clock is before 1970,
+/// which only a broken clock is).
+pub fn unix_now() -> f64 {
+    std::time::SystemTime::now()
+        .duration_since(std::time::UNIX_EPOCH)
+        .map(|d| d.as_secs_f64())
+        .unwrap_or(0.0)
 }
 
 /// Unix seconds as `2026-11-24 19:58` (UTC); [`DASH`] for a moment before 2000 or past
@@ -604,8 +618,16 @@ mod tests {
         assert_eq!(count(f64::INFINITY, 1_000_000), None);
         assert_eq!(count(1e300, 1_000_000), None);
         assert_eq!(bytes(512), "512 B");
-        assert_eq!(bytes(4_000_000), "4.0 MB");
-        assert_eq!(bytes(u64::MAX), "18446.7 PB");
+        assert_eq!(bytes(1023), "1023 B");
+        assert_eq!(bytes(1024), "1 KB");
+        assert_eq!(bytes(64 * 1024), "64 KB");
+        assert_eq!(bytes(1536), "1.5 KB");
+        assert_eq!(bytes(1024 * 1024 - 1), "1.0 MB", "never 1024.0 KB");
+        assert_eq!(bytes(20 * 1024 * 1024), "20 MB");
+        assert_eq!(bytes(20 * 1024 * 1024 + 1), "20.0 MB");
+        assert_eq!(bytes(4_000_000), "3.8 MB");
+        assert_eq!(bytes(2 * 1024 * 1024 * 1024), "2 GB");
+        assert_eq!(bytes(u64::MAX), "16.0 EB");
     }
 
     #[test]

@@ -7,15 +7,15 @@
 //! keyring would fail exactly where this program is most at home, and it would pull a large
 //! D-Bus dependency tree into every build. A 0600 file is what `ssh`, `gh` and `aws` do.
 
-use std::io::{self, Write};
-use std::os::unix::fs::{DirBuilderExt, OpenOptionsExt, PermissionsExt};
+use std::io;
+use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
 use std::path::{Path, PathBuf};
 
 use crate::api::{AccessToken, TokenProblem};
-use crate::fsutil::{ReadError, read_text_capped};
+use crate::fsutil::{Access, ReadError, read_text_capped, write_atomic};
 
 /// Mode of the token file: read and write for the owner, nothing for anyone else.
-pub const FILE_MODE: u32 = 0o600;
+pub const FILE_MODE: u32 = crate::fsutil::OWNER_ONLY_MODE;
 /// Mode of the folder that holds it.
 pub const DIR_MODE: u32 = 0o700;
 /// Permission bits that let a user other than the owner at a file.
@@ -57,10 +57,11 @@ pub fn exposure_warning(path: &Path) -> Option<String> {
 
 /// Writes `token` to `path` with mode 0600, creating its folder with mode 0700.
 ///
-/// The token goes into a new file created 0600 next to the target and is then renamed over
-/// it, so the token is never written into a file with wider permissions, and a crash leaves
-/// the old token or the new one, never half of one. A folder that lets others in is
-/// narrowed to 0700 first (it is this program's own folder).
+/// The token goes through [`write_atomic`] with [`Access::OwnerOnly`]: into a new file
+/// created 0600 next to the target, then renamed over it, so the token is never written into
+/// a file with wider permissions, and a crash leaves the old token or the new one, never half
+/// of one. A folder that lets others in is narrowed to 0700 first (it is this program's own
+/// folder).
 pub fn save(path: &Path, token: &AccessToken) -> io::Result<Saved> {
     let dir = path
         .parent()
@@ -75,37 +76,12 @@ pub fn save(path: &Path, token: &AccessToken) -> io::Result<Saved> {
         std::fs::set_permissions(dir, std::fs::Permissions::from_mode(DIR_MODE))?;
     }
     let replaced_wide = exposed_mode(path);
-    let tmp = dir.join(format!(".token.{}.tmp", std::process::id()));
-    // A leftover from a crashed run of this same pid would make `create_new` fail.
-    let _ = std::fs::remove_file(&tmp);
-    let written = write_new(&tmp, token).and_then(|()| std::fs::rename(&tmp, path));
-    if written.is_err() {
-        let _ = std::fs::remove_file(&tmp);
-    }
-    written?;
-    // Make the rename durable; failure here only risks losing the new token in a power cut.
-    if let Ok(d) = std::fs::File::open(dir) {
-        let _ = d.sync_all();
-    }
+    write_atomic(path, &[token.expose().as_bytes(), b"\n"], Access::OwnerOnly)?;
     Ok(Saved {
         path: path.to_path_buf(),
         replaced_wide,
         narrowed_dir,
     })
-}
-
-/// Creates `tmp` (it must not exist) with mode 0600 and writes the token into it.
-fn write_new(tmp: &Path, token: &AccessToken) -> io::Result<()> {
-    let mut file = std::fs::OpenOptions::new()
-        .write(true)
-        .create_new(true)
-        .mode(FILE_MODE)
-        .open(tmp)?;
-    // The umask can only remove bits, but set the mode explicitly anyway: it is the point.
-    file.set_permissions(std::fs::Permissions::from_mode(FILE_MODE))?;
-    file.write_all(token.expose().as_bytes())?;
-    file.write_all(b"\n")?;
-    file.sync_all()
 }
 
 /// The largest token file read: a JWT is a few kilobytes; anything far larger is not a token

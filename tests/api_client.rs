@@ -1,6 +1,9 @@
 //! The client against the simulator: every endpoint, with the requests checked as the server
 //! received them, and the video, image, publish and cameo lifecycles end to end.
 
+// Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::time::Duration;

@@ -1,4 +1,4 @@
-//! Every error class of sora-api.md section 5, produced by the simulator's fault injection,
+//! Every error class of docs/api.md#error-classes, produced by the simulator's fault injection,
 //! classified by the client, for a read and for a create.
 
 mod common;

@@ -6,6 +6,9 @@
 //! (as the TUI's `W` runs it) and through the headless `--clean`, whose requests carry no
 //! other client's identity.
 
+// Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

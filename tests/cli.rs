@@ -1,6 +1,9 @@
 //! The headless commands through the built binary, against a simulator on loopback, with
 //! `--json` where output is checked, and the bad-input paths with their exit codes.
 
+// Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::Path;

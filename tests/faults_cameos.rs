@@ -4,6 +4,9 @@
 //! (`POST /characters/finalize`). Uploads are resent only when safe; finalize never is; the
 //! worker keeps serving and the cameo record keeps the work done so far.
 
+// Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::{Path, PathBuf};

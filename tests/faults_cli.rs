@@ -1,6 +1,9 @@
 //! The headless commands share the worker's reconciliation: a create whose answer was lost is
 //! found on the server and adopted, never sent twice; one that surely failed is reported.
 
+// Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::process::Output;

@@ -4,6 +4,9 @@
 //! keeps serving afterwards, nothing submitted or typed is lost, and no task is created twice.
 //! The README's "Fault handling" table names these tests.
 
+// Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::{Path, PathBuf};
@@ -703,14 +706,15 @@ async fn download_server_error_is_reported() {
 
 #[tokio::test]
 async fn download_reset_is_recovered() {
-    // The transfer code (issue 6 part B) tries again and completes the file.
+    // The transfer code (docs/api.md#lifecycles, "Downloads") tries again and completes the file.
     let out = download_with(Fault::ConnectionReset, Some(1)).await;
     assert!(out.is_ok(), "{out:?}");
 }
 
 #[tokio::test]
 async fn download_truncation_is_resumed() {
-    // Resumed from the `.part` (issue 6 part B) and checked against the full length.
+    // Resumed from the `.part` (docs/api.md#lifecycles, "Downloads") and checked against the
+    // full length.
     let out = download_with(Fault::TruncatedBody, Some(1)).await;
     assert!(out.is_ok(), "{out:?}");
 }

@@ -3,6 +3,9 @@
 //! message, and the process ends when its command or its UI does. Every run is bounded: a
 //! regression fails the test instead of hanging the suite.
 
+// Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::Path;

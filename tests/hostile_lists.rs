@@ -4,6 +4,9 @@
 //! saved under them), post ids that are not ids (no share link is printed or copied), and
 //! media links that are not media links (the player never sees them).
 
+// Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::Path;

@@ -1238,7 +1238,7 @@ mod gosdk {
 use gosdk::{Naming, Sdk};
 use python::Proxy;
 
-/// The §4 example of the storyboard reference: instructions, then two 5 s shots.
+/// The inline example of docs/api.md#storyboard-prompt-text: instructions, then two 5 s shots.
 const STORYBOARD_WITH_INSTRUCTIONS: &str =
     "A cat's adventure\n[5.0s]cat skydives from a plane [5.0s]cat lands";
 /// The same shots without instructions.
@@ -1359,7 +1359,7 @@ async fn python_proxy_reports_a_content_violation_from_reason_str() {
 
 #[tokio::test]
 async fn python_proxy_storyboard_sends_bare_shots_without_instructions() {
-    // The formatter reproduces the reference's example byte for byte.
+    // The formatter reproduces the example of docs/api.md#storyboard-prompt-text byte for byte.
     assert_eq!(
         python::storyboard_text(STORYBOARD_WITH_INSTRUCTIONS),
         "current timeline:\nShot 1:\nduration: 5.0sec\nScene: cat skydives from a plane\n\n\

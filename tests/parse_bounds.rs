@@ -185,7 +185,7 @@ async fn a_pending_body_over_the_cap_is_refused_by_size() {
     let (_sim, client) = sim_with(amplified("/nf/pending", 33_000_000, "[", "{}", "]")).await;
     let (r, peak) = peak_of(client.pending()).await;
     within_budget("a 33 MB pending answer", peak);
-    assert_eq!(bad_response(r), "the answer is larger than 8 MiB");
+    assert_eq!(bad_response(r), "the answer is larger than 8 MB");
 }
 
 #[tokio::test]

@@ -11,6 +11,9 @@
 //! The error classification and the `/nf/pending` body are reached through the public client
 //! against a raw HTTP server that answers whatever the generator made.
 
+// Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::net::{Ipv4Addr, SocketAddr};

@@ -16,6 +16,9 @@
 //! - The 20 MB image and 200 MB video limits (sparse files: `set_len` makes them instantly).
 //! - The headless `#fail`, `#nourl`, `#flicker` and `--timeout` paths, with their exit codes.
 
+// Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::net::{Ipv4Addr, SocketAddr};

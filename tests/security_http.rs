@@ -4,6 +4,9 @@
 //! downloads are capped in size and stopped when they stall, and a slow backend is announced
 //! as soon as one attempt times out.
 
+// Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::path::Path;

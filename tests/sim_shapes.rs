@@ -13,7 +13,8 @@ use serde_json::{Value, json};
 use common::{eventually, start_sim};
 use sora_tui::sim::{Fault, FaultRule, Sim};
 
-/// Any 10+ character string passes the simulator's sentinel check, as the seed's does.
+/// Any 10+ character string passes the simulator's sentinel check
+/// (docs/api.md#simulator-assumptions).
 const SENTINEL: &str = "abcdefghij0123";
 
 /// A bare HTTP client of the simulator, with the bearer token on every backend call.

@@ -11,8 +11,9 @@ use std::time::{Duration, Instant};
 use common::pty::{Pty, sora_command};
 use common::{requests_to, start_sim};
 
-/// The exact text the storyboard below must send (sora-api.md section 3): the three shots as
-/// re-timed by `f` (5.0 + 5.5 + 1.0 s scaled to 10 s, the 1.0 s shot kept at its minimum).
+/// The exact text the storyboard below must send (docs/api.md#storyboard-prompt-text): the
+/// three shots as re-timed by `f` (5.0 + 5.5 + 1.0 s scaled to 10 s, the 1.0 s shot kept at its
+/// minimum).
 const EXPECTED: &str = "current timeline:\nShot 1:\nduration: 4.3sec\nScene: cat skydives from a plane\n\nShot 2:\nduration: 4.7sec\nScene: cat lands in a haystack\n\nShot 3:\nduration: 1.0sec\nScene: cat walks home\n\ninstructions:\nA cat's adventure";
 
 const ESC: &[u8] = b"\x1b";

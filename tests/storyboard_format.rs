@@ -1,5 +1,5 @@
-//! The storyboard's exact prompt text (sora-api.md section 3), the inline form, and the
-//! `*.storyboard.toml` format: round trips, hand-edited files with their errors' line numbers,
+//! The storyboard's exact prompt text (docs/api.md#storyboard-prompt-text), the inline form, and
+//! the `*.storyboard.toml` format: round trips, hand-edited files with their errors' line numbers,
 //! and a property test that any storyboard survives being saved and read back.
 
 use sora_tui::api::{Length, Model, Orientation, Size, VideoSettings};
@@ -22,7 +22,7 @@ fn board(instructions: &str, shots: &[(f64, &str)]) -> Storyboard {
 // ------------------------------------------------------------------------------------------
 // Prompt text
 
-/// The example of sora-api.md section 3, byte for byte.
+/// The example of docs/api.md#storyboard-prompt-text, byte for byte.
 const CONTRACT_EXAMPLE: &str = "current timeline:
 Shot 1:
 duration: 5.0sec

@@ -4,6 +4,9 @@
 //! takes pass in a moment of wall time, while each bound applies exactly as against the live
 //! service. (`video --wait` is covered the same way in `src/cli/headless/wait_tests.rs`.)
 
+// Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::time::Duration;

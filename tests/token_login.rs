@@ -1,6 +1,9 @@
 //! `sora-tui login` / `logout` and the token resolution order, on the real binary with its
 //! XDG dirs in a temporary home.
 
+// Tests may unwrap: a panic is the failure report.
+#![allow(clippy::unwrap_used)]
+
 mod common;
 
 use std::io::Write;

@@ -313,7 +313,9 @@ fn drafts_populated() {
     app.drafts.selected = 1;
     app.drafts.loading_more = true;
     let g4 = app.drafts.rows[4].gen_id.clone();
-    app.drafts.busy.insert(g4, "unpublishing…".into());
+    app.drafts
+        .busy
+        .insert(g4, sora_tui::worker::DraftOp::Unpublish);
     snap("drafts_populated", &app);
 }
 

@@ -501,7 +501,9 @@ async fn publish_and_unpublish() {
     .await;
     let (what, error) = h
         .expect("ActionFailed", |e| match e {
-            Event::ActionFailed { what, error } => Some((what.clone(), error.clone())),
+            Event::ActionFailed { op, gen_id, error } if gen_id == "gen_nosuchdraft" => {
+                Some((op.verb(), error.clone()))
+            }
             _ => None,
         })
         .await;

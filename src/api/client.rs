@@ -1,4 +1,5 @@
-//! The typed async client: one method per endpoint of the seed, one `reqwest::Client` inside.
+//! The typed async client: one method per endpoint of docs/api.md#endpoints, one
+//! `reqwest::Client` inside.
 
 use std::path::Path;
 use std::sync::Arc;
@@ -964,16 +965,11 @@ fn fmt_secs(s: f64) -> String {
 /// Reads a body, refusing more than `max` bytes. An announced length (checked against `max`
 /// first) is reserved up front, so the buffer does not grow by doubling past the body.
 async fn read_limited(resp: reqwest::Response, max: usize) -> Result<Bytes, ApiError> {
-    let too_large = || {
-        const MIB: usize = 1024 * 1024;
-        let limit = if max.is_multiple_of(MIB) {
-            format!("{} MiB", max / MIB)
-        } else {
-            format!("{max} bytes")
-        };
-        ApiError::BadResponse {
-            detail: format!("the answer is larger than {limit}"),
-        }
+    let too_large = || ApiError::BadResponse {
+        detail: format!(
+            "the answer is larger than {}",
+            crate::text::bytes(max as u64)
+        ),
     };
     let announced = resp.content_length();
     if announced.is_some_and(|n| n > max as u64) {
@@ -1135,7 +1131,7 @@ pub fn remix_body(prompt: &str, s: VideoSettings, target: String) -> RemixCreate
     }
 }
 
-/// The body of a storyboard create, with the seed's nulls.
+/// The body of a storyboard create, with its nulls (docs/api.md#request-bodies).
 pub fn storyboard_body(prompt_text: &str, s: VideoSettings) -> StoryboardCreateBody {
     StoryboardCreateBody {
         kind: "video",

@@ -1,5 +1,5 @@
 //! One error type for every way a call to the backend can fail, classified the way
-//! sora-api.md section 5 describes, each with a one-line message that says what to do.
+//! docs/api.md#error-classes describes, each with a one-line message that says what to do.
 
 use std::time::Duration;
 

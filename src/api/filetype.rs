@@ -221,9 +221,9 @@ pub fn check_file(
 /// The refusal for a file over the size limit.
 pub fn too_large(shown: &dyn std::fmt::Display, len: u64, max: u64) -> String {
     format!(
-        "{shown} is {} MB, more than the {} MB allowed: choose a smaller file",
-        len / 1_048_576,
-        max / 1_048_576
+        "{shown} is {}, more than the {} allowed: choose a smaller file",
+        crate::text::bytes(len),
+        crate::text::bytes(max)
     )
 }
 
@@ -414,7 +414,7 @@ mod tests {
     fn the_size_limits_are_20_and_200_megabytes() {
         assert_eq!(
             too_large(&"big.png", MAX_IMAGE_BYTES + 1, MAX_IMAGE_BYTES),
-            "big.png is 20 MB, more than the 20 MB allowed: choose a smaller file"
+            "big.png is 20.0 MB, more than the 20 MB allowed: choose a smaller file"
         );
         assert_eq!(
             too_large(&"big.mp4", 300 * 1_048_576, MAX_VIDEO_BYTES),
@@ -432,7 +432,7 @@ mod tests {
             Ok(FileType::Png)
         );
         let err = check_file(&png, 15, |_| true, "an image").unwrap_err();
-        assert!(err.contains("more than the 0 MB allowed"), "{err}");
+        assert!(err.contains("more than the 15 B allowed"), "{err}");
     }
 
     #[test]

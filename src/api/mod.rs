@@ -1,6 +1,6 @@
-//! The Sora backend client: typed requests and tolerant responses for every endpoint of the
-//! seed, one classified error type, and the sentinel provider. No UI and no channels, so it
-//! is usable and testable on its own.
+//! The Sora backend client: typed requests and tolerant responses for every endpoint of
+//! docs/api.md#endpoints, one classified error type, and the sentinel provider. No UI and no
+//! channels, so it is usable and testable on its own.
 
 mod client;
 mod error;

@@ -1,4 +1,5 @@
-//! The generation settings a user chooses, and how each maps onto the wire values of the seed.
+//! The generation settings a user chooses, and how each maps onto its wire values
+//! (docs/api.md#request-bodies).
 
 use std::fmt;
 

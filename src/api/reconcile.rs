@@ -94,11 +94,3 @@ async fn candidates(
     }
     Ok(ids)
 }
-
-/// Unix seconds now (0 if the clock is before 1970, which only a broken clock is).
-pub fn unix_now() -> f64 {
-    std::time::SystemTime::now()
-        .duration_since(std::time::UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
-}

@@ -4,9 +4,9 @@ use super::ApiError;
 
 /// Produces the sentinel token for the four generation and publishing POSTs.
 ///
-/// The seed specifies a random alphanumeric string of 10-20 characters. The live service
-/// later demanded a proof-of-work token; `Command` keeps that door open without this
-/// program knowing the scheme: whatever the command prints is sent.
+/// By default a random alphanumeric string of 10-20 characters (docs/api.md#conventions).
+/// The live service later demanded a proof-of-work token; `Command` keeps that door open
+/// without this program knowing the scheme: whatever the command prints is sent.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub enum SentinelProvider {
     /// A fresh random 10-20 character alphanumeric string per request.

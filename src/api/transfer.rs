@@ -197,9 +197,9 @@ impl Client {
         if let Some(total) = total.filter(|t| *t > max) {
             return Err(Step::Fatal(ApiError::BadResponse {
                 detail: format!(
-                    "the media file is {} MB, more than the {} MB this client downloads; nothing more was written",
-                    total / 1_048_576,
-                    max / 1_048_576
+                    "the media file is {}, more than the {} this client downloads; nothing more was written",
+                    crate::text::bytes(total),
+                    crate::text::bytes(max)
                 ),
             }));
         }
@@ -294,8 +294,8 @@ fn oversized(total: Option<u64>, max: u64) -> ApiError {
             "the media server sent more than the {total} bytes it announced; the download was stopped and discarded"
         ),
         None => format!(
-            "the media file is larger than {} MB, the most this client downloads; the download was stopped and discarded",
-            max / 1_048_576
+            "the media file is larger than {}, the most this client downloads; the download was stopped and discarded",
+            crate::text::bytes(max)
         ),
     };
     ApiError::BadResponse { detail }
@@ -421,6 +421,12 @@ pub(super) fn media_status_error(status: u16) -> ApiError {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    /// The cap README.md and SECURITY.md promise for a download whose size is not announced.
+    #[test]
+    fn an_unannounced_download_is_capped_at_two_gibibytes() {
+        assert_eq!(MAX_DOWNLOAD_BYTES, 1 << 31);
+    }
 
     #[test]
     fn content_range_parses() {

@@ -1,4 +1,5 @@
-//! Request bodies (field for field as the seed specifies) and tolerant response shapes.
+//! Request bodies (field for field as docs/api.md#request-bodies lists them) and tolerant
+//! response shapes.
 //!
 //! Responses ignore unknown fields, accept `null` for anything optional and default what is
 //! missing: the live service changed shapes more than once and a strict parser would break
@@ -571,7 +572,8 @@ pub struct VideoInpaintItem {
     pub upload_id: String,
 }
 
-/// `POST /nf/create` for text-to-video and image-to-video, in the seed's field order.
+/// `POST /nf/create` for text-to-video and image-to-video, fields in the order sent
+/// (docs/api.md#request-bodies).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct VideoCreateBody {
     /// Always `video`.
@@ -590,7 +592,8 @@ pub struct VideoCreateBody {
     pub inpaint_items: Vec<VideoInpaintItem>,
 }
 
-/// `POST /nf/create` for a remix of a published video, in the seed's field order.
+/// `POST /nf/create` for a remix of a published video, fields in the order sent
+/// (docs/api.md#request-bodies).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct RemixCreateBody {
     /// Always `video`.
@@ -607,18 +610,18 @@ pub struct RemixCreateBody {
     pub remix_target_id: String,
     /// Always empty for a remix.
     pub inpaint_items: Vec<VideoInpaintItem>,
-    /// Empty, as in the seed.
+    /// Always empty (docs/api.md#request-bodies).
     pub cameo_ids: Vec<String>,
-    /// Empty, as in the seed.
+    /// Always empty (docs/api.md#request-bodies).
     pub cameo_replacements: serde_json::Map<String, Value>,
 }
 
-/// `POST /nf/create/storyboard`, every field of the seed including its nulls.
+/// `POST /nf/create/storyboard`, every field including its nulls (docs/api.md#request-bodies).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct StoryboardCreateBody {
     /// Always `video`.
     pub kind: &'static str,
-    /// The storyboard text of sora-api.md section 3.
+    /// The storyboard text (docs/api.md#storyboard-prompt-text).
     pub prompt: String,
     /// `Draft your video`, as the web app sends.
     pub title: String,
@@ -658,7 +661,7 @@ pub struct ImageInpaintItem {
     pub upload_media_id: String,
 }
 
-/// `POST /video_gen` (image generation), in the seed's field order.
+/// `POST /video_gen` (image generation), fields in the order sent (docs/api.md#request-bodies).
 #[derive(Debug, Clone, PartialEq, Serialize)]
 pub struct ImageGenBody {
     /// Always `image_gen`.
@@ -924,7 +927,7 @@ impl Draft {
         self.id.as_deref().or(self.generation_id.as_deref())
     }
 
-    /// The verdict of sora-api.md: violation first, then readiness.
+    /// The verdict of docs/api.md#response-fields-read: violation first, then readiness.
     pub fn verdict(&self) -> DraftVerdict {
         let reason = [&self.reason_str, &self.markdown_reason_str]
             .into_iter()
@@ -1095,7 +1098,7 @@ pub enum CameoPhase {
 }
 
 impl CameoProgress {
-    /// The rule of sora-api.md: done on `Completed` or `finalized`, failed on `failed`.
+    /// The rule of docs/api.md#lifecycles: done on `Completed` or `finalized`, failed on `failed`.
     pub fn phase(&self) -> CameoPhase {
         let status = self.status.as_deref().unwrap_or("").to_ascii_lowercase();
         let message = self.status_message.clone().unwrap_or_default();

@@ -1,23 +1,22 @@
 //! The Cameos pane's state and its part of `update`: the cameos this program created (a copy
 //! of the worker's record), the create and finalize forms, and the actions on a cameo.
 //!
-//! Layout: `record` is the data shared with the worker and saved in `cameos.json`; `form`
-//! holds the two forms and the checks of their values; this file routes keys, actions and
-//! worker events.
+//! Layout: `crate::cameo_record` is the data shared with the worker and saved in
+//! `cameos.json` (re-exported here); `form` holds the two forms and the checks of their
+//! values; this file routes keys, actions and worker events.
 
 mod form;
-mod record;
 
 use std::collections::BTreeMap;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
+pub use crate::cameo_record::{CameoHints, CameoRecord, CameoStage};
 pub use form::{
     CameoForm, CreateField, CreateForm, DEFAULT_CLIP, FinalizeField, FinalizeForm, MAX_CLIP_SECS,
-    MAX_DISPLAY_NAME, check_display_name, check_username, expand_home, format_clip, parse_clip,
-    pasted_line, username_from_hint,
+    MAX_DISPLAY_NAME, check_display_name, check_username, format_clip, parse_clip, pasted_line,
+    username_from_hint,
 };
-pub use record::{CameoHints, CameoRecord, CameoStage};
 
 use super::keymap::{Action, Binding, Context, KeySpec, NamedKey};
 use super::{
@@ -260,7 +259,7 @@ fn submit_create(app: &mut App, mut f: CreateForm) -> FormOutcome {
         f.field = CreateField::Path;
         return (Some(CameoForm::Create(f)), Vec::new());
     }
-    let video = expand_home(typed, &app.info.home);
+    let video = crate::fsutil::expand_home(typed, &app.info.home);
     f.sending = true;
     f.error = None;
     f.completions.clear();

@@ -13,6 +13,8 @@ mod test_support;
 #[cfg(test)]
 mod tests;
 #[cfg(test)]
+mod tests_busy;
+#[cfg(test)]
 mod tests_hostile;
 mod update;
 
@@ -42,6 +44,10 @@ pub enum Msg {
         width: u16,
         /// Rows.
         height: u16,
+        /// How many list rows the Drafts pane shows at this size: computed by the TUI loop
+        /// from the ui's layout, so `update` keeps the selection visible and pages without
+        /// knowing how the screen is laid out.
+        list_rows: usize,
     },
     /// The worker reported something.
     Worker(Event),

@@ -251,8 +251,9 @@ pub struct DraftsPane {
     pub details: bool,
     /// Downloads by generation id.
     pub downloads: HashMap<String, DownloadState>,
-    /// Publish/unpublish requests in flight, by generation id.
-    pub busy: HashMap<String, String>,
+    /// Publish/unpublish requests in flight, by generation id: the operation gives the label
+    /// shown and is matched when its answer comes, so one draft's failure clears only its mark.
+    pub busy: HashMap<String, crate::worker::DraftOp>,
     /// The current step of a clean-copy download (`publishing a temporary post`...), by
     /// generation id; cleared when the download ends.
     pub stages: HashMap<String, String>,

@@ -749,3 +749,30 @@ fn a_clean_copy_toast_says_whether_the_watermark_is_gone() {
         Some(&DownloadState::Done("/tmp/dl/gen_b.clean.mp4".into()))
     );
 }
+
+#[test]
+fn resize_takes_the_list_height_it_is_given() {
+    // The TUI loop measures the list from the ui's layout; update uses that number as is,
+    // whatever the terminal height, and never a viewport of zero rows.
+    let mut a = app();
+    update(
+        &mut a,
+        Msg::Resize {
+            width: 80,
+            height: 24,
+            list_rows: 7,
+        },
+        0.0,
+    );
+    assert_eq!(a.drafts_viewport, 7);
+    update(
+        &mut a,
+        Msg::Resize {
+            width: 80,
+            height: 2,
+            list_rows: 0,
+        },
+        0.0,
+    );
+    assert_eq!(a.drafts_viewport, 1);
+}

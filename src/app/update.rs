@@ -12,7 +12,7 @@ use crate::api::params::remix_target_id;
 use crate::api::{Draft, DraftVerdict, ImageShape, Length, Model, Orientation, Size, valid_id};
 use crate::track::{TaskKind, TaskPhase};
 use crate::worker::{
-    Event, PageStep, PageStop, Pager, PromptSnapshot, Request, Submission, SubmissionKind,
+    DraftOp, Event, PageStep, PageStop, Pager, PromptSnapshot, Request, Submission, SubmissionKind,
 };
 
 /// How long an information toast stays, in seconds.
@@ -44,8 +44,8 @@ pub fn update(app: &mut App, msg: Msg, now: f64) -> Vec<Cmd> {
     match msg {
         Msg::Key(key) if key.kind != KeyEventKind::Release => on_key(app, key),
         Msg::Key(_) | Msg::Tick => Vec::new(),
-        Msg::Resize { height, .. } => {
-            app.drafts_viewport = crate::ui::list_rows(height).max(1);
+        Msg::Resize { list_rows, .. } => {
+            app.drafts_viewport = list_rows.max(1);
             keep_visible(app);
             Vec::new()
         }
@@ -258,9 +258,7 @@ fn confirm(app: &mut App, action: ConfirmAction) -> Vec<Cmd> {
             vec![Cmd::Quit]
         }
         ConfirmAction::Unpublish { gen_id, post_id } => {
-            app.drafts
-                .busy
-                .insert(gen_id.clone(), "unpublishing".into());
+            app.drafts.busy.insert(gen_id.clone(), DraftOp::Unpublish);
             vec![Cmd::Worker(Request::Unpublish { post_id, gen_id })]
         }
         ConfirmAction::DismissTask { task_id } => {
@@ -586,7 +584,7 @@ fn submit(app: &mut App) -> Vec<Cmd> {
     }
     let image = Some(app.prompt.image_path.trim())
         .filter(|p| !p.is_empty())
-        .map(|p| expand_home(p, &app.info.home));
+        .map(|p| crate::fsutil::expand_home(p, &app.info.home));
     let kind = if app.prompt.image_mode {
         SubmissionKind::Image {
             shape: app.prompt.shape,
@@ -635,13 +633,6 @@ fn submit(app: &mut App) -> Vec<Cmd> {
         })),
         save_prompt(app),
     ]
-}
-
-fn expand_home(path: &str, home: &std::path::Path) -> std::path::PathBuf {
-    match path.strip_prefix("~/") {
-        Some(rest) if !home.as_os_str().is_empty() => home.join(rest),
-        _ => std::path::PathBuf::from(path),
-    }
 }
 
 fn list_len(app: &App) -> usize {
@@ -878,7 +869,7 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
                 );
                 return Vec::new();
             }
-            app.drafts.busy.insert(gen_id.clone(), "publishing".into());
+            app.drafts.busy.insert(gen_id.clone(), DraftOp::Publish);
             vec![Cmd::Worker(Request::Publish { gen_id })]
         }
         Action::Unpublish => {
@@ -945,6 +936,14 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
             }
         },
         _ => Vec::new(),
+    }
+}
+
+/// Clears the in-flight mark of `op` on one draft, and nothing else: the other drafts' marks
+/// stay, and so does a mark this draft got for another operation since.
+fn settle_draft_op(app: &mut App, gen_id: &str, op: DraftOp) {
+    if app.drafts.busy.get(gen_id) == Some(&op) {
+        app.drafts.busy.remove(gen_id);
     }
 }
 
@@ -1190,7 +1189,7 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
             );
         }
         Event::Published { gen_id, post } => {
-            app.drafts.busy.remove(&gen_id);
+            settle_draft_op(app, &gen_id, DraftOp::Publish);
             if let Some(row) = app.drafts.rows.iter_mut().find(|r| r.gen_id == gen_id) {
                 row.post_id = Some(post.id.clone());
             }
@@ -1200,16 +1199,15 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
             }
         }
         Event::Unpublished { gen_id, post_id } => {
-            app.drafts.busy.remove(&gen_id);
+            settle_draft_op(app, &gen_id, DraftOp::Unpublish);
             if let Some(row) = app.drafts.rows.iter_mut().find(|r| r.gen_id == gen_id) {
                 row.post_id = None;
             }
             toast(app, format!("unpublished {post_id}"));
         }
-        Event::ActionFailed { what, error } => {
-            let label = format!("{what}ing");
-            app.drafts.busy.retain(|_, v| *v != label);
-            toast_error(app, format!("{what} failed: {error}"));
+        Event::ActionFailed { op, gen_id, error } => {
+            settle_draft_op(app, &gen_id, op);
+            toast_error(app, op.failure(&gen_id, &error));
         }
         Event::Retrying {
             what,

@@ -580,7 +580,7 @@ impl Ctx<'_> {
         create: impl Future<Output = Result<String, ApiError>>,
         r: &mut Reporter,
     ) -> Result<String, Failure> {
-        let sent_at = reconcile::unix_now();
+        let sent_at = text::unix_now();
         let error = match create.await {
             Ok(task_id) => return Ok(task_id),
             Err(e) if e.maybe_accepted() => e,

@@ -40,7 +40,7 @@ pub struct Cli {
     /// Poll interval for --wait, in milliseconds.
     #[arg(long, global = true, hide = true, env = "SORA_POLL_INTERVAL_MS")]
     pub poll_interval_ms: Option<u64>,
-    /// Poll interval for a processing cameo, in milliseconds (default 5000, as sora-api.md asks).
+    /// Poll interval for a processing cameo, in milliseconds (default 5000).
     #[arg(long, global = true, hide = true, env = "SORA_CAMEO_POLL_MS")]
     pub cameo_poll_ms: Option<u64>,
     /// Simulator speed for --demo: 8 (a 10 s video in about 20 s); 1 is the live service's
@@ -166,6 +166,7 @@ pub struct VideoArgs {
     /// normal name and a warning says so.
     #[arg(long, requires = "download")]
     pub clean: bool,
+    /// Whether to wait for the result, and to download it.
     #[command(flatten)]
     pub wait: WaitArgs,
 }
@@ -184,6 +185,7 @@ pub struct ImageArgs {
     /// Start from this image (PNG, JPEG or WebP, checked by content).
     #[arg(long, value_name = "FILE")]
     pub image: Option<PathBuf>,
+    /// Whether to wait for the result, and to download it.
     #[command(flatten)]
     pub wait: WaitArgs,
 }
@@ -202,6 +204,7 @@ pub struct StoryboardArgs {
     /// normal name and a warning says so.
     #[arg(long, requires = "download")]
     pub clean: bool,
+    /// Whether to wait for the result, and to download it.
     #[command(flatten)]
     pub wait: WaitArgs,
 }

@@ -1,7 +1,7 @@
 //! The built-in simulator of the Sora web backend.
 //!
 //! It serves the same routes, response shapes, error envelopes and task lifecycles as the real
-//! service (see `shared/sora-api.md`, section 6) on a loopback port, so the client, the TUI and the
+//! service (see docs/api.md) on a loopback port, so the client, the TUI and the
 //! tests can run without the hosted service. Time is scaled by [`SimConfig::speed`]; faults can be
 //! injected per route ([`FaultRule`]); every request is logged ([`RecordedRequest`]).
 //!

@@ -69,8 +69,8 @@ impl Store {
                         format!("is {kind}, not a regular file: move it out of the way")
                     }
                     ReadError::TooLarge { max } => format!(
-                        "is larger than {} MB: move it out of the way",
-                        max / (1024 * 1024)
+                        "is larger than {}: move it out of the way",
+                        crate::text::bytes(max)
                     ),
                     ReadError::Io(e) => format!("cannot be read ({e})"),
                     other => other.reason(),
@@ -105,29 +105,14 @@ impl Store {
     }
 }
 
-/// Writes `bytes` to `path` through a temp file in the same folder, fsynced and renamed.
+/// Writes `bytes` to `path` with the one atomic writer, [`crate::fsutil::write_atomic`]
+/// (temp file, fsync, rename, fsync of the folder), creating the folder first; the error
+/// names the file.
 pub fn write_atomic(path: &Path, bytes: &[u8]) -> Result<(), StoreError> {
-    use std::io::Write;
     let dir = path.parent().unwrap_or(Path::new("."));
     std::fs::create_dir_all(dir).map_err(|e| err(dir, e))?;
-    // A unique temp name per write: concurrent writers of the same document must not share
-    // (and truncate) one temp file.
-    static COUNTER: std::sync::atomic::AtomicU64 = std::sync::atomic::AtomicU64::new(0);
-    let n = COUNTER.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
-    let mut tmp = path.as_os_str().to_owned();
-    tmp.push(format!(".tmp{}.{n}", std::process::id()));
-    let tmp = PathBuf::from(tmp);
-    let result = (|| {
-        let mut f = std::fs::File::create(&tmp)?;
-        f.write_all(bytes)?;
-        f.sync_all()?;
-        std::fs::rename(&tmp, path)
-    })();
-    if let Err(e) = result {
-        let _ = std::fs::remove_file(&tmp);
-        return Err(err(path, e));
-    }
-    Ok(())
+    crate::fsutil::write_atomic(path, &[bytes], crate::fsutil::Access::Default)
+        .map_err(|e| err(path, e))
 }
 
 /// Why a document was not read.

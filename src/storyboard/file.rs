@@ -32,7 +32,11 @@ pub const MAX_FILE_BYTES: u64 = 1 << 20;
 pub fn read_text(path: &std::path::Path) -> Result<String, String> {
     crate::fsutil::read_text_capped(path, MAX_FILE_BYTES).map_err(|e| match e {
         crate::fsutil::ReadError::TooLarge { .. } => {
-            format!("{} is larger than 1 MB: not a storyboard", path.display())
+            format!(
+                "{} is larger than {}: not a storyboard",
+                path.display(),
+                crate::text::bytes(MAX_FILE_BYTES)
+            )
         }
         e => e.message("", path),
     })

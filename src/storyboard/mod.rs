@@ -1,5 +1,6 @@
 //! Storyboards: shots with durations plus instructions for the whole video, the exact prompt
-//! text the backend expects (sora-api.md section 3), and the `*.storyboard.toml` file format.
+//! text the backend expects (docs/api.md#storyboard-prompt-text), and the `*.storyboard.toml`
+//! file format.
 
 mod file;
 pub mod timing;
@@ -96,7 +97,7 @@ impl Storyboard {
         Ok(())
     }
 
-    /// The prompt text of sora-api.md section 3, byte for byte.
+    /// The prompt text of docs/api.md#storyboard-prompt-text, byte for byte.
     pub fn prompt_text(&self) -> String {
         let shots: Vec<String> = self
             .shots

@@ -163,12 +163,12 @@ fn edit_in(
 /// Candidates completing a partial path: entries of its folder starting with its last part;
 /// folders end with `/`; hidden files only when the part starts with a dot. Sorted, at most 50.
 pub fn complete_path(input: &str) -> Vec<String> {
-    let expanded = match input.strip_prefix("~/") {
-        Some(rest) => directories::BaseDirs::new()
-            .map(|b| b.home_dir().join(rest).display().to_string())
-            .unwrap_or_else(|| input.to_string()),
-        None => input.to_string(),
-    };
+    let home = directories::BaseDirs::new()
+        .map(|b| b.home_dir().to_path_buf())
+        .unwrap_or_default();
+    let expanded = crate::fsutil::expand_home(input, &home)
+        .display()
+        .to_string();
     let (dir, prefix) = match expanded.rfind('/') {
         Some(i) => (expanded[..=i].to_string(), expanded[i + 1..].to_string()),
         None => (String::new(), expanded.clone()),

@@ -5,7 +5,7 @@ mod effects;
 mod player;
 
 use std::io::Write;
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::time::Duration;
 
 use crossterm::event::{Event as TermEvent, EventStream};
 use futures_util::StreamExt;
@@ -15,6 +15,7 @@ use crate::api::Client;
 use crate::app::{self, App, AppInfo, Cmd, Keymap, Msg};
 use crate::config::{Config, Paths};
 use crate::store::Store;
+use crate::text::unix_now;
 use crate::ui::Theme;
 use crate::worker::{self, Request, WorkerConfig};
 
@@ -39,13 +40,6 @@ pub struct TuiSetup {
     pub cameo_poll: Duration,
     /// A storyboard file to open at start.
     pub open_storyboard: Option<std::path::PathBuf>,
-}
-
-fn unix_now() -> f64 {
-    SystemTime::now()
-        .duration_since(UNIX_EPOCH)
-        .map(|d| d.as_secs_f64())
-        .unwrap_or(0.0)
 }
 
 /// Builds the initial state (keymap with config overrides applied).
@@ -133,6 +127,16 @@ pub async fn run(client: Client, setup: TuiSetup) -> Result<(), String> {
     }
 }
 
+/// The resize message for a terminal of this size, with the list height the ui's layout
+/// gives it (app never asks the ui how the screen is laid out).
+fn resize(width: u16, height: u16) -> Msg {
+    Msg::Resize {
+        width,
+        height,
+        list_rows: crate::ui::list_rows(height),
+    }
+}
+
 async fn event_loop(
     terminal: &mut ratatui::DefaultTerminal,
     app: &mut App,
@@ -140,24 +144,19 @@ async fn event_loop(
     effects: &mut effects::Effects,
     theme: &Theme,
 ) -> Result<(), String> {
+    // Before the first frame: from then on a SIGTERM must find the handler that restores the
+    // terminal, not the default action that leaves it in raw mode.
+    let mut sigterm = signal_terminate();
     let size = terminal
         .size()
         .map_err(|e| format!("cannot read the terminal size: {e}"))?;
-    let mut cmds = app::update(
-        app,
-        Msg::Resize {
-            width: size.width,
-            height: size.height,
-        },
-        unix_now(),
-    );
+    let mut cmds = app::update(app, resize(size.width, size.height), unix_now());
     cmds.extend(app::startup(app));
     // The first frame is drawn before any network answer.
     draw(terminal, app, theme)?;
     crash_ui_if_asked();
     let mut pending = cmds;
     let mut term_events = Some(EventStream::new());
-    let mut sigterm = signal_terminate();
     loop {
         // An effect may answer with a message whose update asks for more (the edited prompt
         // is autosaved, a refused link becomes a toast): run them all now, then draw what they
@@ -202,7 +201,7 @@ async fn event_loop(
             ev = next_term_event(&mut term_events) => match ev {
                 Some(Ok(TermEvent::Key(k))) => Msg::Key(k),
                 Some(Ok(TermEvent::Paste(text))) => Msg::Paste(text),
-                Some(Ok(TermEvent::Resize(width, height))) => Msg::Resize { width, height },
+                Some(Ok(TermEvent::Resize(width, height))) => resize(width, height),
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
                 None => return Ok(()),

@@ -171,7 +171,7 @@ fn footer<'a>(d: &'a DraftsPane, selected: usize, theme: &Theme) -> Line<'a> {
         spans.push(Span::styled(text, style));
     };
     if let Some(busy) = d.rows.get(selected).and_then(|r| d.busy.get(&r.gen_id)) {
-        note(sanitize(busy, 60), theme.warning);
+        note(busy.label().into(), theme.warning);
     }
     match &d.loading {
         Loading::Loading => note("refreshing…".into(), theme.warning),
@@ -282,10 +282,7 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         None => fields.push(("Post", vec![Span::styled("not published", theme.dim)])),
     }
     if let Some(busy) = d.busy.get(&row.gen_id) {
-        fields.push((
-            "Busy",
-            vec![Span::styled(sanitize(busy, 80), theme.warning)],
-        ));
+        fields.push(("Busy", vec![Span::styled(busy.label(), theme.warning)]));
     }
     let media = draft.best_url().map(url_host).filter(|h| !h.is_empty());
     fields.push((

@@ -52,8 +52,8 @@ pub fn draw_with(frame: &mut Frame, app: &App, theme: &Theme) {
     overlay::draw_modal(frame, screen, app, theme);
 }
 
-/// How many list rows fit in the Tasks/Drafts list for a terminal of this height (update()
-/// uses it to keep the selection visible and to page). It assumes the config warning bar is
+/// How many list rows fit in the Tasks/Drafts list for a terminal of this height (the TUI
+/// loop sends it to update() in `Msg::Resize`, to keep the selection visible and to page). It assumes the config warning bar is
 /// shown, so the rows it promises are always on screen.
 pub fn list_rows(height: u16) -> usize {
     let parts = areas(Rect::new(0, 0, 80, height), true);

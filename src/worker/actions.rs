@@ -3,7 +3,7 @@
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::protocol::Event;
+use super::protocol::{DraftOp, Event};
 use crate::api::Client;
 
 /// `/me`, then the quota. The quota is a nicety: when it cannot be read the UI hears
@@ -44,7 +44,8 @@ pub(super) async fn publish(client: Client, gen_id: String, events: UnboundedSen
     let event = match client.publish(&gen_id).await {
         Ok(post) => Event::Published { gen_id, post },
         Err(error) => Event::ActionFailed {
-            what: "publish".into(),
+            op: DraftOp::Publish,
+            gen_id,
             error,
         },
     };
@@ -61,7 +62,8 @@ pub(super) async fn unpublish(
     let event = match client.delete_post(&post_id).await {
         Ok(()) => Event::Unpublished { gen_id, post_id },
         Err(error) => Event::ActionFailed {
-            what: "unpublish".into(),
+            op: DraftOp::Unpublish,
+            gen_id,
             error,
         },
     };

@@ -18,7 +18,7 @@ use tokio::task::{AbortHandle, JoinSet};
 use super::protocol::Event;
 use super::submit::unix_now;
 use crate::api::Client;
-use crate::app::cameos::{CameoRecord, CameoStage};
+use crate::cameo_record::{CameoRecord, CameoStage};
 use crate::store::Store;
 use book::{Book, CAMEOS_FILE, Timing};
 

@@ -62,7 +62,7 @@ pub struct WorkerConfig {
 
 impl Default for WorkerConfig {
     /// 2 s while things move (what the web app does), up to 10 s while they do not, 30 drafts,
-    /// a processing cameo polled every 5 s (sora-api.md).
+    /// a processing cameo polled every 5 s (docs/api.md#lifecycles).
     fn default() -> Self {
         WorkerConfig {
             poll_min: Duration::from_secs(2),

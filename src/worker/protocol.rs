@@ -131,6 +131,42 @@ pub struct PromptSnapshot {
     pub history: Vec<String>,
 }
 
+/// A Drafts-pane operation the worker runs for one draft and answers on its own (a success
+/// event, or [`Event::ActionFailed`] carrying this value): the pane marks the draft busy with
+/// it and clears exactly that mark when the answer comes. Downloads are not here: they carry
+/// progress and are tracked (and fail) through their own events.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum DraftOp {
+    /// Publishing the draft as a post (`Request::Publish`).
+    Publish,
+    /// Deleting the post the draft was published as (`Request::Unpublish`).
+    Unpublish,
+}
+
+impl DraftOp {
+    /// The verb, lower case: `publish`.
+    pub fn verb(self) -> &'static str {
+        match self {
+            DraftOp::Publish => "publish",
+            DraftOp::Unpublish => "unpublish",
+        }
+    }
+
+    /// What the pane shows while it is in flight: `publishing`.
+    pub fn label(self) -> &'static str {
+        match self {
+            DraftOp::Publish => "publishing",
+            DraftOp::Unpublish => "unpublishing",
+        }
+    }
+
+    /// The message when it failed, naming the operation and the draft:
+    /// `could not publish gen_…: why`.
+    pub fn failure(self, gen_id: &str, why: &dyn std::fmt::Display) -> String {
+        format!("could not {} {gen_id}: {why}", self.verb())
+    }
+}
+
 /// What the worker reports to the UI.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Event {
@@ -256,10 +292,13 @@ pub enum Event {
         /// The post.
         post_id: String,
     },
-    /// Publishing or unpublishing failed.
+    /// A draft operation (publishing, unpublishing) failed.
     ActionFailed {
-        /// `publish` or `unpublish`.
-        what: String,
+        /// Which operation: with `gen_id`, it names the one in-flight mark to clear, so the
+        /// other drafts' marks (and this draft's other operations) stay.
+        op: DraftOp,
+        /// The draft it was for.
+        gen_id: String,
         /// Why.
         error: ApiError,
     },

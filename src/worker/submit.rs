@@ -179,7 +179,7 @@ pub(super) fn settings_summary(kind: &SubmissionKind) -> String {
     }
 }
 
-pub(super) use reconcile::unix_now;
+pub(super) use crate::text::unix_now;
 
 #[cfg(test)]
 mod tests {

@@ -836,6 +836,19 @@ mod tests {
                 phase_of(&book, id)
             );
         }
+        // The reason names the limit the user waited, in minutes, and what to do next.
+        let reason = |id| match phase_of(&book, id) {
+            Some(TaskPhase::Failed { reason }) => reason,
+            other => panic!("{id}: {other:?}"),
+        };
+        assert_eq!(
+            reason("task_g"),
+            "left the queue but no draft appeared within 3 minutes: check the Drafts pane later"
+        );
+        assert_eq!(
+            reason("task_n"),
+            "the draft still had no media link 3 minutes after the task left the queue: check the Drafts pane later"
+        );
     }
 
     // The Drafts pane is refreshed from a round's page only when a watched video's draft

@@ -1,7 +1,8 @@
 //! Shared set-up for the integration tests: a simulator on an ephemeral loopback port and a
 //! client pointed at it.
 
-#![allow(dead_code)]
+// Not every test crate uses every helper; tests may unwrap (a panic is the failure report).
+#![allow(dead_code, clippy::unwrap_used)]
 
 pub mod bin;
 pub mod harness;

@@ -1,9 +1,7 @@
 //! The two forms of the Cameos pane (choose a video and clip; finalize with a username) and
 //! the checks their values pass before anything is sent.
 
-use std::path::{Path, PathBuf};
-
-use super::record::CameoRecord;
+use crate::cameo_record::CameoRecord;
 
 /// Longest clip the server accepts, in seconds.
 pub const MAX_CLIP_SECS: f64 = 10.0;
@@ -246,14 +244,6 @@ pub fn username_from_hint(hint: &str) -> String {
         .collect()
 }
 
-/// A typed path with `~/` expanded to `home`.
-pub fn expand_home(typed: &str, home: &Path) -> PathBuf {
-    match typed.strip_prefix("~/") {
-        Some(rest) if !home.as_os_str().is_empty() => home.join(rest),
-        _ => PathBuf::from(typed),
-    }
-}
-
 /// A pasted line made fit for a one-line field: no control characters, no surrounding
 /// blanks, and no quotes around it (terminals quote dropped file paths).
 pub fn pasted_line(text: &str) -> String {
@@ -311,15 +301,7 @@ mod tests {
     }
 
     #[test]
-    fn paths_and_pastes() {
-        assert_eq!(
-            expand_home("~/v/me.mp4", Path::new("/home/u")),
-            PathBuf::from("/home/u/v/me.mp4")
-        );
-        assert_eq!(
-            expand_home("/a.mp4", Path::new("/home/u")),
-            PathBuf::from("/a.mp4")
-        );
+    fn pastes() {
         assert_eq!(pasted_line("'/tmp/my clip.mp4'\n"), "/tmp/my clip.mp4");
         assert_eq!(pasted_line("a\x1b[31mb"), "a[31mb");
     }
@@ -327,14 +309,20 @@ mod tests {
     #[test]
     fn finalize_fields_cycle_both_ways() {
         let record = CameoRecord {
-            stage: super::super::record::CameoStage::Ready,
+            stage: crate::cameo_record::CameoStage::Ready,
             cameo_id: Some("cameo_1".into()),
-            hints: Some(super::super::record::CameoHints {
+            hints: Some(crate::cameo_record::CameoHints {
                 username: Some("Demo.Cameo.1".into()),
                 display_name: Some("Demo Cameo 1".into()),
                 profile_asset_url: None,
             }),
-            ..CameoRecord::uploading("k".into(), 0.0, PathBuf::from("/v.mp4"), None, (0.0, 3.0))
+            ..CameoRecord::uploading(
+                "k".into(),
+                0.0,
+                std::path::PathBuf::from("/v.mp4"),
+                None,
+                (0.0, 3.0),
+            )
         };
         let mut f = FinalizeForm::for_record(&record, None);
         assert_eq!(f.username, "demo.cameo.1");

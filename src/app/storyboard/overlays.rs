@@ -250,10 +250,7 @@ fn name_entered(app: &mut App, mut input: NameInput) -> Vec<Cmd> {
                 app.storyboard.overlay = Some(Overlay::Name(input));
                 return Vec::new();
             }
-            let path = match typed.strip_prefix("~/") {
-                Some(rest) if !app.info.home.as_os_str().is_empty() => app.info.home.join(rest),
-                _ => PathBuf::from(typed),
-            };
+            let path = crate::fsutil::expand_home(typed, &app.info.home);
             vec![file_request(StoryboardRequest::Open(path))]
         }
     }

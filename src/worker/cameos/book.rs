@@ -11,7 +11,7 @@ use std::time::Duration;
 use tokio::sync::mpsc::UnboundedSender;
 
 use super::CameoEvent;
-use crate::app::cameos::CameoRecord;
+use crate::cameo_record::CameoRecord;
 use crate::store::{Diff, RecordSet, Stamp, Store};
 use crate::worker::protocol::Event;
 
@@ -30,8 +30,8 @@ pub(super) struct Timing {
 }
 
 impl Timing {
-    /// The sora-api.md limits (10 minutes, 3 errors) at the worker's configured interval
-    /// (`WorkerConfig::cameo_poll`: 5 s by default, shorter in tests and demos).
+    /// The limits of docs/api.md#lifecycles (10 minutes, 3 errors) at the worker's configured
+    /// interval (`WorkerConfig::cameo_poll`: 5 s by default, shorter in tests and demos).
     pub fn with_poll(poll: Duration) -> Timing {
         Timing {
             // Never spin, whatever the configuration says.

@@ -13,7 +13,7 @@ use super::CameoEvent;
 use super::book::Book;
 use crate::api::filetype::{FileType, MAX_VIDEO_BYTES, check_file};
 use crate::api::{ApiError, CameoPhase, Client};
-use crate::app::cameos::{CameoHints, CameoRecord, CameoStage};
+use crate::cameo_record::{CameoHints, CameoRecord, CameoStage};
 
 /// Largest profile picture downloaded (the server's are a few tens of KB).
 const MAX_PROFILE_BYTES: usize = 5 * 1024 * 1024;

@@ -4,6 +4,7 @@
 //!
 //! The worker owns the file; the UI keeps a copy made of the records the worker sends. Every
 //! instance on the data dir writes the file, each merging its own changes record by record.
+//! It lives below both (beside `track`'s `TaskRecord`) so the worker needs nothing from `app`.
 
 use std::path::PathBuf;
 
