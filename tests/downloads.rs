@@ -169,11 +169,17 @@ async fn a_cut_transfer_keeps_its_part_and_a_too_long_part_is_discarded() {
 
     // Every answer is cut short: the bytes never add up to the announced length.
     sim.inject(rule("/media", Fault::TruncatedBody, None));
+    let before = media_requests(&sim).len();
     let e = client
         .download_to(&url, &dest, None, |_, _| {})
         .await
         .unwrap_err();
     assert!(matches!(e, ApiError::Network { .. }), "{e:?}");
+    assert_eq!(
+        media_requests(&sim).len() - before,
+        3,
+        "three tries in all, each resuming from the part, then the error"
+    );
     assert!(!dest.exists());
     let part = sora_tui::api::part_path(&dest);
     let kept = std::fs::metadata(&part).unwrap().len();
@@ -188,6 +194,96 @@ async fn a_cut_transfer_keeps_its_part_and_a_too_long_part_is_discarded() {
         .unwrap();
     assert_eq!(std::fs::read(&dest).unwrap(), asset("sample.mp4"));
     assert!(media_requests(&sim).iter().any(|r| r.status == 416));
+}
+
+/// A resume answered with a range that starts elsewhere than asked cannot be appended: the
+/// part is dropped and the file fetched again from the start, so it comes out whole.
+#[tokio::test]
+async fn a_resume_answered_from_another_offset_starts_over() {
+    let sim = start_sim(|_| {}).await;
+    let client = client_for(&sim);
+    let draft = ready_draft(&client, "misplaced range").await;
+    let url = draft.best_url().unwrap().to_string();
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("v.mp4");
+    let part = sora_tui::api::part_path(&dest);
+    std::fs::write(&part, b"0123456789").unwrap();
+    sim.inject(rule(
+        "/media",
+        Fault::Respond {
+            status: 206,
+            headers: vec![("content-range".into(), "bytes 0-4/5".into())],
+            body: "hello".into(),
+            content_type: Some("video/mp4".into()),
+        },
+        Some(1),
+    ));
+    client
+        .download_to(&url, &dest, None, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(
+        std::fs::read(&dest).unwrap(),
+        asset("sample.mp4"),
+        "the whole file, nothing of the misplaced answer or the old part"
+    );
+    let asked: Vec<_> = media_requests(&sim)
+        .iter()
+        .map(|r| r.header("range").map(str::to_string))
+        .collect();
+    assert_eq!(
+        asked,
+        [Some("bytes=10-".to_string()), None],
+        "resumed, then from the start"
+    );
+}
+
+/// The cap refuses only what is over it: a file of exactly `max_download_bytes` is taken.
+#[tokio::test]
+async fn a_file_of_exactly_the_cap_is_downloaded() {
+    let sim = start_sim(|_| {}).await;
+    let size = asset("sample.mp4").len() as u64;
+    let client = client_with(&sim, |c| c.max_download_bytes = size);
+    let draft = ready_draft(&client, "at the cap").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("v.mp4");
+    let done = client
+        .download_to(draft.best_url().unwrap(), &dest, None, |_, _| {})
+        .await
+        .unwrap();
+    assert_eq!(done.bytes, size);
+    let tight = client_with(&sim, |c| c.max_download_bytes = size - 1);
+    let e = tight
+        .download_to(
+            draft.best_url().unwrap(),
+            &dir.path().join("w.mp4"),
+            None,
+            |_, _| {},
+        )
+        .await
+        .unwrap_err();
+    assert!(
+        matches!(e, ApiError::BadResponse { .. }),
+        "one byte over: {e:?}"
+    );
+}
+
+/// An empty file under the final name is what a crash or a full disk leaves, not a download:
+/// with no length to compare against, it is fetched again rather than skipped.
+#[tokio::test]
+async fn an_empty_file_under_the_final_name_is_downloaded_again() {
+    let sim = start_sim(|_| {}).await;
+    let client = client_for(&sim);
+    let draft = ready_draft(&client, "empty").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("v.mp4");
+    std::fs::write(&dest, b"").unwrap();
+    let done = client
+        .download_to(draft.best_url().unwrap(), &dest, None, |_, _| {})
+        .await
+        .unwrap();
+    assert!(!done.skipped, "{done:?}");
+    assert_eq!(std::fs::read(&done.path).unwrap(), asset("sample.mp4"));
 }
 
 #[tokio::test]

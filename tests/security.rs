@@ -338,8 +338,10 @@ fn hostile_server_text_never_reaches_the_terminal() {
     pty.send(b"\r");
     // The details are open once their fields are; beside them the list's title column is
     // too narrow for "link", so it is the details' prompt that shows it.
-    pty.wait_until("the details with the prompt", 10, |s| {
-        s.contains("Gen id") && s.contains("link")
+    // The prompt shown whole: letters joined to a leftover joiner or tag would never match.
+    // (Waited for, not read once: a frame can be read while it is being redrawn.)
+    pty.wait_until("the details with the whole prompt", 20, |s| {
+        s.contains("Gen id") && s.contains(shown)
     });
     // The screen while the program runs (it is cleared on exit).
     let screen = pty.screen();
@@ -349,10 +351,6 @@ fn hostile_server_text_never_reaches_the_terminal() {
             "{r:?} of an escape sequence is shown:\n{screen}"
         );
     }
-    assert!(
-        screen.contains(shown),
-        "the prompt is shown whole:\n{screen}"
-    );
     pty.send(b"q");
     pty.wait_exit(10);
     // What reached the terminal, escape sequences included: the program's own sequences are

@@ -462,6 +462,38 @@ async fn stalls_then_resumes(fault: Fault) {
     assert_eq!(std::fs::read(&dest).unwrap(), asset("sample.mp4"));
 }
 
+/// Slow is not stalled: a transfer that brings well over the minimum in every window runs to
+/// the end, however many windows it takes.
+#[tokio::test]
+async fn a_slow_download_that_keeps_moving_is_not_stopped() {
+    let sim = start_sim(|_| {}).await;
+    let client = client_with(&sim, |c| c.stall_timeout = Duration::from_millis(500));
+    let draft = ready_draft(&client, "slow but moving").await;
+    let dir = tempfile::tempdir().unwrap();
+    let dest = dir.path().join("v.mp4");
+    // 2 KiB every 100 ms: about five times the minimum in each 500 ms window, and the whole
+    // file takes several windows.
+    sim.inject(rule(
+        None,
+        "/media",
+        Fault::Trickle {
+            after_bytes: 1000,
+            chunk: 2048,
+            every_ms: 100,
+        },
+        None,
+    ));
+    let done = tokio::time::timeout(
+        HANG,
+        client.download_to(draft.best_url().unwrap(), &dest, None, |_, _| {}),
+    )
+    .await
+    .expect("it ends")
+    .expect("a moving download is not called stalled");
+    assert_eq!(done.resumed_from, 0, "one transfer, never cut: {done:?}");
+    assert_eq!(std::fs::read(&dest).unwrap(), asset("sample.mp4"));
+}
+
 #[tokio::test]
 async fn a_download_that_stops_moving_is_stopped_and_resumes_later() {
     // 1000 bytes, then a long silence.
