@@ -91,12 +91,45 @@ pub struct Config {
     /// http(s) media link or a downloaded file, nothing else) is the last argument, after `--`
     /// for players that end their options there (mpv, vlc, mplayer, …).
     pub player: Option<String>,
+    /// How downloads are named: a template of `{date}`, `{time}`, `{slug}`, `{short_id}` and
+    /// `{id}` (default `{date}_{slug}_{short_id}`), made safe for every file system.
+    pub file_name: Option<String>,
+    /// Command that puts text on the clipboard, given the text on its standard input (for
+    /// example `wl-copy`, `xclip -selection clipboard`); default: the first of those found,
+    /// else the terminal (OSC 52). `osc52` means the terminal only.
+    pub copy_command: Option<String>,
     /// Key overrides: `action = "key"` or `action = ["key", "key"]` (see the help overlay).
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, KeyList>,
     /// Colour overrides: `role = "colour"` (the defaults follow the terminal's palette).
     #[serde(default)]
     pub theme: std::collections::BTreeMap<String, String>,
+    /// The 1-based line of each `[keys]` and `[theme]` entry (`"keys.quit"`), read from the
+    /// parser's spans, so a bad entry is reported where it was written.
+    #[serde(skip)]
+    pub lines: std::collections::BTreeMap<String, usize>,
+}
+
+/// The entries whose lines are remembered: only their value spans are read.
+#[derive(Deserialize, Default)]
+struct EntrySpans {
+    #[serde(default)]
+    keys: std::collections::BTreeMap<String, toml::Spanned<toml::Value>>,
+    #[serde(default)]
+    theme: std::collections::BTreeMap<String, toml::Spanned<toml::Value>>,
+}
+
+/// One mistake in an entry of the config file; only that entry is skipped, the rest applies.
+/// Shown in the warning bar's count and listed in the message log.
+#[derive(Debug, Clone, PartialEq, Eq, thiserror::Error)]
+#[error("{}{}: {message}", path.display(), line.map(|l| format!(" line {l}")).unwrap_or_default())]
+pub struct ConfigProblem {
+    /// The file.
+    pub path: PathBuf,
+    /// 1-based line, when known.
+    pub line: Option<usize>,
+    /// What is wrong and what happens instead.
+    pub message: String,
 }
 
 /// A secret written in the config file. `Debug` never shows it, so a config that is logged or
@@ -198,12 +231,41 @@ impl Config {
 
     /// Parses config text; the error carries a 1-based line when the parser knows it.
     pub fn parse(text: &str) -> Result<Config, (Option<usize>, String)> {
-        toml::from_str(text).map_err(|e| {
-            let line = e
-                .span()
-                .map(|s| text[..s.start.min(text.len())].matches('\n').count() + 1);
+        let line_at = |start: usize| text[..start.min(text.len())].matches('\n').count() + 1;
+        let mut config: Config = toml::from_str(text).map_err(|e| {
+            let line = e.span().map(|s| line_at(s.start));
             (line, e.message().trim().to_string())
-        })
+        })?;
+        // The text parsed above, so this parse succeeds; a failure only loses the lines.
+        let spans: EntrySpans = toml::from_str(text).unwrap_or_default();
+        for (table, entries) in [("keys", spans.keys), ("theme", spans.theme)] {
+            for (key, value) in entries {
+                config
+                    .lines
+                    .insert(format!("{table}.{key}"), line_at(value.span().start));
+            }
+        }
+        Ok(config)
+    }
+
+    /// The 1-based line where `[table] key` was written, when the file had it.
+    pub fn line_of(&self, table: &str, key: &str) -> Option<usize> {
+        self.lines.get(&format!("{table}.{key}")).copied()
+    }
+
+    /// A problem with the entry `[table] key` of the config file at `path`, with its line.
+    pub fn problem(
+        &self,
+        path: &Path,
+        table: &str,
+        key: &str,
+        message: impl Into<String>,
+    ) -> ConfigProblem {
+        ConfigProblem {
+            path: path.to_path_buf(),
+            line: self.line_of(table, key),
+            message: message.into(),
+        }
     }
 }
 
@@ -225,6 +287,18 @@ mod tests {
                 .starts_with(&format!("{} line 2:", path.display())),
             "{err}"
         );
+    }
+
+    #[test]
+    fn entries_remember_their_lines() {
+        let text = "base_url = \"https://x\"\n\n[keys]\nquit = \"Q\"\nfly = [\"f\",\n  \"g\"]\n\n[theme]\nborder = \"nope\"\n";
+        let cfg = Config::parse(text).unwrap();
+        assert_eq!(cfg.line_of("keys", "quit"), Some(4));
+        assert_eq!(cfg.line_of("keys", "fly"), Some(5));
+        assert_eq!(cfg.line_of("theme", "border"), Some(9));
+        assert_eq!(cfg.line_of("theme", "quit"), None);
+        let p = cfg.problem(Path::new("/c/config.toml"), "theme", "border", "bad colour");
+        assert_eq!(p.to_string(), "/c/config.toml line 9: bad colour");
     }
 
     #[test]

@@ -444,9 +444,109 @@ pub fn date(secs: f64) -> String {
     )
 }
 
+/// The time zone local times are shown in: read once at start ([`Zone::system`]: `TZ`, else
+/// `/etc/localtime`) and passed along as data, so tests and snapshots choose theirs. The
+/// default is UTC.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct Zone(Option<jiff::tz::TimeZone>);
+
+impl Zone {
+    /// UTC, what the server's stamps are in.
+    pub fn utc() -> Zone {
+        Zone(None)
+    }
+
+    /// The system's zone: `TZ` when set (a name from the zoneinfo or a POSIX rule such as
+    /// `CET-1CEST,M3.5.0,M10.5.0/3`), else `/etc/localtime`; UTC when neither can be read.
+    pub fn system() -> Zone {
+        Zone(Some(jiff::tz::TimeZone::system()))
+    }
+
+    /// A zone from a `TZ` value: a POSIX rule (`CET-1CEST,M3.5.0,M10.5.0/3`, `UTC0`) or a
+    /// zoneinfo name (`Europe/Paris`, when the system has the zoneinfo). `None` when it is
+    /// neither.
+    pub fn from_tz(tz: &str) -> Option<Zone> {
+        let tz = tz.strip_prefix(':').unwrap_or(tz);
+        jiff::tz::TimeZone::posix(tz)
+            .or_else(|_| jiff::tz::TimeZone::get(tz))
+            .ok()
+            .map(|z| Zone(Some(z)))
+    }
+
+    fn tz(&self) -> jiff::tz::TimeZone {
+        self.0.clone().unwrap_or(jiff::tz::TimeZone::UTC)
+    }
+}
+
+/// Unix seconds as a local time in `zone`: `2026-12-01 14:03`, followed by the zone when
+/// `with_zone` (its abbreviation, `CET`, when the zone has a name for it, else the offset,
+/// `+01:00`; `UTC` for UTC). [`DASH`] for a moment [`date`] would refuse.
+pub fn local_date(secs: f64, zone: &Zone, with_zone: bool) -> String {
+    if !(secs.is_finite() && (MIN_DATE_UNIX..MAX_DATE_UNIX).contains(&secs)) {
+        return DASH.to_string();
+    }
+    let Ok(at) = jiff::Timestamp::from_second(secs as i64) else {
+        return DASH.to_string();
+    };
+    let zoned = at.to_zoned(zone.tz());
+    let shown = zoned.strftime("%Y-%m-%d %H:%M").to_string();
+    if !with_zone {
+        return shown;
+    }
+    let info = zoned.time_zone().to_offset_info(at);
+    let abbr = info.abbreviation();
+    // An abbreviation made of letters names the zone; one like `+01` or `-0330` is an offset
+    // in disguise, shown as the full offset instead.
+    let label = if !abbr.is_empty() && abbr.chars().all(|c| c.is_ascii_alphabetic()) {
+        abbr.to_string()
+    } else {
+        zoned.strftime("%:z").to_string()
+    };
+    format!("{shown} {label}")
+}
+
+/// Unix seconds as the local day in `zone`, `2026-12-01`; `None` for a moment [`date`] would
+/// refuse.
+pub fn local_day(secs: f64, zone: &Zone) -> Option<String> {
+    if !(secs.is_finite() && (MIN_DATE_UNIX..MAX_DATE_UNIX).contains(&secs)) {
+        return None;
+    }
+    let at = jiff::Timestamp::from_second(secs as i64).ok()?;
+    Some(at.to_zoned(zone.tz()).strftime("%Y-%m-%d").to_string())
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn local_dates_are_in_the_given_zone_and_say_which() {
+        // 2026-12-01 13:03:20 UTC.
+        let t = 1_796_130_200.0;
+        let cet = Zone::from_tz("CET-1CEST,M3.5.0,M10.5.0/3").expect("a POSIX rule");
+        assert_eq!(local_date(t, &cet, true), "2026-12-01 14:03 CET");
+        assert_eq!(local_date(t, &cet, false), "2026-12-01 14:03");
+        // Summer time: the other abbreviation.
+        assert_eq!(
+            local_date(t - 160.0 * 86_400.0, &cet, true),
+            "2026-06-24 15:03 CEST"
+        );
+        let india = Zone::from_tz("<+0530>-5:30").expect("a POSIX rule");
+        assert_eq!(local_date(t, &india, true), "2026-12-01 18:33 +05:30");
+        assert_eq!(local_date(t, &Zone::utc(), true), "2026-12-01 13:03 UTC");
+        assert_eq!(local_date(t, &Zone::default(), false), date(t));
+        assert_eq!(local_date(f64::NAN, &cet, true), DASH);
+        assert_eq!(local_date(0.0, &cet, true), DASH);
+        // The local day turns before UTC's does.
+        let late = Zone::from_tz("<-10>10").expect("a POSIX rule");
+        assert_eq!(local_day(t, &late).as_deref(), Some("2026-12-01"));
+        assert_eq!(
+            local_day(t - 14.0 * 3600.0, &late).as_deref(),
+            Some("2026-11-30")
+        );
+        assert_eq!(local_day(t, &Zone::utc()).as_deref(), Some("2026-12-01"));
+        assert_eq!(Zone::from_tz("not a zone at all!"), None);
+    }
 
     /// Every character the sanitiser promises to remove.
     fn assert_clean(s: &str) {

@@ -13,7 +13,9 @@ const SAMPLE: &str = concat!(env!("CARGO_MANIFEST_DIR"), "/assets/sample.mp4");
 fn a_cameo_is_created_used_and_deleted_by_keys() {
     let home = tempfile::tempdir().unwrap();
     let mut cmd = sora_command(home.path());
+    // An empty account: the cameo made here is its first.
     cmd.args(["--demo"])
+        .env("SORA_DEMO_EMPTY", "true")
         .env("SORA_DEMO_SPEED", "100")
         .env("SORA_POLL_INTERVAL_MS", "100")
         .env("SORA_CAMEO_POLL_MS", "100");

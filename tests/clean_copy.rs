@@ -372,8 +372,13 @@ async fn headless_clean_with_a_web_token_saves_the_watermarked_file_and_says_so(
         "{event}"
     );
     let file = event["file"].as_str().unwrap().to_string();
-    let gen_id = event["generation_id"].as_str().unwrap();
-    assert_eq!(Path::new(&file), out_dir.join(format!("{gen_id}.mp4")));
+    // The normal name: the date, the prompt and a short id (see `download_names`).
+    assert_eq!(Path::new(&file).parent(), Some(out_dir.as_path()));
+    assert!(file.ends_with(".mp4") && file.contains("_a-cat_"), "{file}");
+    assert!(
+        !file.contains(".clean.") && !file.contains(".unverified."),
+        "{file}"
+    );
     assert_eq!(std::fs::read(&file).unwrap(), asset("sample.mp4"));
     let lines = json_lines(&out);
     let done: Vec<_> = lines.iter().filter(|v| v["event"] == "done").collect();

@@ -498,7 +498,9 @@ fn y_copies_the_share_link_through_osc52() {
         "nothing copied before y"
     );
     pty.send(b"y");
-    pty.wait_for("copied https://", 10);
+    // Nothing else to copy with in the sandbox (no display, no tmux): the terminal, and the
+    // toast says only that it was sent.
+    pty.wait_for("sent to the terminal (OSC 52)", 10);
     sync_with_help(&mut pty);
     let copies = osc_payloads(&pty.raw(), "52");
     assert_eq!(copies.len(), 1, "{copies:?}");
@@ -511,6 +513,28 @@ fn y_copies_the_share_link_through_osc52() {
     assert!(
         link.starts_with("https://sora.chatgpt.com/p/s_") && link.len() > 30,
         "{link}"
+    );
+    pty.send(b"\x03");
+    assert!(pty.wait_exit(10).success());
+}
+
+#[test]
+fn y_with_a_failing_copy_command_says_it_did_not_copy() {
+    let rt = tokio::runtime::Runtime::new().unwrap();
+    let sim = rt.block_on(start_sim(|c| c.seed_drafts = 1));
+    let home = Home::new();
+    home.config("copy_command = \"false\"\n");
+    let mut pty = home.pty(&sim, &[]);
+    pty.wait_for("@demo", 20);
+    pty.send(b"4");
+    pty.wait_for("red fox", 20);
+    pty.send(b"p");
+    pty.wait_for("published https://", 20);
+    pty.send(b"y");
+    pty.wait_for("could not copy: false failed", 10);
+    assert!(
+        osc_payloads(&pty.raw(), "52").is_empty(),
+        "the configured command, not the terminal"
     );
     pty.send(b"\x03");
     assert!(pty.wait_exit(10).success());

@@ -38,13 +38,14 @@ fn prompt_to_draft_by_keys_and_clean_exit() {
     assert!(left_alt, "the alternate screen was left");
     assert!(pty.cooked(), "the terminal is back in cooked mode");
 
-    // Restart: the submitted task and the (empty) prompt come back from the data dir.
+    // Restart: a new demo simulator knows nothing of the last one's task, so the demo's
+    // record of it is gone too (tests/demo_isolation.rs has the rest of that story).
     let mut cmd = sora_command(home.path());
     cmd.args(["--demo"]).env("SORA_DEMO_SPEED", "320");
     let mut again = Pty::spawn(cmd, 120, 40);
     again.wait_for("Prompt", 20);
     again.send(b"3");
-    again.wait_for("lighthouse", 10);
+    again.wait_for("No tasks yet.", 10);
     again.send(b"\x03"); // Ctrl-C quits at once
     assert!(again.wait_exit(10).success());
     assert!(again.cooked());

@@ -333,7 +333,7 @@ fn drafts_details() {
 #[test]
 fn help_overlay() {
     let mut app = app();
-    app.modal = Some(Modal::Help);
+    app.modal = Some(Modal::Help(Default::default()));
     snap("help_overlay", &app);
 }
 
@@ -384,7 +384,7 @@ fn status_bar_account_quota_trouble() {
     app.connection = Connection::Trouble(
         "The backend is overloaded (HTTP 503); retrying in 30 s. Nothing you sent was lost.".into(),
     );
-    app.config_warning = Some("unknown key `colour` in [ui]; using the defaults".into());
+    app.config_problems = vec!["unknown key `colour` in [ui]; using the defaults".into()];
     snap("status_account_quota_trouble", &app);
 }
 
@@ -466,7 +466,7 @@ fn list_rows_matches_what_is_drawn() {
         })
         .collect();
     app.drafts.loading = Loading::Loaded;
-    app.config_warning = Some("a warning takes a line".into());
+    app.config_problems = vec!["a warning takes a line".into()];
     for (w, h) in SIZES {
         let rows = ui::list_rows(h);
         app.drafts.selected = rows - 1;
@@ -508,7 +508,7 @@ fn server_text_with_control_sequences_draws_no_escapes() {
         until: NOW + 5.0,
     });
     app.connection = Connection::Trouble(evil.into());
-    app.config_warning = Some(evil.into());
+    app.config_problems = vec![evil.into()];
 
     let screens: [fn(&mut App); 4] = [
         |a| a.pane = Pane::Drafts,
@@ -577,7 +577,7 @@ fn tiny_terminals_do_not_panic() {
         app.pane = pane;
         for modal in [
             None,
-            Some(Modal::Help),
+            Some(Modal::Help(Default::default())),
             Some(Modal::Confirm {
                 question: "Quit?".into(),
                 action: ConfirmAction::Quit,

@@ -18,7 +18,7 @@ pub use form::{
     username_from_hint,
 };
 
-use super::keymap::{Action, Binding, Context, KeySpec, NamedKey};
+use super::keymap::{Action, Context, DefaultBinding, Hint, KeySpec, NamedKey, hint, hint_when};
 use super::{
     App, Cmd, ConfirmAction, Modal, Pane, format_unix, insert_into_prompt, one_line, toast,
     toast_error,
@@ -95,88 +95,140 @@ pub enum CameoConfirm {
 }
 
 /// The pane's own key actions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumMessage,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum CameoAction {
     /// Start creating a cameo.
+    #[default]
+    #[strum(message = "new cameo")]
     New,
     /// Select the next cameo.
+    #[strum(message = "down")]
     Down,
     /// Select the previous cameo.
+    #[strum(message = "up")]
     Up,
     /// The selected cameo's next step: finalize, retry the upload, check again.
+    #[strum(message = "next step (finalize, retry)")]
     Continue,
     /// Make the selected cameo public or private.
+    #[strum(message = "public/private")]
     Visibility,
     /// Delete the selected cameo (confirm).
+    #[strum(message = "delete")]
     Delete,
     /// Stop following a cameo stuck in processing (confirm).
+    #[strum(message = "abandon (stuck processing)")]
     Abandon,
     /// Insert `@username` into the Prompt pane.
+    #[strum(message = "@name into Prompt")]
     InsertPrompt,
     /// Insert `@username` into the Storyboard pane.
+    #[strum(message = "@name into Storyboard")]
     InsertStoryboard,
     /// Copy `@username` to the clipboard.
+    #[strum(message = "copy @name")]
     Copy,
 }
 
 impl CameoAction {
-    /// Every action, for `[keys]` names.
-    pub const ALL: &'static [CameoAction] = &[
-        CameoAction::New,
-        CameoAction::Down,
-        CameoAction::Up,
-        CameoAction::Continue,
-        CameoAction::Visibility,
-        CameoAction::Delete,
-        CameoAction::Abandon,
-        CameoAction::InsertPrompt,
-        CameoAction::InsertStoryboard,
-        CameoAction::Copy,
-    ];
-
-    /// What help says.
+    /// What help says (the variant's `message`).
     pub fn describe(self) -> &'static str {
-        match self {
-            CameoAction::New => "new cameo",
-            CameoAction::Down => "down",
-            CameoAction::Up => "up",
-            CameoAction::Continue => "next step (finalize, retry)",
-            CameoAction::Visibility => "public/private",
-            CameoAction::Delete => "delete",
-            CameoAction::Abandon => "abandon (stuck processing)",
-            CameoAction::InsertPrompt => "@name into Prompt",
-            CameoAction::InsertStoryboard => "@name into Storyboard",
-            CameoAction::Copy => "copy @name",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_default()
     }
 }
 
-/// The pane's default bindings (context `Cameos`).
-pub fn default_bindings() -> Vec<Binding> {
+/// The stage of the selected cameo, when there is one.
+fn selected_stage(app: &App) -> Option<&CameoStage> {
+    app.cameos.current().map(|row| &row.record.stage)
+}
+
+fn selected_finalized(app: &App) -> bool {
+    matches!(selected_stage(app), Some(CameoStage::Finalized))
+}
+
+/// The pane's default bindings (context `Cameos`), in the order help lists them, each with
+/// its status hint for the list (the forms have their own hints in `ui::cameos`).
+pub fn default_bindings() -> Vec<DefaultBinding> {
     use CameoAction::*;
     let k = KeySpec::ch;
     let n = KeySpec::named;
-    [
-        (k('n'), New),
-        (k('j'), Down),
-        (n(NamedKey::Down), Down),
-        (k('k'), Up),
-        (n(NamedKey::Up), Up),
-        (n(NamedKey::Enter), Continue),
-        (k('p'), Visibility),
-        (k('d'), Delete),
-        (k('a'), Abandon),
-        (k('i'), InsertPrompt),
-        (k('b'), InsertStoryboard),
-        (k('y'), Copy),
-    ]
-    .into_iter()
-    .map(|(key, action)| Binding {
-        context: Context::Cameos,
-        key,
-        action: Action::Cameo(action),
-    })
-    .collect()
+    let several = |a: &App| a.cameos.rows.len() > 1;
+    let table: Vec<(KeySpec, CameoAction, Option<Hint>)> = vec![
+        (k('j'), Down, hint_when(several, "move")),
+        (n(NamedKey::Down), Down, None),
+        (k('k'), Up, hint_when(several, "move")),
+        (n(NamedKey::Up), Up, None),
+        (
+            n(NamedKey::Enter),
+            Continue,
+            Some(Hint::Label(|a| match selected_stage(a)? {
+                CameoStage::Ready | CameoStage::FinalizeFailed { .. } => Some("finalize"),
+                CameoStage::UploadFailed { .. } => Some("retry upload"),
+                CameoStage::PollStopped { .. } => Some("check again"),
+                _ => None,
+            })),
+        ),
+        (
+            k('i'),
+            InsertPrompt,
+            hint_when(selected_finalized, "@ in Prompt"),
+        ),
+        (
+            k('b'),
+            InsertStoryboard,
+            hint_when(selected_finalized, "@ in Storyboard"),
+        ),
+        (k('y'), Copy, hint_when(selected_finalized, "copy @")),
+        (
+            k('p'),
+            Visibility,
+            Some(Hint::Label(|a| {
+                let row = a.cameos.current()?;
+                (row.record.stage == CameoStage::Finalized).then_some(if row.record.public {
+                    "make private"
+                } else {
+                    "make public"
+                })
+            })),
+        ),
+        (
+            k('a'),
+            Abandon,
+            hint_when(
+                |a| {
+                    matches!(
+                        selected_stage(a),
+                        Some(CameoStage::Processing { .. } | CameoStage::PollStopped { .. })
+                    )
+                },
+                "abandon",
+            ),
+        ),
+        (
+            k('d'),
+            Delete,
+            hint_when(|a| a.cameos.current().is_some(), "delete"),
+        ),
+        (k('n'), New, hint("new cameo")),
+    ];
+    table
+        .into_iter()
+        .map(|(key, action, hint)| (Context::Cameos, key, Action::Cameo(action), hint))
+        .collect()
 }
 
 /// Whether keys go to a form of this pane (so the global keys do not apply).
@@ -554,7 +606,6 @@ fn use_username(app: &mut App, action: CameoAction) -> Vec<Cmd> {
     let mention = format!("@{username}");
     match action {
         CameoAction::Copy => {
-            toast(app, format!("copied {mention}"));
             vec![Cmd::Copy(mention)]
         }
         CameoAction::InsertStoryboard => {

@@ -1,10 +1,14 @@
 //! Key bindings: the defaults (listed in the README), overridable from the config, and the source of
-//! both dispatch and the help overlay (so help can never disagree with the keys).
+//! dispatch, the help overlay and the status-bar hints (so neither can disagree with the keys):
+//! each default binding row declares its hint. Also the help overlay's state and keys.
 
 use std::collections::BTreeMap;
 use std::fmt;
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use strum::IntoEnumIterator;
+
+use crate::app::{App, Pane};
 
 /// The key that followed an `Esc`, when the two arrived as one Alt key.
 ///
@@ -55,86 +59,143 @@ impl Context {
     }
 }
 
-/// Everything a key can do.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+/// Everything a key can do. The `message` is what help says; the `[keys]` name is the
+/// snake_case of the variant (derived, see `config_name`), and the list of all actions is
+/// derived too (`EnumIter`), so adding an action is a variant here and a binding row.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumMessage,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum Action {
     /// Quit (asks when work is in flight).
+    #[strum(message = "quit")]
     Quit,
     /// Toggle the help overlay.
+    #[strum(message = "help")]
     Help,
+    /// Open the message log: every toast again, and the config problems, newest first.
+    #[strum(message = "messages")]
+    MessageLog,
     /// Next pane.
+    #[strum(message = "next pane")]
     NextPane,
     /// Previous pane.
+    #[strum(message = "previous pane")]
     PrevPane,
-    /// Jump to pane 1-5.
+    /// Jump to pane 1.
+    #[strum(message = "Prompt")]
     GoPrompt,
     /// Jump to pane 2.
+    #[strum(message = "Storyboard")]
     GoStoryboard,
     /// Jump to pane 3.
+    #[strum(message = "Tasks")]
     GoTasks,
     /// Jump to pane 4.
+    #[strum(message = "Drafts")]
     GoDrafts,
     /// Jump to pane 5.
+    #[strum(message = "Cameos")]
     GoCameos,
     /// Move the selection down.
+    #[strum(message = "down")]
     Down,
     /// Move the selection up.
+    #[strum(message = "up")]
     Up,
     /// First row.
+    #[strum(message = "first")]
     Top,
     /// Last row.
+    #[strum(message = "last")]
     Bottom,
     /// Page down.
+    #[strum(message = "page down")]
     PageDown,
     /// Page up.
+    #[strum(message = "page up")]
     PageUp,
     /// Open details / act on the row.
+    #[strum(message = "details")]
     Details,
     /// Start typing in the editor.
+    #[strum(message = "type")]
     Type,
     /// Submit the prompt.
+    #[strum(message = "submit")]
     Submit,
     /// Edit the text in `$VISUAL`/`$EDITOR`.
+    #[strum(message = "edit in $EDITOR")]
     ExternalEditor,
     /// Video ⇄ image.
+    #[strum(message = "video/image")]
     ToggleKind,
     /// Cycle orientation (and square for images).
+    #[strum(message = "orientation")]
     CycleOrientation,
     /// Cycle 10/15/25 s.
+    #[strum(message = "length")]
     CycleLength,
     /// Sora 2 ⇄ Sora 2 Pro.
+    #[strum(message = "model")]
     ToggleModel,
     /// Standard ⇄ HD.
+    #[strum(message = "size")]
     ToggleSize,
     /// Cycle image variants 1-4.
+    #[strum(message = "variants")]
     CycleVariants,
     /// Edit the input image path.
+    #[strum(message = "input image")]
     EditImage,
     /// Edit the remix target.
+    #[strum(message = "remix target")]
     EditRemix,
     /// Clear the input image and remix target.
+    #[strum(message = "clear image/remix")]
     ClearInputs,
     /// Previous prompt from history.
+    #[strum(message = "older prompt")]
     HistoryPrev,
     /// Next prompt from history.
+    #[strum(message = "newer prompt")]
     HistoryNext,
     /// Download the selected draft.
+    #[strum(message = "download")]
     Download,
     /// Download the selected draft without the watermark (publish, read, delete the post).
+    #[strum(message = "no-watermark copy")]
     DownloadClean,
     /// Publish the selected draft.
+    #[strum(message = "publish")]
     Publish,
     /// Unpublish the selected draft (confirm).
+    #[strum(message = "unpublish")]
     Unpublish,
     /// Copy the share link (OSC 52).
+    #[strum(message = "copy link")]
     CopyLink,
     /// Open in the system player.
+    #[strum(message = "open in player")]
     Open,
     /// Use the selected draft as the remix target.
+    #[strum(message = "remix")]
     Remix,
     /// Reload the list.
+    #[strum(message = "refresh")]
     Refresh,
     /// Remove a finished task from the list (confirm).
+    #[strum(message = "remove task")]
     Dismiss,
     /// A Storyboard pane action.
     Storyboard(crate::app::storyboard::StoryboardAction),
@@ -143,75 +204,74 @@ pub enum Action {
 }
 
 impl Action {
-    /// What the help overlay and hints say.
+    /// What the help overlay says.
     pub fn describe(self) -> &'static str {
-        use Action::*;
+        use strum::EnumMessage;
         match self {
-            Quit => "quit",
-            Help => "help",
-            NextPane => "next pane",
-            PrevPane => "previous pane",
-            GoPrompt => "Prompt",
-            GoStoryboard => "Storyboard",
-            GoTasks => "Tasks",
-            GoDrafts => "Drafts",
-            GoCameos => "Cameos",
-            Down => "down",
-            Up => "up",
-            Top => "first",
-            Bottom => "last",
-            PageDown => "page down",
-            PageUp => "page up",
-            Details => "details",
-            Type => "type",
-            Submit => "submit",
-            ExternalEditor => "edit in $EDITOR",
-            ToggleKind => "video/image",
-            CycleOrientation => "orientation",
-            CycleLength => "length",
-            ToggleModel => "model",
-            ToggleSize => "size",
-            CycleVariants => "variants",
-            EditImage => "input image",
-            EditRemix => "remix target",
-            ClearInputs => "clear image/remix",
-            HistoryPrev => "older prompt",
-            HistoryNext => "newer prompt",
-            Download => "download",
-            DownloadClean => "no-watermark copy",
-            Publish => "publish",
-            Unpublish => "unpublish",
-            CopyLink => "copy link",
-            Open => "open in player",
-            Remix => "remix",
-            Refresh => "refresh",
-            Dismiss => "remove task",
-            Storyboard(a) => a.describe(),
-            Cameo(a) => a.describe(),
+            Action::Storyboard(a) => a.get_message().unwrap_or_default(),
+            Action::Cameo(a) => a.get_message().unwrap_or_default(),
+            other => other.get_message().unwrap_or_default(),
         }
     }
 
-    /// The name used in the config's `[keys]` table (snake_case of the variant).
+    /// The name used in the config's `[keys]` table (snake_case of the variant, the pane's
+    /// actions prefixed with the pane: `storyboard_add_shot`, `cameo_new`).
     pub fn config_name(self) -> String {
-        let debug = match self {
-            Action::Storyboard(a) => format!("Storyboard{a:?}"),
-            Action::Cameo(a) => format!("Cameo{a:?}"),
-            other => format!("{other:?}"),
-        };
-        let mut out = String::new();
-        for (i, c) in debug.chars().enumerate() {
-            if c.is_ascii_uppercase() {
-                if i > 0 {
-                    out.push('_');
-                }
-                out.push(c.to_ascii_lowercase());
-            } else {
-                out.push(c);
-            }
+        match self {
+            Action::Storyboard(a) => format!("storyboard_{}", <&'static str>::from(a)),
+            Action::Cameo(a) => format!("cameo_{}", <&'static str>::from(a)),
+            other => <&'static str>::from(other).to_string(),
         }
-        out
     }
 }
+
+/// Whether, and with what short text, a binding shows as a key hint in the status bar.
+/// Declared next to the binding in the default tables, so the hints and help come from one
+/// table; the keys shown are the live ones (config overrides included).
+#[derive(Clone, Copy)]
+pub enum Hint {
+    /// Always shown (while its pane has the keyboard), with this text.
+    Text(&'static str),
+    /// Shown with this text only while the predicate holds (the state the key is useful in).
+    When(fn(&App) -> bool, &'static str),
+    /// A text that depends on the state (`details` / `close details`), or not shown.
+    Label(fn(&App) -> Option<&'static str>),
+}
+
+impl Hint {
+    /// The text to show now, or `None` when the hint is not shown in this state.
+    pub fn label(&self, app: &App) -> Option<&'static str> {
+        match *self {
+            Hint::Text(t) => Some(t),
+            Hint::When(show, t) => show(app).then_some(t),
+            Hint::Label(f) => f(app),
+        }
+    }
+}
+
+impl fmt::Debug for Hint {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Hint::Text(t) => write!(f, "Text({t:?})"),
+            Hint::When(_, t) => write!(f, "When(_, {t:?})"),
+            Hint::Label(_) => f.write_str("Label(_)"),
+        }
+    }
+}
+
+/// A hint always shown, for a binding table row.
+pub fn hint(text: &'static str) -> Option<Hint> {
+    Some(Hint::Text(text))
+}
+
+/// A hint shown while `show` holds, for a binding table row.
+pub fn hint_when(show: fn(&App) -> bool, text: &'static str) -> Option<Hint> {
+    Some(Hint::When(show, text))
+}
+
+/// One row of a default binding table: where, which key, what it does, and its status hint
+/// (`None`: help only). An action's hint is declared on its first row in a context.
+pub type DefaultBinding = (Context, KeySpec, Action, Option<Hint>);
 
 /// A key with modifiers, comparable with crossterm's events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
@@ -410,69 +470,169 @@ pub struct Keymap {
     pub bindings: Vec<Binding>,
 }
 
+/// Whether the focused list pane has rows (its move and row keys do something).
+fn list_has_rows(app: &App) -> bool {
+    match app.pane {
+        Pane::Tasks => !app.tasks.tasks.is_empty(),
+        Pane::Drafts => !app.drafts.rows.is_empty(),
+        _ => false,
+    }
+}
+
+fn drafts_have_rows(app: &App) -> bool {
+    app.pane == Pane::Drafts && !app.drafts.rows.is_empty()
+}
+
+fn tasks_have_rows(app: &App) -> bool {
+    !app.tasks.tasks.is_empty()
+}
+
+fn video_mode(app: &App) -> bool {
+    !app.prompt.image_mode
+}
+
+fn image_mode(app: &App) -> bool {
+    app.prompt.image_mode
+}
+
+/// The default bindings of the base panes and the global keys, in the order help lists them
+/// and the status bar shows their hints.
+fn base_table() -> Vec<DefaultBinding> {
+    use Action::*;
+    use Context::*;
+    use NamedKey as N;
+    let k = KeySpec::ch;
+    let n = KeySpec::named;
+    vec![
+        (Global, n(N::Tab), NextPane, None),
+        (Global, n(N::BackTab), PrevPane, None),
+        (
+            Global,
+            k('1'),
+            GoPrompt,
+            hint_when(
+                |a| a.pane == Pane::Tasks && a.tasks.tasks.is_empty(),
+                "write a prompt",
+            ),
+        ),
+        (Global, k('2'), GoStoryboard, None),
+        (Global, k('3'), GoTasks, None),
+        (Global, k('4'), GoDrafts, None),
+        (Global, k('5'), GoCameos, None),
+        (Global, k('?'), Help, hint("help")),
+        (Global, k('!'), MessageLog, None),
+        (Global, k('L'), MessageLog, None),
+        (Global, k('q'), Quit, hint("quit")),
+        (Prompt, k('i'), Type, hint("type")),
+        (Prompt, n(N::Enter), Type, None),
+        (Prompt, KeySpec::ctrl('s'), Submit, hint("submit")),
+        (Prompt, k('v'), ToggleKind, hint("video/image")),
+        (Prompt, k('o'), CycleOrientation, hint("orientation")),
+        (Prompt, k('l'), CycleLength, hint_when(video_mode, "length")),
+        (Prompt, k('m'), ToggleModel, hint_when(video_mode, "model")),
+        (Prompt, k('s'), ToggleSize, hint_when(video_mode, "size")),
+        (
+            Prompt,
+            k('n'),
+            CycleVariants,
+            hint_when(image_mode, "variants"),
+        ),
+        (Prompt, k('f'), EditImage, hint("image")),
+        (Prompt, k('r'), EditRemix, hint("remix")),
+        (Prompt, k('x'), ClearInputs, hint("clear")),
+        (Prompt, KeySpec::ctrl('p'), HistoryPrev, hint("history")),
+        (Prompt, KeySpec::ctrl('n'), HistoryNext, hint("history")),
+        (Prompt, KeySpec::ctrl('e'), ExternalEditor, hint("$EDITOR")),
+        (List, k('j'), Down, hint_when(list_has_rows, "move")),
+        (List, n(N::Down), Down, None),
+        (List, k('k'), Up, hint_when(list_has_rows, "move")),
+        (List, n(N::Up), Up, None),
+        (List, k('g'), Top, None),
+        (List, n(N::Home), Top, None),
+        (List, k('G'), Bottom, None),
+        (List, n(N::End), Bottom, None),
+        (List, n(N::PageDown), PageDown, None),
+        (List, n(N::PageUp), PageUp, None),
+        (
+            List,
+            n(N::Enter),
+            Details,
+            Some(Hint::Label(|a| {
+                drafts_have_rows(a).then_some(if a.drafts.details {
+                    "close details"
+                } else {
+                    "details"
+                })
+            })),
+        ),
+        (
+            Tasks,
+            k('d'),
+            Dismiss,
+            hint_when(tasks_have_rows, "remove task"),
+        ),
+        (
+            Drafts,
+            k('w'),
+            Download,
+            hint_when(drafts_have_rows, "download"),
+        ),
+        (Drafts, k('W'), DownloadClean, None),
+        (
+            Drafts,
+            k('p'),
+            Publish,
+            hint_when(drafts_have_rows, "publish"),
+        ),
+        (
+            Drafts,
+            k('u'),
+            Unpublish,
+            hint_when(drafts_have_rows, "unpublish"),
+        ),
+        (Drafts, k('d'), Unpublish, None),
+        (
+            Drafts,
+            k('y'),
+            CopyLink,
+            hint_when(drafts_have_rows, "copy link"),
+        ),
+        (Drafts, k('o'), Open, hint_when(drafts_have_rows, "open")),
+        (Drafts, k('x'), Remix, hint_when(drafts_have_rows, "remix")),
+        (Drafts, k('r'), Refresh, hint("refresh")),
+    ]
+}
+
+/// Every default binding with its declared hint: the base panes', then the Storyboard's
+/// and the Cameos' (declared in their modules).
+fn default_table() -> &'static [DefaultBinding] {
+    static TABLE: std::sync::LazyLock<Vec<DefaultBinding>> = std::sync::LazyLock::new(|| {
+        let mut table = base_table();
+        table.extend(crate::app::storyboard::default_bindings());
+        table.extend(crate::app::cameos::default_bindings());
+        table
+    });
+    &TABLE
+}
+
+/// The status hint declared for `action` in `context`, if any.
+pub fn declared_hint(context: Context, action: Action) -> Option<Hint> {
+    default_table()
+        .iter()
+        .find(|(c, _, a, h)| *c == context && *a == action && h.is_some())
+        .and_then(|(_, _, _, h)| *h)
+}
+
 impl Default for Keymap {
     fn default() -> Self {
-        use Action::*;
-        use Context::*;
-        use NamedKey as N;
-        let k = KeySpec::ch;
-        let table: &[(Context, KeySpec, Action)] = &[
-            (Global, k('q'), Quit),
-            (Global, k('?'), Help),
-            (Global, KeySpec::named(N::Tab), NextPane),
-            (Global, KeySpec::named(N::BackTab), PrevPane),
-            (Global, k('1'), GoPrompt),
-            (Global, k('2'), GoStoryboard),
-            (Global, k('3'), GoTasks),
-            (Global, k('4'), GoDrafts),
-            (Global, k('5'), GoCameos),
-            (Prompt, k('i'), Type),
-            (Prompt, KeySpec::named(N::Enter), Type),
-            (Prompt, KeySpec::ctrl('s'), Submit),
-            (Prompt, KeySpec::ctrl('e'), ExternalEditor),
-            (Prompt, k('v'), ToggleKind),
-            (Prompt, k('o'), CycleOrientation),
-            (Prompt, k('l'), CycleLength),
-            (Prompt, k('m'), ToggleModel),
-            (Prompt, k('s'), ToggleSize),
-            (Prompt, k('n'), CycleVariants),
-            (Prompt, k('f'), EditImage),
-            (Prompt, k('r'), EditRemix),
-            (Prompt, k('x'), ClearInputs),
-            (Prompt, KeySpec::ctrl('p'), HistoryPrev),
-            (Prompt, KeySpec::ctrl('n'), HistoryNext),
-            (List, k('j'), Down),
-            (List, KeySpec::named(N::Down), Down),
-            (List, k('k'), Up),
-            (List, KeySpec::named(N::Up), Up),
-            (List, k('g'), Top),
-            (List, KeySpec::named(N::Home), Top),
-            (List, k('G'), Bottom),
-            (List, KeySpec::named(N::End), Bottom),
-            (List, KeySpec::named(N::PageDown), PageDown),
-            (List, KeySpec::named(N::PageUp), PageUp),
-            (List, KeySpec::named(N::Enter), Details),
-            (Tasks, k('d'), Dismiss),
-            (Drafts, k('w'), Download),
-            (Drafts, k('W'), DownloadClean),
-            (Drafts, k('p'), Publish),
-            (Drafts, k('u'), Unpublish),
-            (Drafts, k('d'), Unpublish),
-            (Drafts, k('y'), CopyLink),
-            (Drafts, k('o'), Open),
-            (Drafts, k('x'), Remix),
-            (Drafts, k('r'), Refresh),
-        ];
-        let mut bindings: Vec<Binding> = table
+        let bindings = default_table()
             .iter()
-            .map(|&(context, key, action)| Binding {
+            .map(|&(context, key, action, _)| Binding {
                 context,
                 key,
                 action,
             })
             .collect();
-        bindings.extend(crate::app::storyboard::default_bindings());
-        bindings.extend(crate::app::cameos::default_bindings());
         Keymap { bindings }
     }
 }
@@ -521,24 +681,39 @@ impl Keymap {
     }
 
     /// Applies `[keys]` overrides from the config: `action_name = "key"` or a list of keys.
-    /// The new keys replace the action's defaults in the contexts where it is bound.
+    /// The new keys replace the action's defaults in the contexts where it is bound. An entry
+    /// with an unknown action or a key that does not parse is skipped, the others still apply;
+    /// each skipped entry comes back as its name and what is wrong with it.
     pub fn apply_overrides(
         &mut self,
         overrides: &BTreeMap<String, Vec<String>>,
-    ) -> Result<(), String> {
+    ) -> Vec<(String, String)> {
+        let mut problems = Vec::new();
         for (name, keys) in overrides {
-            let action = all_actions()
-                .find(|a| a.config_name() == *name)
-                .ok_or_else(|| {
+            let Some(action) = all_actions().find(|a| a.config_name() == *name) else {
+                problems.push((
+                    name.clone(),
                     format!(
-                        "[keys] {name:?} is not an action; known: {}",
+                        "[keys] {name:?} is not an action, so it is skipped; known: {}",
                         action_names()
-                    )
-                })?;
-            let specs = keys
+                    ),
+                ));
+                continue;
+            };
+            let specs = match keys
                 .iter()
                 .map(|k| KeySpec::parse(k))
-                .collect::<Result<Vec<_>, _>>()?;
+                .collect::<Result<Vec<_>, _>>()
+            {
+                Ok(specs) => specs,
+                Err(e) => {
+                    problems.push((
+                        name.clone(),
+                        format!("[keys] {name}: {e}; its default keys stay"),
+                    ));
+                    continue;
+                }
+            };
             let contexts: Vec<Context> = {
                 let mut c: Vec<Context> = self
                     .bindings
@@ -574,77 +749,150 @@ impl Keymap {
                 }
             }
         }
-        Ok(())
+        problems
     }
 }
 
-/// Every action, including the panes' own, for `[keys]` names.
-fn all_actions() -> impl Iterator<Item = Action> {
-    BASE_ACTIONS
-        .iter()
-        .copied()
-        .chain(
-            crate::app::storyboard::StoryboardAction::ALL
-                .iter()
-                .map(|a| Action::Storyboard(*a)),
-        )
-        .chain(
-            crate::app::cameos::CameoAction::ALL
-                .iter()
-                .map(|a| Action::Cameo(*a)),
-        )
+/// Every action, including the panes' own, for `[keys]` names: derived from the enums.
+pub fn all_actions() -> impl Iterator<Item = Action> {
+    Action::iter()
+        .filter(|a| !matches!(a, Action::Storyboard(_) | Action::Cameo(_)))
+        .chain(crate::app::storyboard::StoryboardAction::iter().map(Action::Storyboard))
+        .chain(crate::app::cameos::CameoAction::iter().map(Action::Cameo))
 }
-
-const BASE_ACTIONS: &[Action] = {
-    use Action::*;
-    &[
-        Quit,
-        Help,
-        NextPane,
-        PrevPane,
-        GoPrompt,
-        GoStoryboard,
-        GoTasks,
-        GoDrafts,
-        GoCameos,
-        Down,
-        Up,
-        Top,
-        Bottom,
-        PageDown,
-        PageUp,
-        Details,
-        Type,
-        Submit,
-        ExternalEditor,
-        ToggleKind,
-        CycleOrientation,
-        CycleLength,
-        ToggleModel,
-        ToggleSize,
-        CycleVariants,
-        EditImage,
-        EditRemix,
-        ClearInputs,
-        HistoryPrev,
-        HistoryNext,
-        Download,
-        DownloadClean,
-        Publish,
-        Unpublish,
-        CopyLink,
-        Open,
-        Remix,
-        Refresh,
-        Dismiss,
-    ]
-};
 
 fn action_names() -> String {
     all_actions()
         .map(|a| a.config_name())
         .collect::<Vec<_>>()
         .join(", ")
+}
+
+/// What the help overlay shows: plain data in `Modal::Help`, changed by `help_key`.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct HelpState {
+    /// The entry kept in view (and marked), counted among the entries the filter keeps; the
+    /// overlay scrolls so that it is visible.
+    pub selected: usize,
+    /// Only entries whose keys, description or heading contain this (any case) are listed.
+    pub filter: String,
+    /// Keys type into the filter (after `/`) instead of scrolling.
+    pub filtering: bool,
+}
+
+/// One row of the help listing before layout: a heading per context, then its entries.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub enum HelpItem {
+    /// A context's title.
+    Heading(&'static str),
+    /// One action with all its keys in that context.
+    Entry {
+        /// `j/↓`.
+        keys: String,
+        /// What the action does.
+        text: &'static str,
+    },
+}
+
+/// The help listing: the focused pane's keys first, then the global ones, then the other
+/// panes', so what matters now comes first; only what matches `filter` when it is not empty.
+pub fn help_items(keymap: &Keymap, pane: Pane, filter: &str) -> Vec<HelpItem> {
+    let grouped = keymap.grouped();
+    let focused: &[Context] = match pane {
+        Pane::Prompt => &[Context::Prompt],
+        Pane::Storyboard => &[Context::Storyboard],
+        Pane::Tasks => &[Context::Tasks, Context::List],
+        Pane::Drafts => &[Context::Drafts, Context::List],
+        Pane::Cameos => &[Context::Cameos],
+    };
+    let mut order: Vec<Context> = focused.to_vec();
+    order.push(Context::Global);
+    let rest: Vec<Context> = grouped
+        .keys()
+        .copied()
+        .filter(|c| !order.contains(c))
+        .collect();
+    order.extend(rest);
+    let needle = filter.to_lowercase();
+    let matches = |s: &str| s.to_lowercase().contains(&needle);
+    let mut items = Vec::new();
+    for ctx in order {
+        let Some(entries) = grouped.get(&ctx) else {
+            continue;
+        };
+        let all = needle.is_empty() || matches(ctx.title());
+        let kept: Vec<HelpItem> = entries
+            .iter()
+            .filter(|(k, d)| all || matches(k) || matches(d))
+            .map(|(k, d)| HelpItem::Entry {
+                keys: k.clone(),
+                text: d,
+            })
+            .collect();
+        if !kept.is_empty() {
+            items.push(HelpItem::Heading(ctx.title()));
+            items.extend(kept);
+        }
+    }
+    items
+}
+
+/// A key while help is open: scroll (`j`/`k`, arrows, `PgUp`/`PgDn`, `g`/`G`, `Home`/`End`),
+/// `/` to type a filter (`Enter` keeps it, `Esc` clears it), `Esc` with no filter or the help
+/// and quit keys close. Help stays open (in `app.modal`) unless the key closes it; no key
+/// acts on what is underneath.
+pub fn help_key(app: &mut App, mut help: HelpState, key: KeyEvent) {
+    let entries = |filter: &str| {
+        help_items(&app.keymap, app.pane, filter)
+            .iter()
+            .filter(|i| matches!(i, HelpItem::Entry { .. }))
+            .count()
+    };
+    let last = entries(&help.filter).saturating_sub(1);
+    // About a screen: the list viewport's height is the measure of the screen `update` has.
+    let page = app.drafts_viewport.max(1);
+    let plain = !key
+        .modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT);
+    let mut changed_filter = false;
+    match key.code {
+        KeyCode::Esc if !help.filter.is_empty() || help.filtering => {
+            help.filter.clear();
+            help.filtering = false;
+            changed_filter = true;
+        }
+        KeyCode::Esc => return,
+        KeyCode::Enter if help.filtering => help.filtering = false,
+        KeyCode::Backspace if help.filtering => {
+            help.filter.pop();
+            changed_filter = true;
+        }
+        KeyCode::Char(c) if help.filtering && plain => {
+            help.filter.push(c);
+            changed_filter = true;
+        }
+        KeyCode::Char('/') if plain => help.filtering = true,
+        KeyCode::Char('j') | KeyCode::Down => help.selected = help.selected.saturating_add(1),
+        KeyCode::Char('k') | KeyCode::Up => help.selected = help.selected.saturating_sub(1),
+        KeyCode::PageDown => help.selected = help.selected.saturating_add(page),
+        KeyCode::PageUp => help.selected = help.selected.saturating_sub(page),
+        KeyCode::Char('g') | KeyCode::Home => help.selected = 0,
+        KeyCode::Char('G') | KeyCode::End => help.selected = last,
+        _ => {
+            if matches!(
+                app.keymap.lookup(&[Context::Global], &key),
+                Some(Action::Help | Action::Quit)
+            ) {
+                return;
+            }
+        }
+    }
+    if changed_filter {
+        help.selected = 0;
+    }
+    // Never past the last entry the filter keeps.
+    help.selected = help.selected.min(entries(&help.filter).saturating_sub(1));
+    app.modal = Some(crate::app::Modal::Help(help));
 }
 
 #[cfg(test)]
@@ -682,7 +930,7 @@ mod tests {
             "download".to_string(),
             vec!["D".to_string(), "ctrl-d".to_string()],
         );
-        km.apply_overrides(&o).unwrap();
+        assert!(km.apply_overrides(&o).is_empty());
         assert_eq!(km.lookup(&[Context::Drafts], &key('w')), None);
         assert_eq!(
             km.lookup(&[Context::Drafts], &key('D')),
@@ -690,10 +938,16 @@ mod tests {
         );
         assert_eq!(km.keys_for(Action::Download), "D/Ctrl-D");
         o.insert("fly".into(), vec!["f".into()]);
+        let problems = km.apply_overrides(&o);
         assert!(
-            km.apply_overrides(&o)
-                .unwrap_err()
-                .contains("not an action")
+            problems
+                .iter()
+                .any(|(n, m)| n == "fly" && m.contains("not an action")),
+            "{problems:?}"
+        );
+        assert_eq!(
+            km.lookup(&[Context::Drafts], &key('D')),
+            Some(Action::Download)
         );
         assert!(KeySpec::parse("ctrl-").is_err() || KeySpec::parse("nope").is_err());
     }
@@ -702,5 +956,207 @@ mod tests {
     fn config_names_are_snake_case() {
         assert_eq!(Action::CopyLink.config_name(), "copy_link");
         assert_eq!(Action::Quit.config_name(), "quit");
+    }
+
+    /// The `[keys]` naming the config has always used: the snake_case of the variant's
+    /// name, the pane's actions prefixed with the pane.
+    fn old_config_name(action: Action) -> String {
+        let debug = match action {
+            Action::Storyboard(a) => format!("Storyboard{a:?}"),
+            Action::Cameo(a) => format!("Cameo{a:?}"),
+            other => format!("{other:?}"),
+        };
+        let mut out = String::new();
+        for (i, c) in debug.chars().enumerate() {
+            if c.is_ascii_uppercase() {
+                if i > 0 {
+                    out.push('_');
+                }
+                out.push(c.to_ascii_lowercase());
+            } else {
+                out.push(c);
+            }
+        }
+        out
+    }
+
+    #[test]
+    fn derived_action_list_and_names_match_the_config_names() {
+        let all: Vec<Action> = all_actions().collect();
+        // Every action once, the panes' own expanded (none of the `Default` placeholders).
+        let distinct: std::collections::HashSet<Action> = all.iter().copied().collect();
+        assert_eq!(distinct.len(), all.len());
+        for a in [
+            Action::Quit,
+            Action::Dismiss,
+            Action::DownloadClean,
+            Action::Storyboard(crate::app::storyboard::StoryboardAction::InsertCameo),
+            Action::Cameo(crate::app::cameos::CameoAction::Copy),
+        ] {
+            assert!(all.contains(&a), "{a:?} is listed");
+        }
+        for a in &all {
+            assert_eq!(a.config_name(), old_config_name(*a), "{a:?}");
+            assert!(!a.describe().is_empty(), "{a:?} has a help text");
+        }
+        assert!(action_names().contains("storyboard_fit_length"));
+        assert!(action_names().contains("cameo_insert_prompt"));
+        assert!(action_names().contains("download_clean"));
+    }
+
+    #[test]
+    fn every_default_binding_acts_and_every_hint_belongs_to_a_binding() {
+        let km = Keymap::default();
+        for (ctx, key, action, hint) in default_table() {
+            if hint.is_some() {
+                // The hint is the first declared for its action in that context.
+                assert_eq!(
+                    declared_hint(*ctx, *action).map(|h| format!("{h:?}")),
+                    hint.map(|h| format!("{h:?}"))
+                );
+            }
+            assert!(
+                km.bindings
+                    .iter()
+                    .any(|b| b.key == *key && b.action == *action)
+            );
+        }
+    }
+
+    mod help {
+        use super::super::*;
+        use crate::app::test_support::{ch, key};
+        use crate::app::{AppInfo, Modal};
+
+        fn app() -> App {
+            App::new(
+                AppInfo::default(),
+                Keymap::default(),
+                crate::app::test_support::NOW,
+            )
+        }
+
+        fn state(a: &App) -> HelpState {
+            match &a.modal {
+                Some(Modal::Help(h)) => h.clone(),
+                other => panic!("help is not open: {other:?}"),
+            }
+        }
+
+        fn entries(a: &App, filter: &str) -> usize {
+            help_items(&a.keymap, a.pane, filter)
+                .iter()
+                .filter(|i| matches!(i, HelpItem::Entry { .. }))
+                .count()
+        }
+
+        #[test]
+        fn keys_scroll_help_within_its_entries_and_act_on_nothing_underneath() {
+            let mut a = app();
+            a.drafts_viewport = 10;
+            ch(&mut a, '?');
+            assert_eq!(state(&a), HelpState::default());
+            assert!(ch(&mut a, 'j').is_empty());
+            assert_eq!(state(&a).selected, 1);
+            key(&mut a, KeyCode::Down);
+            assert_eq!(state(&a).selected, 2);
+            ch(&mut a, 'k');
+            key(&mut a, KeyCode::Up);
+            key(&mut a, KeyCode::Up);
+            assert_eq!(state(&a).selected, 0);
+            key(&mut a, KeyCode::PageDown);
+            assert_eq!(state(&a).selected, 10);
+            key(&mut a, KeyCode::PageUp);
+            assert_eq!(state(&a).selected, 0);
+            let last = entries(&a, "") - 1;
+            key(&mut a, KeyCode::End);
+            assert_eq!(state(&a).selected, last);
+            ch(&mut a, 'j');
+            key(&mut a, KeyCode::PageDown);
+            assert_eq!(state(&a).selected, last, "never past the last entry");
+            key(&mut a, KeyCode::Home);
+            assert_eq!(state(&a).selected, 0);
+            ch(&mut a, 'G');
+            ch(&mut a, 'g');
+            assert_eq!(state(&a).selected, 0);
+            // Keys of the pane underneath do nothing while help is open.
+            assert_eq!(a.pane, Pane::Prompt);
+            ch(&mut a, '3');
+            ch(&mut a, 'v');
+            assert_eq!(a.pane, Pane::Prompt);
+            assert!(!a.prompt.image_mode);
+            assert!(a.modal.is_some());
+        }
+
+        #[test]
+        fn slash_types_a_filter_and_esc_clears_it_before_closing() {
+            let mut a = app();
+            ch(&mut a, '?');
+            ch(&mut a, 'j');
+            ch(&mut a, '/');
+            assert!(state(&a).filtering);
+            for c in "WATER".chars() {
+                ch(&mut a, c);
+            }
+            let h = state(&a);
+            assert_eq!(h.filter, "WATER");
+            assert_eq!(h.selected, 0, "a new filter starts at its first entry");
+            // `q`, `j` and `?` are text while typing the filter.
+            ch(&mut a, 'q');
+            assert_eq!(state(&a).filter, "WATERq");
+            key(&mut a, KeyCode::Backspace);
+            assert_eq!(entries(&a, "WATER"), 1, "only the no-watermark copy");
+            key(&mut a, KeyCode::Enter);
+            let h = state(&a);
+            assert!(!h.filtering);
+            assert_eq!(h.filter, "WATER");
+            ch(&mut a, 'j');
+            assert_eq!(state(&a).selected, 0, "one entry: nowhere to scroll");
+            key(&mut a, KeyCode::Esc);
+            assert_eq!(state(&a), HelpState::default(), "the first Esc clears");
+            key(&mut a, KeyCode::Esc);
+            assert!(a.modal.is_none(), "the second Esc closes");
+            assert!(!a.quit);
+        }
+
+        #[test]
+        fn help_and_quit_keys_close_help_without_quitting() {
+            for c in ['?', 'q'] {
+                let mut a = app();
+                ch(&mut a, '?');
+                ch(&mut a, '/');
+                ch(&mut a, 'x');
+                key(&mut a, KeyCode::Enter);
+                assert!(ch(&mut a, c).is_empty());
+                assert!(a.modal.is_none(), "{c} closes");
+                assert!(!a.quit);
+            }
+        }
+
+        #[test]
+        fn the_filter_matches_keys_texts_and_headings() {
+            let km = Keymap::default();
+            let texts = |filter: &str| -> Vec<String> {
+                help_items(&km, Pane::Drafts, filter)
+                    .into_iter()
+                    .map(|i| match i {
+                        HelpItem::Heading(t) => format!("# {t}"),
+                        HelpItem::Entry { keys, text } => format!("{keys} {text}"),
+                    })
+                    .collect()
+            };
+            assert_eq!(texts("publish"), ["# Drafts", "p publish", "u/d unpublish"]);
+            assert_eq!(texts("ctrl-s")[0], "# Prompt");
+            assert!(texts("cameos").contains(&"# Cameos".to_string()));
+            assert!(texts("cameos").len() > 5, "a heading keeps its whole group");
+            assert!(texts("no such key").is_empty());
+            // The focused pane comes first, then the global keys.
+            let all = texts("");
+            assert_eq!(all[0], "# Drafts");
+            let global = all.iter().position(|t| t == "# Everywhere").unwrap();
+            let lists = all.iter().position(|t| t == "# Lists").unwrap();
+            let prompt = all.iter().position(|t| t == "# Prompt").unwrap();
+            assert!(lists < global && global < prompt);
+        }
     }
 }

@@ -5,6 +5,8 @@
 
 pub mod cameos;
 pub mod keymap;
+pub mod line_edit;
+mod log;
 mod open;
 mod state;
 pub mod storyboard;
@@ -60,6 +62,9 @@ pub enum Msg {
     },
     /// An effect of the loop failed (the player could not start...): shown as an error toast.
     EffectFailed(String),
+    /// An effect of the loop finished and says how (the copy went through `wl-copy`, or was
+    /// only sent to the terminal): shown as a toast, so it tells what really happened.
+    EffectDone(String),
     /// File-name completions for the input image path that was typed.
     Completions {
         /// The path the candidates complete.
@@ -85,7 +90,8 @@ pub enum Cmd {
     Worker(Request),
     /// Leave the program (the loop restores the terminal).
     Quit,
-    /// Put text on the clipboard through OSC 52.
+    /// Put text on the clipboard (a clipboard command, else OSC 52); the loop answers with
+    /// how it went.
     Copy(String),
     /// Open a checked media link or a downloaded file in the configured player
     /// (`xdg-open`/`open` by default).
@@ -110,6 +116,7 @@ impl App {
             pane: Pane::Prompt,
             modal: None,
             toasts: Default::default(),
+            log: Default::default(),
             account: None,
             account_loading: Loading::Loading,
             quota: None,
@@ -126,8 +133,9 @@ impl App {
             drafts_viewport: 10,
             quit: false,
             next_local_id: 1,
-            config_warning: None,
+            config_problems: Vec::new(),
             fatal: None,
+            demo: false,
         }
     }
 

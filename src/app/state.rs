@@ -101,11 +101,30 @@ pub struct Toast {
     pub until: f64,
 }
 
+/// How many messages the log keeps (the newest).
+pub const LOG_MAX: usize = 100;
+
+/// A message as the log keeps it: every toast, so a missed one can be read again.
+#[derive(Debug, Clone, PartialEq)]
+pub struct LogEntry {
+    /// Unix seconds when it was shown.
+    pub at: f64,
+    /// What it said, sanitised.
+    pub text: String,
+    /// Whether it was an error toast.
+    pub error: bool,
+}
+
 /// A dialog on top of everything; keys go to it first.
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
-    /// The help overlay (built from the live keymap).
-    Help,
+    /// The help overlay (built from the live keymap), with its scroll position and filter.
+    Help(super::keymap::HelpState),
+    /// The message log: the config problems, then every toast, newest first.
+    Log {
+        /// The first entry shown (0: the top).
+        scroll: usize,
+    },
     /// "Are you sure?" — `y` runs the action, anything else cancels.
     Confirm {
         /// The question.
@@ -280,6 +299,9 @@ pub struct AppInfo {
     pub home: PathBuf,
     /// A storyboard file given on the command line, opened at start.
     pub open_on_start: Option<PathBuf>,
+    /// The zone times are shown in (the system's, read at start; UTC by default, so tests
+    /// and snapshots do not depend on the machine).
+    pub zone: crate::text::Zone,
 }
 
 /// The whole UI state.
@@ -290,6 +312,8 @@ pub struct App {
     pub modal: Option<Modal>,
     /// Transient messages, oldest first.
     pub toasts: VecDeque<Toast>,
+    /// Every toast shown, oldest first, the last [`LOG_MAX`] (read again in the log overlay).
+    pub log: VecDeque<LogEntry>,
     /// The account (`/me`).
     pub account: Option<Me>,
     /// `/me` state.
@@ -322,10 +346,29 @@ pub struct App {
     pub quit: bool,
     /// Next local submission id.
     pub next_local_id: u64,
-    /// A warning about the config file, shown at start.
-    pub config_warning: Option<String>,
+    /// Every problem found in the config file, each with its path and line when known: the
+    /// warning bar counts them, the message log lists them.
+    pub config_problems: Vec<String>,
     /// Set when the program must stop with this message (the worker crashed).
     pub fatal: Option<String>,
+    /// Running `--demo` against the built-in simulator: the status bar says so, so a demo
+    /// is never mistaken for the real account.
+    pub demo: bool,
+}
+
+impl App {
+    /// Keeps a message in the log with the current time, dropping the oldest beyond
+    /// [`LOG_MAX`]. The text is sanitised here: server text reaches the log as it came.
+    pub fn log_message(&mut self, text: &str, error: bool) {
+        self.log.push_back(LogEntry {
+            at: self.now,
+            text: crate::text::sanitize(text, 1000),
+            error,
+        });
+        while self.log.len() > LOG_MAX {
+            self.log.pop_front();
+        }
+    }
 }
 
 /// Turns an error into the one line the user sees.

@@ -20,7 +20,7 @@ use std::path::PathBuf;
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::keymap::{Action, Binding, Context, KeySpec, NamedKey};
+use super::keymap::{Action, Context, DefaultBinding, Hint, KeySpec, NamedKey, hint, hint_when};
 use super::{App, Cmd, Modal, Pane, toast, toast_error};
 use crate::api::{Length, Model, Orientation, Size};
 use crate::storyboard::timing::{self, Balance};
@@ -148,178 +148,170 @@ pub enum StoryboardConfirm {
 }
 
 /// The pane's own key actions.
-#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord, Hash)]
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumMessage,
+)]
+#[strum(serialize_all = "snake_case")]
 pub enum StoryboardAction {
     /// Add a shot after the selected one and start typing its scene.
+    #[default]
+    #[strum(message = "add shot")]
     AddShot,
     /// Edit the selected shot's scene.
+    #[strum(message = "edit scene")]
     EditShot,
     /// Edit the instructions for the whole video.
+    #[strum(message = "instructions")]
     EditInstructions,
     /// Copy the selected shot after itself.
+    #[strum(message = "duplicate shot")]
     DuplicateShot,
     /// Delete the selected shot (confirm).
+    #[strum(message = "delete shot")]
     DeleteShot,
     /// The selected shot 0.5 s longer.
+    #[strum(message = "+0.5 s")]
     Longer,
     /// The selected shot 0.5 s shorter (at least 1.0 s).
+    #[strum(message = "-0.5 s")]
     Shorter,
     /// Move the selected shot down.
+    #[strum(message = "move shot down")]
     MoveDown,
     /// Move the selected shot up.
+    #[strum(message = "move shot up")]
     MoveUp,
     /// Select the next shot (scroll the preview).
+    #[strum(message = "next shot")]
     Down,
     /// Select the previous shot (scroll the preview).
+    #[strum(message = "previous shot")]
     Up,
     /// Scale every duration so the shots fill the length exactly.
+    #[strum(message = "fit to length")]
     FitLength,
     /// Undo the last edit.
+    #[strum(message = "undo")]
     Undo,
     /// Redo what was undone.
+    #[strum(message = "redo")]
     Redo,
     /// Submit the storyboard.
+    #[strum(message = "submit")]
     Submit,
     /// Edit the selected scene (or the instructions being typed) in `$VISUAL`/`$EDITOR`.
+    #[strum(message = "edit in $EDITOR")]
     ExternalEditor,
     /// Show or hide the exact prompt text.
+    #[strum(message = "exact prompt")]
     Preview,
     /// Landscape ⇄ portrait.
+    #[strum(message = "orientation")]
     CycleOrientation,
     /// Cycle 10/15/25 s.
+    #[strum(message = "length")]
     CycleLength,
     /// Sora 2 ⇄ Sora 2 Pro.
+    #[strum(message = "model")]
     ToggleModel,
     /// Standard ⇄ HD.
+    #[strum(message = "size")]
     ToggleSize,
     /// Pick a storyboard file to open (and rename or delete files).
+    #[strum(message = "open file")]
     Open,
     /// Save to the storyboard's file (asks a name the first time).
+    #[strum(message = "save")]
     Save,
     /// Save under a new name.
+    #[strum(message = "save as")]
     SaveAs,
     /// Import a file: a storyboard or text in the inline form.
+    #[strum(message = "import file")]
     Import,
     /// Start a new, empty storyboard (undoable).
+    #[strum(message = "new storyboard")]
     New,
     /// Insert a cameo's `@username` in the scene.
+    #[strum(message = "insert @cameo")]
     InsertCameo,
 }
 
 impl StoryboardAction {
-    /// Every action, for `[keys]` names.
-    pub const ALL: &'static [StoryboardAction] = {
-        use StoryboardAction::*;
-        &[
-            AddShot,
-            EditShot,
-            EditInstructions,
-            DuplicateShot,
-            DeleteShot,
-            Longer,
-            Shorter,
-            MoveDown,
-            MoveUp,
-            Down,
-            Up,
-            FitLength,
-            Undo,
-            Redo,
-            Submit,
-            ExternalEditor,
-            Preview,
-            CycleOrientation,
-            CycleLength,
-            ToggleModel,
-            ToggleSize,
-            Open,
-            Save,
-            SaveAs,
-            Import,
-            New,
-            InsertCameo,
-        ]
-    };
-
-    /// What help says.
+    /// What help says (the variant's `message`).
     pub fn describe(self) -> &'static str {
-        use StoryboardAction::*;
-        match self {
-            AddShot => "add shot",
-            EditShot => "edit scene",
-            EditInstructions => "instructions",
-            DuplicateShot => "duplicate shot",
-            DeleteShot => "delete shot",
-            Longer => "+0.5 s",
-            Shorter => "-0.5 s",
-            MoveDown => "move shot down",
-            MoveUp => "move shot up",
-            Down => "next shot",
-            Up => "previous shot",
-            FitLength => "fit to length",
-            Undo => "undo",
-            Redo => "redo",
-            Submit => "submit",
-            ExternalEditor => "edit in $EDITOR",
-            Preview => "exact prompt",
-            CycleOrientation => "orientation",
-            CycleLength => "length",
-            ToggleModel => "model",
-            ToggleSize => "size",
-            Open => "open file",
-            Save => "save",
-            SaveAs => "save as",
-            Import => "import file",
-            New => "new storyboard",
-            InsertCameo => "insert @cameo",
-        }
+        strum::EnumMessage::get_message(&self).unwrap_or_default()
     }
 }
 
-/// The pane's default bindings (context `Storyboard`).
-pub fn default_bindings() -> Vec<Binding> {
+fn has_shots(app: &App) -> bool {
+    !app.storyboard.board.shots.is_empty()
+}
+
+fn board_empty(app: &App) -> bool {
+    app.storyboard.board.shots.is_empty()
+}
+
+/// The pane's default bindings (context `Storyboard`), in the order help lists them, each
+/// with its status hint for the pane's main view (the editor, the pickers and the preview
+/// have their own hints in `ui::storyboard`).
+pub fn default_bindings() -> Vec<DefaultBinding> {
     use StoryboardAction::*;
     let k = KeySpec::ch;
-    let table: &[(KeySpec, StoryboardAction)] = &[
-        (k('a'), AddShot),
-        (KeySpec::named(NamedKey::Enter), EditShot),
-        (k('i'), EditInstructions),
-        (k('c'), DuplicateShot),
-        (k('d'), DeleteShot),
-        (k('+'), Longer),
-        (k('='), Longer),
-        (k('-'), Shorter),
-        (k('J'), MoveDown),
-        (k('K'), MoveUp),
-        (k('j'), Down),
-        (KeySpec::named(NamedKey::Down), Down),
-        (k('k'), Up),
-        (KeySpec::named(NamedKey::Up), Up),
-        (k('f'), FitLength),
-        (k('u'), Undo),
-        (KeySpec::ctrl('r'), Redo),
-        (KeySpec::ctrl('s'), Submit),
-        (KeySpec::ctrl('e'), ExternalEditor),
-        (k('p'), Preview),
-        (k('o'), CycleOrientation),
-        (k('l'), CycleLength),
-        (k('m'), ToggleModel),
-        (k('s'), ToggleSize),
-        (k('O'), Open),
-        (k('w'), Save),
-        (k('W'), SaveAs),
-        (k('I'), Import),
-        (k('N'), New),
-        (k('@'), InsertCameo),
-        (KeySpec::ctrl('t'), InsertCameo),
+    let n = KeySpec::named;
+    let table: Vec<(KeySpec, StoryboardAction, Option<Hint>)> = vec![
+        (
+            k('a'),
+            AddShot,
+            Some(Hint::Label(|a| {
+                Some(if has_shots(a) { "add" } else { "add shot" })
+            })),
+        ),
+        (n(NamedKey::Enter), EditShot, hint_when(has_shots, "edit")),
+        (KeySpec::ctrl('s'), Submit, hint_when(has_shots, "submit")),
+        (k('+'), Longer, hint_when(has_shots, "time")),
+        (k('='), Longer, None),
+        (k('-'), Shorter, hint_when(has_shots, "time")),
+        (k('J'), MoveDown, hint_when(has_shots, "move")),
+        (k('K'), MoveUp, hint_when(has_shots, "move")),
+        (k('f'), FitLength, hint_when(has_shots, "fit")),
+        (k('p'), Preview, hint_when(has_shots, "prompt")),
+        (k('u'), Undo, hint_when(has_shots, "undo/redo")),
+        (KeySpec::ctrl('r'), Redo, hint_when(has_shots, "undo/redo")),
+        (k('i'), EditInstructions, hint("instructions")),
+        (k('c'), DuplicateShot, hint_when(has_shots, "duplicate")),
+        (k('d'), DeleteShot, hint_when(has_shots, "delete")),
+        (k('w'), Save, hint_when(has_shots, "save")),
+        (k('O'), Open, hint("open")),
+        (k('I'), Import, hint_when(board_empty, "import")),
+        (k('o'), CycleOrientation, hint_when(board_empty, "settings")),
+        (k('l'), CycleLength, hint_when(board_empty, "settings")),
+        (k('m'), ToggleModel, None),
+        (k('s'), ToggleSize, None),
+        (k('j'), Down, None),
+        (n(NamedKey::Down), Down, None),
+        (k('k'), Up, None),
+        (n(NamedKey::Up), Up, None),
+        (KeySpec::ctrl('e'), ExternalEditor, None),
+        (k('W'), SaveAs, None),
+        (k('N'), New, None),
+        (k('@'), InsertCameo, None),
+        (KeySpec::ctrl('t'), InsertCameo, None),
     ];
     table
-        .iter()
-        .map(|&(key, action)| Binding {
-            context: Context::Storyboard,
-            key,
-            action: Action::Storyboard(action),
-        })
+        .into_iter()
+        .map(|(key, action, hint)| (Context::Storyboard, key, Action::Storyboard(action), hint))
         .collect()
 }
 
@@ -568,12 +560,9 @@ pub fn insert_text(app: &mut App, text: &str) -> Vec<Cmd> {
             shot.scene.push_str(&text);
         }
         None => {
-            let duration = timing::new_shot(p.board.total(), p.board.settings.length.seconds());
-            p.board.shots.push(Shot {
-                duration,
-                scene: text,
-            });
-            p.selected = p.board.shots.len() - 1;
+            let at = p.board.shots.len();
+            insert_shot(&mut p.board, at, text);
+            p.selected = at;
         }
     })
 }
@@ -637,16 +626,26 @@ fn add_shot(app: &mut App) -> Vec<Cmd> {
     } else {
         p.selected.min(p.board.shots.len() - 1) + 1
     };
-    let duration = timing::new_shot(p.board.total(), p.board.settings.length.seconds());
-    p.board.shots.insert(
-        at,
-        Shot {
-            duration,
-            scene: String::new(),
-        },
-    );
+    insert_shot(&mut p.board, at, String::new());
     p.selected = at;
     typing::start(app, StoryboardEdit::Scene(at), before, true)
+}
+
+/// Inserts a shot at `at` with its duration from [`timing::with_new_shot`]: an even share of
+/// the length while no shot was timed by hand, else what is left.
+fn insert_shot(board: &mut Storyboard, at: usize, scene: String) {
+    let durations: Vec<f64> = board.durations().collect();
+    let timed = timing::with_new_shot(&durations, at, board.settings.length.seconds());
+    board.shots.insert(
+        at,
+        Shot {
+            duration: 0.0,
+            scene,
+        },
+    );
+    for (shot, d) in board.shots.iter_mut().zip(timed) {
+        shot.duration = d;
+    }
 }
 
 fn edit_shot(app: &mut App) -> Vec<Cmd> {
@@ -746,7 +745,13 @@ fn fit(app: &mut App) -> Vec<Cmd> {
         return Vec::new();
     }
     let durations: Vec<f64> = board.durations().collect();
-    match timing::scale_to_fit(&durations, length) {
+    // Shots never timed by hand are spread evenly; timed ones keep their proportions.
+    let fitted = if timing::is_untimed(&durations) {
+        timing::even_split(durations.len(), length)
+    } else {
+        timing::scale_to_fit(&durations, length)
+    };
+    match fitted {
         Ok(scaled) => {
             let cmds = edit(app, |p| {
                 for (shot, d) in p.board.shots.iter_mut().zip(scaled) {

@@ -310,18 +310,21 @@ fn draft_actions() {
             first: true,
         },
     );
-    // Download into the configured dir, named by the generation id.
+    // Download into the configured dir, named by the date, the prompt and the id.
     let cmds = ch(&mut a, 'w');
     let Request::SaveDraft { draft, dir } = worker_requests(&cmds)[0] else {
         panic!()
     };
     assert_eq!(draft.gen_id(), Some("gen_a"));
     assert_eq!(dir, &std::path::PathBuf::from("/tmp/dl"));
+    let naming = crate::worker::Naming::default();
+    let url = draft.best_url().unwrap_or_default();
     assert_eq!(
-        dir.join(
-            crate::worker::file_name("gen_a", draft.best_url().unwrap_or_default(), false).unwrap()
-        ),
-        std::path::PathBuf::from("/tmp/dl/gen_a.mp4")
+        dir.join(crate::worker::file_name(&naming, draft, url, false).unwrap()),
+        std::path::PathBuf::from(format!(
+            "/tmp/dl/{}_prompt-of-gen-a_gena.mp4",
+            &crate::text::date(NOW)[..10]
+        ))
     );
     // Publish.
     let cmds = ch(&mut a, 'p');
@@ -565,7 +568,7 @@ fn esc_and_a_key_in_one_read_close_a_field_or_a_question_first() {
 fn help_opens_and_any_key_closes_it_without_acting() {
     let mut a = app();
     ch(&mut a, '?');
-    assert_eq!(a.modal, Some(Modal::Help));
+    assert_eq!(a.modal, Some(Modal::Help(Default::default())));
     assert!(ch(&mut a, 'q').is_empty());
     assert!(a.modal.is_none());
     assert!(!a.quit);

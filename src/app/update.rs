@@ -63,6 +63,10 @@ pub fn update(app: &mut App, msg: Msg, now: f64) -> Vec<Cmd> {
             target: EditTarget::Storyboard(edit),
             result: Ok(text),
         } => super::storyboard::on_edited(app, edit, text),
+        Msg::EffectDone(text) => {
+            toast(app, text);
+            Vec::new()
+        }
         Msg::EditorClosed { result: Err(e), .. } | Msg::EffectFailed(e) => {
             toast_error(app, e);
             Vec::new()
@@ -140,6 +144,7 @@ pub fn toast_error(app: &mut App, text: impl Into<String>) {
 }
 
 fn push_toast(app: &mut App, t: Toast) {
+    app.log_message(&t.text, t.error);
     app.toasts.push_back(t);
     while app.toasts.len() > 4 {
         app.toasts.pop_front();
@@ -239,8 +244,12 @@ pub(super) fn editor_uses(editor: &TextArea<'static>, key: &KeyEvent) -> bool {
 
 fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent) -> Vec<Cmd> {
     match modal {
-        // Any key closes help; it never acts on what is underneath.
-        Modal::Help => Vec::new(),
+        // Help scrolls, filters or closes; it never acts on what is underneath.
+        Modal::Help(help) => {
+            super::keymap::help_key(app, help, key);
+            Vec::new()
+        }
+        Modal::Log { scroll } => super::log::on_key(app, scroll, key),
         Modal::Confirm { action, .. } => {
             if key.code == KeyCode::Char('y') || key.code == KeyCode::Char('Y') {
                 confirm(app, action)
@@ -386,7 +395,11 @@ fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
             }
         }
         Help => {
-            app.modal = Some(Modal::Help);
+            app.modal = Some(Modal::Help(Default::default()));
+            Vec::new()
+        }
+        MessageLog => {
+            super::log::open(app);
             Vec::new()
         }
         NextPane => focus(app, Pane::ALL[(app.pane.index() + 1) % Pane::ALL.len()]),
@@ -885,7 +898,6 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
         }
         Action::CopyLink => match row.post_id.as_deref().map(share_link) {
             Some(Ok(link)) => {
-                toast(app, format!("copied {link}"));
                 vec![Cmd::Copy(link)]
             }
             Some(Err(why)) => {

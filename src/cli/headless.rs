@@ -114,6 +114,7 @@ async fn run_sim(args: &SimArgs) -> ExitStatus {
         speed: args.speed.clamp(0.01, 10_000.0),
         pro_plan: !args.plus,
         seed_drafts: args.seed_drafts,
+        seed_demo: args.seed_demo,
         ..SimConfig::default()
     };
     let sim = match Sim::start(args.addr, config).await {
@@ -156,6 +157,7 @@ async fn run_tui(cli: &Cli, session: &Session) -> Outcome {
         poll_min: session.poll_interval.min(Duration::from_secs(2)),
         cameo_poll: session.cameo_poll,
         open_storyboard: cli.file.clone(),
+        demo: session.demo.is_some(),
     };
     crate::tui::run(client, setup)
         .await
@@ -284,7 +286,7 @@ impl Ctx<'_> {
             Some(dir) if clean => Some(self.download_clean(&draft, dir, r).await?),
             Some(dir) => {
                 let ext = media_extension(&url, "mp4");
-                let name = id_file_name("generation", &gen_id, "", ext)?;
+                let name = self.naming().file_name(&draft, "", ext)?;
                 Some(self.download_to(&url, dir, &name, r).await?)
             }
             None => None,
@@ -311,6 +313,14 @@ impl Ctx<'_> {
     /// not, the file keeps its normal name and stderr and the `clean_copy` event say so. That
     /// still ends with status 0: the video exists and a file was saved, and a script that
     /// retried on failure would spend generations on a token that can never get clean copies.
+    /// How downloads are named: the config's `file_name` in the local zone, as in the TUI.
+    fn naming(&self) -> crate::worker::Naming {
+        crate::worker::Naming::new(
+            self.session.config.file_name.as_deref(),
+            crate::text::Zone::system(),
+        )
+    }
+
     async fn download_clean(
         &self,
         draft: &Draft,
@@ -323,6 +333,7 @@ impl Ctx<'_> {
         let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
         let config = WorkerConfig {
             cameo_poll: self.session.cameo_poll,
+            naming: self.naming(),
             ..WorkerConfig::default()
         };
         let (requests, handle) = crate::worker::spawn(self.client.clone(), store, config, tx);

@@ -43,7 +43,7 @@ pub struct Cli {
     /// Poll interval for a processing cameo, in milliseconds (default 5000).
     #[arg(long, global = true, hide = true, env = "SORA_CAMEO_POLL_MS")]
     pub cameo_poll_ms: Option<u64>,
-    /// Simulator speed for --demo: 8 (a 10 s video in about 20 s); 1 is the live service's
+    /// Simulator speed for --demo: 12 (a 10 s video in about 15 s); 1 is the live service's
     /// pace (about 3 minutes).
     #[arg(
         long,
@@ -62,14 +62,18 @@ pub struct Cli {
         env = "SORA_DEMO_SEED_DRAFTS"
     )]
     pub demo_seed_drafts: usize,
+    /// Start the demo account empty, without the seeded drafts, images, cameo and storyboard
+    /// (for tests of a first run).
+    #[arg(long, global = true, hide = true, env = "SORA_DEMO_EMPTY")]
+    pub demo_empty: bool,
     /// What to do; the interactive UI when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,
 }
 
-/// How much faster than the live service `--demo`'s simulator runs: a 10 s video takes
-/// about 20 s, as the demo always did.
-pub const DEMO_SPEED: f64 = 8.0;
+/// How much faster than the live service `--demo`'s simulator runs: a 10 s video reaches its
+/// draft after about 14 s (170 s at the live pace), on screen within a poll or two more.
+pub const DEMO_SPEED: f64 = 12.0;
 
 /// The subcommands.
 #[derive(Debug, Subcommand)]
@@ -120,6 +124,10 @@ pub struct SimArgs {
     /// Drafts already in the account at start.
     #[arg(long, default_value_t = 0)]
     pub seed_drafts: usize,
+    /// Start with the demo account's data, as `--demo` does: a few dozen varied drafts
+    /// (published, remixed, one content violation), finished images and a finalized cameo.
+    #[arg(long)]
+    pub seed_demo: bool,
 }
 
 /// Waiting and downloading, shared by the generation commands.

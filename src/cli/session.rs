@@ -10,6 +10,104 @@ use crate::config::{Config, ConfigError, Paths};
 use crate::sim::{Sim, SimConfig};
 use crate::token_store;
 
+/// The folder inside the data dir that `--demo` uses as its data dir, so that nothing a demo
+/// does lands among the real account's records.
+pub const DEMO_FOLDER: &str = "demo";
+
+/// The record files of the data dir (tasks, cameos, temporary posts): what `--demo` clears at
+/// start. The simulator forgets everything when the program exits, so records of an earlier
+/// demo name tasks, cameos and posts no server knows any more; kept, they would be polled
+/// ("finishing" until they fail) or cleaned up in vain. The prompt autosave and the
+/// storyboards are the user's own writing and stay.
+const DEMO_RECORD_FILES: [&str; 3] = ["tasks.json", "cameos.json", "cleanup.json"];
+
+/// The storyboard the demo starts with, in the demo folder's `storyboards/`.
+const DEMO_STORYBOARD: (&str, &str) = (
+    "demo-fox-adventure.storyboard.toml",
+    r#"version = 1
+instructions = "A red fox's day in the snowy forest, warm golden light, handheld camera"
+orientation = "landscape"
+length = 15
+model = "sy_8"
+size = "small"
+
+[[shot]]
+duration = 5.0
+scene = "The fox wakes in its den as snow falls softly outside"
+
+[[shot]]
+duration = 5.0
+scene = "It trots across a frozen stream, ice creaking under its paws"
+
+[[shot]]
+duration = 5.0
+scene = "At sunset it sits on a ridge, watching the valley glow"
+"#,
+);
+
+/// Makes the demo's data dir ready: the records of earlier demos removed (see
+/// [`DEMO_RECORD_FILES`]) and, for a `seeded` account, the demo storyboard written unless a file of its name is there, and
+/// the record of the simulator's seeded cameo written, since the API cannot list cameos and
+/// the Cameos pane shows only those this program has a record of.
+fn prepare_demo_dir(dir: &std::path::Path, sim: &Sim, seeded: bool) -> Result<(), ApiError> {
+    let problem = |e: std::io::Error| {
+        ApiError::Io(format!(
+            "cannot prepare the demo folder {}: {e}; check its permissions, or remove it",
+            dir.display()
+        ))
+    };
+    std::fs::create_dir_all(dir).map_err(problem)?;
+    for name in DEMO_RECORD_FILES {
+        match std::fs::remove_file(dir.join(name)) {
+            Ok(()) => {}
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => {}
+            Err(e) => return Err(problem(e)),
+        }
+    }
+    if !seeded {
+        return Ok(());
+    }
+    let boards = dir.join("storyboards");
+    std::fs::create_dir_all(&boards).map_err(problem)?;
+    let (name, text) = DEMO_STORYBOARD;
+    let board = boards.join(name);
+    if std::fs::symlink_metadata(&board).is_err() {
+        crate::fsutil::write_atomic(&board, &[text.as_bytes()], crate::fsutil::Access::Default)
+            .map_err(problem)?;
+    }
+    if let Some((cameo_id, character_id)) = sim.demo_cameo() {
+        let store = crate::store::Store::new(dir).for_backend(&sim.base_url());
+        let record = demo_cameo_record(dir, cameo_id, character_id);
+        store
+            .merge("cameos.json", &[crate::store::RecordOp::Put(record)], &[])
+            .map_err(|e| ApiError::Io(format!("cannot prepare the demo folder: {e}")))?;
+    }
+    Ok(())
+}
+
+/// The local record of the simulator's seeded, finalized cameo.
+fn demo_cameo_record(
+    dir: &std::path::Path,
+    cameo_id: String,
+    character_id: String,
+) -> crate::cameo_record::CameoRecord {
+    use crate::cameo_record::{CameoRecord, CameoStage};
+    let created_at = crate::text::unix_now() - 3600.0;
+    let mut record = CameoRecord::uploading(
+        "demo-cameo".into(),
+        created_at,
+        dir.join("demo-cameo.mp4"),
+        None,
+        (0.0, 5.0),
+    );
+    record.stage = CameoStage::Finalized;
+    record.cameo_id = Some(cameo_id);
+    record.character_id = Some(character_id);
+    record.username = Some(crate::sim::DEMO_CAMEO_USERNAME.into());
+    record.display_name = Some("Demo Cameo".into());
+    record
+}
+
 /// The resolved environment of one run.
 pub struct Session {
     /// Where files live.
@@ -29,18 +127,21 @@ pub struct Session {
 impl Session {
     /// Resolves paths and config, and starts the simulator for `--demo`.
     pub async fn start(cli: &Cli) -> Result<Session, ApiError> {
-        let paths = Paths::discover();
+        let mut paths = Paths::discover();
         super::init_logging(&paths);
         let (config, config_error) = Config::load(&paths.config_file);
         let demo = if cli.demo {
             let sim_config = SimConfig {
                 speed: cli.demo_speed.clamp(0.01, 10_000.0),
                 seed_drafts: cli.demo_seed_drafts.min(100_000),
+                seed_demo: !cli.demo_empty,
                 ..SimConfig::default()
             };
             let sim = Sim::start(SocketAddr::from((Ipv4Addr::LOCALHOST, 0)), sim_config)
                 .await
                 .map_err(|e| ApiError::Io(format!("cannot start the demo simulator: {e}")))?;
+            paths.data_dir = paths.data_dir.join(DEMO_FOLDER);
+            prepare_demo_dir(&paths.data_dir, &sim, !cli.demo_empty)?;
             Some(sim)
         } else {
             None

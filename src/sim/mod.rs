@@ -53,6 +53,7 @@ pub use account::{
 };
 pub use faults::{Fault, FaultRule};
 pub use record::{RecordedPart, RecordedRequest};
+pub use world::DEMO_CAMEO_USERNAME;
 
 use server::Shared;
 
@@ -82,6 +83,11 @@ pub struct SimConfig {
     pub pro_plan: bool,
     /// Drafts already in the primary account at start, so pagination can be exercised at once.
     pub seed_drafts: usize,
+    /// Whether the primary account starts with the demo's data: a few dozen varied drafts
+    /// (published posts, remixes, a content violation, every orientation and length), finished
+    /// image generations and one finalized cameo ([`DEMO_CAMEO_USERNAME`]), so `--demo` and
+    /// `sim --seed-demo` show a lived-in account at once.
+    pub seed_demo: bool,
     /// When set (a loopback IP such as 127.0.0.2), media is served by a second listener on that IP
     /// and every media URL points there, so tests can check that no credential follows the download.
     pub media_ip: Option<IpAddr>,
@@ -95,6 +101,7 @@ impl Default for SimConfig {
             speed: 1.0,
             pro_plan: true,
             seed_drafts: 0,
+            seed_demo: false,
             media_ip: None,
         }
     }
@@ -206,6 +213,13 @@ impl Sim {
     /// Removes every fault rule.
     pub fn clear_faults(&self) {
         self.shared.clear_faults();
+    }
+
+    /// The primary account's seeded cameo (with [`SimConfig::seed_demo`]): its cameo id and
+    /// character id, so the demo can keep the local record every created cameo has (the API
+    /// cannot list cameos).
+    pub fn demo_cameo(&self) -> Option<(String, String)> {
+        self.shared.demo_cameo()
     }
 
     /// Chooses what cameos uploaded from now on will do, in every account.

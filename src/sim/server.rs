@@ -100,6 +100,13 @@ impl Shared {
         lock(&self.faults).clear();
     }
 
+    /// The primary account's seeded cameo, if any: cameo id and character id.
+    pub fn demo_cameo(&self) -> Option<(String, String)> {
+        self.worlds
+            .get(&self.token)
+            .and_then(|w| lock(w).demo_cameo())
+    }
+
     /// Chooses what new cameos do, in every account.
     pub fn set_cameo_outcome(&self, outcome: CameoOutcome) {
         for world in self.worlds.values() {

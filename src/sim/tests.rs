@@ -755,3 +755,83 @@ async fn image_tasks_and_prompt_keywords() {
     );
     api.sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn a_demo_account_starts_with_varied_drafts_images_and_a_finalized_cameo() {
+    let api = Api::new(SimConfig {
+        seed_demo: true,
+        ..fast()
+    })
+    .await;
+    let (status, page) = api.get("/project_y/profile/drafts/v2?limit=100").await;
+    assert_eq!(status, StatusCode::OK);
+    let items = page["items"].as_array().expect("items");
+    assert!(items.len() >= 30, "a few dozen drafts: {}", items.len());
+    assert!(
+        items
+            .windows(2)
+            .all(|w| w[0]["created_at"].as_f64() > w[1]["created_at"].as_f64()),
+        "newest first"
+    );
+    let published = items.iter().filter(|d| d["post"].is_object()).count();
+    assert!(published >= 3, "published drafts: {published}");
+    let violations: Vec<&Value> = items
+        .iter()
+        .filter(|d| d["kind"] == "sora_content_violation")
+        .collect();
+    assert_eq!(violations.len(), 1);
+    assert!(violations[0]["downloadable_url"].is_null());
+    assert!(violations[0]["reason_str"].is_string());
+    let remixes: Vec<&Value> = items
+        .iter()
+        .filter(|d| d["creation_config"]["remix_target_post"].is_object())
+        .collect();
+    assert!(!remixes.is_empty(), "remixes of the published posts");
+    let shapes: std::collections::BTreeSet<(u64, u64)> = items
+        .iter()
+        .map(|d| (d["width"].as_u64().unwrap(), d["height"].as_u64().unwrap()))
+        .collect();
+    assert!(shapes.len() >= 4, "orientations and sizes: {shapes:?}");
+    let lengths: std::collections::BTreeSet<u64> = items
+        .iter()
+        .map(|d| d["duration_s"].as_f64().unwrap() as u64)
+        .collect();
+    assert_eq!(lengths.into_iter().collect::<Vec<_>>(), vec![5, 10, 15, 25]);
+    assert!(
+        items
+            .iter()
+            .filter(|d| d["kind"] == "sora_draft")
+            .all(|d| d["downloadable_url"].is_string()),
+        "every other draft is ready"
+    );
+
+    let (_, tasks) = api.get("/v2/recent_tasks?limit=10").await;
+    let images = tasks["task_responses"].as_array().expect("image tasks");
+    assert!(images.len() >= 3, "{tasks}");
+    assert!(
+        images
+            .iter()
+            .all(|t| t["status"] == "succeeded" && t["generations"][0]["url"].is_string()),
+        "finished images: {tasks}"
+    );
+
+    let (cameo_id, character_id) = api.sim.demo_cameo().expect("a seeded cameo");
+    let (status, cameo) = api
+        .post(
+            &format!("/project_y/cameos/by_id/{cameo_id}/update_v2"),
+            json!({"visibility": "private"}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{cameo}");
+    assert_eq!(cameo["status"], "finalized");
+    assert_eq!(cameo["character_id"], character_id.as_str());
+    assert_eq!(cameo["username"], crate::sim::DEMO_CAMEO_USERNAME);
+}
+
+#[tokio::test]
+async fn an_account_without_the_demo_seed_starts_empty() {
+    let api = Api::new(fast()).await;
+    let (_, page) = api.get("/project_y/profile/drafts/v2?limit=100").await;
+    assert_eq!(page["items"], json!([]));
+    assert!(api.sim.demo_cameo().is_none());
+}

@@ -17,6 +17,9 @@ use super::state::{
 };
 use super::{CameoOutcome, SimConfig, cursor, ids};
 
+mod demo;
+pub use demo::CAMEO_USERNAME as DEMO_CAMEO_USERNAME;
+
 /// At most this many video generations may be unfinished at once.
 pub const MAX_IN_PROGRESS: usize = 3;
 /// Usernames that are always taken.
@@ -304,13 +307,17 @@ pub struct World {
 impl World {
     /// The primary account, fresh; `now`/`now_wall` anchor simulated time to the wall clock.
     pub fn new(config: &SimConfig, now: Instant, now_wall: f64) -> Self {
-        Self::for_account(
+        let mut world = Self::for_account(
             config,
             Account::primary(config),
             config.seed_drafts,
             now,
             now_wall,
-        )
+        );
+        if config.seed_demo {
+            world.seed_demo(now);
+        }
+        world
     }
 
     /// A fresh `account` with `seed_drafts` drafts already made, at the config's speed.

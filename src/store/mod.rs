@@ -2,6 +2,13 @@
 //! fsync, rename), so a crash leaves either the old or the new version, never a torn one.
 //! The record files several instances share are merged on write, never overwritten whole
 //! (see `records`).
+//!
+//! A store may be scoped to one backend ([`Store::for_backend`]): then every record this
+//! instance writes into a record list carries the backend's base URL in a `backend` field, and
+//! records of another backend are hidden from every read and kept on disk untouched by every
+//! write, so a task, cameo or temporary post made against one server is never polled, resumed
+//! or deleted against another (docs/architecture.md#where-state-lives). A record without the
+//! field (written before the field existed) belongs to whichever backend reads it.
 
 mod records;
 
@@ -20,7 +27,12 @@ pub const MAX_DOCUMENT: u64 = 32 * 1024 * 1024;
 #[derive(Debug, Clone)]
 pub struct Store {
     dir: PathBuf,
+    /// The base URL the record lists are scoped to, normalised; `None`: every record.
+    backend: Option<String>,
 }
+
+/// The field of a record (an object in a record list) naming the backend it belongs to.
+pub const BACKEND_FIELD: &str = "backend";
 
 /// A document that exists but could not be read; the caller decides what to do (it is kept
 /// aside as `NAME.corrupt` so nothing is silently overwritten).
@@ -36,7 +48,22 @@ pub struct StoreError {
 impl Store {
     /// A store rooted at `dir` (created on first write).
     pub fn new(dir: impl Into<PathBuf>) -> Store {
-        Store { dir: dir.into() }
+        Store {
+            dir: dir.into(),
+            backend: None,
+        }
+    }
+
+    /// The same store, its record lists scoped to the backend at `base_url` (see the module
+    /// comment): what the worker uses, so that it only ever acts on its own backend's records.
+    pub fn for_backend(mut self, base_url: &str) -> Store {
+        self.backend = Some(normalise_url(base_url));
+        self
+    }
+
+    /// The backend the record lists are scoped to, if any.
+    pub fn backend(&self) -> Option<&str> {
+        self.backend.as_deref()
     }
 
     /// The root folder.
@@ -58,6 +85,15 @@ impl Store {
 
     /// [`Store::load`], telling a document kept aside as corrupt from one not read at all.
     fn read_doc<T: DeserializeOwned>(&self, name: &str) -> Result<Option<T>, Unreadable> {
+        Ok(self.read_scoped(name)?.map(|(doc, _)| doc))
+    }
+
+    /// Reads a document, split into what this store may see and the records of other
+    /// backends (as they are on disk, empty when unscoped or not a list).
+    fn read_scoped<T: DeserializeOwned>(
+        &self,
+        name: &str,
+    ) -> Result<Option<(T, Vec<serde_json::Value>)>, Unreadable> {
         let path = self.path(name);
         let text = match crate::fsutil::read_capped(&path, MAX_DOCUMENT) {
             Ok(t) => t,
@@ -81,7 +117,7 @@ impl Store {
                 }));
             }
         };
-        serde_json::from_slice(&text).map(Some).map_err(|e| {
+        self.parse(&text).map(Some).map_err(|e| {
             let mut aside = path.as_os_str().to_owned();
             aside.push(".corrupt");
             let _ = std::fs::rename(&path, &aside);
@@ -95,6 +131,49 @@ impl Store {
         })
     }
 
+    /// Parses a document; in a scoped store, the records of other backends are taken out of
+    /// a list before it is read as `T`.
+    fn parse<T: DeserializeOwned>(
+        &self,
+        text: &[u8],
+    ) -> Result<(T, Vec<serde_json::Value>), serde_json::Error> {
+        let Some(mine) = &self.backend else {
+            return Ok((serde_json::from_slice(text)?, Vec::new()));
+        };
+        let mut doc: serde_json::Value = serde_json::from_slice(text)?;
+        let mut foreign = Vec::new();
+        if let serde_json::Value::Array(items) = &mut doc {
+            let (keep, other) = std::mem::take(items)
+                .into_iter()
+                .partition(|item| belongs_to(item, mine));
+            *items = keep;
+            foreign = other;
+        }
+        Ok((serde_json::from_value(doc)?, foreign))
+    }
+
+    /// The bytes of a record list as written by this store: its own records, each tagged with
+    /// its backend when scoped, then the other backends' records as they were.
+    fn record_bytes<T: Serialize>(
+        &self,
+        records: &[T],
+        foreign: Vec<serde_json::Value>,
+    ) -> Result<Vec<u8>, serde_json::Error> {
+        let mut list = Vec::with_capacity(records.len() + foreign.len());
+        for record in records {
+            let mut value = serde_json::to_value(record)?;
+            if let (Some(mine), serde_json::Value::Object(fields)) = (&self.backend, &mut value) {
+                fields.insert(
+                    BACKEND_FIELD.to_string(),
+                    serde_json::Value::String(mine.clone()),
+                );
+            }
+            list.push(value);
+        }
+        list.extend(foreign);
+        serde_json::to_vec_pretty(&list)
+    }
+
     /// Writes a JSON document atomically.
     pub fn save<T: Serialize + ?Sized>(&self, name: &str, value: &T) -> Result<(), StoreError> {
         let bytes = serde_json::to_vec_pretty(value).map_err(|e| StoreError {
@@ -102,6 +181,24 @@ impl Store {
             message: e.to_string(),
         })?;
         write_atomic(&self.path(name), &bytes)
+    }
+}
+
+/// A base URL as compared between records: without surrounding blanks and trailing slashes.
+fn normalise_url(url: &str) -> String {
+    url.trim().trim_end_matches('/').to_string()
+}
+
+/// Whether a record in a list belongs to the backend `mine`: its `backend` field names it, or
+/// it has none (a record from before the field existed is taken to be the configured
+/// backend's, so an upgrade loses nothing).
+fn belongs_to(record: &serde_json::Value, mine: &str) -> bool {
+    match record
+        .get(BACKEND_FIELD)
+        .and_then(serde_json::Value::as_str)
+    {
+        Some(backend) => normalise_url(backend) == mine,
+        None => true,
     }
 }
 

@@ -94,7 +94,9 @@ impl Store {
     /// all under an exclusive lock on `NAME.lock`, so concurrent writers (threads or
     /// processes) never lose each other's records. `known` (this instance's copy) stands in
     /// for a file that is missing or cannot be parsed (then kept aside as `NAME.corrupt`),
-    /// so such a file costs nothing this instance knows. A file that cannot be read at all
+    /// so such a file costs nothing this instance knows. In a store scoped to a backend, the
+    /// records of other backends are neither returned nor changed, only written back as they
+    /// were (after this backend's). A file that cannot be read at all
     /// (permissions, not a regular file, too large) is an error and is left as it is.
     pub fn merge<T>(
         &self,
@@ -108,18 +110,20 @@ impl Store {
         let path = self.path(name);
         std::fs::create_dir_all(self.dir()).map_err(|e| err(self.dir(), e))?;
         let _lock = lock(&self.lock_path(name))?;
-        let (mut records, set_aside) = match self.read_doc::<Vec<T>>(name) {
-            Ok(Some(records)) => (records, None),
-            Ok(None) => (known.to_vec(), None),
-            Err(Unreadable::SetAside(e)) => (known.to_vec(), Some(e)),
+        let (mut records, foreign, set_aside) = match self.read_scoped::<Vec<T>>(name) {
+            Ok(Some((records, foreign))) => (records, foreign, None),
+            Ok(None) => (known.to_vec(), Vec::new(), None),
+            Err(Unreadable::SetAside(e)) => (known.to_vec(), Vec::new(), Some(e)),
             Err(Unreadable::Left(e)) => return Err(e),
         };
         apply(&mut records, ops);
         if !ops.is_empty() || set_aside.is_some() {
-            let bytes = serde_json::to_vec_pretty(&records).map_err(|e| StoreError {
-                path: path.display().to_string(),
-                message: e.to_string(),
-            })?;
+            let bytes = self
+                .record_bytes(&records, foreign)
+                .map_err(|e| StoreError {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?;
             write_atomic(&path, &bytes)?;
         }
         Ok(Merged { records, set_aside })
@@ -496,5 +500,49 @@ mod tests {
         assert!(mine.save(&store, "r.json").is_err());
         assert!(store.path("r.json").is_dir(), "left as it was");
         assert!(mine.has_unsaved(), "kept for the next write");
+    }
+
+    #[test]
+    fn a_scoped_store_neither_sees_nor_changes_another_backends_records() {
+        let dir = tempfile::tempdir().unwrap();
+        let a = Store::new(dir.path()).for_backend("http://127.0.0.1:1/backend/");
+        let b = Store::new(dir.path()).for_backend("http://127.0.0.1:2/backend");
+        // A record from before the field existed belongs to whoever reads it.
+        store_raw(&a, r#"[{"id":"old","v":1}]"#);
+        let mut on_a = RecordSet::new(a.load::<Vec<Rec>>("r.json").unwrap().unwrap());
+        assert_eq!(on_a.records(), &[rec("old", 1)]);
+        on_a.put(rec("a", 1));
+        on_a.save(&a, "r.json").unwrap();
+        let mut on_b = RecordSet::new(b.load::<Vec<Rec>>("r.json").unwrap().unwrap());
+        assert!(on_b.records().is_empty(), "B sees none of A's records");
+        on_b.put(rec("b", 1));
+        let (diff, _) = on_b.save(&b, "r.json").unwrap();
+        assert!(diff.changed.is_empty(), "{diff:?}");
+        assert_eq!(on_b.records(), &[rec("b", 1)]);
+        assert_eq!(
+            b.read_if_changed::<Rec>("r.json", None).unwrap().unwrap().1,
+            vec![rec("b", 1)]
+        );
+        // A's records are still on disk, tagged with A's URL, and A still sees only its own.
+        let raw: Vec<serde_json::Value> = Store::new(dir.path()).load("r.json").unwrap().unwrap();
+        let tagged: Vec<(&str, &str)> = raw
+            .iter()
+            .map(|r| (r["id"].as_str().unwrap(), r["backend"].as_str().unwrap()))
+            .collect();
+        assert_eq!(
+            tagged,
+            vec![
+                ("b", "http://127.0.0.1:2/backend"),
+                ("a", "http://127.0.0.1:1/backend"),
+                ("old", "http://127.0.0.1:1/backend"),
+            ]
+        );
+        let seen: Vec<Rec> = a.load("r.json").unwrap().unwrap();
+        assert_eq!(seen, vec![rec("a", 1), rec("old", 1)]);
+    }
+
+    fn store_raw(store: &Store, text: &str) {
+        std::fs::create_dir_all(store.dir()).unwrap();
+        std::fs::write(store.path("r.json"), text).unwrap();
     }
 }

@@ -55,6 +55,68 @@ pub fn new_shot(total: f64, length: u32) -> f64 {
     from_tenths(left.clamp(MIN_TENTHS, tenths(NEW_SHOT_MAX)))
 }
 
+/// `n` shots sharing `length` seconds evenly on the 0.1 s grid, the leftover tenths going to
+/// the last shots (three in 10 s: 3.3, 3.3, 3.4), so the sum is exact. This is what shots get
+/// until someone times them by hand: a storyboard written shot after shot can be sent as it is.
+pub fn even_split(n: usize, length: u32) -> Result<Vec<f64>, FitError> {
+    if n == 0 {
+        return Err(FitError::NoShots);
+    }
+    let target = i64::from(length) * 10;
+    let count = n as i64;
+    if count * MIN_TENTHS > target {
+        return Err(FitError::TooMany { shots: n, length });
+    }
+    let base = target / count;
+    let extra = target % count;
+    Ok((0..count)
+        .map(|i| from_tenths(base + i64::from(i >= count - extra)))
+        .collect())
+}
+
+/// Whether the durations are, in some order, the even split of `length` (see [`even_split`]):
+/// no shot was timed by hand since the last one was added. An empty board counts.
+pub fn is_even_split(durations: &[f64], length: u32) -> bool {
+    if durations.is_empty() {
+        return true;
+    }
+    let Ok(even) = even_split(durations.len(), length) else {
+        return false;
+    };
+    let mut have: Vec<i64> = durations.iter().map(|d| tenths(*d)).collect();
+    let mut want: Vec<i64> = even.iter().map(|d| tenths(*d)).collect();
+    have.sort_unstable();
+    want.sort_unstable();
+    have == want
+}
+
+/// Whether the durations are all the same, give or take one tenth: an even split of some
+/// length (the length changed since), never timed by hand. Fitting such shots spreads them
+/// evenly instead of in proportion, which would keep the rounding's unevenness.
+pub fn is_untimed(durations: &[f64]) -> bool {
+    let t = durations.iter().map(|d| tenths(*d));
+    match (t.clone().min(), t.max()) {
+        (Some(lo), Some(hi)) => hi - lo <= 1,
+        _ => true,
+    }
+}
+
+/// The durations after inserting a shot at `at` into shots lasting `durations` on a video of
+/// `length` seconds: when no shot was timed by hand, all of them share the length evenly
+/// (see [`even_split`]); otherwise the others keep theirs and the new one takes what is left
+/// (see [`new_shot`]). Returns every shot's duration, the new one at `at`.
+pub fn with_new_shot(durations: &[f64], at: usize, length: u32) -> Vec<f64> {
+    if is_even_split(durations, length)
+        && let Ok(even) = even_split(durations.len() + 1, length)
+    {
+        return even;
+    }
+    let mut out = durations.to_vec();
+    let total = from_tenths(total_tenths(durations.iter().copied()));
+    out.insert(at.min(out.len()), new_shot(total, length));
+    out
+}
+
 /// How the shots compare with the chosen length.
 #[derive(Debug, Clone, Copy, PartialEq)]
 pub enum Balance {
@@ -178,6 +240,38 @@ mod tests {
         assert_eq!(new_shot(8.0, 10), 2.0);
         assert_eq!(new_shot(9.5, 10), 1.0);
         assert_eq!(new_shot(12.0, 10), 1.0);
+    }
+
+    #[test]
+    fn new_shots_share_the_length_evenly_until_timed_by_hand() {
+        assert_eq!(even_split(3, 10).unwrap(), [3.3, 3.3, 3.4]);
+        assert_eq!(even_split(1, 10).unwrap(), [10.0]);
+        assert_eq!(even_split(4, 15).unwrap(), [3.7, 3.7, 3.8, 3.8]);
+        assert_eq!(
+            even_split(11, 10),
+            Err(FitError::TooMany {
+                shots: 11,
+                length: 10
+            })
+        );
+        assert_eq!(even_split(0, 10), Err(FitError::NoShots));
+        // Added one after another on an empty 10 s board.
+        let one = with_new_shot(&[], 0, 10);
+        assert_eq!(one, [10.0]);
+        let two = with_new_shot(&one, 1, 10);
+        assert_eq!(two, [5.0, 5.0]);
+        let three = with_new_shot(&two, 1, 10);
+        assert_eq!(three, [3.3, 3.3, 3.4]);
+        assert_eq!(sum(&three), 100);
+        // Moved around, still untimed.
+        assert_eq!(with_new_shot(&[3.4, 3.3, 3.3], 0, 10), [2.5; 4]);
+        // Timed by hand: the others keep theirs, the new one takes what is left.
+        assert_eq!(with_new_shot(&[6.0, 2.0], 2, 10), [6.0, 2.0, 2.0]);
+        assert_eq!(with_new_shot(&[6.0], 0, 10), [4.0, 6.0]);
+        // No room for an even share: the old rule, at least the minimum.
+        assert_eq!(with_new_shot(&[1.0; 10], 10, 10), [1.0; 11]);
+        assert!(is_untimed(&[3.3, 3.4, 3.3]));
+        assert!(!is_untimed(&[5.0, 5.0, 1.0]));
     }
 
     #[test]

@@ -13,6 +13,8 @@ pub struct Effects {
     requests: mpsc::Sender<Request>,
     notifications: Notifications,
     player: Option<String>,
+    /// How `y` copies, chosen once at start (see [`super::clipboard::choose`]).
+    copy: super::clipboard::Method,
 }
 
 impl Effects {
@@ -22,6 +24,10 @@ impl Effects {
             requests,
             notifications: config.notifications.unwrap_or_default(),
             player: config.player.clone().filter(|p| !p.trim().is_empty()),
+            copy: super::clipboard::choose(
+                config.copy_command.as_deref(),
+                &super::clipboard::CopyEnv::from_env(),
+            ),
         }
     }
 
@@ -38,12 +44,13 @@ impl Effects {
                 }
                 None
             }
-            Cmd::Copy(text) => {
-                super::write_terminal(
-                    format!("\x1b]52;c;{}\x07", base64(text.as_bytes())).as_bytes(),
-                );
-                None
-            }
+            // The toast says how it went: only a command's success is known to have copied.
+            Cmd::Copy(text) => Some(
+                match super::clipboard::copy(&self.copy, &text, super::write_terminal) {
+                    Ok(done) => Msg::EffectDone(done),
+                    Err(why) => Msg::EffectFailed(why),
+                },
+            ),
             Cmd::Open(target) => self.open(&target).err().map(Msg::EffectFailed),
             Cmd::Notify(text) => {
                 match self.notifications {
@@ -198,45 +205,9 @@ pub fn complete_path(input: &str) -> Vec<String> {
     out
 }
 
-/// Standard base64, for OSC 52.
-fn base64(data: &[u8]) -> String {
-    const T: &[u8; 64] = b"ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-    let mut out = String::with_capacity(data.len().div_ceil(3) * 4);
-    for chunk in data.chunks(3) {
-        let b = [
-            chunk[0],
-            *chunk.get(1).unwrap_or(&0),
-            *chunk.get(2).unwrap_or(&0),
-        ];
-        let n = (u32::from(b[0]) << 16) | (u32::from(b[1]) << 8) | u32::from(b[2]);
-        out.push(T[(n >> 18) as usize & 63] as char);
-        out.push(T[(n >> 12) as usize & 63] as char);
-        out.push(if chunk.len() > 1 {
-            T[(n >> 6) as usize & 63] as char
-        } else {
-            '='
-        });
-        out.push(if chunk.len() > 2 {
-            T[n as usize & 63] as char
-        } else {
-            '='
-        });
-    }
-    out
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn base64_matches_rfc4648() {
-        assert_eq!(base64(b""), "");
-        assert_eq!(base64(b"f"), "Zg==");
-        assert_eq!(base64(b"fo"), "Zm8=");
-        assert_eq!(base64(b"foo"), "Zm9v");
-        assert_eq!(base64(b"foobar"), "Zm9vYmFy");
-    }
 
     #[test]
     fn completes_files_and_folders() {

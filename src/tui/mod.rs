@@ -1,6 +1,7 @@
 //! The interactive session: terminal set-up and restore, the event loop, and the effects
 //! `update` asks for (worker requests, clipboard, player, external editor, notifications).
 
+mod clipboard;
 mod effects;
 mod player;
 
@@ -40,24 +41,43 @@ pub struct TuiSetup {
     pub cameo_poll: Duration,
     /// A storyboard file to open at start.
     pub open_storyboard: Option<std::path::PathBuf>,
+    /// Running `--demo`: the status bar says "demo".
+    pub demo: bool,
 }
 
-/// Builds the initial state (keymap with config overrides applied).
-pub fn initial_app(setup: &TuiSetup) -> App {
+/// Builds the initial state (keymap with config overrides applied) and the theme (colour
+/// overrides applied). Every bad `[keys]` or `[theme]` entry is skipped alone and reported in
+/// `config_problems` with the file's path and the entry's line; the valid ones apply.
+pub fn initial_app(setup: &TuiSetup) -> (App, Theme) {
     let mut keymap = Keymap::default();
-    let mut warning = setup.config_warning.clone();
+    let mut problems: Vec<String> = setup.config_warning.iter().cloned().collect();
+    let path = &setup.paths.config_file;
     let overrides = setup
         .config
         .keys
         .iter()
         .map(|(k, v)| (k.clone(), v.to_vec()))
         .collect();
-    if let Err(e) = keymap.apply_overrides(&overrides) {
-        keymap = Keymap::default();
-        warning = Some(format!(
-            "{}: {e}; default keys apply",
-            setup.paths.config_file.display()
-        ));
+    for (name, message) in keymap.apply_overrides(&overrides) {
+        let problem = setup.config.problem(path, "keys", &name, message);
+        problems.push(problem.to_string());
+    }
+    // One colour at a time, so one bad colour costs only its own role.
+    let mut theme = Theme::default();
+    for (role, colour) in &setup.config.theme {
+        let one = std::collections::BTreeMap::from([(role.clone(), colour.clone())]);
+        match theme.with_overrides(&one) {
+            Ok(t) => theme = t,
+            Err(e) => {
+                let message = format!("{e}; the default colour stays");
+                problems.push(
+                    setup
+                        .config
+                        .problem(path, "theme", role, message)
+                        .to_string(),
+                );
+            }
+        }
     }
     let info = AppInfo {
         version: env!("CARGO_PKG_VERSION").to_string(),
@@ -72,13 +92,15 @@ pub fn initial_app(setup: &TuiSetup) -> App {
         base_url: setup.base_url.clone(),
         token_masked: setup.token_masked.clone(),
         open_on_start: setup.open_storyboard.clone(),
+        zone: crate::text::Zone::system(),
         home: directories::BaseDirs::new()
             .map(|b| b.home_dir().to_path_buf())
             .unwrap_or_default(),
     };
     let mut app = App::new(info, keymap, unix_now());
-    app.config_warning = warning;
-    app
+    app.config_problems = problems;
+    app.demo = setup.demo;
+    (app, theme)
 }
 
 /// Runs the interactive UI until the user quits. Returns a message when it had to stop
@@ -89,20 +111,14 @@ pub async fn run(client: Client, setup: TuiSetup) -> Result<(), String> {
     let worker_config = WorkerConfig {
         poll_min: setup.poll_min,
         cameo_poll: setup.cameo_poll,
+        naming: worker::Naming::new(
+            setup.config.file_name.as_deref(),
+            crate::text::Zone::system(),
+        ),
         ..WorkerConfig::default()
     };
     let (req_tx, worker_handle) = worker::spawn(client, store, worker_config, ev_tx);
-    let mut app = initial_app(&setup);
-    let theme = match Theme::default().with_overrides(&setup.config.theme) {
-        Ok(t) => t,
-        Err(e) => {
-            app.config_warning = Some(format!(
-                "{}: {e}; default colours apply",
-                setup.paths.config_file.display()
-            ));
-            Theme::default()
-        }
-    };
+    let (mut app, theme) = initial_app(&setup);
     let mut effects = effects::Effects::new(&setup.config, req_tx.clone());
 
     use std::io::IsTerminal;
@@ -287,4 +303,80 @@ pub(crate) fn write_terminal(bytes: &[u8]) {
     let mut out = std::io::stdout().lock();
     let _ = out.write_all(bytes);
     let _ = out.flush();
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::app::keymap::{Action, Context};
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+
+    fn setup(config_text: &str) -> TuiSetup {
+        let dir = std::path::PathBuf::from("/home/user/.config/sora-tui");
+        TuiSetup {
+            paths: Paths {
+                config_file: dir.join("config.toml"),
+                data_dir: "/tmp/sora-tui-test-data".into(),
+                state_dir: "/tmp/sora-tui-test-state".into(),
+                download_dir: "/tmp/sora-tui-test-dl".into(),
+            },
+            config: Config::parse(config_text).unwrap(),
+            config_warning: None,
+            base_url: "http://127.0.0.1:1".into(),
+            token_masked: String::new(),
+            poll_min: Duration::from_secs(1),
+            cameo_poll: Duration::from_secs(1),
+            open_storyboard: None,
+            demo: false,
+        }
+    }
+
+    fn key(c: char) -> KeyEvent {
+        KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn a_bad_key_name_and_a_bad_colour_are_both_reported_with_lines() {
+        let (app, _) = initial_app(&setup(
+            "[keys]\nquit = \"Q\"\nfly = \"f\"\n\n[theme]\nborder = \"blue\"\nerror = \"not-a-colour\"\n",
+        ));
+        let path = "/home/user/.config/sora-tui/config.toml";
+        assert_eq!(app.config_problems.len(), 2, "{:?}", app.config_problems);
+        assert!(
+            app.config_problems[0]
+                .starts_with(&format!("{path} line 3: [keys] \"fly\" is not an action")),
+            "{:?}",
+            app.config_problems
+        );
+        assert!(
+            app.config_problems[1].starts_with(&format!("{path} line 7: [theme] error")),
+            "{:?}",
+            app.config_problems
+        );
+    }
+
+    #[test]
+    fn one_bad_key_entry_keeps_the_other_overrides() {
+        let (app, theme) = initial_app(&setup(
+            "[keys]\nquit = \"Q\"\nfly = \"f\"\nhelp = \"ctrl-\"\nrefresh = \"R\"\n[theme]\nborder = \"blue\"\nerror = \"nope\"\n",
+        ));
+        assert_eq!(app.config_problems.len(), 3, "{:?}", app.config_problems);
+        assert!(
+            app.config_problems[1].contains("line 4: [keys] help"),
+            "{:?}",
+            app.config_problems
+        );
+        let km = &app.keymap;
+        assert_eq!(km.lookup(&[Context::Global], &key('Q')), Some(Action::Quit));
+        assert_eq!(km.lookup(&[Context::Global], &key('q')), None);
+        assert_eq!(
+            km.lookup(&[Context::Drafts], &key('R')),
+            Some(Action::Refresh)
+        );
+        // The entry with a bad key keeps its defaults.
+        assert_eq!(km.lookup(&[Context::Global], &key('?')), Some(Action::Help));
+        // The good colour applies, the bad one keeps its default.
+        assert_ne!(theme.border, Theme::default().border);
+        assert_eq!(theme.error, Theme::default().error);
+    }
 }

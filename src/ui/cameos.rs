@@ -16,7 +16,7 @@ use crate::app::App;
 use crate::app::cameos::{
     CameoAction, CameoForm, CameoRow, CameoStage, CreateField, FinalizeField,
 };
-use crate::app::keymap::Action;
+use crate::app::keymap::{Action, Context};
 
 use super::list;
 use super::theme::Theme;
@@ -194,74 +194,32 @@ fn short_state(stage: &CameoStage, public: bool, theme: &Theme) -> Span<'static>
     }
 }
 
-/// The pane's key hints for the status bar, from the live keymap.
+/// The pane's key hints for the status bar, from the live keymap: the form's own keys while
+/// one is open, else those the pane's bindings declare.
 pub fn hints(app: &App) -> Vec<(String, &'static str)> {
-    let km = &app.keymap;
-    let key = |a: CameoAction| first_key(km, Action::Cameo(a));
     let mut out: Vec<(String, &'static str)> = Vec::new();
-    let mut push = |k: Option<String>, d: &'static str| {
-        if let Some(k) = k {
-            out.push((k, d));
-        }
-    };
+    let mut push = |k: &str, d: &'static str| out.push((k.to_string(), d));
     match &app.cameos.form {
-        Some(CameoForm::Create(f)) if f.sending => push(Some("Esc".into()), "close"),
+        Some(CameoForm::Create(f)) if f.sending => push("Esc", "close"),
         Some(CameoForm::Create(f)) => {
-            push(Some("Enter".into()), "upload");
+            push("Enter", "upload");
             if f.field == CreateField::Path {
-                push(Some("Tab".into()), "complete");
+                push("Tab", "complete");
             }
-            push(Some("↑/↓".into()), "field");
-            push(Some("Esc".into()), "cancel");
+            push("↑/↓", "field");
+            push("Esc", "cancel");
         }
-        Some(CameoForm::Finalize(f)) if f.sending => push(Some("Esc".into()), "close"),
+        Some(CameoForm::Finalize(f)) if f.sending => push("Esc", "close"),
         Some(CameoForm::Finalize(f)) => {
-            push(Some("Enter".into()), "finalize");
-            push(Some("Tab/↑/↓".into()), "field");
+            push("Enter", "finalize");
+            push("Tab/↑/↓", "field");
             if f.field == FinalizeField::Visibility {
-                push(Some("Space".into()), "public/private");
+                push("Space", "public/private");
             }
-            push(Some("Esc".into()), "later");
+            push("Esc", "later");
         }
-        None => {
-            let Some(row) = app.cameos.current() else {
-                push(key(CameoAction::New), CameoAction::New.describe());
-                return out;
-            };
-            let moves = match (key(CameoAction::Down), key(CameoAction::Up)) {
-                (Some(d), Some(u)) => Some(format!("{d}/{u}")),
-                (d, u) => d.or(u),
-            };
-            if app.cameos.rows.len() > 1 {
-                push(moves, "move");
-            }
-            let next = key(CameoAction::Continue);
-            match &row.record.stage {
-                CameoStage::Ready | CameoStage::FinalizeFailed { .. } => push(next, "finalize"),
-                CameoStage::UploadFailed { .. } => push(next, "retry upload"),
-                CameoStage::PollStopped { .. } => push(next, "check again"),
-                CameoStage::Finalized => {
-                    push(key(CameoAction::InsertPrompt), "@ in Prompt");
-                    push(key(CameoAction::InsertStoryboard), "@ in Storyboard");
-                    push(key(CameoAction::Copy), "copy @");
-                    let other = if row.record.public {
-                        "make private"
-                    } else {
-                        "make public"
-                    };
-                    push(key(CameoAction::Visibility), other);
-                }
-                _ => {}
-            }
-            if matches!(
-                row.record.stage,
-                CameoStage::Processing { .. } | CameoStage::PollStopped { .. }
-            ) {
-                push(key(CameoAction::Abandon), "abandon");
-            }
-            push(key(CameoAction::Delete), CameoAction::Delete.describe());
-            push(key(CameoAction::New), CameoAction::New.describe());
-        }
+        // The list: the hints its bindings declare (`app::cameos::default_bindings`).
+        None => return super::status::declared(app, &[Context::Cameos]),
     }
     out
 }

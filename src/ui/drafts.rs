@@ -10,7 +10,7 @@ use ratatui::widgets::{Block, BorderType, Cell, Padding, Paragraph, Row, Table, 
 use crate::api::DraftVerdict;
 use crate::app::keymap::Action;
 use crate::app::{App, DownloadState, DraftRow, DraftsPane, Loading};
-use crate::text::{count, percent};
+use crate::text::{Zone, count, local_date, percent};
 
 use super::list;
 use super::theme::Theme;
@@ -108,14 +108,26 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let rows: Vec<Row> = d.rows[offset..end]
         .iter()
         .enumerate()
-        .map(|(i, r)| draft_row(d, r, offset + i == selected, theme))
+        .map(|(i, r)| draft_row(d, r, offset + i == selected, &app.info.zone, theme))
         .collect();
     frame.render_widget(Table::new(rows, widths).column_spacing(1), parts.rows);
     frame.render_widget(Paragraph::new(footer(d, selected, theme)), parts.footer);
 }
 
 /// One draft's row; everything but the download column was formatted when the draft arrived.
-fn draft_row<'a>(d: &DraftsPane, r: &'a DraftRow, selected: bool, theme: &Theme) -> Row<'a> {
+fn draft_row<'a>(
+    d: &DraftsPane,
+    r: &'a DraftRow,
+    selected: bool,
+    zone: &Zone,
+    theme: &Theme,
+) -> Row<'a> {
+    // Local time; the zone is named in the details, where there is room.
+    let created = r
+        .draft
+        .created_at
+        .map(|t| local_date(t, zone, false))
+        .unwrap_or_default();
     let state_style = match r.state.as_str() {
         "ready" => theme.text,
         "blocked" => theme.error,
@@ -146,7 +158,7 @@ fn draft_row<'a>(d: &DraftsPane, r: &'a DraftRow, selected: bool, theme: &Theme)
     };
     let row = Row::new([
         Cell::from(if selected { "›" } else { " " }),
-        Cell::from(Span::styled(r.created.as_str(), theme.dim)),
+        Cell::from(Span::styled(created, theme.dim)),
         Cell::from(Line::styled(r.duration.as_str(), theme.text).right_aligned()),
         Cell::from(Span::styled(r.state.as_str(), state_style)),
         Cell::from(published),
@@ -227,10 +239,9 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     ));
     fields.push((
         "Created",
-        vec![if row.created.is_empty() {
-            none()
-        } else {
-            text(row.created.clone())
+        vec![match row.draft.created_at {
+            None => none(),
+            Some(t) => text(local_date(t, &app.info.zone, true)),
         }],
     ));
     fields.push(("Gen id", vec![text(sanitize(&row.gen_id, 80))]));

@@ -7,6 +7,7 @@
 mod cameos;
 mod drafts;
 mod list;
+mod log;
 mod overlay;
 mod prompt;
 mod status;
@@ -20,7 +21,7 @@ use ratatui::Frame;
 use ratatui::layout::{Constraint, Layout, Margin, Rect};
 use ratatui::widgets::Block;
 
-use crate::app::{App, Pane};
+use crate::app::{App, Modal, Pane};
 
 pub use status::hints;
 pub use theme::Theme;
@@ -33,10 +34,10 @@ pub fn draw(frame: &mut Frame, app: &App) {
 /// Draws the whole UI for `app` with `theme` (for user colour overrides).
 pub fn draw_with(frame: &mut Frame, app: &App, theme: &Theme) {
     let screen = frame.area();
-    let parts = areas(screen, app.config_warning.is_some());
+    let parts = areas(screen, !app.config_problems.is_empty());
     tabs::draw(frame, parts.tabs, app, theme);
-    if let (Some(area), Some(warning)) = (parts.warning, &app.config_warning) {
-        overlay::draw_warning(frame, area, warning, theme);
+    if let Some(area) = parts.warning {
+        log::draw_warning_bar(frame, area, app, theme);
     }
     match app.pane {
         Pane::Prompt => prompt::draw(frame, parts.body, app, theme),
@@ -46,10 +47,20 @@ pub fn draw_with(frame: &mut Frame, app: &App, theme: &Theme) {
         Pane::Cameos => cameos::draw(frame, parts.body, app, theme),
     }
     status::draw(frame, parts.status, app, theme);
-    // Toasts float inside the pane's border, in its bottom-right corner.
-    let toast_area = parts.body.inner(Margin::new(1, 1));
+    // Toasts float in the pane's content, in its bottom-right corner, clear of every border:
+    // the pane's bottom border, the one-line message row the Prompt and Storyboard panes keep
+    // under their blocks (whose bottom border is then a row higher), and one row more, so a
+    // list's footer and every block's bottom line stay visible.
+    let inner = parts.body.inner(Margin::new(2, 1));
+    let toast_area = Rect {
+        height: inner.height.saturating_sub(2),
+        ..inner
+    };
     overlay::draw_toasts(frame, toast_area, app, theme);
-    overlay::draw_modal(frame, screen, app, theme);
+    match app.modal {
+        Some(Modal::Log { scroll }) => log::draw(frame, screen, app, theme, scroll),
+        _ => overlay::draw_modal(frame, screen, app, theme),
+    }
 }
 
 /// How many list rows fit in the Tasks/Drafts list for a terminal of this height (the TUI

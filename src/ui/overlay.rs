@@ -3,13 +3,11 @@
 
 use ratatui::Frame;
 
-use crate::app::Pane;
-use crate::app::keymap::Context;
 use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
-use crate::app::keymap::Action;
+use crate::app::keymap::{Action, HelpItem, HelpState, help_items};
 use crate::app::{App, Modal};
 
 use super::theme::Theme;
@@ -17,17 +15,10 @@ use super::widgets::{centered, fit, fit_start, key_name, pad, sanitize, str_widt
 
 /// Toasts shown at once at most (the newest).
 const MAX_TOASTS: usize = 3;
-/// Width a help column aims for.
-const HELP_COLUMN: u16 = 26;
-
-/// The one-line warning about the config file, under the tab bar.
-pub fn draw_warning(frame: &mut Frame, area: Rect, warning: &str, theme: &Theme) {
-    let line = Line::from(vec![
-        Span::styled(" ! config: ", theme.warning),
-        Span::styled(sanitize(warning, 500), theme.warning),
-    ]);
-    frame.render_widget(Paragraph::new(line), area);
-}
+/// Narrowest help column when there are several side by side (up to three).
+const HELP_COLUMN_MIN: u16 = 50;
+/// Widest key column in help; a longer key list gets a line of its own.
+const HELP_KEYS: usize = 14;
 
 /// Toasts in the bottom-right corner of `area`, newest at the bottom, errors in the error
 /// colour. Expired ones (`until` passed) are skipped even before `update` removes them.
@@ -74,9 +65,10 @@ pub fn draw_toasts(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 /// The dialog on top, if any.
 pub fn draw_modal(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     match &app.modal {
-        Some(Modal::Help) => draw_help(frame, area, app, theme),
+        Some(Modal::Help(help)) => draw_help(frame, area, app, help, theme),
         Some(Modal::Confirm { question, .. }) => draw_confirm(frame, area, question, theme),
-        None => {}
+        // The message log is drawn by `ui::log`.
+        Some(Modal::Log { .. }) | None => {}
     }
 }
 
@@ -112,16 +104,16 @@ fn draw_confirm(frame: &mut Frame, area: Rect, question: &str, theme: &Theme) {
     );
 }
 
-/// One line of the key listing in help.
-enum HelpItem<'a> {
-    Heading(&'static str),
-    Entry(&'a str, &'static str),
-    Blank,
+/// One screen line of the help listing, and the entry it belongs to (for scrolling).
+struct HelpLine {
+    line: Line<'static>,
+    entry: Option<usize>,
 }
 
-/// The help overlay: every binding of the live keymap by context, in as many columns as fit,
-/// then the version, paths, backend and masked token.
-fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+/// The help overlay: every binding of the live keymap by context (the focused pane's first),
+/// narrowed by the filter, in one column (up to three when wide), descriptions wrapped rather than cut,
+/// scrolled so the selected entry is in view; then the version, paths, backend and token.
+fn draw_help(frame: &mut Frame, area: Rect, app: &App, help: &HelpState, theme: &Theme) {
     // As large as the screen allows: with five panes there are many keys.
     let rect = centered(
         area,
@@ -129,27 +121,84 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         area.height.saturating_sub(2).max(10),
     );
     let version = sanitize(&app.info.version, 40);
-    let help = key_name(&app.keymap, Action::Help);
+    let close = key_name(&app.keymap, Action::Help);
     let block = Block::bordered()
         .border_type(BorderType::Rounded)
         .border_style(theme.border_focus)
         .title(Span::styled(
             format!(" Help · sora-tui {version} "),
             theme.title,
-        ))
-        .title_bottom(Line::styled(format!(" {help} or Esc closes "), theme.dim).right_aligned());
+        ));
     let inner = block.inner(rect);
-    frame.render_widget(Clear, rect);
-    frame.render_widget(block, rect);
 
     let info = info_lines(app, theme, usize::from(inner.width));
     let info_height = (info.len() as u16).min(inner.height / 2);
-    let [keys_area, rule, info_area] = Layout::vertical([
+    let show_filter = help.filtering || !help.filter.is_empty();
+    let [filter_area, keys_area, rule, info_area] = Layout::vertical([
+        Constraint::Length(u16::from(show_filter)),
         Constraint::Fill(1),
         Constraint::Length(1),
         Constraint::Length(info_height),
     ])
     .areas(inner);
+
+    let items = help_items(&app.keymap, app.pane, &help.filter);
+    let ncols: u16 = (keys_area.width / HELP_COLUMN_MIN).clamp(1, 3);
+    let col_width = keys_area.width / ncols;
+    let key_width = items
+        .iter()
+        .filter_map(|it| match it {
+            HelpItem::Entry { keys, .. } => Some(str_width(keys)),
+            HelpItem::Heading(_) => None,
+        })
+        .max()
+        .unwrap_or(0)
+        .min(HELP_KEYS);
+    let lines = help_lines(
+        &items,
+        help.selected,
+        key_width,
+        usize::from(col_width),
+        theme,
+    );
+    let rows = usize::from(keys_area.height);
+    let window = rows * usize::from(ncols);
+    let selected_line = lines
+        .iter()
+        .position(|l| l.entry == Some(help.selected))
+        .unwrap_or(0);
+    // The selected entry sits mid-screen, except near either end.
+    let offset = selected_line
+        .saturating_sub(window / 2)
+        .min(lines.len().saturating_sub(window));
+    let shown_end = (offset + window).min(lines.len());
+
+    let mut block = block.title_bottom(
+        Line::styled(
+            format!(" j/k scroll · / filter · {close} or Esc closes "),
+            theme.dim,
+        )
+        .right_aligned(),
+    );
+    if lines.len() > window && window > 0 {
+        block = block.title_bottom(Line::styled(
+            format!(" lines {}–{shown_end} of {} ", offset + 1, lines.len()),
+            theme.dim,
+        ));
+    }
+    frame.render_widget(Clear, rect);
+    frame.render_widget(block, rect);
+
+    if show_filter {
+        let mut spans = vec![
+            Span::styled(" / ", theme.key),
+            Span::styled(sanitize(&help.filter, 200), theme.value),
+        ];
+        if help.filtering {
+            spans.push(Span::styled(" ", theme.cursor));
+        }
+        frame.render_widget(Paragraph::new(Line::from(spans)), filter_area);
+    }
     frame.render_widget(
         Paragraph::new(Span::styled(
             "─".repeat(usize::from(rule.width)),
@@ -159,91 +208,132 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
     frame.render_widget(Paragraph::new(info), info_area);
 
-    let grouped = app.keymap.grouped();
-    // The focused pane's keys first, then the global ones, then the other panes', so what
-    // matters now is never what gets cut off.
-    let focused: &[Context] = match app.pane {
-        Pane::Prompt => &[Context::Prompt],
-        Pane::Storyboard => &[Context::Storyboard],
-        Pane::Tasks => &[Context::Tasks, Context::List],
-        Pane::Drafts => &[Context::Drafts, Context::List],
-        Pane::Cameos => &[Context::Cameos],
-    };
-    let mut order: Vec<Context> = focused.to_vec();
-    order.push(Context::Global);
-    order.extend(
-        grouped
-            .keys()
-            .copied()
-            .filter(|c| !order.contains(c))
-            .collect::<Vec<_>>(),
-    );
-    let mut items: Vec<HelpItem> = Vec::new();
-    for (ctx, entries) in order.iter().filter_map(|c| grouped.get(c).map(|e| (c, e))) {
-        if !items.is_empty() {
-            items.push(HelpItem::Blank);
-        }
-        items.push(HelpItem::Heading(ctx.title()));
-        items.extend(entries.iter().map(|(k, d)| HelpItem::Entry(k.as_str(), d)));
+    if items.is_empty() {
+        frame.render_widget(
+            Paragraph::new(Line::styled(
+                " no key matches the filter (Esc clears it)",
+                theme.dim,
+            )),
+            keys_area,
+        );
+        return;
     }
-
-    let rows = usize::from(keys_area.height);
-    let ncols = usize::from((keys_area.width / HELP_COLUMN).max(1));
     if rows == 0 {
         return;
     }
-    let mut columns: Vec<Vec<&HelpItem>> = vec![Vec::new()];
-    for item in &items {
-        let col = columns.last_mut().expect("one column");
-        let full = col.len() == rows;
-        let orphan = matches!(item, HelpItem::Heading(_)) && rows > 1 && col.len() == rows - 1;
-        if full || orphan {
-            columns.push(Vec::new());
-        }
-        let col = columns.last_mut().expect("one column");
-        if matches!(item, HelpItem::Blank) && col.is_empty() {
-            continue;
-        }
-        col.push(item);
-    }
-    let overflow = columns.len() > ncols;
-    columns.truncate(ncols);
-
-    let col_width = keys_area.width / ncols as u16;
-    for (i, col) in columns.iter().enumerate() {
+    for (i, chunk) in lines[offset..shown_end].chunks(rows).enumerate() {
         let x = keys_area.x + col_width * i as u16;
         let area = Rect::new(x, keys_area.y, col_width, keys_area.height);
-        let key_width = col
-            .iter()
-            .filter_map(|it| match it {
-                HelpItem::Entry(k, _) => Some(str_width(k)),
-                _ => None,
-            })
-            .max()
-            .unwrap_or(0)
-            .min(12);
-        let desc_width = usize::from(col_width).saturating_sub(key_width + 3);
-        let mut lines: Vec<Line> = col
-            .iter()
-            .map(|it| match it {
-                HelpItem::Heading(t) => Line::styled(format!(" {t}"), theme.title),
-                HelpItem::Entry(k, d) => Line::from(vec![
-                    Span::raw(" "),
-                    Span::styled(pad(k, key_width), theme.key),
-                    Span::raw(" "),
-                    Span::styled(fit(d, desc_width).into_owned(), theme.text),
-                ]),
-                HelpItem::Blank => Line::default(),
-            })
-            .collect();
-        if overflow
-            && i == ncols - 1
-            && let Some(last) = lines.last_mut()
-        {
-            *last = Line::styled(" …", theme.dim);
-        }
-        frame.render_widget(Paragraph::new(lines), area);
+        let text: Vec<Line> = chunk.iter().map(|l| l.line.clone()).collect();
+        frame.render_widget(Paragraph::new(text), area);
     }
+}
+
+/// The help listing laid out for a column `width` wide: headings, then one entry per action
+/// (a marker on the selected one), its description wrapped under itself.
+fn help_lines(
+    items: &[HelpItem],
+    selected: usize,
+    key_width: usize,
+    width: usize,
+    theme: &Theme,
+) -> Vec<HelpLine> {
+    // ` ▸ KEYS  description`: marker, keys, a space, and a column of margin on the right.
+    let indent = 3 + key_width + 1;
+    let desc_width = width.saturating_sub(indent + 1).max(8);
+    let mut out = Vec::new();
+    let mut entry = 0;
+    for item in items {
+        match item {
+            HelpItem::Heading(title) => {
+                if !out.is_empty() {
+                    out.push(HelpLine {
+                        line: Line::default(),
+                        entry: None,
+                    });
+                }
+                out.push(HelpLine {
+                    line: Line::styled(format!(" {title}"), theme.title),
+                    entry: None,
+                });
+            }
+            HelpItem::Entry { keys, text } => {
+                let is_selected = entry == selected;
+                let (marker, style) = if is_selected {
+                    ("▸", theme.selected)
+                } else {
+                    (" ", theme.text)
+                };
+                let mut first = vec![
+                    Span::raw(" "),
+                    Span::styled(marker, theme.key),
+                    Span::raw(" "),
+                ];
+                if str_width(keys) > key_width {
+                    // A long key list gets a line of its own.
+                    first.push(Span::styled(keys.clone(), theme.key));
+                    out.push(HelpLine {
+                        line: Line::from(first),
+                        entry: Some(entry),
+                    });
+                    first = vec![Span::raw(" ".repeat(indent))];
+                } else {
+                    first.push(Span::styled(pad(keys, key_width), theme.key));
+                    first.push(Span::raw(" "));
+                }
+                for (i, part) in wrap_words(text, desc_width).into_iter().enumerate() {
+                    let mut spans = if i == 0 {
+                        std::mem::take(&mut first)
+                    } else {
+                        vec![Span::raw(" ".repeat(indent))]
+                    };
+                    spans.push(Span::styled(part, style));
+                    out.push(HelpLine {
+                        line: Line::from(spans),
+                        entry: Some(entry),
+                    });
+                }
+                entry += 1;
+            }
+        }
+    }
+    out
+}
+
+/// `text` in lines at most `width` cells wide, broken between words (inside a word only when
+/// it is wider than a line).
+fn wrap_words(text: &str, width: usize) -> Vec<String> {
+    let width = width.max(1);
+    let mut lines: Vec<String> = Vec::new();
+    let mut line = String::new();
+    for word in text.split_whitespace() {
+        let needed = if line.is_empty() {
+            str_width(word)
+        } else {
+            str_width(&line) + 1 + str_width(word)
+        };
+        if needed <= width {
+            if !line.is_empty() {
+                line.push(' ');
+            }
+            line.push_str(word);
+            continue;
+        }
+        if !line.is_empty() {
+            lines.push(std::mem::take(&mut line));
+        }
+        for c in word.chars() {
+            if str_width(&line) + str_width(c.encode_utf8(&mut [0; 4])) > width && !line.is_empty()
+            {
+                lines.push(std::mem::take(&mut line));
+            }
+            line.push(c);
+        }
+    }
+    if !line.is_empty() || lines.is_empty() {
+        lines.push(line);
+    }
+    lines
 }
 
 /// Backend, token and paths: what to look at when something goes wrong.

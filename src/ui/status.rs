@@ -7,12 +7,12 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::app::keymap::Action;
+use crate::app::keymap::{Action, Context, HelpState, declared_hint};
 use crate::app::{App, Connection, Loading, Modal, Pane, PromptField, RetryStatus};
 use crate::text::{DASH, count, plausible_secs};
 
 use super::theme::Theme;
-use super::widgets::{clip_spans, first_key, sanitize, span_of, str_width};
+use super::widgets::{clip_spans, compact_key, first_key, sanitize, span_of, str_width};
 
 /// Largest believable count of videos remaining; a bigger one is not shown.
 const MAX_VIDEOS: u64 = 1_000_000;
@@ -36,6 +36,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 /// Account · quota on the left, the connection on the right.
 fn info_line(app: &App, theme: &Theme, width: usize) -> Line<'static> {
     let mut left: Vec<Span<'static>> = vec![Span::raw(" ")];
+    if app.demo {
+        left.push(Span::styled("demo", theme.warning));
+        left.push(Span::styled(" · ", theme.dim));
+    }
     let account = match (&app.account_loading, &app.account) {
         (Loading::Failed(msg), _) => Span::styled(sanitize(msg, 120), theme.error),
         (_, Some(me)) => Span::styled(sanitize(&me.display(), 60), theme.value),
@@ -110,112 +114,102 @@ pub fn retry_text(r: &RetryStatus, now: f64) -> String {
 }
 
 /// The key hints of what has the keyboard now: a dialog, the editor, a field, or the pane.
+/// A pane's hints are those its bindings declare (`app::keymap::Hint`), with the live keys;
+/// only the modes that are not key bindings (typing, fields, forms, dialogs) list their own.
 pub fn hints(app: &App) -> Vec<(String, &'static str)> {
-    let km = &app.keymap;
-    let key = |a: Action| first_key(km, a);
+    let key = |a: Action| first_key(&app.keymap, a);
     let mut out: Vec<(String, &'static str)> = Vec::new();
-    let mut push = |k: Option<String>, d: &'static str| {
-        if let Some(k) = k {
-            out.push((k, d));
-        }
-    };
     match &app.modal {
-        Some(Modal::Help) => {
-            push(key(Action::Help).map(|k| format!("{k}/Esc")), "close help");
+        Some(Modal::Help(help)) => return help_hints(app, help),
+        Some(Modal::Log { .. }) => {
+            out.push(("j/k".into(), "scroll"));
+            out.push(("Esc".into(), "close"));
             return out;
         }
         Some(Modal::Confirm { .. }) => {
-            push(Some("y".into()), "confirm");
-            push(Some("any other key".into()), "cancel");
+            out.push(("y".into(), "confirm"));
+            out.push(("any other key".into(), "cancel"));
             return out;
         }
         None => {}
     }
-    let moves = || match (key(Action::Down), key(Action::Up)) {
-        (Some(d), Some(u)) => Some(format!("{d}/{u}")),
-        (d, u) => d.or(u),
-    };
     match app.pane {
         Pane::Prompt if app.prompt.typing => {
-            push(Some("Esc".into()), "stop typing");
-            push(key(Action::Submit), "submit");
-            push(key(Action::ExternalEditor), "$EDITOR");
+            out.push(("Esc".into(), "stop typing"));
+            out.extend(key(Action::Submit).map(|k| (k, "submit")));
+            out.extend(key(Action::ExternalEditor).map(|k| (k, "$EDITOR")));
+            return out;
         }
         Pane::Prompt if app.prompt.field.is_some() => {
-            push(Some("Enter".into()), "done");
-            push(Some("Esc".into()), "cancel");
+            out.push(("Enter".into(), "done"));
+            out.push(("Esc".into(), "cancel"));
             if app.prompt.field == Some(PromptField::ImagePath) {
-                push(Some("Tab".into()), "complete");
+                out.push(("Tab".into(), "complete"));
             }
+            return out;
         }
-        Pane::Prompt => {
-            push(key(Action::Type), Action::Type.describe());
-            push(key(Action::Submit), Action::Submit.describe());
-            push(key(Action::ToggleKind), Action::ToggleKind.describe());
-            push(
-                key(Action::CycleOrientation),
-                Action::CycleOrientation.describe(),
-            );
-            if app.prompt.image_mode {
-                push(key(Action::CycleVariants), Action::CycleVariants.describe());
-            } else {
-                push(key(Action::CycleLength), Action::CycleLength.describe());
-                push(key(Action::ToggleModel), Action::ToggleModel.describe());
-                push(key(Action::ToggleSize), Action::ToggleSize.describe());
+        Pane::Prompt => out = declared(app, &[Context::Prompt]),
+        Pane::Tasks => out = declared(app, &[Context::List, Context::Tasks]),
+        Pane::Drafts => out = declared(app, &[Context::List, Context::Drafts]),
+        Pane::Storyboard => out = super::storyboard::hints(app),
+        Pane::Cameos => out = super::cameos::hints(app),
+    }
+    // A form or picker that takes every key has no global keys.
+    let captured = crate::app::cameos::is_typing(app)
+        || (app.pane == Pane::Storyboard && app.storyboard.captures_keys());
+    if !captured {
+        out.extend(declared(app, &[Context::Global]));
+    }
+    out
+}
+
+/// The status hints the bindings of `contexts` declare for the current state, in binding
+/// order, each with the action's first live key in that context (compact, `^S`). Neighbours
+/// with the same text share it: `j/k move`.
+pub fn declared(app: &App, contexts: &[Context]) -> Vec<(String, &'static str)> {
+    let mut out: Vec<(String, &'static str)> = Vec::new();
+    for &ctx in contexts {
+        let mut seen: Vec<Action> = Vec::new();
+        for b in app.keymap.bindings.iter().filter(|b| b.context == ctx) {
+            if seen.contains(&b.action) {
+                continue;
             }
-            push(key(Action::EditImage), "image");
-            push(key(Action::EditRemix), "remix");
-            push(key(Action::ClearInputs), "clear");
-            let history = match (key(Action::HistoryPrev), key(Action::HistoryNext)) {
-                (Some(p), Some(n)) => Some(format!("{p}/{n}")),
-                (p, n) => p.or(n),
+            seen.push(b.action);
+            let Some(label) = declared_hint(ctx, b.action).and_then(|h| h.label(app)) else {
+                continue;
             };
-            push(history, "history");
-            push(key(Action::ExternalEditor), "$EDITOR");
-        }
-        Pane::Tasks if app.tasks.tasks.is_empty() => {
-            push(key(Action::GoPrompt), "write a prompt");
-        }
-        Pane::Tasks => {
-            push(moves(), "move");
-            push(key(Action::Dismiss), Action::Dismiss.describe());
-        }
-        Pane::Drafts if app.drafts.rows.is_empty() => {
-            push(key(Action::Refresh), Action::Refresh.describe());
-        }
-        Pane::Drafts => {
-            push(moves(), "move");
-            let details = if app.drafts.details {
-                "close details"
-            } else {
-                "details"
-            };
-            push(key(Action::Details), details);
-            push(key(Action::Download), Action::Download.describe());
-            push(key(Action::Publish), Action::Publish.describe());
-            push(key(Action::Unpublish), Action::Unpublish.describe());
-            push(key(Action::CopyLink), Action::CopyLink.describe());
-            push(key(Action::Open), "open");
-            push(key(Action::Remix), Action::Remix.describe());
-            push(key(Action::Refresh), Action::Refresh.describe());
-        }
-        Pane::Storyboard => {
-            for (k, d) in super::storyboard::hints(app) {
-                push(Some(k), d);
-            }
-        }
-        Pane::Cameos => {
-            for (k, d) in super::cameos::hints(app) {
-                push(Some(k), d);
+            let key = compact_key(&b.key.to_string());
+            match out.last_mut() {
+                Some((keys, text)) if *text == label => {
+                    keys.push('/');
+                    keys.push_str(&key);
+                }
+                _ => out.push((key, label)),
             }
         }
     }
-    if !(app.pane == Pane::Prompt && (app.prompt.typing || app.prompt.field.is_some()))
-        && !crate::app::cameos::is_typing(app)
-        && !(app.pane == Pane::Storyboard && app.storyboard.captures_keys())
-    {
-        push(key(Action::Help), Action::Help.describe());
-        push(key(Action::Quit), Action::Quit.describe());
+    out
+}
+
+/// While help is open: how to scroll, filter and close it.
+fn help_hints(app: &App, help: &HelpState) -> Vec<(String, &'static str)> {
+    let close = first_key(&app.keymap, Action::Help);
+    if help.filtering {
+        return vec![
+            ("Enter".into(), "keep filter"),
+            ("Esc".into(), "clear filter"),
+        ];
+    }
+    let mut out: Vec<(String, &'static str)> = vec![("j/k".into(), "scroll")];
+    if help.filter.is_empty() {
+        out.push(("/".into(), "filter"));
+        out.push((
+            close.map_or_else(|| "Esc".into(), |k| format!("{k}/Esc")),
+            "close help",
+        ));
+    } else {
+        out.push(("Esc".into(), "clear filter"));
+        out.extend(close.map(|k| (k, "close help")));
     }
     out
 }

@@ -13,7 +13,7 @@ use ratatui::widgets::{Block, BorderType, Padding, Paragraph, Wrap};
 
 use crate::api::Size;
 use crate::app::App;
-use crate::app::keymap::Action;
+use crate::app::keymap::{Action, Context};
 use crate::app::storyboard::{
     Overlay, StoryboardAction, StoryboardEdit, StoryboardPane, TextEditor,
 };
@@ -464,7 +464,7 @@ fn draw_message(frame: &mut Frame, area: Rect, p: &StoryboardPane, theme: &Theme
 }
 
 /// The pane's key hints for the status bar, from the live keymap: those of the overlay, the
-/// editor or the preview when one has the keyboard, else the pane's main keys.
+/// editor or the preview when one has the keyboard, else those the pane's bindings declare.
 pub fn hints(app: &App) -> Vec<(String, &'static str)> {
     use StoryboardAction as A;
     let p = &app.storyboard;
@@ -506,28 +506,8 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             out.push((pair(A::Down, A::Up), "scroll"));
             out.push((k(A::Submit), "submit"));
         }
-        None if p.board.shots.is_empty() => {
-            out.push((k(A::AddShot), "add shot"));
-            out.push((k(A::EditInstructions), "instructions"));
-            out.push((k(A::Open), "open"));
-            out.push((k(A::Import), "import"));
-            out.push((pair(A::CycleOrientation, A::CycleLength), "settings"));
-        }
-        None => {
-            out.push((k(A::AddShot), "add"));
-            out.push((k(A::EditShot), "edit"));
-            out.push((k(A::Submit), "submit"));
-            out.push((pair(A::Longer, A::Shorter), "time"));
-            out.push((pair(A::MoveDown, A::MoveUp), "move"));
-            out.push((k(A::FitLength), "fit"));
-            out.push((k(A::Preview), "prompt"));
-            out.push((pair(A::Undo, A::Redo), "undo/redo"));
-            out.push((k(A::EditInstructions), "instructions"));
-            out.push((k(A::DuplicateShot), "duplicate"));
-            out.push((k(A::DeleteShot), "delete"));
-            out.push((k(A::Save), "save"));
-            out.push((k(A::Open), "open"));
-        }
+        // The main view: the hints its bindings declare (`app::storyboard::default_bindings`).
+        None => return super::status::declared(app, &[Context::Storyboard]),
     }
     out.into_iter()
         .filter_map(|(k, d)| k.map(|k| (k, d)))

@@ -12,6 +12,44 @@ pub use crate::text::{bytes, elapsed, fit, fit_start, pad, sanitize, span_of, st
 
 use super::theme::Theme;
 
+/// A one-line field being edited, in `width` cells: the text around a visible cursor cell,
+/// scrolled so the cursor is always on screen.
+#[allow(dead_code)] // TEMP
+pub fn line_edit_spans(
+    edit: &crate::app::line_edit::LineEdit,
+    width: usize,
+    theme: &Theme,
+) -> Vec<Span<'static>> {
+    let (shown, col) = edit.view(width);
+    let mut before = String::new();
+    let mut at = None;
+    let mut after = String::new();
+    let mut cols = 0;
+    for c in shown.chars() {
+        if cols < col {
+            before.push(c);
+        } else if at.is_none() {
+            at = Some(c);
+        } else {
+            after.push(c);
+        }
+        cols += unicode_width::UnicodeWidthChar::width(c).unwrap_or(0);
+    }
+    // Blanks are kept as typed (the sanitiser would fold them); only what could drive the
+    // terminal (a file name from a completion can hold anything) is shown as `?`.
+    let safe = |s: &str| -> String {
+        s.chars()
+            .map(|c| if crate::text::is_unsafe(c) { '?' } else { c })
+            .collect()
+    };
+    let at = at.map_or(" ".to_string(), |c| safe(&c.to_string()));
+    vec![
+        Span::styled(safe(&before), theme.value),
+        Span::styled(at, theme.cursor),
+        Span::styled(safe(&after), theme.value),
+    ]
+}
+
 /// Cuts a run of spans to at most `width` cells in total, the last kept one ending in `…`.
 pub fn clip_spans(spans: Vec<Span<'static>>, width: usize) -> Vec<Span<'static>> {
     let mut out = Vec::with_capacity(spans.len());

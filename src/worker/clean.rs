@@ -23,9 +23,8 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::protocol::Event;
 use super::submit::unix_now;
-use super::transfers::{self, Job, Refresh};
+use super::transfers::{self, Job, Naming, Refresh};
 use crate::api::{ApiError, Client, Draft, Post};
-use crate::fsutil::id_file_name;
 use crate::store::{Keyed, RecordSet, Store};
 
 /// The data-dir document listing temporary posts still to delete.
@@ -310,6 +309,7 @@ pub(super) async fn save_clean(
     ledger: Ledger,
     draft: Box<Draft>,
     dir: PathBuf,
+    naming: Naming,
     events: UnboundedSender<Event>,
 ) {
     let Some(gen_id) = draft.gen_id().map(str::to_owned) else {
@@ -318,7 +318,7 @@ pub(super) async fn save_clean(
         ));
         return;
     };
-    let event = match run(&client, &ledger, draft, &dir, &gen_id, &events).await {
+    let event = match run(&client, &ledger, draft, &dir, &naming, &gen_id, &events).await {
         Ok((path, verdict)) => Event::PostCopySaved {
             gen_id,
             path,
@@ -334,6 +334,7 @@ async fn run(
     ledger: &Ledger,
     draft: Box<Draft>,
     dir: &std::path::Path,
+    naming: &Naming,
     gen_id: &str,
     events: &UnboundedSender<Event>,
 ) -> Result<(PathBuf, CopyVerdict), ApiError> {
@@ -346,11 +347,12 @@ async fn run(
     // Before anything is published: a draft whose id is not an id gets no file name, so no
     // temporary post is made for it.
     crate::api::checked_id("generation", gen_id)?;
+    let stem = naming.stem(&draft)?;
     if let Some(post_id) = draft.published_post_id() {
         // The user's own post: read it, never delete it.
         stage("reading the post");
         let post = client.get_post(&post_id).await?;
-        return download_post(client, draft, dir, gen_id, &post, events).await;
+        return download_post(client, draft, dir, gen_id, &stem, &post, events).await;
     }
     // Written down before the post exists, so no interruption can leave it unrecorded.
     ledger.add(gen_id).await?;
@@ -384,7 +386,7 @@ async fn run(
     let downloaded = async {
         stage("reading the post");
         let post = client.get_post(&post.id).await?;
-        download_post(client, draft, dir, gen_id, &post, events).await
+        download_post(client, draft, dir, gen_id, &stem, &post, events).await
     }
     .await;
     // Whatever happened above (a watermarked copy included), the temporary post goes.
@@ -405,6 +407,7 @@ async fn download_post(
     draft: Box<Draft>,
     dir: &std::path::Path,
     gen_id: &str,
+    stem: &str,
     post: &Post,
     events: &UnboundedSender<Event>,
 ) -> Result<(PathBuf, CopyVerdict), ApiError> {
@@ -416,12 +419,11 @@ async fn download_post(
         .to_string();
     let by_url = url_evidence(&url, &draft, post);
     let sizes = watermarked_sizes(&draft, post);
-    let staged = dir.join(id_file_name(
-        "generation",
-        gen_id,
-        UNVERIFIED_TAG,
-        crate::fsutil::media_extension(&url, "mp4"),
-    )?);
+    // Named like every download (see [`Naming`]), from the already checked stem.
+    let staged = dir.join(format!(
+        "{stem}{UNVERIFIED_TAG}.{}",
+        crate::fsutil::media_extension(&url, "mp4")
+    ));
     let job = Job {
         gen_id: gen_id.to_string(),
         dest: staged,
@@ -443,12 +445,12 @@ async fn download_post(
         .and_then(|e| e.to_str())
         .unwrap_or("mp4")
         .to_string();
-    let normal = dir.join(id_file_name("generation", gen_id, "", &ext)?);
+    let normal = dir.join(format!("{stem}.{ext}"));
     let existing = compare_existing(&received, &normal, gen_id).await;
     let by_bytes = bytes_evidence(file_len(&received).await?, &sizes, existing.as_ref());
     match judge(&by_url, &by_bytes) {
         Ok(evidence) => {
-            let clean = dir.join(id_file_name("generation", gen_id, ".clean", &ext)?);
+            let clean = dir.join(format!("{stem}.clean.{ext}"));
             move_with_sidecar(&received, &clean, true).await?;
             Ok((clean, CopyVerdict::Clean { evidence }))
         }

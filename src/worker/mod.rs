@@ -35,7 +35,7 @@ pub use storyboards::{
     FileSummary, SaveTarget, StoryboardAutosave, StoryboardEvent, StoryboardFile, StoryboardRequest,
 };
 pub(crate) use tasks::FINISHING_LIMIT;
-pub use transfers::{Sidecar, file_name, sidecar_path};
+pub use transfers::{DEFAULT_FILE_NAME, Naming, Sidecar, file_name, sidecar_path};
 
 use crate::api::Client;
 use crate::store::Store;
@@ -58,6 +58,8 @@ pub struct WorkerConfig {
     /// environment variable read by the worker, so tests running many workers in one process
     /// each choose their own pace without touching the process environment.
     pub cameo_poll: Duration,
+    /// How downloads are named (the config's `file_name` and the local zone).
+    pub naming: transfers::Naming,
 }
 
 impl Default for WorkerConfig {
@@ -69,6 +71,7 @@ impl Default for WorkerConfig {
             poll_max: Duration::from_secs(10),
             drafts_page: 30,
             cameo_poll: Duration::from_secs(5),
+            naming: transfers::Naming::default(),
         }
     }
 }
@@ -90,6 +93,8 @@ pub fn spawn(
         poll_max: config.poll_max.max(POLL_FLOOR),
         ..config
     };
+    // The worker acts only on its backend's records (see `store::Store::for_backend`).
+    let store = store.for_backend(client.base_url());
     let worker = tokio::spawn(run::run(client, store, config, inbox, events.clone()));
     (requests, tokio::spawn(supervise(worker, events)))
 }

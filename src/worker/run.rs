@@ -77,6 +77,7 @@ pub(super) async fn run(
         client,
         store,
         drafts_page: config.drafts_page.max(1),
+        naming: config.naming.clone(),
         cadence: Cadence::new(config.poll_min, config.poll_max),
         events,
         requests,
@@ -107,6 +108,8 @@ struct Worker {
     client: Client,
     store: Store,
     drafts_page: u32,
+    /// How downloads are named.
+    naming: transfers::Naming,
     events: mpsc::UnboundedSender<Event>,
     requests: mpsc::Receiver<Request>,
     /// Every recorded task; the source of truth for `tasks.json`.
@@ -212,7 +215,7 @@ impl Worker {
             }
             Request::SaveDraft { draft, dir } => {
                 let gen_id = draft.gen_id().unwrap_or_default().to_string();
-                match transfers::Job::for_draft(draft, &dir) {
+                match transfers::Job::for_draft(draft, &dir, &self.naming) {
                     Ok(job) => {
                         self.jobs.spawn(transfers::download(client, job, events));
                     }
@@ -222,8 +225,10 @@ impl Worker {
             }
             Request::SaveClean { draft, dir } => {
                 let ledger = self.ledger.clone();
-                self.jobs
-                    .spawn(clean::save_clean(client, ledger, draft, dir, events));
+                let naming = self.naming.clone();
+                self.jobs.spawn(clean::save_clean(
+                    client, ledger, draft, dir, naming, events,
+                ));
             }
             Request::Publish { gen_id } => {
                 self.jobs.spawn(actions::publish(client, gen_id, events));

@@ -1,5 +1,5 @@
 //! Media downloads, streamed to disk with throttled progress reports: names built from
-//! server data only through [`id_file_name`] (a valid id or no file at all), a fresh URL
+//! server data only through [`Naming`] (a valid id or no file at all), a fresh URL
 //! fetched once when the signed one has expired, and a sidecar `NAME.json` describing the
 //! file.
 
@@ -14,7 +14,8 @@ use super::pager::{PageStep, Pager};
 use super::protocol::Event;
 use super::submit::unix_now;
 use crate::api::{ApiError, Client, Draft, is_expired_link};
-use crate::fsutil::{id_file_name, media_extension};
+use crate::fsutil::media_extension;
+use crate::text::Zone;
 
 /// At most one progress report per this long per download: ten a second is smooth for a
 /// progress bar and cheap for the UI's redraws.
@@ -41,7 +42,7 @@ pub(super) struct Job {
 impl Job {
     /// A job for `draft` into `dir`, named by [`file_name`]; refused when its id is not an
     /// id or it has no media yet.
-    pub fn for_draft(draft: Box<Draft>, dir: &Path) -> Result<Job, ApiError> {
+    pub fn for_draft(draft: Box<Draft>, dir: &Path, naming: &Naming) -> Result<Job, ApiError> {
         let gen_id = draft.gen_id().unwrap_or_default().to_string();
         let url = draft
             .best_url()
@@ -49,7 +50,7 @@ impl Job {
                 detail: "this draft has no media yet: refresh the drafts".into(),
             })?
             .to_string();
-        let dest = dir.join(file_name(&gen_id, &url, false)?);
+        let dest = dir.join(file_name(naming, &draft, &url, false)?);
         Ok(Job {
             gen_id,
             url,
@@ -68,17 +69,191 @@ pub(super) enum Refresh {
     Post(String),
 }
 
-/// The file name for a download: the generation id (refused unless it is a valid id, see
-/// [`id_file_name`]), `.clean` for a copy without the watermark, and an extension from the
-/// URL's path (never trusted beyond a known list), else `mp4`. Media links usually carry no
-/// extension; the download corrects it from the bytes that arrive.
-pub fn file_name(gen_id: &str, url: &str, clean: bool) -> Result<String, ApiError> {
-    id_file_name(
-        "generation",
-        gen_id,
+/// The file name for a download: the stem from the naming template (see [`Naming::stem`]),
+/// `.clean` for a copy without the watermark, and an extension from the URL's path (never
+/// trusted beyond a known list), else `mp4`. Media links usually carry no extension; the
+/// download corrects it from the bytes that arrive. The TUI, the headless commands and the
+/// "already downloaded" checks all name files through here.
+pub fn file_name(
+    naming: &Naming,
+    draft: &Draft,
+    url: &str,
+    clean: bool,
+) -> Result<String, ApiError> {
+    naming.file_name(
+        draft,
         if clean { ".clean" } else { "" },
         media_extension(url, "mp4"),
     )
+}
+
+/// The naming template used when the config has none: `2026-12-01_golden-retriever-surfing_8d4k`.
+pub const DEFAULT_FILE_NAME: &str = "{date}_{slug}_{short_id}";
+/// The longest slug of a prompt, in characters (cut at a word).
+const SLUG_MAX: usize = 40;
+/// The longest stem a template may produce, in bytes: far below every file system's 255.
+const STEM_MAX: usize = 150;
+/// How many characters of the id the short id keeps (its end: ids share their start).
+const SHORT_ID_LEN: usize = 4;
+
+/// How downloads are named: the `file_name` template of the config and the zone its `{date}`
+/// and `{time}` are in. Placeholders (README, "Downloads"): `{date}` (`2026-12-01`, the day
+/// the draft was made), `{time}` (`1403`), `{slug}` (the prompt's first words, ASCII
+/// lowercase with hyphens; the id when the prompt has none), `{short_id}` (the id's last four
+/// characters), `{id}` (the whole generation id). Anything else in the template is kept,
+/// made safe the same way.
+#[derive(Debug, Clone, PartialEq)]
+pub struct Naming {
+    /// The template, e.g. [`DEFAULT_FILE_NAME`].
+    pub template: String,
+    /// The zone of `{date}` and `{time}`.
+    pub zone: Zone,
+}
+
+impl Default for Naming {
+    fn default() -> Self {
+        Naming {
+            template: DEFAULT_FILE_NAME.to_string(),
+            zone: Zone::utc(),
+        }
+    }
+}
+
+impl Naming {
+    /// From the config's `file_name` (the default when unset or blank) and the zone.
+    pub fn new(template: Option<&str>, zone: Zone) -> Naming {
+        Naming {
+            template: template
+                .filter(|t| !t.trim().is_empty())
+                .unwrap_or(DEFAULT_FILE_NAME)
+                .to_string(),
+            zone,
+        }
+    }
+
+    /// `stem` + `tag` + `.ext`; refused when the draft's id is not an id (see
+    /// [`Naming::stem`]).
+    pub fn file_name(&self, draft: &Draft, tag: &str, ext: &str) -> Result<String, ApiError> {
+        Ok(format!("{}{tag}.{ext}", self.stem(draft)?))
+    }
+
+    /// The template filled in for `draft` and made safe for every file system (see
+    /// [`safe_stem`]). The id must be a valid id: a hostile one names nothing.
+    pub fn stem(&self, draft: &Draft) -> Result<String, ApiError> {
+        let id = crate::api::checked_id("generation", draft.gen_id().unwrap_or_default())?;
+        let slug = slug(draft.prompt.as_deref().unwrap_or_default());
+        let slug = if slug.is_empty() { safe_stem(id) } else { slug };
+        let when = draft.created_at.filter(|t| *t > 0.0);
+        let date = when
+            .and_then(|t| crate::text::local_day(t, &self.zone))
+            .unwrap_or_default();
+        let time = when
+            .map(|t| crate::text::local_date(t, &self.zone, false))
+            .filter(|d| d.len() == 16)
+            .map(|d| d[11..].replace(':', ""))
+            .unwrap_or_default();
+        let filled = self
+            .template
+            .replace("{date}", &date)
+            .replace("{time}", &time)
+            .replace("{slug}", &slug)
+            .replace("{short_id}", &short_id(id))
+            .replace("{id}", id);
+        let stem = safe_stem(&filled);
+        Ok(if stem.is_empty() { safe_stem(id) } else { stem })
+    }
+}
+
+/// The first words of a prompt as ASCII lowercase joined by hyphens, at most [`SLUG_MAX`]
+/// characters cut at a word: `golden-retriever-surfing`. Letters with accents lose them when
+/// they are Latin-1 (`café` → `cafe`); anything else separates words. Empty when nothing is left.
+pub fn slug(prompt: &str) -> String {
+    let mut words: Vec<String> = Vec::new();
+    let mut word = String::new();
+    for c in prompt.chars().flat_map(fold_accent) {
+        if c.is_ascii_alphanumeric() {
+            word.push(c.to_ascii_lowercase());
+        } else if !word.is_empty() {
+            words.push(std::mem::take(&mut word));
+        }
+    }
+    if !word.is_empty() {
+        words.push(word);
+    }
+    let mut out = String::new();
+    for w in words {
+        let extra = usize::from(!out.is_empty()) + w.len();
+        if out.len() + extra > SLUG_MAX {
+            if out.is_empty() {
+                out = w[..SLUG_MAX].to_string();
+            }
+            break;
+        }
+        if !out.is_empty() {
+            out.push('-');
+        }
+        out.push_str(&w);
+    }
+    out
+}
+
+/// A Latin-1 letter without its accent (`é` → `e`, `ß` → `ss`); other characters as they are.
+fn fold_accent(c: char) -> Vec<char> {
+    let plain = match c {
+        'à'..='å' => "a",
+        'À'..='Å' => "a",
+        'æ' | 'Æ' => "ae",
+        'ç' | 'Ç' => "c",
+        'è'..='ë' | 'È'..='Ë' => "e",
+        'ì'..='ï' | 'Ì'..='Ï' => "i",
+        'ñ' | 'Ñ' => "n",
+        'ò'..='ö' | 'ø' | 'Ò'..='Ö' | 'Ø' => "o",
+        'ù'..='ü' | 'Ù'..='Ü' => "u",
+        'ý' | 'ÿ' | 'Ý' => "y",
+        'ß' => "ss",
+        _ => return vec![c],
+    };
+    plain.chars().collect()
+}
+
+/// The id's last [`SHORT_ID_LEN`] letters or digits, lowercase.
+pub fn short_id(id: &str) -> String {
+    let keep: Vec<char> = id
+        .chars()
+        .filter(char::is_ascii_alphanumeric)
+        .map(|c| c.to_ascii_lowercase())
+        .collect();
+    keep[keep.len().saturating_sub(SHORT_ID_LEN)..]
+        .iter()
+        .collect()
+}
+
+/// A stem every file system accepts: ASCII letters, digits, `-`, `_` and single dots inside
+/// (never `..`, never a leading or trailing dot, so no hidden file and no `.`/`..`); anything
+/// else (path separators, control characters, spaces, reserved characters) becomes `-`; runs
+/// of separators left by empty placeholders collapse to one; at most [`STEM_MAX`] bytes.
+pub fn safe_stem(text: &str) -> String {
+    let mut out = String::new();
+    for c in text.chars() {
+        let c = if c.is_ascii_alphanumeric() || matches!(c, '-' | '_' | '.') {
+            c
+        } else {
+            '-'
+        };
+        match (out.chars().last(), c) {
+            // Collapse `--`, `__`, `-_`, `..` and a separator next to a dot.
+            (None, '-' | '_' | '.') => {}
+            (Some('-' | '_' | '.'), '-' | '_' | '.') => {}
+            _ => out.push(c),
+        }
+        if out.len() >= STEM_MAX {
+            break;
+        }
+    }
+    while out.ends_with(['-', '_', '.']) {
+        out.pop();
+    }
+    out
 }
 
 /// `dir/gen_x.mp4` → `dir/gen_x.json`. Derived from the already checked file name, so it
@@ -331,6 +506,117 @@ impl Throttle {
 mod tests {
     use super::*;
 
+    fn named(id: &str, prompt: Option<&str>, created_at: Option<f64>) -> Draft {
+        Draft {
+            id: Some(id.to_string()),
+            prompt: prompt.map(str::to_owned),
+            created_at,
+            ..Draft::default()
+        }
+    }
+
+    /// 2026-12-01 13:03:20 UTC.
+    const DEC_1: f64 = 1_796_130_200.0;
+
+    #[test]
+    fn default_names_carry_the_date_a_slug_and_a_short_id() {
+        let n = Naming::default();
+        let d = named(
+            "gen_01m8sdkjf5jx00jssweq4s8d4k",
+            Some("A golden retriever, surfing!"),
+            Some(DEC_1),
+        );
+        let url = "https://videos.example/x/raw";
+        assert_eq!(
+            file_name(&n, &d, url, false).unwrap(),
+            "2026-12-01_a-golden-retriever-surfing_8d4k.mp4"
+        );
+        assert_eq!(
+            file_name(&n, &d, url, true).unwrap(),
+            "2026-12-01_a-golden-retriever-surfing_8d4k.clean.mp4"
+        );
+        // The day is the local one.
+        let tokyo = Naming::new(None, Zone::from_tz("JST-9").unwrap());
+        let late = named("gen_x1", Some("night"), Some(DEC_1 + 11.0 * 3600.0));
+        assert_eq!(tokyo.stem(&late).unwrap(), "2026-12-02_night_enx1");
+        // A template of the config, with every placeholder.
+        let t = Naming::new(Some("{id} {date} {time} {slug}-{short_id}"), Zone::utc());
+        assert_eq!(
+            t.stem(&d).unwrap(),
+            "gen_01m8sdkjf5jx00jssweq4s8d4k-2026-12-01-1303-a-golden-retriever-surfing-8d4k"
+        );
+        assert_eq!(Naming::new(Some("  "), Zone::utc()), Naming::default());
+    }
+
+    #[test]
+    fn slugs_are_short_ascii_words() {
+        assert_eq!(
+            slug("Golden Retriever  SURFING"),
+            "golden-retriever-surfing"
+        );
+        assert_eq!(slug("Café crème à l'œuvre"), "cafe-creme-a-l-uvre");
+        assert_eq!(slug("日本語だけ"), "");
+        assert_eq!(slug(""), "");
+        let long = slug(&"word ".repeat(30));
+        assert!(long.len() <= SLUG_MAX && long.ends_with("word"), "{long}");
+        assert_eq!(slug(&"x".repeat(100)).len(), SLUG_MAX);
+        assert_eq!(short_id("gen_01ce"), "01ce");
+        assert_eq!(short_id("ab"), "ab");
+    }
+
+    #[test]
+    fn names_are_safe_from_hostile_ids_prompts_and_templates() {
+        let n = Naming::default();
+        // An id that is not an id names nothing.
+        for id in ["../../etc/passwd", "gen/x", "gen\u{1b}x", "..", "", "gen x"] {
+            assert!(
+                n.stem(&named(id, Some("cat"), Some(DEC_1))).is_err(),
+                "{id:?}"
+            );
+        }
+        // No prompt (or nothing ASCII in it): the id stands in for the slug.
+        assert_eq!(
+            n.stem(&named("gen_abcd", None, Some(DEC_1))).unwrap(),
+            "2026-12-01_gen_abcd_abcd"
+        );
+        assert_eq!(
+            n.stem(&named("gen_abcd", Some(" \u{202e}\u{1b}[31m "), None))
+                .unwrap(),
+            "31m_abcd",
+            "no date: its separator goes too"
+        );
+        assert_eq!(
+            n.stem(&named("gen_abcd", Some("日本"), None)).unwrap(),
+            "gen_abcd_abcd"
+        );
+        // A template cannot make a folder, a hidden file or `..`.
+        for t in [
+            "../{slug}",
+            "/tmp/{id}",
+            "{slug}/../../x",
+            ".hidden{id}",
+            "a\u{0}b{id}",
+            "..",
+            "{slug}..",
+        ] {
+            let stem = Naming::new(Some(t), Zone::utc())
+                .stem(&named("gen_abcd", Some("cat"), Some(DEC_1)))
+                .unwrap();
+            assert!(!stem.is_empty(), "{t:?}");
+            assert!(!stem.contains(['/', '\\', '\0']), "{t:?} → {stem}");
+            assert!(!stem.contains(".."), "{t:?} → {stem}");
+            assert!(
+                !stem.starts_with('.') && !stem.ends_with('.'),
+                "{t:?} → {stem}"
+            );
+            assert!(stem.chars().all(|c| c.is_ascii_graphic()), "{t:?} → {stem}");
+        }
+        let huge = Naming::new(Some(&"{id}".repeat(100)), Zone::utc())
+            .stem(&named("gen_abcd", Some("cat"), None))
+            .unwrap();
+        assert!(huge.len() <= STEM_MAX, "{}", huge.len());
+    }
+
     #[test]
     fn throttle_lets_one_through_per_period() {
         let mut t = Throttle::new(Duration::from_millis(100));
@@ -345,15 +631,20 @@ mod tests {
     #[test]
     fn names_stay_in_the_folder() {
         let dir = Path::new("/dl");
-        assert!(file_name("../../x", "https://m/b.mp4", false).is_err());
-        let name = file_name("gen_x", "https://m/a/../../b.mp4?x=/..", false).unwrap();
+        let n = Naming::new(Some("{id}"), Zone::utc());
+        let d = |id: &str| named(id, Some("../../etc"), None);
+        assert!(file_name(&n, &d("../../x"), "https://m/b.mp4", false).is_err());
+        let name = file_name(&n, &d("gen_x"), "https://m/a/../../b.mp4?x=/..", false).unwrap();
         let dest = dir.join(&name);
         assert_eq!(dest.parent(), Some(dir));
         assert_eq!(sidecar_path(&dest).parent(), Some(dir));
         assert_eq!(
-            file_name("gen_1", "https://m/s.mp4", true).unwrap(),
+            file_name(&n, &d("gen_1"), "https://m/s.mp4", true).unwrap(),
             "gen_1.clean.mp4"
         );
+        let name = file_name(&Naming::default(), &d("gen_1"), "https://m/s", false).unwrap();
+        assert_eq!(name, "etc_gen1.mp4");
+        assert_eq!(dir.join(&name).parent(), Some(dir));
         assert_eq!(
             sidecar_path(Path::new("/dl/gen_1.clean.mp4")),
             Path::new("/dl/gen_1.clean.json")

@@ -24,6 +24,9 @@ pub fn fast_config() -> WorkerConfig {
         poll_max: Duration::from_millis(200),
         drafts_page: 30,
         cameo_poll: CAMEO_POLL,
+        // Files named by the generation id alone, so tests about what is downloaded can name
+        // the file; the default template has its own tests (`download_names`, `transfers`).
+        naming: sora_tui::worker::Naming::new(Some("{id}"), sora_tui::text::Zone::utc()),
     }
 }
 

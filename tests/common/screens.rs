@@ -19,6 +19,8 @@ pub fn info() -> AppInfo {
         token_masked: "eyJh…x9Qk".into(),
         home: PathBuf::from("/home/user"),
         open_on_start: None,
+        // UTC, so the screens do not depend on the machine's zone.
+        zone: sora_tui::text::Zone::utc(),
     }
 }
 

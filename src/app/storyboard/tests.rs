@@ -91,14 +91,14 @@ fn a_adds_a_shot_after_the_selected_one_and_types_its_scene() {
     assert!(a.storyboard.typing.is_none());
     add(&mut a, "cat lands");
     assert_eq!(scenes(&a), ["cat skydives", "cat lands"]);
-    // The new shot takes what is left of the 10 s, at most 5 s.
+    // Untimed shots share the 10 s evenly.
     assert_eq!(durations(&a), [5.0, 5.0]);
     // After the first one, not at the end.
     ch(&mut a, 'k');
     add(&mut a, "cat floats");
     assert_eq!(scenes(&a), ["cat skydives", "cat floats", "cat lands"]);
     assert_eq!(a.storyboard.selected, 1);
-    assert_eq!(durations(&a)[1], 1.0, "nothing left: the shortest shot");
+    assert_eq!(durations(&a), [3.3, 3.3, 3.4], "an even share for each");
 }
 
 #[test]
@@ -186,10 +186,13 @@ fn enter_edits_the_selected_scene_and_esc_finishes_as_one_undo_step() {
 fn plus_and_minus_change_the_duration_by_half_a_second_down_to_one() {
     let mut a = app();
     add(&mut a, "x");
-    assert_eq!(durations(&a), [5.0]);
+    assert_eq!(durations(&a), [10.0], "the whole length");
+    for _ in 0..8 {
+        ch(&mut a, '-');
+    }
     ch(&mut a, '+');
     ch(&mut a, '=');
-    assert_eq!(durations(&a), [6.0]);
+    assert_eq!(durations(&a), [7.0]);
     for _ in 0..20 {
         ch(&mut a, '-');
     }
@@ -296,9 +299,51 @@ fn undo_and_redo_walk_every_kind_of_edit() {
 }
 
 #[test]
+fn shots_added_one_after_another_share_the_length_and_can_be_sent_as_they_are() {
+    let mut a = app();
+    add(&mut a, "cat skydives");
+    assert_eq!(durations(&a), [10.0]);
+    add(&mut a, "cat lands");
+    assert_eq!(durations(&a), [5.0, 5.0]);
+    add(&mut a, "cat walks home");
+    assert_eq!(durations(&a), [3.3, 3.3, 3.4]);
+    let cmds = ctrl(&mut a, 's');
+    assert!(submission(&cmds).is_some(), "{:?}", a.storyboard.message);
+}
+
+#[test]
+fn a_shot_added_after_timing_by_hand_takes_what_is_left() {
+    let mut a = app();
+    add(&mut a, "cat skydives");
+    add(&mut a, "cat lands");
+    ch(&mut a, '+'); // 5.5 + 5.0 of 10
+    ch(&mut a, 'k');
+    ch(&mut a, '-');
+    ch(&mut a, '-');
+    ch(&mut a, '-'); // 3.5 + 5.5
+    add(&mut a, "cat floats");
+    assert_eq!(durations(&a), [3.5, 1.0, 5.5]);
+}
+
+#[test]
+fn f_on_untimed_shots_spreads_them_evenly() {
+    let mut a = three_shots();
+    ch(&mut a, 'l'); // 15 s
+    ch(&mut a, 'f');
+    assert_eq!(durations(&a), [5.0, 5.0, 5.0]);
+    ch(&mut a, 'l'); // 25 s
+    ch(&mut a, 'f');
+    assert_eq!(durations(&a), [8.3, 8.3, 8.4]);
+}
+
+#[test]
 fn f_scales_the_durations_to_fit_the_length() {
     let mut a = three_shots();
-    assert_eq!(durations(&a), [5.0, 5.0, 1.0]);
+    assert_eq!(durations(&a), [3.3, 3.3, 3.4]);
+    // Timed by hand: 5.0, 5.0, 1.0.
+    a.storyboard.board.shots[0].duration = 5.0;
+    a.storyboard.board.shots[1].duration = 5.0;
+    a.storyboard.board.shots[2].duration = 1.0;
     ch(&mut a, 'f');
     let d = durations(&a);
     assert_eq!(
@@ -317,11 +362,11 @@ fn f_scales_the_durations_to_fit_the_length() {
 #[test]
 fn submitting_is_refused_while_the_shots_do_not_add_up() {
     let mut a = three_shots();
-    ch(&mut a, '+'); // 11.5 s of 10
+    ch(&mut a, '+'); // 10.5 s of 10
     let cmds = ctrl(&mut a, 's');
     assert!(submission(&cmds).is_none());
     let message = a.storyboard.message.clone().expect("inline message");
-    assert!(message.contains("add up to 11.5 s"), "{message}");
+    assert!(message.contains("add up to 10.5 s"), "{message}");
     assert!(
         message.contains("press f to fit them (or +/-)"),
         "{message}"
@@ -329,7 +374,7 @@ fn submitting_is_refused_while_the_shots_do_not_add_up() {
     assert!(
         a.toasts
             .back()
-            .is_some_and(|t| t.error && t.text.contains("add up to 11.5 s, the video is 10 s"))
+            .is_some_and(|t| t.error && t.text.contains("add up to 10.5 s, the video is 10 s"))
     );
     // Any edit clears the message; fitting makes it sendable.
     ch(&mut a, 'f');
@@ -363,7 +408,7 @@ fn ctrl_s_sends_the_exact_prompt_text_and_the_settings() {
     let sub = submission(&cmds).expect("submitted");
     assert_eq!(
         sub.prompt,
-        "current timeline:\nShot 1:\nduration: 4.5sec\nScene: cat skydives\n\nShot 2:\nduration: 4.5sec\nScene: cat lands\n\nShot 3:\nduration: 1.0sec\nScene: cat walks home\n\ninstructions:\nA cat's adventure"
+        "current timeline:\nShot 1:\nduration: 3.3sec\nScene: cat skydives\n\nShot 2:\nduration: 3.3sec\nScene: cat lands\n\nShot 3:\nduration: 3.4sec\nScene: cat walks home\n\ninstructions:\nA cat's adventure"
     );
     assert_eq!(
         sub.prompt,
@@ -816,15 +861,14 @@ fn new_starts_empty_and_keeps_the_settings() {
 #[test]
 fn the_pane_bindings_are_named_for_the_config() {
     let km = Keymap::default();
-    let names: Vec<String> = StoryboardAction::ALL
-        .iter()
-        .map(|a| Action::Storyboard(*a).config_name())
+    let names: Vec<String> = <StoryboardAction as strum::IntoEnumIterator>::iter()
+        .map(|a| Action::Storyboard(a).config_name())
         .collect();
     assert!(names.contains(&"storyboard_add_shot".to_string()));
     assert!(names.contains(&"storyboard_fit_length".to_string()));
-    for action in StoryboardAction::ALL {
+    for action in <StoryboardAction as strum::IntoEnumIterator>::iter() {
         assert!(
-            !km.keys_for(Action::Storyboard(*action)).is_empty(),
+            !km.keys_for(Action::Storyboard(action)).is_empty(),
             "{action:?} has a default key"
         );
     }
