@@ -21,7 +21,7 @@ use serde_json::Value;
 use sora_tui::api::{ApiError, Client, Draft};
 use sora_tui::sim::{Sim, TokenKind};
 use sora_tui::store::Store;
-use sora_tui::worker::{CopyVerdict, Event, Placement, Request, Sidecar};
+use sora_tui::worker::{CopyVerdict, DraftsEvent, Event, Placement, Request, Sidecar};
 
 /// The sentence every not-clean copy is reported with.
 const WATERMARKED: &str = "the service returned the watermarked version for this token: a Sora app token is needed for clean copies";
@@ -46,15 +46,15 @@ async fn save_clean(client: Client, data: &Path, draft: Draft, out: &Path) -> Sa
     .await;
     let (path, verdict) = h
         .expect("the clean copy's end", |e| match e {
-            Event::PostCopySaved {
+            Event::Drafts(DraftsEvent::PostCopySaved {
                 gen_id: g,
                 path,
                 verdict,
-            } if *g == gen_id => Some(Ok((path.clone(), verdict.clone()))),
-            Event::DownloadFailed { gen_id: g, error } if *g == gen_id => {
+            }) if *g == gen_id => Some(Ok((path.clone(), verdict.clone()))),
+            Event::Drafts(DraftsEvent::DownloadFailed { gen_id: g, error }) if *g == gen_id => {
                 Some(Err::<_, ApiError>(error.clone()))
             }
-            Event::Downloaded { gen_id: g, path } if *g == gen_id => {
+            Event::Drafts(DraftsEvent::Downloaded { gen_id: g, path }) if *g == gen_id => {
                 panic!(
                     "a clean copy reported as a plain download: {}",
                     path.display()
@@ -66,7 +66,7 @@ async fn save_clean(client: Client, data: &Path, draft: Draft, out: &Path) -> Sa
         .expect("the copy is saved");
     let seen = h.shutdown().await;
     let deleted_post = seen.iter().find_map(|e| match e {
-        Event::TempPostDeleted { post_id } => Some(post_id.clone()),
+        Event::Drafts(DraftsEvent::TempPostDeleted { post_id }) => Some(post_id.clone()),
         _ => None,
     });
     Saved {

@@ -16,7 +16,9 @@ use sora_tui::api::VideoSettings;
 use sora_tui::app::cameos::{CameoRecord, CameoStage};
 use sora_tui::store::{RecordOp, Store};
 use sora_tui::track::{TaskKind, TaskPhase, TaskRecord};
-use sora_tui::worker::{CameoEvent, CleanupEntry, Event, Request, Submission, SubmissionKind};
+use sora_tui::worker::{
+    CameoEvent, CleanupEntry, DraftsEvent, Event, Request, Submission, SubmissionKind,
+};
 
 /// Every file under `dir`, relative to it, sorted.
 fn files_under(dir: &Path) -> Vec<String> {
@@ -112,7 +114,7 @@ async fn records_of_another_backend_are_neither_polled_nor_cleaned_nor_resumed()
     // temporary posts) would have been sent.
     on_b.send(Request::LoadDrafts { cursor: None }).await;
     on_b.expect("drafts of B", |e| {
-        matches!(e, Event::DraftsLoaded { .. }).then_some(())
+        matches!(e, Event::Drafts(DraftsEvent::DraftsLoaded { .. })).then_some(())
     })
     .await;
     on_b.shutdown().await;

@@ -14,7 +14,7 @@ use common::*;
 use sora_tui::api::{ApiError, Client, NetworkKind};
 use sora_tui::sim::{Fault, FaultRule, Sim, TokenKind};
 use sora_tui::store::Store;
-use sora_tui::worker::{CleanupEntry, Event, Request, Sidecar, WorkerConfig};
+use sora_tui::worker::{CleanupEntry, DraftsEvent, Event, Request, Sidecar, WorkerConfig};
 
 fn rule(path: &str, fault: Fault, times: Option<u32>) -> FaultRule {
     FaultRule {
@@ -64,12 +64,16 @@ impl Harness {
     /// The outcome of the download of `gen_id`.
     async fn outcome(&mut self, gen_id: &str) -> Result<PathBuf, ApiError> {
         self.expect("the download's outcome", |e| match e {
-            Event::Downloaded { gen_id: g, path } if g == gen_id => Some(Ok(path.clone())),
+            Event::Drafts(DraftsEvent::Downloaded { gen_id: g, path }) if g == gen_id => {
+                Some(Ok(path.clone()))
+            }
             // A clean copy's end (whether it turned out clean is checked in clean_copy.rs).
-            Event::PostCopySaved {
+            Event::Drafts(DraftsEvent::PostCopySaved {
                 gen_id: g, path, ..
-            } if g == gen_id => Some(Ok(path.clone())),
-            Event::DownloadFailed { gen_id: g, error } if g == gen_id => Some(Err(error.clone())),
+            }) if g == gen_id => Some(Ok(path.clone())),
+            Event::Drafts(DraftsEvent::DownloadFailed { gen_id: g, error }) if g == gen_id => {
+                Some(Err(error.clone()))
+            }
             _ => None,
         })
         .await
@@ -431,7 +435,7 @@ async fn a_hostile_generation_id_cannot_leave_the_download_folder() {
 /// The id of the post the clean download published (from its DELETE, or the event).
 async fn temp_post_deleted(h: &mut Harness) -> String {
     h.expect("TempPostDeleted", |e| match e {
-        Event::TempPostDeleted { post_id } => Some(post_id.clone()),
+        Event::Drafts(DraftsEvent::TempPostDeleted { post_id }) => Some(post_id.clone()),
         _ => None,
     })
     .await
@@ -467,7 +471,7 @@ async fn a_clean_copy_is_the_source_file_and_its_post_is_deleted() {
     assert!(
         h.seen
             .iter()
-            .any(|e| matches!(e, Event::DownloadStage { .. })),
+            .any(|e| matches!(e, Event::Drafts(DraftsEvent::DownloadStage { .. }))),
         "the steps are reported"
     );
     h.shutdown().await;
@@ -571,7 +575,9 @@ async fn an_unanswered_publish_stays_recorded_and_the_next_start_deletes_its_pos
     })
     .await;
     h.expect("TempPostCleanupFailed", |e| match e {
-        Event::TempPostCleanupFailed { gen_id: g, .. } if *g == gen_id => Some(()),
+        Event::Drafts(DraftsEvent::TempPostCleanupFailed { gen_id: g, .. }) if *g == gen_id => {
+            Some(())
+        }
         _ => None,
     })
     .await;
@@ -630,9 +636,9 @@ async fn the_answered_publish_records_its_post_id_so_the_next_start_needs_no_dra
     .await;
     let post_id = h
         .expect("TempPostCleanupFailed", |e| match e {
-            Event::TempPostCleanupFailed {
+            Event::Drafts(DraftsEvent::TempPostCleanupFailed {
                 gen_id: g, post_id, ..
-            } if *g == gen_id => Some(post_id.clone()),
+            }) if *g == gen_id => Some(post_id.clone()),
             _ => None,
         })
         .await
@@ -661,8 +667,10 @@ async fn the_answered_publish_records_its_post_id_so_the_next_start_needs_no_dra
     let mut next = Harness::start(&sim, dir.path());
     let swept = next
         .expect("the sweep's report", |e| match e {
-            Event::TempPostDeleted { post_id } => Some(Ok(post_id.clone())),
-            Event::TempPostCleanupFailed { error, .. } => Some(Err(error.clone())),
+            Event::Drafts(DraftsEvent::TempPostDeleted { post_id }) => Some(Ok(post_id.clone())),
+            Event::Drafts(DraftsEvent::TempPostCleanupFailed { error, .. }) => {
+                Some(Err(error.clone()))
+            }
             _ => None,
         })
         .await;

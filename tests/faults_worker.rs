@@ -18,7 +18,9 @@ use sora_tui::api::{ApiError, VideoSettings, is_expired_link};
 use sora_tui::sim::{Fault, FaultRule, Sim};
 use sora_tui::store::Store;
 use sora_tui::track::{TaskPhase, TaskRecord};
-use sora_tui::worker::{Event, Request, Submission, SubmissionKind, WorkerConfig};
+use sora_tui::worker::{
+    DraftsEvent, Event, Request, Submission, SubmissionKind, TaskEvent, WorkerConfig,
+};
 
 struct Harness(WorkerHarness);
 
@@ -234,7 +236,9 @@ async fn submit_processed_then_adopted(answer: Fault) {
     );
     assert_eq!(h.saved_task_ids(), vec![task_id.clone()]);
     let finished = |e: &Event| match e {
-        Event::TaskChanged(r) if r.task_id == task_id && !r.phase.is_unfinished() => {
+        Event::Tasks(TaskEvent::TaskChanged(r))
+            if r.task_id == task_id && !r.phase.is_unfinished() =>
+        {
             Some(r.phase.clone())
         }
         _ => None,
@@ -330,7 +334,11 @@ async fn poll_with(fault: Fault, times: Option<u32>) -> (Option<ApiError>, bool)
         None
     };
     h.expect("the task to finish", |e| match e {
-        Event::TaskChanged(r) if r.task_id == task_id && !r.phase.is_unfinished() => Some(()),
+        Event::Tasks(TaskEvent::TaskChanged(r))
+            if r.task_id == task_id && !r.phase.is_unfinished() =>
+        {
+            Some(())
+        }
         _ => None,
     })
     .await;
@@ -631,8 +639,12 @@ async fn download_counting(fault: Fault, times: Option<u32>) -> (Result<PathBuf,
     .await;
     let out = h
         .expect("the download's end", |e| match e {
-            Event::Downloaded { gen_id: g, path } if *g == gen_id => Some(Ok(path.clone())),
-            Event::DownloadFailed { gen_id: g, error } if *g == gen_id => Some(Err(error.clone())),
+            Event::Drafts(DraftsEvent::Downloaded { gen_id: g, path }) if *g == gen_id => {
+                Some(Ok(path.clone()))
+            }
+            Event::Drafts(DraftsEvent::DownloadFailed { gen_id: g, error }) if *g == gen_id => {
+                Some(Err(error.clone()))
+            }
             _ => None,
         })
         .await;

@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use sora_tui::api::{ApiError, Draft};
 use sora_tui::sim::{Fault, FaultRule, Sim};
 use sora_tui::store::Store;
-use sora_tui::worker::{Event, MAX_PAGES, Request};
+use sora_tui::worker::{DraftsEvent, Event, MAX_PAGES, Request};
 
 const DRAFTS: &str = "/project_y/profile/drafts";
 
@@ -230,10 +230,12 @@ async fn ids_that_are_not_ids_reach_no_url_and_no_file() {
             worker.send(request).await;
             let message = worker
                 .expect("the refusal", |e| match e {
-                    Event::DownloadFailed { gen_id: g, error } if *g == gen_id => {
+                    Event::Drafts(DraftsEvent::DownloadFailed { gen_id: g, error })
+                        if *g == gen_id =>
+                    {
                         Some(error.to_string())
                     }
-                    Event::Downloaded { gen_id: g, path } if *g == gen_id => {
+                    Event::Drafts(DraftsEvent::Downloaded { gen_id: g, path }) if *g == gen_id => {
                         panic!("{gen_id:?} was saved as {}", path.display())
                     }
                     _ => None,
@@ -252,8 +254,10 @@ async fn ids_that_are_not_ids_reach_no_url_and_no_file() {
             .await;
         let message = worker
             .expect("the unpublish refusal", |e| match e {
-                Event::ActionFailed { error, .. } => Some(error.to_string()),
-                Event::Unpublished { .. } => panic!("unpublished a post named .."),
+                Event::Drafts(DraftsEvent::ActionFailed { error, .. }) => Some(error.to_string()),
+                Event::Drafts(DraftsEvent::Unpublished { .. }) => {
+                    panic!("unpublished a post named ..")
+                }
                 _ => None,
             })
             .await;

@@ -15,7 +15,7 @@ use common::*;
 use sora_tui::api::{Length, Model, Size, VideoSettings};
 use sora_tui::store::Store;
 use sora_tui::track::{TaskPhase, TaskRecord};
-use sora_tui::worker::{self, Event, Request, Submission, SubmissionKind, WorkerConfig};
+use sora_tui::worker::{self, Event, Request, Submission, SubmissionKind, TaskEvent, WorkerConfig};
 use tokio::time::Instant;
 
 /// Far beyond any video's timeline: only a worker that stopped polling gets here.
@@ -54,9 +54,9 @@ async fn follow(prompt: &str, settings: VideoSettings) -> (TaskRecord, Vec<Strin
             .expect("the worker kept polling")
             .expect("the worker is running");
         match event {
-            Event::Submitted { record, .. } => task_id = Some(record.task_id),
-            Event::SubmitFailed { error, .. } => panic!("submit failed: {error}"),
-            Event::TaskChanged(r) if Some(&r.task_id) == task_id.as_ref() => {
+            Event::Tasks(TaskEvent::Submitted { record, .. }) => task_id = Some(record.task_id),
+            Event::Tasks(TaskEvent::SubmitFailed { error, .. }) => panic!("submit failed: {error}"),
+            Event::Tasks(TaskEvent::TaskChanged(r)) if Some(&r.task_id) == task_id.as_ref() => {
                 if let TaskPhase::Working { status, .. } = &r.phase
                     && statuses.last() != Some(status)
                 {

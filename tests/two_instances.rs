@@ -16,7 +16,7 @@ use sora_tui::sim::Sim;
 use sora_tui::store::{RecordSet, Store};
 use sora_tui::track::{TaskKind, TaskPhase, TaskRecord};
 use sora_tui::worker::{
-    CameoEvent, CameoRequest, CleanupEntry, Event, Request, Submission, SubmissionKind,
+    CameoEvent, CameoRequest, CleanupEntry, Event, Request, Submission, SubmissionKind, TaskEvent,
 };
 
 /// Records each of the two writers adds in the concurrency test.
@@ -199,13 +199,13 @@ async fn two_workers_each_submitting_a_task_both_end_up_recorded_and_tracked() {
     // file), so it shows and tracks it too.
     let other = tb.task_id.clone();
     seen_or_next(&mut a, "b's task in a", |e| match e {
-        Event::TaskChanged(r) if r.task_id == other => Some(()),
+        Event::Tasks(TaskEvent::TaskChanged(r)) if r.task_id == other => Some(()),
         _ => None,
     })
     .await;
     let other = ta.task_id.clone();
     seen_or_next(&mut b, "a's task in b", |e| match e {
-        Event::TaskChanged(r) if r.task_id == other => Some(()),
+        Event::Tasks(TaskEvent::TaskChanged(r)) if r.task_id == other => Some(()),
         _ => None,
     })
     .await;
@@ -232,7 +232,7 @@ async fn a_task_dismissed_in_one_instance_leaves_the_other() {
     let mine = submit(&mut a, 1, "from a").await;
     let id = mine.task_id.clone();
     seen_or_next(&mut b, "a's task in b", |e| match e {
-        Event::TaskChanged(r) if r.task_id == id => Some(()),
+        Event::Tasks(TaskEvent::TaskChanged(r)) if r.task_id == id => Some(()),
         _ => None,
     })
     .await;
@@ -242,7 +242,7 @@ async fn a_task_dismissed_in_one_instance_leaves_the_other() {
     .await;
     let id = mine.task_id.clone();
     seen_or_next(&mut a, "TaskRemoved in a", |e| match e {
-        Event::TaskRemoved { task_id } if *task_id == id => Some(()),
+        Event::Tasks(TaskEvent::TaskRemoved { task_id }) if *task_id == id => Some(()),
         _ => None,
     })
     .await;

@@ -13,7 +13,10 @@ use sora_tui::api::{ApiError, Draft, ImageShape, VideoSettings};
 use sora_tui::sim::{Fault, FaultRule, Sim};
 use sora_tui::store::Store;
 use sora_tui::track::{TaskKind, TaskPhase, TaskRecord};
-use sora_tui::worker::{Event, PromptSnapshot, Request, Submission, SubmissionKind, WorkerConfig};
+use sora_tui::worker::{
+    DraftsEvent, Event, PromptSnapshot, Request, Submission, SubmissionKind, TaskEvent,
+    WorkerConfig,
+};
 
 /// A running worker over a store, with every event it sent kept for inspection.
 struct Harness(WorkerHarness);
@@ -43,7 +46,9 @@ impl Harness {
     /// Waits until `task_id` is finished and returns its last record.
     async fn finished(&mut self, task_id: &str) -> TaskRecord {
         self.expect("the task to finish", |e| match e {
-            Event::TaskChanged(r) if r.task_id == task_id && !r.phase.is_unfinished() => {
+            Event::Tasks(TaskEvent::TaskChanged(r))
+                if r.task_id == task_id && !r.phase.is_unfinished() =>
+            {
                 Some(r.clone())
             }
             _ => None,
@@ -88,7 +93,7 @@ async fn finished_video(h: &mut Harness, prompt: &str) -> Draft {
     assert!(matches!(done.phase, TaskPhase::Done { .. }), "{done:?}");
     let task_id = record.task_id.clone();
     h.expect("the drafts page with the new draft", move |e| match e {
-        Event::DraftsLoaded { page, first: true } => page
+        Event::Drafts(DraftsEvent::DraftsLoaded { page, first: true }) => page
             .items
             .iter()
             .find(|d| d.task_id.as_deref() == Some(task_id.as_str()))
@@ -153,10 +158,10 @@ async fn video_is_recorded_before_submitted_and_tracked_to_done() {
     let mut statuses = Vec::new();
     let mut last = 0.0;
     for e in &h.seen {
-        if let Event::TaskChanged(TaskRecord {
+        if let Event::Tasks(TaskEvent::TaskChanged(TaskRecord {
             phase: TaskPhase::Working { status, progress },
             ..
-        }) = e
+        })) = e
         {
             assert!(*progress >= last, "progress went back: {:#?}", h.seen);
             last = *progress;
@@ -169,7 +174,7 @@ async fn video_is_recorded_before_submitted_and_tracked_to_done() {
     let task_id = record.task_id.clone();
     let draft = h
         .expect("the drafts page", |e| match e {
-            Event::DraftsLoaded { page, first: true } => page
+            Event::Drafts(DraftsEvent::DraftsLoaded { page, first: true }) => page
                 .items
                 .iter()
                 .find(|d| d.task_id.as_deref() == Some(task_id.as_str()))
@@ -203,7 +208,9 @@ async fn images_and_failures_end_in_the_right_phase() {
     while ends.len() < 4 {
         let r = h
             .expect("a task to finish", |e| match e {
-                Event::TaskChanged(r) if !r.phase.is_unfinished() => Some(r.clone()),
+                Event::Tasks(TaskEvent::TaskChanged(r)) if !r.phase.is_unfinished() => {
+                    Some(r.clone())
+                }
                 _ => None,
             })
             .await;
@@ -302,8 +309,9 @@ async fn one_poll_serves_every_task() {
     );
     let seen = h.shutdown().await;
     assert!(
-        seen.iter()
-            .all(|e| !matches!(e, Event::TaskChanged(r) if !r.phase.is_unfinished())),
+        seen.iter().all(
+            |e| !matches!(e, Event::Tasks(TaskEvent::TaskChanged(r)) if !r.phase.is_unfinished())
+        ),
         "the tasks stayed unfinished for the measurement"
     );
 }
@@ -413,8 +421,12 @@ async fn download_streams_once_and_reuses_the_file() {
     .await;
     let path = h
         .expect("Downloaded", |e| match e {
-            Event::Downloaded { gen_id: g, path } if *g == gen_id => Some(path.clone()),
-            Event::DownloadFailed { error, .. } => panic!("download failed: {error}"),
+            Event::Drafts(DraftsEvent::Downloaded { gen_id: g, path }) if *g == gen_id => {
+                Some(path.clone())
+            }
+            Event::Drafts(DraftsEvent::DownloadFailed { error, .. }) => {
+                panic!("download failed: {error}")
+            }
             _ => None,
         })
         .await;
@@ -424,7 +436,9 @@ async fn download_streams_once_and_reuses_the_file() {
         .seen
         .iter()
         .filter_map(|e| match e {
-            Event::DownloadProgress { done, total, .. } => Some((*done, *total)),
+            Event::Drafts(DraftsEvent::DownloadProgress { done, total, .. }) => {
+                Some((*done, *total))
+            }
             _ => None,
         })
         .collect();
@@ -444,7 +458,7 @@ async fn download_streams_once_and_reuses_the_file() {
     .await;
     let again: PathBuf = h
         .expect("Downloaded again", |e| match e {
-            Event::Downloaded { path, .. } => Some(path.clone()),
+            Event::Drafts(DraftsEvent::Downloaded { path, .. }) => Some(path.clone()),
             _ => None,
         })
         .await;
@@ -471,8 +485,12 @@ async fn publish_and_unpublish() {
     .await;
     let post = h
         .expect("Published", |e| match e {
-            Event::Published { gen_id: g, post } if *g == gen_id => Some(post.clone()),
-            Event::ActionFailed { error, .. } => panic!("publish failed: {error}"),
+            Event::Drafts(DraftsEvent::Published { gen_id: g, post }) if *g == gen_id => {
+                Some(post.clone())
+            }
+            Event::Drafts(DraftsEvent::ActionFailed { error, .. }) => {
+                panic!("publish failed: {error}")
+            }
             _ => None,
         })
         .await;
@@ -486,8 +504,12 @@ async fn publish_and_unpublish() {
     .await;
     let (g, p) = h
         .expect("Unpublished", |e| match e {
-            Event::Unpublished { gen_id, post_id } => Some((gen_id.clone(), post_id.clone())),
-            Event::ActionFailed { error, .. } => panic!("unpublish failed: {error}"),
+            Event::Drafts(DraftsEvent::Unpublished { gen_id, post_id }) => {
+                Some((gen_id.clone(), post_id.clone()))
+            }
+            Event::Drafts(DraftsEvent::ActionFailed { error, .. }) => {
+                panic!("unpublish failed: {error}")
+            }
             _ => None,
         })
         .await;
@@ -501,7 +523,9 @@ async fn publish_and_unpublish() {
     .await;
     let (what, error) = h
         .expect("ActionFailed", |e| match e {
-            Event::ActionFailed { op, gen_id, error } if gen_id == "gen_nosuchdraft" => {
+            Event::Drafts(DraftsEvent::ActionFailed { op, gen_id, error })
+                if gen_id == "gen_nosuchdraft" =>
+            {
                 Some((op.verb(), error.clone()))
             }
             _ => None,
@@ -542,7 +566,9 @@ async fn account_drafts_and_prompt_autosave() {
     h.send(Request::LoadDrafts { cursor: None }).await;
     let n = h
         .expect("DraftsLoaded", |e| match e {
-            Event::DraftsLoaded { page, first: true } => Some(page.items.len()),
+            Event::Drafts(DraftsEvent::DraftsLoaded { page, first: true }) => {
+                Some(page.items.len())
+            }
             _ => None,
         })
         .await;

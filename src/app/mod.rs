@@ -4,12 +4,15 @@
 //! message), so every key and every worker event is unit-testable without a terminal.
 
 pub mod cameos;
+mod drafts;
 pub mod keymap;
 pub mod line_edit;
 mod log;
 mod open;
+mod prompt;
 mod state;
 pub mod storyboard;
+mod tasks;
 #[cfg(test)]
 mod test_support;
 #[cfg(test)]
@@ -20,12 +23,11 @@ mod tests_busy;
 mod tests_hostile;
 mod update;
 
+pub use drafts::{drafts_row, share_link};
 pub use open::{MAX_OPEN_URL, OpenTarget, media_url};
+pub use prompt::{insert_into_prompt, prompt_snapshot};
 pub use state::*;
-pub use update::{
-    drafts_row, format_unix, insert_into_prompt, one_line, prompt_snapshot, share_link, startup,
-    step_selection, toast, toast_error, update,
-};
+pub use update::{format_unix, one_line, startup, step_selection, toast, toast_error, update};
 
 use crossterm::event::KeyEvent;
 

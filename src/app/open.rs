@@ -15,7 +15,7 @@ pub const MAX_OPEN_URL: usize = 8 * 1024;
 pub enum OpenTarget {
     /// An http(s) media link as [`media_url`] wrote it out (so it starts with `http`).
     Url(String),
-    /// A file this program downloaded (from `Event::Downloaded`).
+    /// A file this program downloaded (from `DraftsEvent::Downloaded`).
     File(PathBuf),
 }
 

@@ -229,7 +229,7 @@ pub struct DraftRow {
 impl DraftRow {
     /// Whether the row is an image result rather than a video draft.
     pub fn is_image(&self) -> bool {
-        self.draft.kind.as_deref() == Some(super::update::IMAGE_KIND)
+        self.draft.kind.as_deref() == Some(super::drafts::IMAGE_KIND)
     }
 }
 

@@ -27,7 +27,7 @@ use crate::storyboard::timing::{self, Balance};
 use crate::storyboard::{Shot, Storyboard, StoryboardProblem};
 use crate::worker::{
     Event, Request, SaveTarget, StoryboardAutosave, StoryboardEvent, StoryboardFile,
-    StoryboardRequest, Submission, SubmissionKind,
+    StoryboardRequest, Submission, SubmissionKind, TaskEvent,
 };
 
 pub use editor::TextEditor;
@@ -501,11 +501,11 @@ pub fn on_event(app: &mut App, event: StoryboardEvent) -> Vec<Cmd> {
 pub fn intercept(app: &mut App, event: &Event) -> Option<Vec<Cmd>> {
     let mine = app.storyboard.submitting;
     match event {
-        Event::Submitted { local_id, .. } if mine == Some(*local_id) => {
+        Event::Tasks(TaskEvent::Submitted { local_id, .. }) if mine == Some(*local_id) => {
             app.storyboard.submitting = None;
             None
         }
-        Event::SubmitFailed { local_id, error } if mine == Some(*local_id) => {
+        Event::Tasks(TaskEvent::SubmitFailed { local_id, error }) if mine == Some(*local_id) => {
             app.storyboard.submitting = None;
             let text = error.to_string();
             app.storyboard.message = Some(format!("not sent: {text}"));

@@ -6,7 +6,7 @@ use super::*;
 use crate::api::{ApiError, Draft, DraftVerdict, DraftsPage, Length, Orientation, Post};
 use crate::app::test_support::*;
 use crate::track::{TaskKind, TaskPhase, TaskRecord};
-use crate::worker::{Event, Request, SubmissionKind};
+use crate::worker::{DraftsEvent, Event, Request, SubmissionKind, TaskEvent};
 
 fn app() -> App {
     let info = AppInfo {
@@ -47,13 +47,13 @@ fn loaded(app: &mut App, n: usize, cursor: Option<&str>) {
     let items = (0..n).map(|i| draft(&format!("gen_{i}"), None)).collect();
     event(
         app,
-        Event::DraftsLoaded {
+        Event::Drafts(DraftsEvent::DraftsLoaded {
             page: DraftsPage {
                 items,
                 cursor: cursor.map(str::to_owned),
             },
             first: true,
-        },
+        }),
     );
 }
 
@@ -123,10 +123,10 @@ fn typing_then_ctrl_s_submits_a_video_with_the_settings() {
     let local_id = sub.local_id;
     event(
         &mut a,
-        Event::Submitted {
+        Event::Tasks(TaskEvent::Submitted {
             local_id,
             record: record("task_1", working()),
-        },
+        }),
     );
     assert_eq!(a.prompt.text(), "");
     assert_eq!(a.prompt.submitting, None);
@@ -153,10 +153,10 @@ fn a_failed_submission_keeps_the_text_and_shows_why() {
     };
     event(
         &mut a,
-        Event::SubmitFailed {
+        Event::Tasks(TaskEvent::SubmitFailed {
             local_id: sub.local_id,
             error: ApiError::Overloaded,
-        },
+        }),
     );
     assert_eq!(a.prompt.text(), "keep me");
     assert!(a.prompt.error.as_deref().unwrap().contains("heavy load"));
@@ -282,13 +282,13 @@ fn drafts_navigation_pages_ahead() {
     let more = (15..20).map(|i| draft(&format!("gen_{i}"), None)).collect();
     event(
         &mut a,
-        Event::DraftsLoaded {
+        Event::Drafts(DraftsEvent::DraftsLoaded {
             page: DraftsPage {
                 items: more,
                 cursor: None,
             },
             first: false,
-        },
+        }),
     );
     assert_eq!(a.drafts.rows.len(), 20);
     assert!(!a.drafts.loading_more);
@@ -302,13 +302,13 @@ fn draft_actions() {
     ch(&mut a, '4');
     event(
         &mut a,
-        Event::DraftsLoaded {
+        Event::Drafts(DraftsEvent::DraftsLoaded {
             page: DraftsPage {
                 items: vec![draft("gen_a", None), draft("gen_b", Some("s_b"))],
                 cursor: None,
             },
             first: true,
-        },
+        }),
     );
     // Download into the configured dir, named by the date, the prompt and the id.
     let cmds = ch(&mut a, 'w');
@@ -336,13 +336,13 @@ fn draft_actions() {
     );
     event(
         &mut a,
-        Event::Published {
+        Event::Drafts(DraftsEvent::Published {
             gen_id: "gen_a".into(),
             post: Post {
                 id: "s_a".into(),
                 ..Post::default()
             },
-        },
+        }),
     );
     assert_eq!(a.drafts.rows[0].post_id.as_deref(), Some("s_a"));
     // Copy the link (OSC 52).
@@ -375,10 +375,10 @@ fn draft_actions() {
     ch(&mut a, '4');
     event(
         &mut a,
-        Event::Downloaded {
+        Event::Drafts(DraftsEvent::Downloaded {
             gen_id: "gen_b".into(),
             path: "/tmp/dl/gen_b.mp4".into(),
-        },
+        }),
     );
     assert_eq!(
         ch(&mut a, 'o'),
@@ -416,7 +416,7 @@ fn task_events_update_rows_and_notify_once_on_finish() {
         },
     );
     done.finished_at = Some(NOW);
-    let cmds = event(&mut a, Event::TaskChanged(done.clone()));
+    let cmds = event(&mut a, Event::Tasks(TaskEvent::TaskChanged(done.clone())));
     assert!(matches!(&cmds[0], Cmd::Notify(t) if t.contains("done")));
     assert_eq!(
         cmds[1],
@@ -424,7 +424,7 @@ fn task_events_update_rows_and_notify_once_on_finish() {
         "the quota is read again"
     );
     assert!(
-        event(&mut a, Event::TaskChanged(done)).is_empty(),
+        event(&mut a, Event::Tasks(TaskEvent::TaskChanged(done))).is_empty(),
         "no second notification"
     );
     assert!(!a.tasks.tasks[0].phase.is_unfinished());
@@ -477,9 +477,9 @@ fn a_task_another_instance_dismissed_leaves_the_list() {
     a.tasks.selected = 2;
     let cmds = event(
         &mut a,
-        Event::TaskRemoved {
+        Event::Tasks(TaskEvent::TaskRemoved {
             task_id: "task_1".into(),
-        },
+        }),
     );
     assert!(cmds.is_empty());
     let ids: Vec<&str> = a.tasks.tasks.iter().map(|t| t.task_id.as_str()).collect();
@@ -487,9 +487,9 @@ fn a_task_another_instance_dismissed_leaves_the_list() {
     assert_eq!(a.tasks.selected, 1, "the same task stays selected");
     event(
         &mut a,
-        Event::TaskRemoved {
+        Event::Tasks(TaskEvent::TaskRemoved {
             task_id: "unknown".into(),
-        },
+        }),
     );
     assert_eq!(a.tasks.tasks.len(), 2);
 }
@@ -623,7 +623,7 @@ fn image_results_appear_in_drafts_and_stay_after_a_refresh() {
     loaded(&mut a, 2, None);
     let mut img = record("task_img", working());
     img.kind = TaskKind::Image;
-    event(&mut a, Event::TaskChanged(img.clone()));
+    event(&mut a, Event::Tasks(TaskEvent::TaskChanged(img.clone())));
     img.phase = TaskPhase::Done {
         generation_ids: vec!["gen_i1".into(), "gen_i2".into()],
         urls: vec![
@@ -632,7 +632,7 @@ fn image_results_appear_in_drafts_and_stay_after_a_refresh() {
         ],
     };
     img.finished_at = Some(NOW);
-    event(&mut a, Event::TaskChanged(img));
+    event(&mut a, Event::Tasks(TaskEvent::TaskChanged(img)));
     let ids: Vec<&str> = a.drafts.rows.iter().map(|r| r.gen_id.as_str()).collect();
     assert_eq!(ids, ["gen_i1", "gen_i2", "gen_0", "gen_1"]);
     assert!(a.drafts.rows[0].is_image());
@@ -702,7 +702,7 @@ fn a_clean_copy_toast_says_whether_the_watermark_is_gone() {
         .insert("gen_a".into(), "deleting the temporary post".into());
     event(
         &mut a,
-        Event::PostCopySaved {
+        Event::Drafts(DraftsEvent::PostCopySaved {
             gen_id: "gen_a".into(),
             path: "/tmp/dl/gen_a.mp4".into(),
             verdict: CopyVerdict::Watermarked {
@@ -710,7 +710,7 @@ fn a_clean_copy_toast_says_whether_the_watermark_is_gone() {
                     .into(),
                 placed: Placement::Saved,
             },
-        },
+        }),
     );
     let toast = a.toasts.back().unwrap();
     assert!(toast.error, "{toast:?}");
@@ -729,13 +729,13 @@ fn a_clean_copy_toast_says_whether_the_watermark_is_gone() {
 
     event(
         &mut a,
-        Event::PostCopySaved {
+        Event::Drafts(DraftsEvent::PostCopySaved {
             gen_id: "gen_b".into(),
             path: "/tmp/dl/gen_b.clean.mp4".into(),
             verdict: CopyVerdict::Clean {
                 evidence: "another file, other bytes".into(),
             },
-        },
+        }),
     );
     let toast = a.toasts.back().unwrap();
     assert!(!toast.error, "{toast:?}");

@@ -7,7 +7,7 @@ use ratatui::backend::TestBackend;
 use super::*;
 use crate::api::{ApiError, Draft, DraftsPage};
 use crate::app::test_support::*;
-use crate::worker::{DraftOp, Event, Request};
+use crate::worker::{DraftOp, DraftsEvent, Event, Request};
 
 fn app() -> App {
     let info = AppInfo {
@@ -38,13 +38,13 @@ fn with_drafts(ids: &[&str]) -> App {
     let mut a = app();
     event(
         &mut a,
-        Event::DraftsLoaded {
+        Event::Drafts(DraftsEvent::DraftsLoaded {
             page: DraftsPage {
                 items: ids.iter().map(|id| draft(id)).collect(),
                 cursor: None,
             },
             first: true,
-        },
+        }),
     );
     assert_eq!(a.drafts.rows.len(), ids.len());
     a
@@ -71,7 +71,7 @@ fn publish_selected(a: &mut App, gen_id: &str) {
 }
 
 fn refused(gen_id: &str) -> Event {
-    Event::ActionFailed {
+    Event::Drafts(DraftsEvent::ActionFailed {
         op: DraftOp::Publish,
         gen_id: gen_id.into(),
         error: ApiError::Rejected {
@@ -80,7 +80,7 @@ fn refused(gen_id: &str) -> Event {
             param: None,
             message: "draft not found".into(),
         },
-    }
+    })
 }
 
 /// The whole screen, as text, at 120x30.
@@ -149,11 +149,11 @@ fn a_failure_for_another_operation_leaves_the_mark_alone() {
     // A late unpublish failure of the same draft is not the publish's answer.
     event(
         &mut a,
-        Event::ActionFailed {
+        Event::Drafts(DraftsEvent::ActionFailed {
             op: DraftOp::Unpublish,
             gen_id: "gen_a".into(),
             error: ApiError::Overloaded,
-        },
+        }),
     );
     assert_eq!(a.drafts.busy.get("gen_a"), Some(&DraftOp::Publish));
     let toast = a.toasts.back().expect("a toast");
@@ -189,10 +189,10 @@ fn a_download_and_a_publish_of_one_draft_are_tracked_apart() {
     publish_selected(&mut a, "gen_a");
     event(
         &mut a,
-        Event::DownloadFailed {
+        Event::Drafts(DraftsEvent::DownloadFailed {
             gen_id: "gen_a".into(),
             error: ApiError::Overloaded,
-        },
+        }),
     );
     assert!(matches!(
         a.drafts.downloads.get("gen_a"),

@@ -4,7 +4,7 @@
 use super::*;
 use crate::api::{Draft, DraftsPage};
 use crate::app::test_support::*;
-use crate::worker::{Event, Request};
+use crate::worker::{DraftsEvent, Event, Request};
 
 fn app() -> App {
     let info = AppInfo {
@@ -35,13 +35,13 @@ fn draft(id: &str, post: Option<&str>, url: &str) -> Draft {
 fn page(app: &mut App, items: Vec<Draft>, cursor: Option<&str>, first: bool) -> Vec<Cmd> {
     event(
         app,
-        Event::DraftsLoaded {
+        Event::Drafts(DraftsEvent::DraftsLoaded {
             page: DraftsPage {
                 items,
                 cursor: cursor.map(str::to_owned),
             },
             first,
-        },
+        }),
     )
 }
 
@@ -114,10 +114,10 @@ fn open_hands_on_only_checked_links_and_saved_files() {
     // Once saved, the file the worker reported is what opens, even for a hostile link.
     event(
         &mut a,
-        Event::Downloaded {
+        Event::Drafts(DraftsEvent::Downloaded {
             gen_id: "gen_0".into(),
             path: "/tmp/dl/gen_0.mp4".into(),
-        },
+        }),
     );
     a.drafts.selected = 0;
     assert_eq!(

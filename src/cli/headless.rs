@@ -327,7 +327,7 @@ impl Ctx<'_> {
         dir: &Path,
         r: &mut Reporter,
     ) -> Result<PathBuf, Failure> {
-        use crate::worker::{Event, Request, WorkerConfig};
+        use crate::worker::{DraftsEvent, Event, Request, WorkerConfig};
         let gen_id = draft.gen_id().unwrap_or_default().to_string();
         let store = crate::store::Store::new(self.session.paths.data_dir.clone());
         let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
@@ -347,11 +347,11 @@ impl Ctx<'_> {
         let name = format!("{} (post source)", safe_file_name(&gen_id));
         let outcome = loop {
             match events.recv().await {
-                Some(Event::PostCopySaved {
+                Some(Event::Drafts(DraftsEvent::PostCopySaved {
                     gen_id: g,
                     path,
                     verdict,
-                }) if g == gen_id => {
+                })) if g == gen_id => {
                     r.close_bar();
                     let message = verdict.message(&path);
                     r.event(json!({"event":"clean_copy","generation_id":gen_id,
@@ -369,22 +369,28 @@ impl Ctx<'_> {
                     }
                     break Ok(path);
                 }
-                Some(Event::DownloadFailed { gen_id: g, error }) if g == gen_id => {
+                Some(Event::Drafts(DraftsEvent::DownloadFailed { gen_id: g, error }))
+                    if g == gen_id =>
+                {
                     break Err(Failure::Api(error));
                 }
-                Some(Event::DownloadStage { gen_id: g, stage }) if g == gen_id => {
+                Some(Event::Drafts(DraftsEvent::DownloadStage { gen_id: g, stage }))
+                    if g == gen_id =>
+                {
                     r.note(&format!("{}: {stage}", shown(&gen_id)));
                     r.event(json!({"event":"stage","generation_id":gen_id,"stage":stage}));
                 }
-                Some(Event::DownloadProgress {
+                Some(Event::Drafts(DraftsEvent::DownloadProgress {
                     gen_id: g,
                     done,
                     total,
-                }) if g == gen_id => r.download(&name, done, total),
-                Some(Event::TempPostDeleted { post_id }) => {
+                })) if g == gen_id => r.download(&name, done, total),
+                Some(Event::Drafts(DraftsEvent::TempPostDeleted { post_id })) => {
                     r.event(json!({"event":"temporary_post_deleted","post_id":post_id}));
                 }
-                Some(Event::TempPostCleanupFailed { post_id, error, .. }) => {
+                Some(Event::Drafts(DraftsEvent::TempPostCleanupFailed {
+                    post_id, error, ..
+                })) => {
                     r.note(&format!(
                         "sora-tui: warning: the temporary post {} could not be deleted ({}); it is recorded and will be deleted at the next start",
                         shown(&post_id.unwrap_or_default()),

@@ -7,7 +7,7 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Cell, Padding, Paragraph, Row, Table, Wrap};
 
-use crate::api::DraftVerdict;
+use crate::api::{Draft, DraftVerdict};
 use crate::app::keymap::Action;
 use crate::app::{App, DownloadState, DraftRow, DraftsPane, Loading};
 use crate::text::{Zone, count, local_date, percent};
@@ -264,6 +264,54 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         DraftVerdict::Violation(reason) => Some(sanitize(&reason, 1000)),
         _ => None,
     };
+    post_fields(&mut fields, row, theme, value_width);
+    if let Some(busy) = d.busy.get(&row.gen_id) {
+        fields.push(("Busy", vec![Span::styled(busy.label(), theme.warning)]));
+    }
+    let media = draft.best_url().map(url_host).filter(|h| !h.is_empty());
+    fields.push((
+        "Media",
+        vec![
+            media
+                .map(text)
+                .unwrap_or_else(|| Span::styled("not ready yet", theme.dim)),
+        ],
+    ));
+    let download = download_span(app, row, theme, value_width);
+    fields.push(("Download", vec![download]));
+    if let Some(stage) = d.stages.get(&row.gen_id) {
+        fields.push((
+            "Clean copy",
+            vec![Span::styled(sanitize(stage, 80), theme.warning)],
+        ));
+    }
+
+    let mut lines: Vec<Line> = Vec::with_capacity(fields.len() + 8);
+    for (label, mut spans) in fields {
+        if !label.is_empty() {
+            spans.insert(0, Span::styled(format!("{label:<10} "), theme.dim));
+        }
+        lines.push(Line::from(spans));
+    }
+    if let Some(reason) = reason {
+        lines.push(Line::default());
+        lines.push(Line::styled("Why it was blocked", theme.dim));
+        lines.push(Line::styled(reason, theme.error));
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled("Prompt", theme.dim));
+    prompt_lines(&mut lines, draft, theme);
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// The Post and Link fields of the details.
+fn post_fields(
+    fields: &mut Vec<(&'static str, Vec<Span<'static>>)>,
+    row: &DraftRow,
+    theme: &Theme,
+    value_width: usize,
+) {
+    let text = |s: String| Span::styled(s, theme.text);
     match &row.post_id {
         Some(post) => {
             fields.push(("Post", vec![text(sanitize(post, 80))]));
@@ -292,19 +340,11 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         None => fields.push(("Post", vec![Span::styled("not published", theme.dim)])),
     }
-    if let Some(busy) = d.busy.get(&row.gen_id) {
-        fields.push(("Busy", vec![Span::styled(busy.label(), theme.warning)]));
-    }
-    let media = draft.best_url().map(url_host).filter(|h| !h.is_empty());
-    fields.push((
-        "Media",
-        vec![
-            media
-                .map(text)
-                .unwrap_or_else(|| Span::styled("not ready yet", theme.dim)),
-        ],
-    ));
-    let download = match d.downloads.get(&row.gen_id) {
+}
+
+/// The Download field of the details: where the download is, or where its file went.
+fn download_span(app: &App, row: &DraftRow, theme: &Theme, value_width: usize) -> Span<'static> {
+    match app.drafts.downloads.get(&row.gen_id) {
         None => Span::styled("not downloaded", theme.dim),
         Some(DownloadState::Running { done, total }) => Span::styled(
             match total {
@@ -328,29 +368,11 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(DownloadState::Failed(msg)) => {
             Span::styled(format!("✗ {}", sanitize(msg, 300)), theme.error)
         }
-    };
-    fields.push(("Download", vec![download]));
-    if let Some(stage) = d.stages.get(&row.gen_id) {
-        fields.push((
-            "Clean copy",
-            vec![Span::styled(sanitize(stage, 80), theme.warning)],
-        ));
     }
+}
 
-    let mut lines: Vec<Line> = Vec::with_capacity(fields.len() + 8);
-    for (label, mut spans) in fields {
-        if !label.is_empty() {
-            spans.insert(0, Span::styled(format!("{label:<10} "), theme.dim));
-        }
-        lines.push(Line::from(spans));
-    }
-    if let Some(reason) = reason {
-        lines.push(Line::default());
-        lines.push(Line::styled("Why it was blocked", theme.dim));
-        lines.push(Line::styled(reason, theme.error));
-    }
-    lines.push(Line::default());
-    lines.push(Line::styled("Prompt", theme.dim));
+/// The prompt of the details, line by line, or a dim `(no prompt)`.
+fn prompt_lines(lines: &mut Vec<Line<'static>>, draft: &Draft, theme: &Theme) {
     let prompt = draft
         .prompt
         .as_deref()
@@ -368,5 +390,4 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     if !any {
         lines.push(Line::styled("(no prompt)", theme.dim));
     }
-    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }

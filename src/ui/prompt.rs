@@ -118,6 +118,73 @@ fn draw_settings(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
 
     let p = &app.prompt;
+    let rows = settings(app);
+
+    let key_width = rows
+        .iter()
+        .filter_map(|r| r.key.as_deref().map(str_width))
+        .max()
+        .unwrap_or(1);
+    let label_width = 11;
+    let value_width =
+        (inner.width as usize).saturating_sub(1 + key_width + 1 + label_width + 1 + 1);
+
+    let mut lines: Vec<Line> = Vec::with_capacity(rows.len() + MAX_COMPLETIONS + 4);
+    for row in &rows {
+        let marker = if row.editing { "›" } else { " " };
+        let mut spans = vec![
+            Span::styled(marker, theme.key),
+            Span::styled(pad(row.key.as_deref().unwrap_or(""), key_width), theme.key),
+            Span::raw(" "),
+            Span::styled(
+                pad(row.label, label_width),
+                if row.inactive { theme.dim } else { theme.text },
+            ),
+            Span::raw(" "),
+        ];
+        if row.editing {
+            let shown = fit_start(&row.value, value_width.saturating_sub(1)).into_owned();
+            spans.push(Span::styled(shown, theme.value));
+            spans.push(Span::styled(" ", theme.cursor));
+        } else if row.value.is_empty() {
+            spans.push(Span::styled("none", theme.dim));
+        } else if row.inactive {
+            spans.push(Span::styled(row.value.clone(), theme.dim));
+        } else {
+            spans.push(Span::styled(
+                fit_start(&row.value, value_width).into_owned(),
+                theme.value,
+            ));
+        }
+        lines.push(Line::from(spans));
+
+        if row.label == "input image" && !p.completions.is_empty() {
+            let indent = " ".repeat(1 + key_width + 1 + label_width + 1);
+            for c in p.completions.iter().take(MAX_COMPLETIONS) {
+                let current = *c == p.image_path;
+                let text = fit_start(&sanitize(c, 500), value_width).into_owned();
+                let style = if current { theme.selected } else { theme.dim };
+                lines.push(Line::from(vec![
+                    Span::raw(indent.clone()),
+                    Span::styled(text, style),
+                ]));
+            }
+            if p.completions.len() > MAX_COMPLETIONS {
+                let more = format!("+{} more", p.completions.len() - MAX_COMPLETIONS);
+                lines.push(Line::from(vec![
+                    Span::raw(indent.clone()),
+                    Span::styled(more, theme.dim),
+                ]));
+            }
+        }
+    }
+    frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The rows of the settings panel, from the Prompt pane's state and the keymap (each row's
+/// key is the first key bound to its action).
+fn settings(app: &App) -> [Setting; 8] {
+    let p = &app.prompt;
     let km = &app.keymap;
     let image = p.image_mode;
     let video = &p.video;
@@ -144,7 +211,7 @@ fn draw_settings(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             sanitize(s, 500)
         }
     };
-    let rows = [
+    [
         Setting {
             key: first_key(km, Action::ToggleKind),
             label: "kind",
@@ -213,65 +280,5 @@ fn draw_settings(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             inactive: false,
             editing: p.field == Some(PromptField::Remix),
         },
-    ];
-
-    let key_width = rows
-        .iter()
-        .filter_map(|r| r.key.as_deref().map(str_width))
-        .max()
-        .unwrap_or(1);
-    let label_width = 11;
-    let value_width =
-        (inner.width as usize).saturating_sub(1 + key_width + 1 + label_width + 1 + 1);
-
-    let mut lines: Vec<Line> = Vec::with_capacity(rows.len() + MAX_COMPLETIONS + 4);
-    for row in &rows {
-        let marker = if row.editing { "›" } else { " " };
-        let mut spans = vec![
-            Span::styled(marker, theme.key),
-            Span::styled(pad(row.key.as_deref().unwrap_or(""), key_width), theme.key),
-            Span::raw(" "),
-            Span::styled(
-                pad(row.label, label_width),
-                if row.inactive { theme.dim } else { theme.text },
-            ),
-            Span::raw(" "),
-        ];
-        if row.editing {
-            let shown = fit_start(&row.value, value_width.saturating_sub(1)).into_owned();
-            spans.push(Span::styled(shown, theme.value));
-            spans.push(Span::styled(" ", theme.cursor));
-        } else if row.value.is_empty() {
-            spans.push(Span::styled("none", theme.dim));
-        } else if row.inactive {
-            spans.push(Span::styled(row.value.clone(), theme.dim));
-        } else {
-            spans.push(Span::styled(
-                fit_start(&row.value, value_width).into_owned(),
-                theme.value,
-            ));
-        }
-        lines.push(Line::from(spans));
-
-        if row.label == "input image" && !p.completions.is_empty() {
-            let indent = " ".repeat(1 + key_width + 1 + label_width + 1);
-            for c in p.completions.iter().take(MAX_COMPLETIONS) {
-                let current = *c == p.image_path;
-                let text = fit_start(&sanitize(c, 500), value_width).into_owned();
-                let style = if current { theme.selected } else { theme.dim };
-                lines.push(Line::from(vec![
-                    Span::raw(indent.clone()),
-                    Span::styled(text, style),
-                ]));
-            }
-            if p.completions.len() > MAX_COMPLETIONS {
-                let more = format!("+{} more", p.completions.len() - MAX_COMPLETIONS);
-                lines.push(Line::from(vec![
-                    Span::raw(indent.clone()),
-                    Span::styled(more, theme.dim),
-                ]));
-            }
-        }
-    }
-    frame.render_widget(Paragraph::new(lines), inner);
+    ]
 }

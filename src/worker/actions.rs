@@ -3,7 +3,7 @@
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::protocol::{DraftOp, Event};
+use super::protocol::{DraftOp, DraftsEvent, Event};
 use crate::api::Client;
 
 /// `/me`, then the quota. The quota is a nicety: when it cannot be read the UI hears
@@ -33,8 +33,8 @@ pub(super) async fn load_drafts(
 ) {
     let first = cursor.is_none();
     let event = match client.drafts(page_size, cursor.as_deref()).await {
-        Ok(page) => Event::DraftsLoaded { page, first },
-        Err(e) => Event::DraftsFailed(e),
+        Ok(page) => Event::Drafts(DraftsEvent::DraftsLoaded { page, first }),
+        Err(e) => Event::Drafts(DraftsEvent::DraftsFailed(e)),
     };
     let _ = events.send(event);
 }
@@ -42,12 +42,12 @@ pub(super) async fn load_drafts(
 /// Publishes a draft.
 pub(super) async fn publish(client: Client, gen_id: String, events: UnboundedSender<Event>) {
     let event = match client.publish(&gen_id).await {
-        Ok(post) => Event::Published { gen_id, post },
-        Err(error) => Event::ActionFailed {
+        Ok(post) => Event::Drafts(DraftsEvent::Published { gen_id, post }),
+        Err(error) => Event::Drafts(DraftsEvent::ActionFailed {
             op: DraftOp::Publish,
             gen_id,
             error,
-        },
+        }),
     };
     let _ = events.send(event);
 }
@@ -60,12 +60,12 @@ pub(super) async fn unpublish(
     events: UnboundedSender<Event>,
 ) {
     let event = match client.delete_post(&post_id).await {
-        Ok(()) => Event::Unpublished { gen_id, post_id },
-        Err(error) => Event::ActionFailed {
+        Ok(()) => Event::Drafts(DraftsEvent::Unpublished { gen_id, post_id }),
+        Err(error) => Event::Drafts(DraftsEvent::ActionFailed {
             op: DraftOp::Unpublish,
             gen_id,
             error,
-        },
+        }),
     };
     let _ = events.send(event);
 }

@@ -21,7 +21,7 @@ use serde::{Deserialize, Serialize};
 use tokio::sync::Mutex;
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::protocol::Event;
+use super::protocol::{DraftsEvent, Event};
 use super::submit::unix_now;
 use super::transfers::{self, Job, Naming, Refresh};
 use crate::api::{ApiError, Client, Draft, Post};
@@ -202,7 +202,7 @@ async fn report_delete(
         Ok(deleted) => match ledger.remove(gen_id).await {
             Ok(()) => {
                 if let Some(post_id) = deleted {
-                    let _ = events.send(Event::TempPostDeleted { post_id });
+                    let _ = events.send(Event::Drafts(DraftsEvent::TempPostDeleted { post_id }));
                 }
                 return;
             }
@@ -212,11 +212,11 @@ async fn report_delete(
         Err(e) => e,
     };
     tracing::warn!(%gen_id, %error, "temporary post not deleted yet");
-    let _ = events.send(Event::TempPostCleanupFailed {
+    let _ = events.send(Event::Drafts(DraftsEvent::TempPostCleanupFailed {
         gen_id: gen_id.to_string(),
         post_id,
         error,
-    });
+    }));
 }
 
 /// What is said, word for word, whenever a copy read from a post is not shown to be clean.
@@ -301,7 +301,7 @@ impl CopyVerdict {
     }
 }
 
-/// Downloads `draft` from its post into `dir` and reports [`Event::PostCopySaved`] (clean or
+/// Downloads `draft` from its post into `dir` and reports [`DraftsEvent::PostCopySaved`](super::DraftsEvent::PostCopySaved) (clean or
 /// not) or `DownloadFailed`. A draft the user already published is read from its post, which
 /// is left alone.
 pub(super) async fn save_clean(
@@ -319,12 +319,12 @@ pub(super) async fn save_clean(
         return;
     };
     let event = match run(&client, &ledger, draft, &dir, &naming, &gen_id, &events).await {
-        Ok((path, verdict)) => Event::PostCopySaved {
+        Ok((path, verdict)) => Event::Drafts(DraftsEvent::PostCopySaved {
             gen_id,
             path,
             verdict,
-        },
-        Err(error) => Event::DownloadFailed { gen_id, error },
+        }),
+        Err(error) => Event::Drafts(DraftsEvent::DownloadFailed { gen_id, error }),
     };
     let _ = events.send(event);
 }
@@ -339,10 +339,10 @@ async fn run(
     events: &UnboundedSender<Event>,
 ) -> Result<(PathBuf, CopyVerdict), ApiError> {
     let stage = |s: &str| {
-        let _ = events.send(Event::DownloadStage {
+        let _ = events.send(Event::Drafts(DraftsEvent::DownloadStage {
             gen_id: gen_id.to_string(),
             stage: s.to_string(),
-        });
+        }));
     };
     // Before anything is published: a draft whose id is not an id gets no file name, so no
     // temporary post is made for it.

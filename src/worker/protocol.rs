@@ -132,7 +132,7 @@ pub struct PromptSnapshot {
 }
 
 /// A Drafts-pane operation the worker runs for one draft and answers on its own (a success
-/// event, or [`Event::ActionFailed`] carrying this value): the pane marks the draft busy with
+/// event, or [`DraftsEvent::ActionFailed`] carrying this value): the pane marks the draft busy with
 /// it and clears exactly that mark when the answer comes. Downloads are not here: they carry
 /// progress and are tracked (and fail) through their own events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
@@ -185,6 +185,42 @@ pub enum Event {
     AccountFailed(ApiError),
     /// `/nf/check` answered (`None`: no quota information for this account).
     Quota(Option<Quota>),
+    /// A task event: the answers to a submission and the tracked tasks' changes, for the
+    /// Tasks pane (and the Prompt or Storyboard pane that submitted).
+    Tasks(TaskEvent),
+    /// A Drafts pane event: pages, downloads and clean copies, publishing.
+    Drafts(DraftsEvent),
+    /// The client is waiting to send a failed request again (see `api::RetryPolicy`).
+    Retrying {
+        /// The call, e.g. `GET /nf/pending`.
+        what: String,
+        /// Why, in a few words (`rate limited`, `service busy`...).
+        reason: String,
+        /// When the next try happens, in unix seconds.
+        until_unix: f64,
+    },
+    /// The call announced by [`Event::Retrying`] ended (succeeded, or failed for good and is
+    /// reported by its own event).
+    RetryCleared {
+        /// The call.
+        what: String,
+    },
+    /// A background poll failed; tracking continues with backoff. `None` clears the state.
+    PollTrouble(Option<ApiError>),
+    /// Writing to the data dir failed (the UI warns; work goes on).
+    StoreFailed(String),
+    /// A Storyboard pane event.
+    Storyboard(super::StoryboardEvent),
+    /// A Cameos pane event.
+    Cameo(super::CameoEvent),
+    /// The worker stopped unexpectedly (a panic); the UI shows it and exits cleanly.
+    Crashed(String),
+}
+
+/// What the worker reports about submissions and tracked tasks: grouped so the UI routes
+/// them to the Tasks pane in one arm (`Event::Tasks`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum TaskEvent {
     /// The input image of a submission is being uploaded.
     Uploading {
         /// The submission.
@@ -212,6 +248,13 @@ pub enum Event {
         /// The task.
         task_id: String,
     },
+}
+
+/// What the worker reports about drafts: pages of the list, downloads and clean copies,
+/// publishing and unpublishing; grouped so the UI routes them to the Drafts pane in one arm
+/// (`Event::Drafts`).
+#[derive(Debug, Clone, PartialEq)]
+pub enum DraftsEvent {
     /// A page of drafts arrived.
     DraftsLoaded {
         /// The page.
@@ -302,29 +345,4 @@ pub enum Event {
         /// Why.
         error: ApiError,
     },
-    /// The client is waiting to send a failed request again (see `api::RetryPolicy`).
-    Retrying {
-        /// The call, e.g. `GET /nf/pending`.
-        what: String,
-        /// Why, in a few words (`rate limited`, `service busy`...).
-        reason: String,
-        /// When the next try happens, in unix seconds.
-        until_unix: f64,
-    },
-    /// The call announced by [`Event::Retrying`] ended (succeeded, or failed for good and is
-    /// reported by its own event).
-    RetryCleared {
-        /// The call.
-        what: String,
-    },
-    /// A background poll failed; tracking continues with backoff. `None` clears the state.
-    PollTrouble(Option<ApiError>),
-    /// Writing to the data dir failed (the UI warns; work goes on).
-    StoreFailed(String),
-    /// A Storyboard pane event.
-    Storyboard(super::StoryboardEvent),
-    /// A Cameos pane event.
-    Cameo(super::CameoEvent),
-    /// The worker stopped unexpectedly (a panic); the UI shows it and exits cleanly.
-    Crashed(String),
 }

@@ -21,7 +21,7 @@ use super::cameos::Cameos;
 use super::clean::{self, Ledger};
 use super::persist::{self, PROMPT_FILE, PromptAutosave, TASKS_FILE};
 use super::poll::{self, Cadence, Round};
-use super::protocol::{Event, PromptSnapshot, Request};
+use super::protocol::{DraftsEvent, Event, PromptSnapshot, Request, TaskEvent};
 use super::storyboards::Storyboards;
 use super::submit::{self, SubmitOutcome, unix_now};
 use super::tasks::{TaskBook, finished_drafts_page};
@@ -220,7 +220,9 @@ impl Worker {
                         self.jobs.spawn(transfers::download(client, job, events));
                     }
                     // Answered like a failed download so the row does not stay "running".
-                    Err(error) => self.emit(Event::DownloadFailed { gen_id, error }),
+                    Err(error) => {
+                        self.emit(Event::Drafts(DraftsEvent::DownloadFailed { gen_id, error }))
+                    }
                 }
             }
             Request::SaveClean { draft, dir } => {
@@ -277,10 +279,10 @@ impl Worker {
                     record.task_id = task_id;
                     self.record(local_id, record).await;
                 }
-                None => self.emit(Event::SubmitFailed { local_id, error }),
+                None => self.emit(Event::Tasks(TaskEvent::SubmitFailed { local_id, error })),
             },
             SubmitOutcome::Failed { local_id, error } => {
-                self.emit(Event::SubmitFailed { local_id, error })
+                self.emit(Event::Tasks(TaskEvent::SubmitFailed { local_id, error }))
             }
         }
     }
@@ -289,7 +291,7 @@ impl Worker {
     async fn record(&mut self, local_id: u64, record: TaskRecord) {
         self.book.add(record.clone());
         self.save_tasks().await;
-        self.emit(Event::Submitted { local_id, record });
+        self.emit(Event::Tasks(TaskEvent::Submitted { local_id, record }));
         self.cadence.reset();
         if self.round.is_some() {
             self.added_during_round = true;
@@ -333,11 +335,14 @@ impl Worker {
         }
         let page = finished_drafts_page(&round, &applied);
         for record in applied.changed {
-            self.emit(Event::TaskChanged(record));
+            self.emit(Event::Tasks(TaskEvent::TaskChanged(record)));
         }
         if let Some(page) = page {
             // The page already shows the new draft: spare the Drafts pane a request.
-            self.emit(Event::DraftsLoaded { page, first: true });
+            self.emit(Event::Drafts(DraftsEvent::DraftsLoaded {
+                page,
+                first: true,
+            }));
         }
         self.next_poll = Some(Instant::now() + delay);
         self.stop_polling_if_idle();
@@ -400,10 +405,10 @@ impl Worker {
             return;
         }
         for record in diff.changed {
-            self.emit(Event::TaskChanged(record));
+            self.emit(Event::Tasks(TaskEvent::TaskChanged(record)));
         }
         for task_id in diff.removed {
-            self.emit(Event::TaskRemoved { task_id });
+            self.emit(Event::Tasks(TaskEvent::TaskRemoved { task_id }));
         }
         if self.round.is_none() && self.next_poll.is_none() && self.book.plan().is_some() {
             self.next_poll = Some(Instant::now());

@@ -6,7 +6,7 @@ use std::collections::HashSet;
 
 use tokio::sync::mpsc::UnboundedSender;
 
-use super::protocol::{Event, Submission, SubmissionKind};
+use super::protocol::{Event, Submission, SubmissionKind, TaskEvent};
 use crate::api::reconcile::{self, Listing};
 use crate::api::{ApiError, Client, ImageShape, VideoSettings};
 use crate::track::{TaskKind, TaskPhase, TaskRecord};
@@ -139,9 +139,9 @@ async fn uploaded_image(
     let Some(path) = sub.image.as_deref().filter(|_| uses_image) else {
         return Ok(None);
     };
-    let _ = events.send(Event::Uploading {
+    let _ = events.send(Event::Tasks(TaskEvent::Uploading {
         local_id: sub.local_id,
-    });
+    }));
     client.upload_image(path).await.map(Some)
 }
 

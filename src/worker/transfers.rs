@@ -11,7 +11,7 @@ use tokio::sync::mpsc::UnboundedSender;
 use tokio::time::Instant;
 
 use super::pager::{PageStep, Pager};
-use super::protocol::Event;
+use super::protocol::{DraftsEvent, Event};
 use super::submit::unix_now;
 use crate::api::{ApiError, Client, Draft, is_expired_link};
 use crate::fsutil::media_extension;
@@ -314,8 +314,8 @@ pub(super) fn finish(
     events: &UnboundedSender<Event>,
 ) {
     let event = match result {
-        Ok(path) => Event::Downloaded { gen_id, path },
-        Err(error) => Event::DownloadFailed { gen_id, error },
+        Ok(path) => Event::Drafts(DraftsEvent::Downloaded { gen_id, path }),
+        Err(error) => Event::Drafts(DraftsEvent::DownloadFailed { gen_id, error }),
     };
     let _ = events.send(event);
 }
@@ -377,19 +377,19 @@ async fn stream(
         .download_to(url, dest, expected, |done, total| {
             total_seen = total;
             if throttle.ready(Instant::now()) {
-                let _ = events.send(Event::DownloadProgress {
+                let _ = events.send(Event::Drafts(DraftsEvent::DownloadProgress {
                     gen_id: gen_id.to_string(),
                     done,
                     total,
-                });
+                }));
             }
         })
         .await?;
-    let _ = events.send(Event::DownloadProgress {
+    let _ = events.send(Event::Drafts(DraftsEvent::DownloadProgress {
         gen_id: gen_id.to_string(),
         done: done.bytes,
         total: total_seen.or(Some(done.bytes)),
-    });
+    }));
     Ok(done)
 }
 

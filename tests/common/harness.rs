@@ -7,7 +7,7 @@ use std::time::Duration;
 use sora_tui::api::{ApiError, Client};
 use sora_tui::store::Store;
 use sora_tui::track::TaskRecord;
-use sora_tui::worker::{self, Event, Request, Submission, WorkerConfig};
+use sora_tui::worker::{self, Event, Request, Submission, TaskEvent, WorkerConfig};
 use tokio::sync::mpsc;
 use tokio::task::JoinHandle;
 
@@ -56,14 +56,14 @@ impl WorkerHarness<Event> {
         let local_id = submission.local_id;
         self.send(Request::Submit(submission)).await;
         self.expect("the submission's answer", |e| match e {
-            Event::Submitted {
+            Event::Tasks(TaskEvent::Submitted {
                 local_id: id,
                 record,
-            } if *id == local_id => Some(Ok(record.clone())),
-            Event::SubmitFailed {
+            }) if *id == local_id => Some(Ok(record.clone())),
+            Event::Tasks(TaskEvent::SubmitFailed {
                 local_id: id,
                 error,
-            } if *id == local_id => Some(Err(error.clone())),
+            }) if *id == local_id => Some(Err(error.clone())),
             _ => None,
         })
         .await

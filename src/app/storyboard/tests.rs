@@ -10,6 +10,7 @@ use crate::app::test_support::*;
 use crate::app::{AppInfo, EditTarget, Keymap, Msg, update};
 use crate::track::{TaskKind, TaskPhase, TaskRecord};
 use crate::worker::FileSummary;
+use crate::worker::TaskEvent;
 
 fn app() -> App {
     let mut app = App::new(AppInfo::default(), Keymap::default(), NOW);
@@ -440,7 +441,7 @@ fn ctrl_s_sends_the_exact_prompt_text_and_the_settings() {
     };
     update(
         &mut a,
-        Msg::Worker(Event::Submitted { local_id, record }),
+        Msg::Worker(Event::Tasks(TaskEvent::Submitted { local_id, record })),
         NOW,
     );
     assert_eq!(a.storyboard.submitting, None);
@@ -468,7 +469,7 @@ fn a_failed_submission_is_shown_in_this_pane() {
     let error = ApiError::InvalidInput("the server said no".into());
     update(
         &mut a,
-        Msg::Worker(Event::SubmitFailed { local_id, error }),
+        Msg::Worker(Event::Tasks(TaskEvent::SubmitFailed { local_id, error })),
         NOW,
     );
     assert_eq!(a.storyboard.submitting, None);

@@ -1,0 +1,524 @@
+//! The Drafts pane's part of `update`: the list of drafts (pages, the viewport, rows built
+//! once on arrival), the actions on a draft (download, clean copy, publish, unpublish, copy
+//! the link, open, remix) and the worker's answers to them (`DraftsEvent`). The pane's state
+//! (`DraftsPane`, `DraftRow`) is in `state.rs`.
+
+use crossterm::event::{KeyCode, KeyEvent};
+
+use super::keymap::Action;
+use super::prompt::save_prompt;
+use super::update::open_url;
+use super::{
+    App, Cmd, ConfirmAction, Connection, DownloadState, DraftRow, Loading, Modal, OpenTarget, Pane,
+    format_unix, one_line, toast, toast_error,
+};
+use crate::api::{Draft, DraftVerdict, DraftsPage, valid_id};
+use crate::track::{TaskKind, TaskPhase};
+use crate::worker::{DraftOp, DraftsEvent, PageStep, PageStop, Pager, Request};
+
+/// Load the next drafts page when the selection is this close to the end.
+const PAGE_AHEAD: usize = 10;
+
+/// Keys the pane sees before the keymap: `Esc` closes the details. `None` lets the keymap
+/// have the key.
+pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Vec<Cmd>> {
+    if key.code == KeyCode::Esc && app.drafts.details {
+        app.drafts.details = false;
+        return Some(Vec::new());
+    }
+    None
+}
+
+/// The Drafts pane's actions (moving the selection is shared: `update`).
+pub fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
+    use Action::*;
+    match action {
+        Details => {
+            if !app.drafts.rows.is_empty() {
+                app.drafts.details = !app.drafts.details;
+            }
+            Vec::new()
+        }
+        Download | DownloadClean | Publish | Unpublish | CopyLink | Open | Remix => {
+            draft_action(app, action)
+        }
+        Refresh => {
+            app.drafts.loading = Loading::Loading;
+            app.drafts.loading_more = false;
+            vec![Cmd::Worker(Request::LoadDrafts { cursor: None })]
+        }
+        _ => Vec::new(),
+    }
+}
+
+/// The confirmed unpublishing of a draft's post.
+pub fn on_confirm(app: &mut App, gen_id: String, post_id: String) -> Vec<Cmd> {
+    app.drafts.busy.insert(gen_id.clone(), DraftOp::Unpublish);
+    vec![Cmd::Worker(Request::Unpublish { post_id, gen_id })]
+}
+
+/// Keeps the selected draft inside the rows the pane shows (after a move, a resize, rows
+/// added above it).
+pub(super) fn keep_visible(app: &mut App) {
+    let d = &mut app.drafts;
+    let rows = app.drafts_viewport.max(1);
+    d.selected = d.selected.min(d.rows.len().saturating_sub(1));
+    if d.selected < d.offset {
+        d.offset = d.selected;
+    } else if d.selected >= d.offset + rows {
+        d.offset = d.selected + 1 - rows;
+    }
+    d.offset = d.offset.min(d.rows.len().saturating_sub(1));
+}
+
+/// Asks for the next page when the selection comes near the end of what is loaded.
+pub(super) fn maybe_load_more(app: &mut App) -> Vec<Cmd> {
+    let d = &mut app.drafts;
+    if app.pane == Pane::Drafts
+        && !d.loading_more
+        && d.loading == Loading::Loaded
+        && d.selected + PAGE_AHEAD >= d.rows.len()
+        && let Some(cursor) = d.next_cursor.clone()
+    {
+        d.loading_more = true;
+        return vec![Cmd::Worker(Request::LoadDrafts {
+            cursor: Some(cursor),
+        })];
+    }
+    Vec::new()
+}
+
+/// The share link of a post, built only from a valid post id (else why there is none).
+pub use crate::api::share_link;
+
+/// Why `action` cannot be done on `row` because an id it needs is not an id (the row is
+/// still listed, its id shown sanitised): downloads and publishing need the generation id;
+/// unpublishing and remixing need the post id.
+fn refused_id(row: &DraftRow, action: Action) -> Option<String> {
+    let needs_gen = matches!(
+        action,
+        Action::Download | Action::DownloadClean | Action::Publish
+    );
+    // (Copying the link says why on its own: see `share_link`.)
+    let needs_post = matches!(action, Action::Unpublish | Action::Remix);
+    if needs_gen && !valid_id(&row.gen_id) {
+        return Some(format!(
+            "refused: {}",
+            crate::api::id::id_problem("generation", &row.gen_id)
+        ));
+    }
+    match &row.post_id {
+        Some(post) if needs_post && !valid_id(post) => Some(format!(
+            "refused: {}",
+            crate::api::id::id_problem("post", post)
+        )),
+        _ => None,
+    }
+}
+
+fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
+    let Some(row) = app.drafts.rows.get(app.drafts.selected).cloned() else {
+        return Vec::new();
+    };
+    let gen_id = row.gen_id.clone();
+    if let Some(why) = refused_id(&row, action) {
+        toast_error(app, why);
+        return Vec::new();
+    }
+    match action {
+        Action::Download | Action::DownloadClean => download(app, &row, action),
+        Action::Publish | Action::Unpublish | Action::Remix | Action::CopyLink
+            if row.is_image() =>
+        {
+            toast(
+                app,
+                "an image result is not a video draft: it can be downloaded (w) or opened (o)",
+            );
+            Vec::new()
+        }
+        Action::Publish => {
+            if let Some(post) = &row.post_id {
+                match share_link(post) {
+                    Ok(link) => toast(app, format!("already published: {link}")),
+                    Err(why) => toast_error(app, format!("already published; {why}")),
+                }
+                return Vec::new();
+            }
+            if matches!(row.draft.verdict(), DraftVerdict::Violation(_)) {
+                toast_error(
+                    app,
+                    "a draft blocked by the content policy cannot be published",
+                );
+                return Vec::new();
+            }
+            app.drafts.busy.insert(gen_id.clone(), DraftOp::Publish);
+            vec![Cmd::Worker(Request::Publish { gen_id })]
+        }
+        Action::Unpublish => {
+            let Some(post_id) = row.post_id.clone() else {
+                toast(app, "this draft is not published");
+                return Vec::new();
+            };
+            app.modal = Some(Modal::Confirm {
+                question: format!("Unpublish {post_id}? Its share link stops working."),
+                action: ConfirmAction::Unpublish { gen_id, post_id },
+            });
+            Vec::new()
+        }
+        Action::CopyLink => match row.post_id.as_deref().map(share_link) {
+            // The loop says how the copy went once it has tried (`Msg::EffectDone`).
+            Some(Ok(link)) => vec![Cmd::Copy(link)],
+            Some(Err(why)) => {
+                toast_error(app, why);
+                Vec::new()
+            }
+            None => {
+                toast(
+                    app,
+                    "not published: press p to publish; share links exist only for posts",
+                );
+                Vec::new()
+            }
+        },
+        Action::Open => {
+            // A file only from what the worker reported saved; anything else is the server's
+            // link, checked before it reaches a player.
+            if let Some(DownloadState::Done(path)) = app.drafts.downloads.get(&gen_id) {
+                return vec![Cmd::Open(OpenTarget::File(path.clone()))];
+            }
+            match row.draft.best_url() {
+                Some(url) => open_url(app, url),
+                None => {
+                    toast(app, "this draft has no media yet");
+                    Vec::new()
+                }
+            }
+        }
+        Action::Remix => match &row.post_id {
+            Some(post) => {
+                app.prompt.remix = post.clone();
+                app.prompt.image_path.clear();
+                app.prompt.image_mode = false;
+                app.pane = Pane::Prompt;
+                app.prompt.typing = true;
+                toast(
+                    app,
+                    format!("remixing {post}: describe what to change, then Ctrl-S"),
+                );
+                vec![save_prompt(app)]
+            }
+            None => {
+                toast(
+                    app,
+                    "a remix needs a published video: press p to publish it first",
+                );
+                Vec::new()
+            }
+        },
+        _ => Vec::new(),
+    }
+}
+
+/// Starts the download (plain or clean copy) of the selected draft, unless it cannot have one
+/// or already has one running.
+fn download(app: &mut App, row: &DraftRow, action: Action) -> Vec<Cmd> {
+    let gen_id = row.gen_id.clone();
+    if row.draft.best_url().is_none() {
+        toast(
+            app,
+            "this draft has no media yet: refresh with r in a moment",
+        );
+        return Vec::new();
+    }
+    if matches!(
+        app.drafts.downloads.get(&gen_id),
+        Some(DownloadState::Running { .. })
+    ) {
+        toast(app, "already downloading");
+        return Vec::new();
+    }
+    let clean = action == Action::DownloadClean;
+    if clean && matches!(row.draft.verdict(), DraftVerdict::Violation(_)) {
+        toast_error(
+            app,
+            "a draft blocked by the content policy cannot be published for a clean copy",
+        );
+        return Vec::new();
+    }
+    app.drafts.downloads.insert(
+        gen_id.clone(),
+        DownloadState::Running {
+            done: 0,
+            total: None,
+        },
+    );
+    // The worker names the file (from the sanitised id) and writes the sidecar from
+    // the draft; the row's draft knows the post id if the user published it.
+    let mut draft = Box::new(row.draft.clone());
+    if draft.post_id.is_none() {
+        draft.post_id = row.post_id.clone();
+    }
+    let dir = app.info.download_dir.clone();
+    let request = if clean {
+        Request::SaveClean { draft, dir }
+    } else {
+        Request::SaveDraft { draft, dir }
+    };
+    vec![Cmd::Worker(request)]
+}
+
+/// Clears the in-flight mark of `op` on one draft, and nothing else: the other drafts' marks
+/// stay, and so does a mark this draft got for another operation since.
+fn settle_draft_op(app: &mut App, gen_id: &str, op: DraftOp) {
+    if app.drafts.busy.get(gen_id) == Some(&op) {
+        app.drafts.busy.remove(gen_id);
+    }
+}
+
+/// A worker event about drafts: pages, downloads and clean copies, publishing.
+pub fn on_event(app: &mut App, event: DraftsEvent) -> Vec<Cmd> {
+    match event {
+        DraftsEvent::DraftsLoaded { page, first } => loaded(app, page, first),
+        DraftsEvent::DraftsFailed(e) => {
+            let msg = e.to_string();
+            if app.drafts.loading_more {
+                app.drafts.loading_more = false;
+                toast_error(app, msg);
+            } else {
+                app.drafts.loading = Loading::Failed(msg);
+            }
+        }
+        DraftsEvent::DownloadProgress {
+            gen_id,
+            done,
+            total,
+        } => {
+            app.drafts
+                .downloads
+                .insert(gen_id, DownloadState::Running { done, total });
+        }
+        DraftsEvent::Downloaded { gen_id, path } => {
+            app.drafts.stages.remove(&gen_id);
+            toast(app, format!("saved {}", path.display()));
+            app.drafts
+                .downloads
+                .insert(gen_id, DownloadState::Done(path));
+        }
+        DraftsEvent::PostCopySaved {
+            gen_id,
+            path,
+            verdict,
+        } => {
+            app.drafts.stages.remove(&gen_id);
+            let message = verdict.message(&path);
+            // Not clean is what the user did not ask for: said as loudly, and as long, as an
+            // error, though a file was saved.
+            if verdict.is_clean() {
+                toast(app, message);
+            } else {
+                toast_error(app, message);
+            }
+            app.drafts
+                .downloads
+                .insert(gen_id, DownloadState::Done(path));
+        }
+        DraftsEvent::DownloadFailed { gen_id, error } => {
+            app.drafts.stages.remove(&gen_id);
+            let msg = error.to_string();
+            toast_error(app, format!("download failed: {msg}"));
+            app.drafts
+                .downloads
+                .insert(gen_id, DownloadState::Failed(msg));
+        }
+        DraftsEvent::DownloadStage { gen_id, stage } => {
+            app.drafts.stages.insert(gen_id, stage);
+        }
+        DraftsEvent::TempPostDeleted { post_id } => {
+            toast(app, format!("deleted the temporary post {post_id}"));
+        }
+        DraftsEvent::TempPostCleanupFailed { post_id, error, .. } => {
+            let which = post_id.unwrap_or_else(|| "of a clean copy".into());
+            toast_error(
+                app,
+                format!(
+                    "could not delete the temporary post {which} (retried at the next start): {error}"
+                ),
+            );
+        }
+        DraftsEvent::Published { gen_id, post } => {
+            settle_draft_op(app, &gen_id, DraftOp::Publish);
+            if let Some(row) = app.drafts.rows.iter_mut().find(|r| r.gen_id == gen_id) {
+                row.post_id = Some(post.id.clone());
+            }
+            match post.share_link() {
+                Ok(link) => toast(app, format!("published {link}: y copies the link")),
+                Err(why) => toast_error(app, format!("published; {why}")),
+            }
+        }
+        DraftsEvent::Unpublished { gen_id, post_id } => {
+            settle_draft_op(app, &gen_id, DraftOp::Unpublish);
+            if let Some(row) = app.drafts.rows.iter_mut().find(|r| r.gen_id == gen_id) {
+                row.post_id = None;
+            }
+            toast(app, format!("unpublished {post_id}"));
+        }
+        DraftsEvent::ActionFailed { op, gen_id, error } => {
+            settle_draft_op(app, &gen_id, op);
+            toast_error(app, op.failure(&gen_id, &error));
+        }
+    }
+    Vec::new()
+}
+
+/// A page of drafts arrived: the first replaces the list (keeping the selected draft
+/// selected), the others append what is new.
+fn loaded(app: &mut App, page: DraftsPage, first: bool) {
+    let images = if first {
+        image_rows(&app.tasks.tasks)
+    } else {
+        Vec::new()
+    };
+    let d = &mut app.drafts;
+    // The server's cursors are followed through a pager that ends a walk that would
+    // loop, so a repeated cursor cannot make the pane page forever near the end.
+    if first {
+        d.pager = Pager::new();
+    }
+    let (items, step) = d.pager.page(page.items, page.cursor);
+    let rows = items.into_iter().map(drafts_row);
+    if first {
+        let keep = d.rows.get(d.selected).map(|r| r.gen_id.clone());
+        d.rows = images;
+        d.rows.extend(rows);
+        d.selected = keep
+            .and_then(|id| d.rows.iter().position(|r| r.gen_id == id))
+            .unwrap_or(0);
+    } else {
+        let known: std::collections::HashSet<String> =
+            d.rows.iter().map(|r| r.gen_id.clone()).collect();
+        d.rows.extend(rows.filter(|r| !known.contains(&r.gen_id)));
+    }
+    let stopped = match step {
+        PageStep::Next(cursor) => {
+            d.next_cursor = Some(cursor);
+            None
+        }
+        PageStep::End => {
+            d.next_cursor = None;
+            None
+        }
+        PageStep::Stopped(why) => {
+            d.next_cursor = None;
+            // An empty last page is only an odd way to end; the rest are worth a word.
+            (why != PageStop::EmptyPage).then(|| why.message(d.pager.pages()))
+        }
+    };
+    d.loading = Loading::Loaded;
+    d.loading_more = false;
+    app.connection = Connection::Online;
+    keep_visible(app);
+    if let Some(message) = stopped {
+        toast(app, message);
+    }
+}
+
+/// Builds a draft's row, formatting its display strings once, when it arrives.
+pub fn drafts_row(draft: Draft) -> DraftRow {
+    let gen_id = draft.gen_id().unwrap_or("?").to_string();
+    let title = one_line(
+        draft
+            .prompt
+            .as_deref()
+            .filter(|p| !p.trim().is_empty())
+            .or(draft.title.as_deref())
+            .unwrap_or("(no prompt)"),
+        200,
+    );
+    let created = draft.created_at.map(format_unix).unwrap_or_default();
+    let duration = draft
+        .duration_s
+        .map(crate::text::duration)
+        .unwrap_or_default();
+    let state = match draft.verdict() {
+        DraftVerdict::Ready => "ready",
+        DraftVerdict::Violation(_) => "blocked",
+        DraftVerdict::NotReady => "not ready",
+    }
+    .to_string();
+    let post_id = draft.published_post_id();
+    DraftRow {
+        draft: slim(draft),
+        gen_id,
+        title,
+        created,
+        duration,
+        state,
+        post_id,
+    }
+}
+
+/// Rows for the results of finished image tasks. The API lists them only among the recent
+/// tasks, never among the drafts, but the Drafts pane is where a user looks for results.
+pub(super) fn image_rows(tasks: &[crate::track::TaskRecord]) -> Vec<DraftRow> {
+    let mut rows = Vec::new();
+    for t in tasks.iter().filter(|t| t.kind == TaskKind::Image) {
+        let TaskPhase::Done {
+            generation_ids,
+            urls,
+        } = &t.phase
+        else {
+            continue;
+        };
+        for (id, url) in generation_ids.iter().zip(urls) {
+            let mut row = drafts_row(Draft {
+                id: Some(id.clone()),
+                task_id: Some(t.task_id.clone()),
+                kind: Some(IMAGE_KIND.into()),
+                downloadable_url: Some(url.clone()),
+                prompt: Some(t.prompt.clone()),
+                created_at: t.finished_at.or(Some(t.submitted_at)),
+                ..Draft::default()
+            });
+            row.state = "image".into();
+            rows.push(row);
+        }
+    }
+    rows
+}
+
+/// The `kind` of rows made from image results (not a value the server uses).
+pub const IMAGE_KIND: &str = "image";
+
+/// Keeps only what the Drafts pane uses of a draft. A draft from the server carries a dozen
+/// signed URLs (renditions, download variants) of which the pane needs one; with 10 000
+/// drafts loaded the rest would be most of the program's memory.
+fn slim(draft: Draft) -> Draft {
+    let verdict = draft.verdict();
+    let best_url = draft.best_url().map(str::to_owned);
+    let reason = match verdict {
+        DraftVerdict::Violation(reason) => Some(reason),
+        _ => None,
+    };
+    let post_id = draft.published_post_id();
+    let shrink = |s: Option<String>| {
+        s.map(|mut s| {
+            s.shrink_to_fit();
+            s
+        })
+    };
+    Draft {
+        id: shrink(draft.gen_id().map(str::to_owned)),
+        task_id: shrink(draft.task_id),
+        kind: shrink(draft.kind),
+        downloadable_url: shrink(best_url),
+        reason_str: shrink(reason),
+        width: draft.width,
+        height: draft.height,
+        duration_s: draft.duration_s,
+        prompt: shrink(draft.prompt),
+        title: shrink(draft.title),
+        created_at: draft.created_at,
+        post_id: shrink(post_id),
+        ..Draft::default()
+    }
+}
