@@ -332,12 +332,12 @@ async fn publish_read_remix_unpublish() {
         Some(post.id.as_str())
     );
 
-    // A remix accepts the share link and sends the bare id.
+    // A remix accepts the share link (on the simulator's origin) and sends the bare id.
     let remix = client
         .create_remix(
             "make it snow",
             VideoSettings::default(),
-            &post.share_link().unwrap(),
+            &post.share_link(&client.share_origin()).unwrap(),
         )
         .await
         .unwrap();

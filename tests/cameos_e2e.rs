@@ -22,6 +22,7 @@ fn a_cameo_is_created_used_and_deleted_by_keys() {
     let mut pty = Pty::spawn(cmd, 120, 40);
     pty.wait_for("Prompt", 20);
     pty.wait_for("@demo", 20);
+    pty.leave_typing();
 
     pty.send(b"5");
     pty.wait_for("No cameos yet", 10);

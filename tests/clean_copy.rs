@@ -21,7 +21,9 @@ use serde_json::Value;
 use sora_tui::api::{ApiError, Client, Draft};
 use sora_tui::sim::{Sim, TokenKind};
 use sora_tui::store::Store;
-use sora_tui::worker::{CopyVerdict, DraftsEvent, Event, Placement, Request, Sidecar};
+use sora_tui::worker::{
+    CopyVerdict, DraftsEvent, DraftsRequest, Event, Placement, Request, Sidecar,
+};
 
 /// The sentence every not-clean copy is reported with.
 const WATERMARKED: &str = "the service returned the watermarked version for this token: a Sora app token is needed for clean copies";
@@ -39,10 +41,10 @@ struct Saved {
 async fn save_clean(client: Client, data: &Path, draft: Draft, out: &Path) -> Saved {
     let gen_id = draft.gen_id().unwrap().to_string();
     let mut h = WorkerHarness::start(client, Store::new(data), fast_config());
-    h.send(Request::SaveClean {
+    h.send(Request::Drafts(DraftsRequest::SaveClean {
         draft: Box::new(draft),
         dir: out.to_path_buf(),
-    })
+    }))
     .await;
     let (path, verdict) = h
         .expect("the clean copy's end", |e| match e {

@@ -231,9 +231,15 @@ async fn pending_drafts_publish_unpublish() {
     assert!(out.status.success(), "{}", stderr(&out));
     let post = json_lines(&out)[0].clone();
     let link = post["permalink"].as_str().unwrap();
+    let post_id = post["post_id"].as_str().unwrap();
+    // The link is on the configured backend (here the simulator), and it resolves there.
+    assert_eq!(link, format!("http://{}/p/{post_id}", sim.addr()));
+    let http = reqwest::Client::builder().no_proxy().build().unwrap();
+    let page = http.get(link).send().await.unwrap();
+    assert_eq!(page.status(), reqwest::StatusCode::OK);
+    assert!(page.text().await.unwrap().contains(post_id));
     let out = env.run(Some(&sim), &["unpublish", link]).await;
     assert!(out.status.success(), "{}", stderr(&out));
-    let post_id = post["post_id"].as_str().unwrap();
     assert_eq!(
         requests_to(&sim, "DELETE", &format!("/project_y/post/{post_id}")).len(),
         1

@@ -17,7 +17,8 @@ use sora_tui::app::cameos::{CameoRecord, CameoStage};
 use sora_tui::store::{RecordOp, Store};
 use sora_tui::track::{TaskKind, TaskPhase, TaskRecord};
 use sora_tui::worker::{
-    CameoEvent, CleanupEntry, DraftsEvent, Event, Request, Submission, SubmissionKind,
+    CameoEvent, CleanupEntry, DraftsEvent, DraftsRequest, Event, Request, Submission,
+    SubmissionKind,
 };
 
 /// Every file under `dir`, relative to it, sorted.
@@ -112,7 +113,8 @@ async fn records_of_another_backend_are_neither_polled_nor_cleaned_nor_resumed()
     assert!(cameos.is_empty(), "A's cameo is not resumed: {cameos:?}");
     // A round trip through B: by its answer the start-up work (resumed polls, the sweep of
     // temporary posts) would have been sent.
-    on_b.send(Request::LoadDrafts { cursor: None }).await;
+    on_b.send(Request::Drafts(DraftsRequest::LoadDrafts { cursor: None }))
+        .await;
     on_b.expect("drafts of B", |e| {
         matches!(e, Event::Drafts(DraftsEvent::DraftsLoaded { .. })).then_some(())
     })
@@ -228,7 +230,7 @@ fn a_demo_run_writes_nothing_into_the_real_data_dir_outside_its_folder() {
     cmd.args(["--demo"]).env("SORA_DEMO_SPEED", "1");
     let mut pty = Pty::spawn(cmd, 120, 40);
     pty.wait_for("@demo", 20);
-    pty.send(b"i");
+    pty.wait_for("Prompt · typing", 10);
     pty.send(b"a demo lighthouse");
     pty.send(b"\x13"); // Ctrl-S
     pty.wait_for("submitted", 20);
@@ -269,6 +271,7 @@ fn a_demo_run_writes_nothing_into_the_real_data_dir_outside_its_folder() {
     cmd.args(["--demo"]);
     let mut again = Pty::spawn(cmd, 120, 40);
     again.wait_for("@demo", 20);
+    again.leave_typing();
     again.send(b"3");
     again.wait_for("No tasks yet.", 10);
     again.send(b"\x03");

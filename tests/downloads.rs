@@ -14,7 +14,9 @@ use common::*;
 use sora_tui::api::{ApiError, Client, NetworkKind};
 use sora_tui::sim::{Fault, FaultRule, Sim, TokenKind};
 use sora_tui::store::Store;
-use sora_tui::worker::{CleanupEntry, DraftsEvent, Event, Request, Sidecar, WorkerConfig};
+use sora_tui::worker::{
+    CleanupEntry, DraftsEvent, DraftsRequest, Event, Request, Sidecar, WorkerConfig,
+};
 
 fn rule(path: &str, fault: Fault, times: Option<u32>) -> FaultRule {
     FaultRule {
@@ -130,10 +132,10 @@ async fn a_length_mismatch_never_takes_the_final_name() {
     let out = dir.path().join("dl");
     let mut h = Harness::start(&sim, dir.path());
     sim.inject(rule("/media", Fault::ShortRange, None));
-    h.send(Request::SaveDraft {
+    h.send(Request::Drafts(DraftsRequest::SaveDraft {
         draft: Box::new(draft),
         dir: out.clone(),
-    })
+    }))
     .await;
     let error = h.outcome(&gen_id).await.unwrap_err();
     assert!(
@@ -323,10 +325,10 @@ async fn the_worker_downloads_writes_a_sidecar_and_skips_next_time() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("dl");
     let mut h = Harness::start(&sim, dir.path());
-    h.send(Request::SaveDraft {
+    h.send(Request::Drafts(DraftsRequest::SaveDraft {
         draft: Box::new(draft.clone()),
         dir: out.clone(),
-    })
+    }))
     .await;
     let path = h.outcome(&gen_id).await.unwrap();
     assert_eq!(path, out.join(format!("{gen_id}.mp4")));
@@ -355,10 +357,10 @@ async fn the_worker_downloads_writes_a_sidecar_and_skips_next_time() {
     assert_eq!(side.media_host.as_deref(), Some(host.as_str()));
 
     let before = media_requests(&sim).len();
-    h.send(Request::SaveDraft {
+    h.send(Request::Drafts(DraftsRequest::SaveDraft {
         draft: Box::new(draft),
         dir: out.clone(),
-    })
+    }))
     .await;
     assert_eq!(h.outcome(&gen_id).await.unwrap(), path);
     assert_eq!(media_requests(&sim).len(), before, "complete: no request");
@@ -378,10 +380,10 @@ async fn an_expired_link_is_refreshed_from_the_draft() {
     let mut h = Harness::start(&sim, dir.path());
     let drafts_before = requests_to(&sim, "GET", "/project_y/profile/drafts").len()
         + requests_to(&sim, "GET", "/project_y/profile/drafts/v2").len();
-    h.send(Request::SaveDraft {
+    h.send(Request::Drafts(DraftsRequest::SaveDraft {
         draft: Box::new(draft),
         dir: dir.path().join("dl"),
-    })
+    }))
     .await;
     let path = h.outcome(&gen_id).await.unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), asset("sample.mp4"));
@@ -396,10 +398,10 @@ async fn an_expired_link_is_refreshed_from_the_draft() {
     let draft = ready_draft(&client, "gone").await;
     let gen_id = draft.gen_id().unwrap().to_string();
     sim.inject(rule("/media", Fault::Gone404, Some(1)));
-    h.send(Request::SaveDraft {
+    h.send(Request::Drafts(DraftsRequest::SaveDraft {
         draft: Box::new(draft),
         dir: dir.path().join("dl"),
-    })
+    }))
     .await;
     let path = h.outcome(&gen_id).await.unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), asset("sample.mp4"));
@@ -416,10 +418,10 @@ async fn a_hostile_generation_id_cannot_leave_the_download_folder() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("a").join("b").join("dl");
     let mut h = Harness::start(&sim, dir.path());
-    h.send(Request::SaveDraft {
+    h.send(Request::Drafts(DraftsRequest::SaveDraft {
         draft: Box::new(draft),
         dir: out.clone(),
-    })
+    }))
     .await;
     // Not an id, so no file name: refused with a message, nothing written anywhere.
     let error = h.outcome("../../x").await.unwrap_err();
@@ -451,10 +453,10 @@ async fn a_clean_copy_is_the_source_file_and_its_post_is_deleted() {
     let dir = tempfile::tempdir().unwrap();
     let out = dir.path().join("dl");
     let mut h = Harness::start(&sim, dir.path());
-    h.send(Request::SaveClean {
+    h.send(Request::Drafts(DraftsRequest::SaveClean {
         draft: Box::new(draft),
         dir: out.clone(),
-    })
+    }))
     .await;
     let post_id = temp_post_deleted(&mut h).await;
     let path = h.outcome(&gen_id).await.unwrap();
@@ -486,10 +488,10 @@ async fn the_post_is_deleted_when_the_clean_download_fails() {
     let dir = tempfile::tempdir().unwrap();
     let mut h = Harness::start(&sim, dir.path());
     sim.inject(rule("/media", Fault::ServerError, None));
-    h.send(Request::SaveClean {
+    h.send(Request::Drafts(DraftsRequest::SaveClean {
         draft: Box::new(draft),
         dir: dir.path().join("dl"),
-    })
+    }))
     .await;
     let post_id = temp_post_deleted(&mut h).await;
     let error = h.outcome(&gen_id).await.unwrap_err();
@@ -569,10 +571,10 @@ async fn an_unanswered_publish_stays_recorded_and_the_next_start_deletes_its_pos
         fault: Fault::ServerError,
         times: None,
     });
-    h.send(Request::SaveClean {
+    h.send(Request::Drafts(DraftsRequest::SaveClean {
         draft: Box::new(draft),
         dir: dir.path().join("dl"),
-    })
+    }))
     .await;
     h.expect("TempPostCleanupFailed", |e| match e {
         Event::Drafts(DraftsEvent::TempPostCleanupFailed { gen_id: g, .. }) if *g == gen_id => {
@@ -629,10 +631,10 @@ async fn the_answered_publish_records_its_post_id_so_the_next_start_needs_no_dra
         fault: Fault::ServerError,
         times: None,
     });
-    h.send(Request::SaveClean {
+    h.send(Request::Drafts(DraftsRequest::SaveClean {
         draft: Box::new(draft),
         dir: dir.path().join("dl"),
-    })
+    }))
     .await;
     let post_id = h
         .expect("TempPostCleanupFailed", |e| match e {
@@ -701,10 +703,10 @@ async fn an_already_published_draft_keeps_its_post() {
     assert_eq!(published.published_post_id(), Some(post_id.clone()));
     let dir = tempfile::tempdir().unwrap();
     let mut h = Harness::start(&sim, dir.path());
-    h.send(Request::SaveClean {
+    h.send(Request::Drafts(DraftsRequest::SaveClean {
         draft: Box::new(published),
         dir: dir.path().join("dl"),
-    })
+    }))
     .await;
     let path = h.outcome(&gen_id).await.unwrap();
     assert_eq!(std::fs::read(&path).unwrap(), asset("sample_clean.mp4"));

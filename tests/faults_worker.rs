@@ -19,7 +19,7 @@ use sora_tui::sim::{Fault, FaultRule, Sim};
 use sora_tui::store::Store;
 use sora_tui::track::{TaskPhase, TaskRecord};
 use sora_tui::worker::{
-    DraftsEvent, Event, Request, Submission, SubmissionKind, TaskEvent, WorkerConfig,
+    DraftsEvent, DraftsRequest, Event, Request, Submission, SubmissionKind, TaskEvent, WorkerConfig,
 };
 
 struct Harness(WorkerHarness);
@@ -631,11 +631,11 @@ async fn download_counting(fault: Fault, times: Option<u32>) -> (Result<PathBuf,
     sim.inject(rule("GET", "/media", fault, times));
     let gen_id = draft.gen_id().unwrap_or_default().to_string();
     let dest = dir.path().join("out").join("video.mp4");
-    h.send(Request::Download {
+    h.send(Request::Drafts(DraftsRequest::Download {
         gen_id: gen_id.clone(),
         url: draft.best_url().unwrap_or_default().to_string(),
         dest: dest.clone(),
-    })
+    }))
     .await;
     let out = h
         .expect("the download's end", |e| match e {

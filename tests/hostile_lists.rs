@@ -19,7 +19,7 @@ use serde_json::{Value, json};
 use sora_tui::api::{ApiError, Draft};
 use sora_tui::sim::{Fault, FaultRule, Sim};
 use sora_tui::store::Store;
-use sora_tui::worker::{DraftsEvent, Event, MAX_PAGES, Request};
+use sora_tui::worker::{DraftsEvent, DraftsRequest, Event, MAX_PAGES, Request};
 
 const DRAFTS: &str = "/project_y/profile/drafts";
 
@@ -218,14 +218,14 @@ async fn ids_that_are_not_ids_reach_no_url_and_no_file() {
     for d in &drafts {
         let gen_id = d.gen_id().unwrap().to_string();
         for request in [
-            Request::SaveDraft {
+            Request::Drafts(DraftsRequest::SaveDraft {
                 draft: Box::new(d.clone()),
                 dir: downloads.clone(),
-            },
-            Request::SaveClean {
+            }),
+            Request::Drafts(DraftsRequest::SaveClean {
                 draft: Box::new(d.clone()),
                 dir: downloads.clone(),
-            },
+            }),
         ] {
             worker.send(request).await;
             let message = worker
@@ -247,10 +247,10 @@ async fn ids_that_are_not_ids_reach_no_url_and_no_file() {
             );
         }
         worker
-            .send(Request::Unpublish {
+            .send(Request::Drafts(DraftsRequest::Unpublish {
                 post_id: "..".into(),
                 gen_id: gen_id.clone(),
-            })
+            }))
             .await;
         let message = worker
             .expect("the unpublish refusal", |e| match e {
@@ -319,7 +319,8 @@ async fn publish_prints_only_a_link_built_from_a_real_post_id() {
     assert!(!out.status.success());
     assert!(events(&out, "published").is_empty());
 
-    // A good id: the link is the share page of that id, whatever `permalink` says.
+    // A good id: the link is the share page of that id on the configured backend's origin,
+    // whatever `permalink` says.
     let good = json!({"post": {"id": "s_0123456789abcdef0123456789abcdef",
         "permalink": "https://evil.example/p"}});
     sim.inject(rule("/project_y/post", respond(good), Some(1)));
@@ -327,7 +328,7 @@ async fn publish_prints_only_a_link_built_from_a_real_post_id() {
     assert!(out.status.success(), "{}", stderr(&out));
     assert_eq!(
         events(&out, "published")[0]["permalink"],
-        "https://sora.chatgpt.com/p/s_0123456789abcdef0123456789abcdef"
+        format!("http://{}/p/s_0123456789abcdef0123456789abcdef", sim.addr())
     );
 }
 
@@ -382,6 +383,7 @@ fn o_opens_only_checked_media_links_in_the_player() {
         .env("SORA_TOKEN", sim.token());
     let mut pty = common::pty::Pty::spawn(cmd, 140, 40);
     pty.wait_for("@demo", 20);
+    pty.leave_typing();
     pty.send(b"4");
     pty.wait_for("prompt of gen_ok", 20);
     for (row, _) in evil.iter().enumerate() {

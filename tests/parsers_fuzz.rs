@@ -377,7 +377,10 @@ fn parse_everything(bytes: &[u8]) {
         let _ = c.phase();
     }
     if let Ok(p) = serde_json::from_slice::<Post>(bytes) {
-        let _ = (p.share_link(), p.clean_source_url());
+        let _ = (
+            p.share_link(&sora_tui::api::ShareOrigin::default()),
+            p.clean_source_url(),
+        );
     }
     let _ = serde_json::from_slice::<Quota>(bytes);
     if let Ok(v) = serde_json::from_slice::<Value>(bytes)

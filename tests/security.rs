@@ -332,6 +332,7 @@ fn hostile_server_text_never_reaches_the_terminal() {
         .env("SORA_TOKEN", sim.token());
     let mut pty = common::pty::Pty::spawn(cmd, 120, 40);
     pty.wait_for("@demo", 20);
+    pty.leave_typing();
     pty.send(b"4");
     // The start of the title, whatever is drawn after it.
     pty.wait_for("evil g", 20);
@@ -393,6 +394,7 @@ fn the_tui_shows_the_token_only_masked() {
     let mut pty = common::pty::Pty::spawn(cmd, 160, 48);
     // Signed in: the token was accepted, so it is the one the program holds.
     pty.wait_for("@demo", 20);
+    pty.leave_typing();
     pty.send(b"?");
     pty.wait_for("· token ", 10);
     let screen = pty.screen();

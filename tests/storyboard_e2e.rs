@@ -53,6 +53,7 @@ async fn a_storyboard_written_by_keys_is_sent_exactly() {
     tokio::task::spawn_blocking(move || {
         let mut pty = against_sim(&home_path, &base_url, &token);
         pty.wait_for("@demo", 20);
+        pty.leave_typing();
         pty.send(b"2");
         pty.wait_for("No shots yet", 10);
 
@@ -90,6 +91,7 @@ async fn a_storyboard_written_by_keys_is_sent_exactly() {
         // Restart: start a new storyboard, then reopen the saved one from the picker.
         let mut pty = against_sim(&home_path, &base_url, &token);
         pty.wait_for("@demo", 20);
+        pty.leave_typing();
         pty.send(b"2");
         pty.wait_for("cat-adventure", 10);
         pty.send(b"N");
@@ -159,6 +161,7 @@ fn typing_survives_kill_9() {
     cmd.args(["--demo"]);
     let mut pty = Pty::spawn(cmd, 100, 30);
     pty.wait_for("Prompt", 20);
+    pty.leave_typing();
     pty.send(b"2");
     pty.wait_for("No shots yet", 10);
     pty.send(b"a");
@@ -176,6 +179,7 @@ fn typing_survives_kill_9() {
     cmd.args(["--demo"]);
     let mut again = Pty::spawn(cmd, 100, 30);
     again.wait_for("Prompt", 20);
+    again.leave_typing();
     again.send(b"2");
     again.wait_for("half a scene, still typing", 10);
     again.send(b"\x03");

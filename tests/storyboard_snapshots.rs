@@ -189,3 +189,36 @@ fn typing_the_instructions() {
     keys(&mut a, "Moody noir, black and white");
     snap("storyboard_typing_instructions", &a);
 }
+
+#[test]
+fn file_times_are_shown_in_the_local_zone() {
+    let zone = sora_tui::text::Zone::from_tz("<+0530>-5:30").expect("a POSIX rule");
+    let mut a = three_shots();
+    a.info.zone = zone.clone();
+    keys(&mut a, "O");
+    let modified = NOW - 60.0;
+    update(
+        &mut a,
+        Msg::Worker(Event::Storyboard(StoryboardEvent::Listed {
+            folder: PathBuf::from("/home/user/.local/share/sora-tui/storyboards"),
+            files: vec![StoryboardFile {
+                path: PathBuf::from("/home/user/x.storyboard.toml"),
+                name: "x".into(),
+                modified: Some(modified),
+                summary: Err("broken".into()),
+            }],
+        })),
+        NOW,
+    );
+    let local = sora_tui::text::local_date(modified, &zone, false);
+    assert_ne!(local, sora_tui::text::date(modified), "the zone is not UTC");
+    let t = render(&a, 160, 48);
+    let screen: String = t
+        .backend()
+        .buffer()
+        .content()
+        .iter()
+        .map(|c| c.symbol())
+        .collect();
+    assert!(screen.contains(&local), "{local} not on screen");
+}

@@ -16,7 +16,7 @@ fn prompt_to_draft_by_keys_and_clean_exit() {
     pty.wait_for("Prompt", 20);
     pty.wait_for("@demo", 20);
 
-    pty.send(b"i");
+    pty.wait_for("Prompt · typing", 10);
     pty.send(b"a lighthouse in a storm");
     pty.send(b"\x13"); // Ctrl-S
     pty.wait_for("submitted", 20);
@@ -44,6 +44,7 @@ fn prompt_to_draft_by_keys_and_clean_exit() {
     cmd.args(["--demo"]).env("SORA_DEMO_SPEED", "320");
     let mut again = Pty::spawn(cmd, 120, 40);
     again.wait_for("Prompt", 20);
+    again.leave_typing();
     again.send(b"3");
     again.wait_for("No tasks yet.", 10);
     again.send(b"\x03"); // Ctrl-C quits at once
@@ -70,8 +71,7 @@ fn the_prompt_text_survives_a_restart() {
     let mut cmd = sora_command(home.path());
     cmd.args(["--demo"]);
     let mut pty = Pty::spawn(cmd, 100, 30);
-    pty.wait_for("Prompt", 20);
-    pty.send(b"i");
+    pty.wait_for("Prompt · typing", 20);
     pty.send(b"half a thought");
     pty.wait_for("half a thought", 10);
     pty.send(b"\x1b");
@@ -94,7 +94,6 @@ fn esc_and_a_key_in_one_write_stop_typing_then_act() {
     cmd.args(["--demo"]);
     let mut pty = Pty::spawn(cmd, 120, 30);
     pty.wait_for("@demo", 20);
-    pty.send(b"i");
     pty.wait_for("Prompt · typing", 10);
     pty.send(b"a fox");
     pty.wait_for("a fox", 10);
@@ -118,4 +117,34 @@ fn esc_and_a_key_in_one_write_stop_typing_then_act() {
     let status = pty.wait_exit(10);
     assert!(status.success(), "{status:?}; screen:\n{}", pty.screen());
     assert!(pty.cooked(), "the terminal is back in cooked mode");
+}
+
+/// A new user types a prompt at once, without pressing `i` first: the program starts typing
+/// in the Prompt pane, so every key is part of the prompt and no setting changes (`s`, `o`
+/// and `r` in "a cat on a skateboard" used to change the size, the orientation and open the
+/// remix field, and the settings are autosaved).
+#[test]
+fn typing_at_once_writes_the_prompt_and_changes_no_setting() {
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = sora_command(home.path());
+    cmd.args(["--demo"]);
+    let mut pty = Pty::spawn(cmd, 120, 30);
+    pty.wait_for("Esc settings & keys", 20);
+    pty.send(b"a cat on a skateboard");
+    pty.wait_for("a cat on a skateboard", 10);
+    let screen = pty.screen();
+    for setting in [
+        "orientation landscape",
+        "size        standard",
+        "remix       none",
+    ] {
+        assert!(screen.contains(setting), "{setting:?} changed:\n{screen}");
+    }
+    pty.send(b"\x1b");
+    pty.wait_for("i type", 10);
+    // After `Esc` the settings keys act again.
+    pty.send(b"s");
+    pty.wait_for("size        HD", 10);
+    pty.send(b"q");
+    assert!(pty.wait_exit(10).success());
 }

@@ -236,11 +236,19 @@ fn prompt_filled_image_mode_editing_field_with_error() {
     app.prompt.variants = 2;
     app.prompt.image_path = "~/Pictures/corgi.png".into();
     app.prompt.field = Some(PromptField::ImagePath);
-    app.prompt.completions = vec![
-        "~/Pictures/corgi.png".into(),
-        "~/Pictures/corgi-beach.jpg".into(),
-        "~/Pictures/corgis/".into(),
-    ];
+    app.prompt.line = sora_tui::app::line_edit::LineEdit::new("~/Pictures/corgi");
+    app.prompt.line.complete(
+        "~/Pictures/corgi",
+        vec![
+            "~/Pictures/corgi.png".into(),
+            "~/Pictures/corgi-beach.jpg".into(),
+            "~/Pictures/corgis/".into(),
+        ],
+    );
+    // Tab once: the first completion is shown in the field and marked in the list.
+    app.prompt.line.key(&crossterm::event::KeyEvent::from(
+        crossterm::event::KeyCode::Tab,
+    ));
     app.prompt.history = vec![
         "an older prompt".into(),
         "another".into(),

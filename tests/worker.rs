@@ -14,8 +14,8 @@ use sora_tui::sim::{Fault, FaultRule, Sim};
 use sora_tui::store::Store;
 use sora_tui::track::{TaskKind, TaskPhase, TaskRecord};
 use sora_tui::worker::{
-    DraftsEvent, Event, PromptSnapshot, Request, Submission, SubmissionKind, TaskEvent,
-    WorkerConfig,
+    DraftsEvent, DraftsRequest, Event, PromptSnapshot, Request, Submission, SubmissionKind,
+    TaskEvent, WorkerConfig,
 };
 
 /// A running worker over a store, with every event it sent kept for inspection.
@@ -413,11 +413,11 @@ async fn download_streams_once_and_reuses_the_file() {
         .join("downloads")
         .join("nested")
         .join("video.mp4");
-    h.send(Request::Download {
+    h.send(Request::Drafts(DraftsRequest::Download {
         gen_id: gen_id.clone(),
         url: url.clone(),
         dest: dest.clone(),
-    })
+    }))
     .await;
     let path = h
         .expect("Downloaded", |e| match e {
@@ -450,11 +450,11 @@ async fn download_streams_once_and_reuses_the_file() {
         .iter()
         .filter(|r| r.path.starts_with("/media"))
         .count();
-    h.send(Request::Download {
+    h.send(Request::Drafts(DraftsRequest::Download {
         gen_id: gen_id.clone(),
         url,
         dest: dest.clone(),
-    })
+    }))
     .await;
     let again: PathBuf = h
         .expect("Downloaded again", |e| match e {
@@ -479,9 +479,9 @@ async fn publish_and_unpublish() {
     let mut h = Harness::start(&sim, dir.path(), fast_config());
     let draft = finished_video(&mut h, "a sunrise to share").await;
     let gen_id = draft.gen_id().unwrap().to_string();
-    h.send(Request::Publish {
+    h.send(Request::Drafts(DraftsRequest::Publish {
         gen_id: gen_id.clone(),
-    })
+    }))
     .await;
     let post = h
         .expect("Published", |e| match e {
@@ -497,10 +497,10 @@ async fn publish_and_unpublish() {
     assert!(post.id.starts_with("s_"), "{post:?}");
     assert_eq!(count(&sim, "POST", "/project_y/post"), 1);
 
-    h.send(Request::Unpublish {
+    h.send(Request::Drafts(DraftsRequest::Unpublish {
         post_id: post.id.clone(),
         gen_id: gen_id.clone(),
-    })
+    }))
     .await;
     let (g, p) = h
         .expect("Unpublished", |e| match e {
@@ -517,9 +517,9 @@ async fn publish_and_unpublish() {
     assert_eq!(count(&sim, "DELETE", &format!("/project_y/post/{p}")), 1);
 
     // A refused publish comes back as ActionFailed.
-    h.send(Request::Publish {
+    h.send(Request::Drafts(DraftsRequest::Publish {
         gen_id: "gen_nosuchdraft".into(),
-    })
+    }))
     .await;
     let (what, error) = h
         .expect("ActionFailed", |e| match e {
@@ -563,7 +563,8 @@ async fn account_drafts_and_prompt_autosave() {
         .await;
     assert!(quota.is_some());
 
-    h.send(Request::LoadDrafts { cursor: None }).await;
+    h.send(Request::Drafts(DraftsRequest::LoadDrafts { cursor: None }))
+        .await;
     let n = h
         .expect("DraftsLoaded", |e| match e {
             Event::Drafts(DraftsEvent::DraftsLoaded { page, first: true }) => {

@@ -258,6 +258,12 @@ impl Client {
         self.base.as_str()
     }
 
+    /// Where this backend's share pages live: the origin of the base URL (see
+    /// [`super::ShareOrigin`]).
+    pub fn share_origin(&self) -> super::ShareOrigin {
+        super::ShareOrigin::from_base_url(self.base.as_str()).unwrap_or_default()
+    }
+
     fn url(&self, path: &str) -> Result<Url, ApiError> {
         let full = format!("{}{}", self.base.as_str().trim_end_matches('/'), path);
         Url::parse(&full)

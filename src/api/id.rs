@@ -12,8 +12,50 @@ use super::ApiError;
 /// no source shows (media, cameo and character ids).
 pub const MAX_ID_LEN: usize = 128;
 
-/// Where a post's share page lives: `https://sora.chatgpt.com/p/{post_id}`.
-pub const SHARE_LINK_BASE: &str = "https://sora.chatgpt.com/p/";
+/// The origin of the hosted service's share pages (`{origin}/p/{post_id}`), the origin of
+/// its default base URL `https://sora.chatgpt.com/backend`.
+pub const DEFAULT_SHARE_ORIGIN: &str = "https://sora.chatgpt.com";
+
+/// Where the configured backend's share pages live: the origin (scheme, host and port) of
+/// its base URL, so the demo's links lead to the simulator and not to the hosted service.
+/// Built once at start from the base URL; the default is the hosted service's.
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct ShareOrigin(String);
+
+impl Default for ShareOrigin {
+    fn default() -> Self {
+        ShareOrigin(DEFAULT_SHARE_ORIGIN.to_string())
+    }
+}
+
+impl ShareOrigin {
+    /// The origin of `base_url` (`http://127.0.0.1:8080/backend` gives
+    /// `http://127.0.0.1:8080`); an error saying what to pass when it is not an http(s) URL.
+    pub fn from_base_url(base_url: &str) -> Result<ShareOrigin, String> {
+        let trimmed = base_url.trim();
+        let url = url::Url::parse(trimmed).map_err(|e| {
+            format!(
+                "the base URL {trimmed:?} is not a valid URL ({e}): pass e.g. --base-url https://sora.chatgpt.com/backend"
+            )
+        })?;
+        if !matches!(url.scheme(), "http" | "https") || url.host_str().is_none() {
+            return Err(format!(
+                "the base URL {trimmed:?} is not an http(s) URL with a host: pass e.g. --base-url https://sora.chatgpt.com/backend"
+            ));
+        }
+        Ok(ShareOrigin(url.origin().ascii_serialization()))
+    }
+
+    /// The origin as text, without a trailing `/`.
+    pub fn as_str(&self) -> &str {
+        &self.0
+    }
+
+    /// The share link of a post on this origin (see [`share_link`]).
+    pub fn link(&self, post_id: &str) -> Result<String, String> {
+        share_link(self, post_id)
+    }
+}
 
 /// Whether `id` is usable as an id: 1 to [`MAX_ID_LEN`] ASCII letters, digits, `_` or `-`.
 /// Such an id is a single path segment as it is (no dot segment, nothing to encode), a file
@@ -60,12 +102,13 @@ pub fn shown_id(id: &str) -> String {
     out
 }
 
-/// The share link of a post, built from its id: `https://sora.chatgpt.com/p/s_…`. Only from
-/// a [`valid_id`], so the link is one well-formed https URL with nothing else in it (no tab,
-/// NUL or bidi control reaches a clipboard). The error says why there is no link.
-pub fn share_link(post_id: &str) -> Result<String, String> {
+/// The share link of a post, built from its id on the backend's share origin:
+/// `{origin}/p/s_…` (`https://sora.chatgpt.com/p/s_…` for the hosted service). Only from a
+/// [`valid_id`], so the link is one well-formed URL with nothing else in it (no tab, NUL or
+/// bidi control reaches a clipboard). The error says why there is no link.
+pub fn share_link(origin: &ShareOrigin, post_id: &str) -> Result<String, String> {
     if valid_id(post_id) {
-        Ok(format!("{SHARE_LINK_BASE}{post_id}"))
+        Ok(format!("{}/p/{post_id}", origin.as_str()))
     } else {
         Err(format!("no share link: {}", id_problem("post", post_id)))
     }
@@ -140,14 +183,44 @@ mod tests {
 
     #[test]
     fn share_links_are_built_only_from_ids() {
+        let live = ShareOrigin::default();
         assert_eq!(
-            share_link("s_0123456789abcdef0123456789abcdef").unwrap(),
+            share_link(&live, "s_0123456789abcdef0123456789abcdef").unwrap(),
             "https://sora.chatgpt.com/p/s_0123456789abcdef0123456789abcdef"
         );
         for bad in ["s_1\t", "s_1\u{202e}", "s_1\0", "", "..", "s_1/../../x"] {
-            let why = share_link(bad).unwrap_err();
+            let why = share_link(&live, bad).unwrap_err();
             assert!(why.starts_with("no share link: the post id "), "{why}");
             assert!(why.is_ascii(), "{why}");
+        }
+    }
+
+    #[test]
+    fn the_share_origin_is_the_base_urls_origin() {
+        let origin = |base: &str| ShareOrigin::from_base_url(base).map(|o| o.link("s_1").unwrap());
+        // The live default gives the hosted share pages.
+        assert_eq!(
+            origin(crate::api::DEFAULT_BASE_URL).unwrap(),
+            "https://sora.chatgpt.com/p/s_1"
+        );
+        assert_eq!(ShareOrigin::default().as_str(), DEFAULT_SHARE_ORIGIN);
+        // A port is kept; the path, query, user info and trailing slash are not.
+        assert_eq!(
+            origin("http://127.0.0.1:43123/backend/").unwrap(),
+            "http://127.0.0.1:43123/p/s_1"
+        );
+        assert_eq!(
+            origin(" https://user:pw@sora.example:8443/a/b/backend?x=1 ").unwrap(),
+            "https://sora.example:8443/p/s_1"
+        );
+        // A default port is not written out.
+        assert_eq!(
+            origin("https://sora.example:443/backend").unwrap(),
+            "https://sora.example/p/s_1"
+        );
+        for bad in ["", "not a url", "file:///tmp/backend", "mailto:a@b"] {
+            let why = ShareOrigin::from_base_url(bad).unwrap_err();
+            assert!(why.contains("--base-url"), "{bad:?}: {why}");
         }
     }
 }

@@ -19,7 +19,7 @@ pub use client::{
     storyboard_body, video_body,
 };
 pub use error::{ApiError, NetworkKind};
-pub use id::{checked_id, share_link, valid_id};
+pub use id::{ShareOrigin, checked_id, share_link, valid_id};
 pub use params::{ImageShape, Length, Model, Orientation, Size, VideoSettings};
 pub use retry::{Replay, RetryNotice, RetryObserver, RetryPolicy};
 pub use secret::{AccessToken, TokenProblem};

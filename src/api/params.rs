@@ -238,8 +238,9 @@ impl VideoSettings {
     }
 }
 
-/// Accepts a share link (`https://sora.chatgpt.com/p/s_…`) or a bare id and returns the id
-/// the remix field wants.
+/// Accepts a share link on any origin (`https://sora.chatgpt.com/p/s_…`, or the configured
+/// backend's own, such as the demo's `http://127.0.0.1:PORT/p/s_…`) or a bare id and returns
+/// the id the remix field wants.
 pub fn remix_target_id(input: &str) -> Result<String, String> {
     let trimmed = input.trim();
     let candidate = trimmed
@@ -259,7 +260,7 @@ pub fn remix_target_id(input: &str) -> Result<String, String> {
         Ok(candidate.to_string())
     } else {
         Err(format!(
-            "{trimmed:?} is not a Sora share link or post id (expected https://sora.chatgpt.com/p/s_… or s_…)"
+            "{trimmed:?} is not a Sora share link or post id (expected a share link such as https://sora.chatgpt.com/p/s_…, or s_…)"
         ))
     }
 }
@@ -287,6 +288,11 @@ mod tests {
         );
         assert_eq!(
             remix_target_id(&format!("https://sora.chatgpt.com/p/{id}/?x=1")).unwrap(),
+            id
+        );
+        // The configured backend's origin (the demo's simulator) too.
+        assert_eq!(
+            remix_target_id(&format!("http://127.0.0.1:43123/p/{id}")).unwrap(),
             id
         );
         assert!(remix_target_id("not a link at all").is_err());

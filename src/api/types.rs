@@ -1039,10 +1039,10 @@ pub struct Post {
 }
 
 impl Post {
-    /// The share link, always built from the id (see [`super::id::share_link`]): the
-    /// server's `permalink` could name any host or hold any text, so it is never passed on.
-    pub fn share_link(&self) -> Result<String, String> {
-        super::id::share_link(&self.id)
+    /// The share link on `origin`, always built from the id (see [`super::id::share_link`]):
+    /// the server's `permalink` could name any host or hold any text, so it is never passed on.
+    pub fn share_link(&self, origin: &super::id::ShareOrigin) -> Result<String, String> {
+        super::id::share_link(origin, &self.id)
     }
 
     /// URL of the file without the watermark (`attachments[0].encodings.source.path`).

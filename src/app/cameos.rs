@@ -9,19 +9,19 @@ mod form;
 
 use std::collections::BTreeMap;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 pub use crate::cameo_record::{CameoHints, CameoRecord, CameoStage};
 pub use form::{
     CameoForm, CreateField, CreateForm, DEFAULT_CLIP, FinalizeField, FinalizeForm, MAX_CLIP_SECS,
-    MAX_DISPLAY_NAME, check_display_name, check_username, format_clip, parse_clip, pasted_line,
+    MAX_DISPLAY_NAME, check_display_name, check_username, format_clip, parse_clip,
     username_from_hint,
 };
 
 use super::keymap::{Action, Context, DefaultBinding, Hint, KeySpec, NamedKey, hint, hint_when};
+use super::line_edit::{Completed, LineEdit, LineKey};
 use super::{
-    App, Cmd, ConfirmAction, Modal, Pane, format_unix, insert_into_prompt, one_line, toast,
-    toast_error,
+    App, Cmd, ConfirmAction, Modal, Pane, insert_into_prompt, one_line, toast, toast_error,
 };
 use crate::worker::{CameoEvent, CameoRequest, Request};
 
@@ -30,17 +30,17 @@ use crate::worker::{CameoEvent, CameoRequest, Request};
 pub struct CameoRow {
     /// The record as the worker sent it.
     pub record: CameoRecord,
-    /// `2026-11-24 19:58`.
+    /// `2026-11-24 19:58`, local time (the zone of [`crate::app::AppInfo`]).
     pub created: String,
     /// The name on one line, control characters removed.
     pub title: String,
 }
 
 impl CameoRow {
-    /// Formats a record's display strings once.
-    pub fn new(record: CameoRecord) -> CameoRow {
+    /// Formats a record's display strings once, times in `zone`.
+    pub fn new(record: CameoRecord, zone: &crate::text::Zone) -> CameoRow {
         CameoRow {
-            created: format_unix(record.created_at),
+            created: crate::text::local_date(record.created_at, zone, false),
             title: one_line(&record.title(), 60),
             record,
         }
@@ -250,24 +250,10 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Vec<Cmd>> {
 /// A form after a key: `None` closes it.
 type FormOutcome = (Option<CameoForm>, Vec<Cmd>);
 
-fn ctrl(key: &KeyEvent) -> bool {
-    key.modifiers
-        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
-}
-
-/// Edits a one-line field with a key; `true` when the key was an edit.
-fn edit(value: &mut String, key: &KeyEvent, lowercase: bool) -> bool {
-    match key.code {
-        KeyCode::Backspace => {
-            value.pop();
-        }
-        KeyCode::Char('u') if key.modifiers.contains(KeyModifiers::CONTROL) => value.clear(),
-        KeyCode::Char(c) if !ctrl(key) => {
-            value.push(if lowercase { c.to_ascii_lowercase() } else { c })
-        }
-        _ => return false,
-    }
-    true
+/// Edits a one-line field with a key; `true` when the text changed.
+fn edit(value: &mut LineEdit, key: &KeyEvent, lowercase: bool) -> bool {
+    let map = |c: char| Some(if lowercase { c.to_ascii_lowercase() } else { c });
+    value.key_with(key, map) == LineKey::Edited
 }
 
 fn create_form_key(app: &mut App, mut f: CreateForm, key: KeyEvent) -> FormOutcome {
@@ -280,16 +266,16 @@ fn create_form_key(app: &mut App, mut f: CreateForm, key: KeyEvent) -> FormOutco
     }
     match key.code {
         KeyCode::Enter => return submit_create(app, f),
-        KeyCode::Tab if f.field == CreateField::Path => {
-            f.completions.clear();
-            let input = f.path.clone();
-            return (Some(CameoForm::Create(f)), vec![Cmd::CompletePath(input)]);
+        KeyCode::Tab | KeyCode::BackTab if f.field == CreateField::Path => {
+            if f.path.key(&key) == LineKey::Complete {
+                let input = f.path.text().to_string();
+                return (Some(CameoForm::Create(f)), vec![Cmd::CompletePath(input)]);
+            }
         }
         KeyCode::Tab | KeyCode::BackTab | KeyCode::Up | KeyCode::Down => f.next_field(),
         _ => {
             if edit(f.value_mut(), &key, false) {
                 f.error = None;
-                f.completions.clear();
             }
         }
     }
@@ -297,7 +283,7 @@ fn create_form_key(app: &mut App, mut f: CreateForm, key: KeyEvent) -> FormOutco
 }
 
 fn submit_create(app: &mut App, mut f: CreateForm) -> FormOutcome {
-    let clip = match parse_clip(&f.clip) {
+    let clip = match parse_clip(f.clip.text()) {
         Ok(clip) => clip,
         Err(e) => {
             f.error = Some(e);
@@ -305,7 +291,7 @@ fn submit_create(app: &mut App, mut f: CreateForm) -> FormOutcome {
             return (Some(CameoForm::Create(f)), Vec::new());
         }
     };
-    let typed = f.path.trim();
+    let typed = f.path.text().trim();
     if typed.is_empty() {
         f.error = Some("type the path of an MP4 video of you (Tab completes)".into());
         f.field = CreateField::Path;
@@ -314,7 +300,7 @@ fn submit_create(app: &mut App, mut f: CreateForm) -> FormOutcome {
     let video = crate::fsutil::expand_home(typed, &app.info.home);
     f.sending = true;
     f.error = None;
-    f.completions.clear();
+    f.path.clear_completions();
     let request = CameoRequest::Create {
         key: f.key.clone(),
         video,
@@ -355,13 +341,13 @@ fn finalize_form_key(app: &mut App, mut f: FinalizeForm, key: KeyEvent) -> FormO
 }
 
 fn submit_finalize(app: &mut App, mut f: FinalizeForm) -> FormOutcome {
-    let username = f.username.trim().to_string();
+    let username = f.username.text().trim().to_string();
     if let Err(e) = check_username(&username) {
         f.error = Some(e);
         f.field = FinalizeField::Username;
         return (Some(CameoForm::Finalize(f)), Vec::new());
     }
-    let display_name = f.display_name.trim().to_string();
+    let display_name = f.display_name.text().trim().to_string();
     if let Err(e) = check_display_name(&display_name) {
         f.error = Some(e);
         f.field = FinalizeField::DisplayName;
@@ -377,7 +363,7 @@ fn submit_finalize(app: &mut App, mut f: FinalizeForm) -> FormOutcome {
         toast_error(app, "this cameo is not waiting to be finalized any more");
         return (None, Vec::new());
     }
-    f.username = username.clone();
+    f.username.set(username.clone());
     f.sending = true;
     f.error = None;
     let request = CameoRequest::Finalize {
@@ -398,22 +384,11 @@ pub fn on_completions(app: &mut App, input: String, candidates: Vec<String>) -> 
     let Some(CameoForm::Create(f)) = app.cameos.form.as_mut() else {
         return Vec::new();
     };
-    if f.field != CreateField::Path || f.path != input || f.sending {
+    if f.field != CreateField::Path || f.sending {
         return Vec::new();
     }
-    match candidates.len() {
-        0 => f.error = Some(format!("nothing matches {input:?}")),
-        1 => {
-            f.path = candidates[0].clone();
-            f.completions.clear();
-        }
-        _ => {
-            let prefix = super::update::common_prefix(&candidates);
-            if prefix.len() > f.path.len() {
-                f.path = prefix;
-            }
-            f.completions = candidates;
-        }
+    if f.path.complete(&input, candidates) == Completed::Nothing {
+        f.error = Some(format!("nothing matches {input:?}"));
     }
     Vec::new()
 }
@@ -647,20 +622,18 @@ pub fn on_confirm(app: &mut App, c: CameoConfirm) -> Vec<Cmd> {
 /// Bracketed paste while this pane is focused: into the form's field (a dropped file path
 /// loses its quotes).
 pub fn on_paste(app: &mut App, text: &str) -> Vec<Cmd> {
-    let line = pasted_line(text);
     match app.cameos.form.as_mut() {
         Some(CameoForm::Create(f)) if !f.sending => {
-            f.value_mut().push_str(&line);
-            f.completions.clear();
+            f.value_mut().paste(text);
             f.error = None;
         }
         Some(CameoForm::Finalize(f)) if !f.sending => {
             let lowercase = f.field == FinalizeField::Username;
             if let Some(value) = f.value_mut() {
-                value.push_str(&if lowercase {
-                    line.to_ascii_lowercase()
+                value.paste(&if lowercase {
+                    text.to_ascii_lowercase()
                 } else {
-                    line
+                    text.to_string()
                 });
                 f.error = None;
             }
@@ -677,7 +650,11 @@ pub fn on_event(app: &mut App, event: CameoEvent) -> Vec<Cmd> {
             let c = &mut app.cameos;
             // Records the worker reported before this (none, normally) are kept.
             let known: Vec<CameoRow> = std::mem::take(&mut c.rows);
-            c.rows = records.into_iter().map(CameoRow::new).collect();
+            let zone = &app.info.zone;
+            c.rows = records
+                .into_iter()
+                .map(|r| CameoRow::new(r, zone))
+                .collect();
             for row in known {
                 if c.row(&row.record.key).is_none() {
                     c.rows.insert(0, row);
@@ -742,9 +719,16 @@ fn on_changed(app: &mut App, record: CameoRecord) -> Vec<Cmd> {
     let key = record.key.clone();
     let c = &mut app.cameos;
     let old = match c.rows.iter().position(|r| r.record.key == key) {
-        Some(i) => Some(std::mem::replace(&mut c.rows[i], CameoRow::new(record.clone())).record),
+        Some(i) => Some(
+            std::mem::replace(
+                &mut c.rows[i],
+                CameoRow::new(record.clone(), &app.info.zone),
+            )
+            .record,
+        ),
         None => {
-            c.rows.insert(0, CameoRow::new(record.clone()));
+            c.rows
+                .insert(0, CameoRow::new(record.clone(), &app.info.zone));
             if c.rows.len() > 1 {
                 // Keep the same cameo selected as the list grows at the top.
                 c.selected += 1;

@@ -5,16 +5,16 @@
 
 use crossterm::event::{KeyCode, KeyEvent};
 
-use super::keymap::Action;
+use super::keymap::{Action, Context, DefaultBinding, Hint, KeySpec, hint, hint_when};
 use super::prompt::save_prompt;
 use super::update::open_url;
 use super::{
     App, Cmd, ConfirmAction, Connection, DownloadState, DraftRow, Loading, Modal, OpenTarget, Pane,
-    format_unix, one_line, toast, toast_error,
+    one_line, toast, toast_error,
 };
 use crate::api::{Draft, DraftVerdict, DraftsPage, valid_id};
 use crate::track::{TaskKind, TaskPhase};
-use crate::worker::{DraftOp, DraftsEvent, PageStep, PageStop, Pager, Request};
+use crate::worker::{DraftOp, DraftsEvent, DraftsRequest, PageStep, PageStop, Pager, Request};
 
 /// Load the next drafts page when the selection is this close to the end.
 const PAGE_AHEAD: usize = 10;
@@ -29,32 +29,109 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Vec<Cmd>> {
     None
 }
 
-/// The Drafts pane's actions (moving the selection is shared: `update`).
-pub fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
-    use Action::*;
+/// The Drafts pane's own key actions (inside `Action::Drafts`). Their `[keys]` names are the
+/// snake_case of the variant without a pane prefix (`download`, `publish`), as they always
+/// were. Moving the selection and `Details` are shared with the Tasks pane and stay in
+/// `Action`.
+#[derive(
+    Debug,
+    Clone,
+    Copy,
+    Default,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Hash,
+    strum::EnumIter,
+    strum::IntoStaticStr,
+    strum::EnumMessage,
+)]
+#[strum(serialize_all = "snake_case")]
+pub enum DraftsAction {
+    /// Download the selected draft.
+    #[default]
+    #[strum(message = "download")]
+    Download,
+    /// Download the selected draft without the watermark (publish, read, delete the post).
+    #[strum(message = "no-watermark copy")]
+    DownloadClean,
+    /// Publish the selected draft.
+    #[strum(message = "publish")]
+    Publish,
+    /// Unpublish the selected draft (confirm).
+    #[strum(message = "unpublish")]
+    Unpublish,
+    /// Copy the share link (OSC 52).
+    #[strum(message = "copy link")]
+    CopyLink,
+    /// Open in the system player.
+    #[strum(message = "open in player")]
+    Open,
+    /// Use the selected draft as the remix target.
+    #[strum(message = "remix")]
+    Remix,
+    /// Reload the list.
+    #[strum(message = "refresh")]
+    Refresh,
+}
+
+fn have_rows(app: &App) -> bool {
+    app.pane == Pane::Drafts && !app.drafts.rows.is_empty()
+}
+
+/// The pane's default bindings with their status hints, in the order help lists them (after
+/// the Tasks pane's, before the Storyboard's: `keymap::default_table`).
+pub fn default_bindings() -> Vec<DefaultBinding> {
+    use DraftsAction::*;
+    let k = KeySpec::ch;
+    let table: Vec<(KeySpec, DraftsAction, Option<Hint>)> = vec![
+        (k('w'), Download, hint_when(have_rows, "download")),
+        (k('W'), DownloadClean, None),
+        (k('p'), Publish, hint_when(have_rows, "publish")),
+        (k('u'), Unpublish, hint_when(have_rows, "unpublish")),
+        (k('d'), Unpublish, None),
+        (k('y'), CopyLink, hint_when(have_rows, "copy link")),
+        (k('o'), Open, hint_when(have_rows, "open")),
+        (k('x'), Remix, hint_when(have_rows, "remix")),
+        (k('r'), Refresh, hint("refresh")),
+    ];
+    table
+        .into_iter()
+        .map(|(key, action, hint)| (Context::Drafts, key, Action::Drafts(action), hint))
+        .collect()
+}
+
+/// The Drafts pane's own actions (moving the selection is shared: `update`; `Details` is
+/// `toggle_details`). All but `Refresh` act on the selected draft (`draft_action`).
+pub fn on_action(app: &mut App, action: DraftsAction) -> Vec<Cmd> {
     match action {
-        Details => {
-            if !app.drafts.rows.is_empty() {
-                app.drafts.details = !app.drafts.details;
-            }
-            Vec::new()
-        }
-        Download | DownloadClean | Publish | Unpublish | CopyLink | Open | Remix => {
-            draft_action(app, action)
-        }
-        Refresh => {
+        DraftsAction::Refresh => {
             app.drafts.loading = Loading::Loading;
             app.drafts.loading_more = false;
-            vec![Cmd::Worker(Request::LoadDrafts { cursor: None })]
+            vec![Cmd::Worker(Request::Drafts(DraftsRequest::LoadDrafts {
+                cursor: None,
+            }))]
         }
-        _ => Vec::new(),
+        other => draft_action(app, other),
     }
+}
+
+/// `Details` in the Drafts pane: shows or hides the selected draft's details.
+pub fn toggle_details(app: &mut App) -> Vec<Cmd> {
+    if !app.drafts.rows.is_empty() {
+        app.drafts.details = !app.drafts.details;
+    }
+    Vec::new()
 }
 
 /// The confirmed unpublishing of a draft's post.
 pub fn on_confirm(app: &mut App, gen_id: String, post_id: String) -> Vec<Cmd> {
     app.drafts.busy.insert(gen_id.clone(), DraftOp::Unpublish);
-    vec![Cmd::Worker(Request::Unpublish { post_id, gen_id })]
+    vec![Cmd::Worker(Request::Drafts(DraftsRequest::Unpublish {
+        post_id,
+        gen_id,
+    }))]
 }
 
 /// Keeps the selected draft inside the rows the pane shows (after a move, a resize, rows
@@ -81,9 +158,9 @@ pub(super) fn maybe_load_more(app: &mut App) -> Vec<Cmd> {
         && let Some(cursor) = d.next_cursor.clone()
     {
         d.loading_more = true;
-        return vec![Cmd::Worker(Request::LoadDrafts {
+        return vec![Cmd::Worker(Request::Drafts(DraftsRequest::LoadDrafts {
             cursor: Some(cursor),
-        })];
+        }))];
     }
     Vec::new()
 }
@@ -94,13 +171,15 @@ pub use crate::api::share_link;
 /// Why `action` cannot be done on `row` because an id it needs is not an id (the row is
 /// still listed, its id shown sanitised): downloads and publishing need the generation id;
 /// unpublishing and remixing need the post id.
-fn refused_id(row: &DraftRow, action: Action) -> Option<String> {
-    let needs_gen = matches!(
-        action,
-        Action::Download | Action::DownloadClean | Action::Publish
-    );
-    // (Copying the link says why on its own: see `share_link`.)
-    let needs_post = matches!(action, Action::Unpublish | Action::Remix);
+fn refused_id(row: &DraftRow, action: DraftsAction) -> Option<String> {
+    use DraftsAction::*;
+    // Which id each action needs: a `match`, so a new action is a compile error here until
+    // it says. (Copying the link says why on its own: see `share_link`.)
+    let (needs_gen, needs_post) = match action {
+        Download | DownloadClean | Publish => (true, false),
+        Unpublish | Remix => (false, true),
+        CopyLink | Open | Refresh => (false, false),
+    };
     if needs_gen && !valid_id(&row.gen_id) {
         return Some(format!(
             "refused: {}",
@@ -116,7 +195,7 @@ fn refused_id(row: &DraftRow, action: Action) -> Option<String> {
     }
 }
 
-fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
+fn draft_action(app: &mut App, action: DraftsAction) -> Vec<Cmd> {
     let Some(row) = app.drafts.rows.get(app.drafts.selected).cloned() else {
         return Vec::new();
     };
@@ -126,8 +205,11 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
         return Vec::new();
     }
     match action {
-        Action::Download | Action::DownloadClean => download(app, &row, action),
-        Action::Publish | Action::Unpublish | Action::Remix | Action::CopyLink
+        DraftsAction::Download | DraftsAction::DownloadClean => download(app, &row, action),
+        DraftsAction::Publish
+        | DraftsAction::Unpublish
+        | DraftsAction::Remix
+        | DraftsAction::CopyLink
             if row.is_image() =>
         {
             toast(
@@ -136,9 +218,9 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
             );
             Vec::new()
         }
-        Action::Publish => {
+        DraftsAction::Publish => {
             if let Some(post) = &row.post_id {
-                match share_link(post) {
+                match share_link(&app.info.share_origin, post) {
                     Ok(link) => toast(app, format!("already published: {link}")),
                     Err(why) => toast_error(app, format!("already published; {why}")),
                 }
@@ -152,9 +234,11 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
                 return Vec::new();
             }
             app.drafts.busy.insert(gen_id.clone(), DraftOp::Publish);
-            vec![Cmd::Worker(Request::Publish { gen_id })]
+            vec![Cmd::Worker(Request::Drafts(DraftsRequest::Publish {
+                gen_id,
+            }))]
         }
-        Action::Unpublish => {
+        DraftsAction::Unpublish => {
             let Some(post_id) = row.post_id.clone() else {
                 toast(app, "this draft is not published");
                 return Vec::new();
@@ -165,7 +249,11 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
             });
             Vec::new()
         }
-        Action::CopyLink => match row.post_id.as_deref().map(share_link) {
+        DraftsAction::CopyLink => match row
+            .post_id
+            .as_deref()
+            .map(|post| share_link(&app.info.share_origin, post))
+        {
             // The loop says how the copy went once it has tried (`Msg::EffectDone`).
             Some(Ok(link)) => vec![Cmd::Copy(link)],
             Some(Err(why)) => {
@@ -180,7 +268,7 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
                 Vec::new()
             }
         },
-        Action::Open => {
+        DraftsAction::Open => {
             // A file only from what the worker reported saved; anything else is the server's
             // link, checked before it reaches a player.
             if let Some(DownloadState::Done(path)) = app.drafts.downloads.get(&gen_id) {
@@ -194,7 +282,7 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
                 }
             }
         }
-        Action::Remix => match &row.post_id {
+        DraftsAction::Remix => match &row.post_id {
             Some(post) => {
                 app.prompt.remix = post.clone();
                 app.prompt.image_path.clear();
@@ -215,13 +303,14 @@ fn draft_action(app: &mut App, action: Action) -> Vec<Cmd> {
                 Vec::new()
             }
         },
-        _ => Vec::new(),
+        // Not a draft's action: `on_action` handles it.
+        DraftsAction::Refresh => Vec::new(),
     }
 }
 
 /// Starts the download (plain or clean copy) of the selected draft, unless it cannot have one
 /// or already has one running.
-fn download(app: &mut App, row: &DraftRow, action: Action) -> Vec<Cmd> {
+fn download(app: &mut App, row: &DraftRow, action: DraftsAction) -> Vec<Cmd> {
     let gen_id = row.gen_id.clone();
     if row.draft.best_url().is_none() {
         toast(
@@ -237,7 +326,7 @@ fn download(app: &mut App, row: &DraftRow, action: Action) -> Vec<Cmd> {
         toast(app, "already downloading");
         return Vec::new();
     }
-    let clean = action == Action::DownloadClean;
+    let clean = action == DraftsAction::DownloadClean;
     if clean && matches!(row.draft.verdict(), DraftVerdict::Violation(_)) {
         toast_error(
             app,
@@ -260,9 +349,9 @@ fn download(app: &mut App, row: &DraftRow, action: Action) -> Vec<Cmd> {
     }
     let dir = app.info.download_dir.clone();
     let request = if clean {
-        Request::SaveClean { draft, dir }
+        Request::Drafts(DraftsRequest::SaveClean { draft, dir })
     } else {
-        Request::SaveDraft { draft, dir }
+        Request::Drafts(DraftsRequest::SaveDraft { draft, dir })
     };
     vec![Cmd::Worker(request)]
 }
@@ -350,7 +439,7 @@ pub fn on_event(app: &mut App, event: DraftsEvent) -> Vec<Cmd> {
             if let Some(row) = app.drafts.rows.iter_mut().find(|r| r.gen_id == gen_id) {
                 row.post_id = Some(post.id.clone());
             }
-            match post.share_link() {
+            match post.share_link(&app.info.share_origin) {
                 Ok(link) => toast(app, format!("published {link}: y copies the link")),
                 Err(why) => toast_error(app, format!("published; {why}")),
             }
@@ -434,7 +523,6 @@ pub fn drafts_row(draft: Draft) -> DraftRow {
             .unwrap_or("(no prompt)"),
         200,
     );
-    let created = draft.created_at.map(format_unix).unwrap_or_default();
     let duration = draft
         .duration_s
         .map(crate::text::duration)
@@ -450,7 +538,6 @@ pub fn drafts_row(draft: Draft) -> DraftRow {
         draft: slim(draft),
         gen_id,
         title,
-        created,
         duration,
         state,
         post_id,

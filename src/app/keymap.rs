@@ -170,30 +170,8 @@ pub enum Action {
     /// Next prompt from history.
     #[strum(message = "newer prompt")]
     HistoryNext,
-    /// Download the selected draft.
-    #[strum(message = "download")]
-    Download,
-    /// Download the selected draft without the watermark (publish, read, delete the post).
-    #[strum(message = "no-watermark copy")]
-    DownloadClean,
-    /// Publish the selected draft.
-    #[strum(message = "publish")]
-    Publish,
-    /// Unpublish the selected draft (confirm).
-    #[strum(message = "unpublish")]
-    Unpublish,
-    /// Copy the share link (OSC 52).
-    #[strum(message = "copy link")]
-    CopyLink,
-    /// Open in the system player.
-    #[strum(message = "open in player")]
-    Open,
-    /// Use the selected draft as the remix target.
-    #[strum(message = "remix")]
-    Remix,
-    /// Reload the list.
-    #[strum(message = "refresh")]
-    Refresh,
+    /// A Drafts pane action (its `[keys]` name has no pane prefix: `download`, `publish`).
+    Drafts(crate::app::drafts::DraftsAction),
     /// Remove a finished task from the list (confirm).
     #[strum(message = "remove task")]
     Dismiss,
@@ -208,6 +186,7 @@ impl Action {
     pub fn describe(self) -> &'static str {
         use strum::EnumMessage;
         match self {
+            Action::Drafts(a) => a.get_message().unwrap_or_default(),
             Action::Storyboard(a) => a.get_message().unwrap_or_default(),
             Action::Cameo(a) => a.get_message().unwrap_or_default(),
             other => other.get_message().unwrap_or_default(),
@@ -215,9 +194,11 @@ impl Action {
     }
 
     /// The name used in the config's `[keys]` table (snake_case of the variant, the pane's
-    /// actions prefixed with the pane: `storyboard_add_shot`, `cameo_new`).
+    /// actions prefixed with the pane: `storyboard_add_shot`, `cameo_new`; the Drafts pane's
+    /// without a prefix, as they were named before they moved into it: `download`).
     pub fn config_name(self) -> String {
         match self {
+            Action::Drafts(a) => <&'static str>::from(a).to_string(),
             Action::Storyboard(a) => format!("storyboard_{}", <&'static str>::from(a)),
             Action::Cameo(a) => format!("cameo_{}", <&'static str>::from(a)),
             other => <&'static str>::from(other).to_string(),
@@ -495,8 +476,8 @@ fn image_mode(app: &App) -> bool {
     app.prompt.image_mode
 }
 
-/// The default bindings of the base panes and the global keys, in the order help lists them
-/// and the status bar shows their hints.
+/// The default bindings of the Prompt and Tasks panes, the lists and the global keys, in the
+/// order help lists them and the status bar shows their hints.
 fn base_table() -> Vec<DefaultBinding> {
     use Action::*;
     use Context::*;
@@ -571,43 +552,15 @@ fn base_table() -> Vec<DefaultBinding> {
             Dismiss,
             hint_when(tasks_have_rows, "remove task"),
         ),
-        (
-            Drafts,
-            k('w'),
-            Download,
-            hint_when(drafts_have_rows, "download"),
-        ),
-        (Drafts, k('W'), DownloadClean, None),
-        (
-            Drafts,
-            k('p'),
-            Publish,
-            hint_when(drafts_have_rows, "publish"),
-        ),
-        (
-            Drafts,
-            k('u'),
-            Unpublish,
-            hint_when(drafts_have_rows, "unpublish"),
-        ),
-        (Drafts, k('d'), Unpublish, None),
-        (
-            Drafts,
-            k('y'),
-            CopyLink,
-            hint_when(drafts_have_rows, "copy link"),
-        ),
-        (Drafts, k('o'), Open, hint_when(drafts_have_rows, "open")),
-        (Drafts, k('x'), Remix, hint_when(drafts_have_rows, "remix")),
-        (Drafts, k('r'), Refresh, hint("refresh")),
     ]
 }
 
-/// Every default binding with its declared hint: the base panes', then the Storyboard's
-/// and the Cameos' (declared in their modules).
+/// Every default binding with its declared hint: the base panes', then the Drafts', the
+/// Storyboard's and the Cameos' (declared in their modules).
 fn default_table() -> &'static [DefaultBinding] {
     static TABLE: std::sync::LazyLock<Vec<DefaultBinding>> = std::sync::LazyLock::new(|| {
         let mut table = base_table();
+        table.extend(crate::app::drafts::default_bindings());
         table.extend(crate::app::storyboard::default_bindings());
         table.extend(crate::app::cameos::default_bindings());
         table
@@ -754,11 +707,23 @@ impl Keymap {
 }
 
 /// Every action, including the panes' own, for `[keys]` names: derived from the enums.
+/// Each pane's enum is expanded where its variant stands in `Action`, so the list keeps the
+/// order it had before the Drafts actions moved into their pane.
 pub fn all_actions() -> impl Iterator<Item = Action> {
-    Action::iter()
-        .filter(|a| !matches!(a, Action::Storyboard(_) | Action::Cameo(_)))
-        .chain(crate::app::storyboard::StoryboardAction::iter().map(Action::Storyboard))
-        .chain(crate::app::cameos::CameoAction::iter().map(Action::Cameo))
+    Action::iter().flat_map(|a| -> Vec<Action> {
+        match a {
+            Action::Drafts(_) => crate::app::drafts::DraftsAction::iter()
+                .map(Action::Drafts)
+                .collect(),
+            Action::Storyboard(_) => crate::app::storyboard::StoryboardAction::iter()
+                .map(Action::Storyboard)
+                .collect(),
+            Action::Cameo(_) => crate::app::cameos::CameoAction::iter()
+                .map(Action::Cameo)
+                .collect(),
+            other => vec![other],
+        }
+    })
 }
 
 fn action_names() -> String {
@@ -898,6 +863,7 @@ pub fn help_key(app: &mut App, mut help: HelpState, key: KeyEvent) {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::app::drafts::DraftsAction;
 
     fn key(c: char) -> KeyEvent {
         KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
@@ -911,7 +877,7 @@ mod tests {
                 &[Context::Drafts, Context::List, Context::Global],
                 &key('d')
             ),
-            Some(Action::Unpublish)
+            Some(Action::Drafts(DraftsAction::Unpublish))
         );
         assert_eq!(
             km.lookup(&[Context::Tasks, Context::List, Context::Global], &key('d')),
@@ -934,9 +900,12 @@ mod tests {
         assert_eq!(km.lookup(&[Context::Drafts], &key('w')), None);
         assert_eq!(
             km.lookup(&[Context::Drafts], &key('D')),
-            Some(Action::Download)
+            Some(Action::Drafts(DraftsAction::Download))
         );
-        assert_eq!(km.keys_for(Action::Download), "D/Ctrl-D");
+        assert_eq!(
+            km.keys_for(Action::Drafts(DraftsAction::Download)),
+            "D/Ctrl-D"
+        );
         o.insert("fly".into(), vec!["f".into()]);
         let problems = km.apply_overrides(&o);
         assert!(
@@ -947,14 +916,17 @@ mod tests {
         );
         assert_eq!(
             km.lookup(&[Context::Drafts], &key('D')),
-            Some(Action::Download)
+            Some(Action::Drafts(DraftsAction::Download))
         );
         assert!(KeySpec::parse("ctrl-").is_err() || KeySpec::parse("nope").is_err());
     }
 
     #[test]
     fn config_names_are_snake_case() {
-        assert_eq!(Action::CopyLink.config_name(), "copy_link");
+        assert_eq!(
+            Action::Drafts(DraftsAction::CopyLink).config_name(),
+            "copy_link"
+        );
         assert_eq!(Action::Quit.config_name(), "quit");
     }
 
@@ -962,6 +934,7 @@ mod tests {
     /// name, the pane's actions prefixed with the pane.
     fn old_config_name(action: Action) -> String {
         let debug = match action {
+            Action::Drafts(a) => format!("{a:?}"),
             Action::Storyboard(a) => format!("Storyboard{a:?}"),
             Action::Cameo(a) => format!("Cameo{a:?}"),
             other => format!("{other:?}"),
@@ -989,7 +962,7 @@ mod tests {
         for a in [
             Action::Quit,
             Action::Dismiss,
-            Action::DownloadClean,
+            Action::Drafts(DraftsAction::DownloadClean),
             Action::Storyboard(crate::app::storyboard::StoryboardAction::InsertCameo),
             Action::Cameo(crate::app::cameos::CameoAction::Copy),
         ] {
@@ -1002,6 +975,10 @@ mod tests {
         assert!(action_names().contains("storyboard_fit_length"));
         assert!(action_names().contains("cameo_insert_prompt"));
         assert!(action_names().contains("download_clean"));
+        // The Drafts actions keep their place in the list the config's problems show.
+        assert!(action_names().contains(
+            "history_next, download, download_clean, publish, unpublish, copy_link, open, remix, refresh, dismiss,"
+        ));
     }
 
     #[test]

@@ -23,11 +23,11 @@ mod tests_busy;
 mod tests_hostile;
 mod update;
 
-pub use drafts::{drafts_row, share_link};
+pub use drafts::{DraftsAction, drafts_row, share_link};
 pub use open::{MAX_OPEN_URL, OpenTarget, media_url};
 pub use prompt::{insert_into_prompt, prompt_snapshot};
 pub use state::*;
-pub use update::{format_unix, one_line, startup, step_selection, toast, toast_error, update};
+pub use update::{one_line, startup, step_selection, toast, toast_error, update};
 
 use crossterm::event::KeyEvent;
 
@@ -184,7 +184,7 @@ impl PromptPane {
             image_path: String::new(),
             remix: String::new(),
             field: None,
-            completions: Vec::new(),
+            line: Default::default(),
             history: Vec::new(),
             history_pos: None,
             submitting: None,

@@ -2,11 +2,12 @@
 //! image, remix target), the settings, the prompt history, submitting, pasting, and the
 //! autosave of all of it. The pane's state (`PromptPane`) is in `state.rs`.
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 use ratatui_textarea::TextArea;
 
 use super::keymap::Action;
-use super::update::{common_prefix, ctrl};
+use super::line_edit::{Completed, LineEdit, LineKey};
+use super::update::ctrl;
 use super::{App, Cmd, EditTarget, PromptField, toast, toast_error};
 use crate::api::params::remix_target_id;
 use crate::api::{ImageShape, Length, Model, Orientation, Size};
@@ -48,14 +49,14 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
         ToggleKind | CycleOrientation | CycleLength | ToggleModel | ToggleSize | CycleVariants
         | ClearInputs => change_setting(app, action),
         EditImage => {
-            app.prompt.field = Some(PromptField::ImagePath);
+            open_field(app, PromptField::ImagePath);
             Vec::new()
         }
         EditRemix => {
             if app.prompt.image_mode {
                 toast(app, "remix applies to videos: press v to switch to video");
             } else {
-                app.prompt.field = Some(PromptField::Remix);
+                open_field(app, PromptField::Remix);
             }
             Vec::new()
         }
@@ -92,40 +93,53 @@ fn on_typing_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
 
 fn on_field_key(app: &mut App, field: PromptField, key: KeyEvent) -> Vec<Cmd> {
     if ctrl(&key, 's') {
-        app.prompt.field = None;
-        app.prompt.completions.clear();
+        close_field(app, field);
         return submit(app);
     }
-    let value = match field {
-        PromptField::ImagePath => &mut app.prompt.image_path,
-        PromptField::Remix => &mut app.prompt.remix,
-    };
     match key.code {
         KeyCode::Esc | KeyCode::Enter => {
-            app.prompt.field = None;
-            app.prompt.completions.clear();
-            let trimmed = value.trim().to_string();
-            *value = trimmed;
-            if field == PromptField::Remix && !app.prompt.remix.is_empty() {
-                match remix_target_id(&app.prompt.remix) {
-                    Ok(id) => app.prompt.remix = id,
-                    Err(e) => toast_error(app, e),
-                }
-            }
+            close_field(app, field);
             return vec![save_prompt(app)];
         }
-        KeyCode::Tab if field == PromptField::ImagePath => {
-            app.prompt.completions.clear();
-            return vec![Cmd::CompletePath(value.clone())];
-        }
-        KeyCode::Backspace => {
-            value.pop();
-        }
-        KeyCode::Char(c) if !key.modifiers.contains(KeyModifiers::CONTROL) => value.push(c),
-        _ => return Vec::new(),
+        // Completion lists file names; a remix target is an id or a link.
+        KeyCode::Tab | KeyCode::BackTab if field == PromptField::Remix => return Vec::new(),
+        _ => {}
     }
-    app.prompt.completions.clear();
-    Vec::new()
+    match app.prompt.line.key(&key) {
+        LineKey::Complete => vec![Cmd::CompletePath(app.prompt.line.text().to_string())],
+        LineKey::Edited | LineKey::Moved => {
+            *field_value(app, field) = app.prompt.line.text().to_string();
+            Vec::new()
+        }
+        LineKey::Ignored => Vec::new(),
+    }
+}
+
+/// Opens a one-line field on its current value, the cursor at its end.
+fn open_field(app: &mut App, field: PromptField) {
+    app.prompt.line = LineEdit::new(field_value(app, field).clone());
+    app.prompt.field = Some(field);
+}
+
+/// Leaves a field: the value is trimmed, and a remix link becomes its post id.
+fn close_field(app: &mut App, field: PromptField) {
+    app.prompt.field = None;
+    app.prompt.line.clear_completions();
+    let value = field_value(app, field);
+    *value = value.trim().to_string();
+    if field == PromptField::Remix && !app.prompt.remix.is_empty() {
+        match remix_target_id(&app.prompt.remix) {
+            Ok(id) => app.prompt.remix = id,
+            Err(e) => toast_error(app, e),
+        }
+    }
+}
+
+fn field_value(app: &mut App, field: PromptField) -> &mut String {
+    match field {
+        PromptField::ImagePath => &mut app.prompt.image_path,
+        PromptField::Remix => &mut app.prompt.remix,
+    }
 }
 
 fn prompt_editor(app: &App) -> Cmd {
@@ -138,11 +152,8 @@ fn prompt_editor(app: &App) -> Cmd {
 /// Bracketed paste into the focused field, or into the editor (which starts typing).
 pub fn on_paste(app: &mut App, text: &str) -> Vec<Cmd> {
     if let Some(field) = app.prompt.field {
-        let line: String = text.chars().filter(|c| !c.is_control()).collect();
-        match field {
-            PromptField::ImagePath => app.prompt.image_path.push_str(line.trim()),
-            PromptField::Remix => app.prompt.remix.push_str(line.trim()),
-        }
+        app.prompt.line.paste(text);
+        *field_value(app, field) = app.prompt.line.text().to_string();
         return Vec::new();
     }
     app.prompt.typing = true;
@@ -163,21 +174,15 @@ pub fn on_edited(app: &mut App, text: String) -> Vec<Cmd> {
 /// File-name completions for the input image path, applied if that field still holds the
 /// path they complete.
 pub fn on_completions(app: &mut App, input: String, candidates: Vec<String>) -> Vec<Cmd> {
-    if app.prompt.field == Some(PromptField::ImagePath) && app.prompt.image_path == input {
-        match candidates.len() {
-            0 => toast(app, format!("nothing matches {input:?}")),
-            1 => app.prompt.image_path = candidates[0].clone(),
-            _ => {
-                let prefix = common_prefix(&candidates);
-                // Never shorten what was typed (a prefix shorter than the input).
-                app.prompt.image_path = if prefix.len() >= input.len() {
-                    prefix
-                } else {
-                    input
-                };
-                app.prompt.completions = candidates;
-            }
+    if app.prompt.field != Some(PromptField::ImagePath) {
+        return Vec::new();
+    }
+    match app.prompt.line.complete(&input, candidates) {
+        Completed::Nothing => toast(app, format!("nothing matches {input:?}")),
+        Completed::One | Completed::Several => {
+            app.prompt.image_path = app.prompt.line.text().to_string();
         }
+        Completed::Stale => {}
     }
     Vec::new()
 }

@@ -177,8 +177,9 @@ pub struct PromptPane {
     pub remix: String,
     /// Which one-line field is being edited, if any.
     pub field: Option<PromptField>,
-    /// Tab-completion candidates for the image path, cycling.
-    pub completions: Vec<String>,
+    /// The open field's editor (cursor, completions); its text is copied into `image_path`
+    /// or `remix` on every edit, so the rest of the program reads those.
+    pub line: super::line_edit::LineEdit,
     /// Submitted prompts, newest last.
     pub history: Vec<String>,
     /// Position while browsing history (`None`: not browsing).
@@ -216,8 +217,6 @@ pub struct DraftRow {
     pub gen_id: String,
     /// One line of prompt, control characters removed.
     pub title: String,
-    /// `2026-11-24 19:58`.
-    pub created: String,
     /// `10 s`.
     pub duration: String,
     /// `ready`, `blocked`, `not ready`.
@@ -302,6 +301,9 @@ pub struct AppInfo {
     /// The zone times are shown in (the system's, read at start; UTC by default, so tests
     /// and snapshots do not depend on the machine).
     pub zone: crate::text::Zone,
+    /// Where the configured backend's share pages live (the origin of `base_url`), so the
+    /// links copied and shown lead to that backend, the demo's to the simulator.
+    pub share_origin: crate::api::ShareOrigin,
 }
 
 /// The whole UI state.

@@ -450,7 +450,7 @@ pub fn on_paste(app: &mut App, text: &str) -> Vec<Cmd> {
         .collect();
     if let Some(overlay) = &mut app.storyboard.overlay {
         if let Overlay::Name(input) = overlay {
-            input.value.extend(text.chars().filter(|c| !c.is_control()));
+            input.value.paste(&text);
             input.error = None;
         }
         return Vec::new();

@@ -10,7 +10,7 @@ use super::{
     App, Cmd, ConfirmAction, DraftRow, Loading, Modal, Pane, one_line, toast, toast_error,
 };
 use crate::track::{TaskKind, TaskPhase};
-use crate::worker::{Request, TaskEvent};
+use crate::worker::{DraftsRequest, Request, TaskEvent};
 
 /// The Tasks pane's own actions (moving the selection is shared: `update`).
 pub fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
@@ -77,7 +77,9 @@ fn details(app: &mut App) -> Vec<Cmd> {
                 Vec::new()
             } else {
                 app.drafts.loading = Loading::Loading;
-                vec![Cmd::Worker(Request::LoadDrafts { cursor: None })]
+                vec![Cmd::Worker(Request::Drafts(DraftsRequest::LoadDrafts {
+                    cursor: None,
+                }))]
             }
         }
         (TaskPhase::Done { urls, .. }, TaskKind::Image) => match urls.first() {

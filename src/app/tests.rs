@@ -6,7 +6,7 @@ use super::*;
 use crate::api::{ApiError, Draft, DraftVerdict, DraftsPage, Length, Orientation, Post};
 use crate::app::test_support::*;
 use crate::track::{TaskKind, TaskPhase, TaskRecord};
-use crate::worker::{DraftsEvent, Event, Request, SubmissionKind, TaskEvent};
+use crate::worker::{DraftsEvent, DraftsRequest, Event, Request, SubmissionKind, TaskEvent};
 
 fn app() -> App {
     let info = AppInfo {
@@ -218,7 +218,7 @@ fn image_path_field_asks_for_completions_and_applies_them() {
         NOW,
     );
     assert_eq!(a.prompt.image_path, "/tmp/cat");
-    assert_eq!(a.prompt.completions.len(), 2);
+    assert_eq!(a.prompt.line.completions().len(), 2);
     update(
         &mut a,
         Msg::Completions {
@@ -230,6 +230,98 @@ fn image_path_field_asks_for_completions_and_applies_them() {
     assert_eq!(a.prompt.image_path, "/tmp/cat.png");
     key(&mut a, KeyCode::Enter);
     assert_eq!(a.prompt.field, None);
+}
+
+#[test]
+fn one_line_fields_edit_at_the_cursor_like_a_shell_line() {
+    let mut a = app();
+    ch(&mut a, 'r');
+    typed(&mut a, "abc");
+    key(&mut a, KeyCode::Left);
+    key(&mut a, KeyCode::Left);
+    ch(&mut a, 'X');
+    assert_eq!(a.prompt.remix, "aXbc");
+    key(&mut a, KeyCode::End);
+    typed(&mut a, " s_1");
+    ctrl(&mut a, 'w');
+    assert_eq!(
+        a.prompt.remix, "aXbc ",
+        "Ctrl-W takes the word before the cursor"
+    );
+    ctrl(&mut a, 'u');
+    assert_eq!(a.prompt.remix, "");
+    key(&mut a, KeyCode::Esc);
+    assert_eq!(a.prompt.field, None);
+    // The field opens on its value with the cursor at the end.
+    a.prompt.image_path = "/tmp/x.png".into();
+    ch(&mut a, 'f');
+    key(&mut a, KeyCode::Home);
+    ch(&mut a, '~');
+    assert_eq!(a.prompt.image_path, "~/tmp/x.png");
+}
+
+#[test]
+fn tab_cycles_through_the_image_completions() {
+    let mut a = app();
+    ch(&mut a, 'f');
+    typed(&mut a, "/tmp/c");
+    key(&mut a, KeyCode::Tab);
+    update(
+        &mut a,
+        Msg::Completions {
+            input: "/tmp/c".into(),
+            candidates: vec!["/tmp/cat.png".into(), "/tmp/cow.png".into()],
+        },
+        NOW,
+    );
+    assert_eq!(a.prompt.image_path, "/tmp/c");
+    assert!(
+        key(&mut a, KeyCode::Tab).is_empty(),
+        "cycles without asking again"
+    );
+    assert_eq!(a.prompt.image_path, "/tmp/cat.png");
+    key(&mut a, KeyCode::Tab);
+    assert_eq!(a.prompt.image_path, "/tmp/cow.png");
+    key(&mut a, KeyCode::BackTab);
+    assert_eq!(a.prompt.image_path, "/tmp/cat.png");
+}
+
+#[test]
+fn a_pasted_or_dropped_path_loses_its_quotes_and_file_scheme() {
+    let mut a = app();
+    ch(&mut a, 'f');
+    update(&mut a, Msg::Paste("'/path/my image.png'".into()), NOW);
+    assert_eq!(a.prompt.image_path, "/path/my image.png");
+    ctrl(&mut a, 'u');
+    update(
+        &mut a,
+        Msg::Paste("file:///path/my%20image.png\n".into()),
+        NOW,
+    );
+    assert_eq!(a.prompt.image_path, "/path/my image.png");
+}
+
+#[test]
+fn the_prompt_pane_starts_typing_so_the_first_keys_are_the_prompt() {
+    let mut a = app();
+    let before = prompt_snapshot(&a);
+    startup(&mut a);
+    assert!(a.prompt.typing);
+    typed(&mut a, "a cat on a skateboard");
+    assert_eq!(a.prompt.text(), "a cat on a skateboard");
+    let after = prompt_snapshot(&a);
+    assert_eq!(
+        (after.video, after.remix, a.prompt.field),
+        (before.video, before.remix, None),
+        "no setting changed"
+    );
+    key(&mut a, KeyCode::Esc);
+    ch(&mut a, 's');
+    assert_ne!(
+        prompt_snapshot(&a).video,
+        before.video,
+        "after Esc, s changes the size"
+    );
 }
 
 #[test]
@@ -272,9 +364,9 @@ fn drafts_navigation_pages_ahead() {
     );
     assert_eq!(
         worker_requests(&cmds),
-        vec![&Request::LoadDrafts {
+        vec![&Request::Drafts(DraftsRequest::LoadDrafts {
             cursor: Some("c1".into())
-        }]
+        })]
     );
     assert!(a.drafts.loading_more);
     // No second request while one is in flight.
@@ -312,7 +404,7 @@ fn draft_actions() {
     );
     // Download into the configured dir, named by the date, the prompt and the id.
     let cmds = ch(&mut a, 'w');
-    let Request::SaveDraft { draft, dir } = worker_requests(&cmds)[0] else {
+    let Request::Drafts(DraftsRequest::SaveDraft { draft, dir }) = worker_requests(&cmds)[0] else {
         panic!()
     };
     assert_eq!(draft.gen_id(), Some("gen_a"));
@@ -330,9 +422,9 @@ fn draft_actions() {
     let cmds = ch(&mut a, 'p');
     assert_eq!(
         worker_requests(&cmds),
-        vec![&Request::Publish {
+        vec![&Request::Drafts(DraftsRequest::Publish {
             gen_id: "gen_a".into()
-        }]
+        })]
     );
     event(
         &mut a,
@@ -359,10 +451,10 @@ fn draft_actions() {
     let cmds = ch(&mut a, 'y');
     assert_eq!(
         worker_requests(&cmds),
-        vec![&Request::Unpublish {
+        vec![&Request::Drafts(DraftsRequest::Unpublish {
             post_id: "s_a".into(),
             gen_id: "gen_a".into()
-        }]
+        })]
     );
     // Remix fills the Prompt pane's target from the published draft.
     ch(&mut a, 'j');
@@ -392,7 +484,7 @@ fn draft_actions() {
     // Refresh.
     assert_eq!(
         worker_requests(&ch(&mut a, 'r')),
-        vec![&Request::LoadDrafts { cursor: None }]
+        vec![&Request::Drafts(DraftsRequest::LoadDrafts { cursor: None })]
     );
 }
 
@@ -685,8 +777,12 @@ fn server_text_is_flattened_for_display() {
     });
     assert!(!row.title.contains('\x1b') && !row.title.contains('\r') && !row.title.contains('\n'));
     // No draft predates the service: 1970 is a broken timestamp, shown as a dash.
-    assert_eq!(format_unix(0.0), "–");
-    assert_eq!(format_unix(1_764_000_000.0), "2025-11-24 16:00");
+    let utc = crate::text::Zone::utc();
+    assert_eq!(crate::text::local_date(0.0, &utc, false), "–");
+    assert_eq!(
+        crate::text::local_date(1_764_000_000.0, &utc, false),
+        "2025-11-24 16:00"
+    );
 }
 
 /// A clean copy's end says which it is: a copy shown to be clean as news, the watermarked
@@ -778,4 +874,51 @@ fn resize_takes_the_list_height_it_is_given() {
         0.0,
     );
     assert_eq!(a.drafts_viewport, 1);
+}
+
+#[test]
+fn share_links_use_the_configured_backends_origin() {
+    let origin = crate::api::ShareOrigin::from_base_url("http://127.0.0.1:43123/backend").unwrap();
+    let info = AppInfo {
+        share_origin: origin,
+        ..AppInfo::default()
+    };
+    let mut a = App::new(info, Keymap::default(), NOW);
+    ch(&mut a, '4');
+    event(
+        &mut a,
+        Event::Drafts(DraftsEvent::DraftsLoaded {
+            page: DraftsPage {
+                items: vec![draft("gen_a", None), draft("gen_b", Some("s_b"))],
+                cursor: None,
+            },
+            first: true,
+        }),
+    );
+    event(
+        &mut a,
+        Event::Drafts(DraftsEvent::Published {
+            gen_id: "gen_a".into(),
+            post: Post {
+                id: "s_a".into(),
+                ..Post::default()
+            },
+        }),
+    );
+    let toast = &a.toasts.back().unwrap().text;
+    assert!(toast.contains("http://127.0.0.1:43123/p/s_a"), "{toast}");
+    assert_eq!(
+        ch(&mut a, 'y')[0],
+        Cmd::Copy("http://127.0.0.1:43123/p/s_a".into())
+    );
+    // Publishing again says where it already is.
+    ch(&mut a, 'p');
+    let toast = &a.toasts.back().unwrap().text;
+    assert!(toast.contains("http://127.0.0.1:43123/p/s_a"), "{toast}");
+    // A link on the configured origin is accepted as a remix target.
+    ch(&mut a, '1');
+    ch(&mut a, 'r');
+    typed(&mut a, "http://127.0.0.1:43123/p/s_b");
+    key(&mut a, KeyCode::Enter);
+    assert_eq!(a.prompt.remix, "s_b");
 }

@@ -7,7 +7,7 @@ use ratatui::backend::TestBackend;
 use super::*;
 use crate::api::{ApiError, Draft, DraftsPage};
 use crate::app::test_support::*;
-use crate::worker::{DraftOp, DraftsEvent, Event, Request};
+use crate::worker::{DraftOp, DraftsEvent, DraftsRequest, Event, Request};
 
 fn app() -> App {
     let info = AppInfo {
@@ -64,9 +64,9 @@ fn publish_selected(a: &mut App, gen_id: &str) {
     let cmds = ch(a, 'p');
     assert_eq!(
         requests(&cmds),
-        vec![&Request::Publish {
+        vec![&Request::Drafts(DraftsRequest::Publish {
             gen_id: gen_id.into()
-        }]
+        })]
     );
 }
 
@@ -168,7 +168,10 @@ fn a_failure_for_another_operation_leaves_the_mark_alone() {
 fn a_download_and_a_publish_of_one_draft_are_tracked_apart() {
     let mut a = with_drafts(&["gen_a"]);
     let cmds = ch(&mut a, 'w');
-    assert!(matches!(requests(&cmds)[..], [Request::SaveDraft { .. }]));
+    assert!(matches!(
+        requests(&cmds)[..],
+        [Request::Drafts(DraftsRequest::SaveDraft { .. })]
+    ));
     // The pane lets a publish start while the download runs.
     publish_selected(&mut a, "gen_a");
     assert!(matches!(

@@ -4,7 +4,7 @@
 use super::*;
 use crate::api::{Draft, DraftsPage};
 use crate::app::test_support::*;
-use crate::worker::{DraftsEvent, Event, Request};
+use crate::worker::{DraftsEvent, DraftsRequest, Event, Request};
 
 fn app() -> App {
     let info = AppInfo {
@@ -52,7 +52,12 @@ fn last_toast(app: &App) -> (String, bool) {
 
 fn loads(cmds: &[Cmd]) -> usize {
     cmds.iter()
-        .filter(|c| matches!(c, Cmd::Worker(Request::LoadDrafts { .. })))
+        .filter(|c| {
+            matches!(
+                c,
+                Cmd::Worker(Request::Drafts(DraftsRequest::LoadDrafts { .. }))
+            )
+        })
         .count()
 }
 

@@ -14,7 +14,7 @@ use super::{
     App, Cmd, ConfirmAction, Connection, EditTarget, Loading, Modal, Msg, OpenTarget, Pane, Toast,
     media_url,
 };
-use crate::worker::{Event, Request};
+use crate::worker::{DraftsRequest, Event, Request};
 
 /// How long an information toast stays, in seconds.
 const TOAST_SECS: f64 = 4.0;
@@ -25,9 +25,14 @@ const ERROR_TOAST_SECS: f64 = 8.0;
 /// frame is drawn before any of them is answered.
 pub fn startup(app: &mut App) -> Vec<Cmd> {
     app.drafts.loading = Loading::Loading;
+    // What a new user types first is a prompt: the keys go into the editor until `Esc`
+    // (typed at once, `s`, `o` and `r` would otherwise change settings that are autosaved).
+    if app.pane == Pane::Prompt {
+        app.prompt.typing = true;
+    }
     let mut cmds = vec![
         Cmd::Worker(Request::LoadAccount),
-        Cmd::Worker(Request::LoadDrafts { cursor: None }),
+        Cmd::Worker(Request::Drafts(DraftsRequest::LoadDrafts { cursor: None })),
     ];
     cmds.extend(super::storyboard::startup(app));
     cmds.extend(super::cameos::startup(app));
@@ -71,27 +76,6 @@ pub fn update(app: &mut App, msg: Msg, now: f64) -> Vec<Cmd> {
             super::prompt::on_completions(app, input, candidates)
         }
     }
-}
-
-/// The longest common start of the candidates, on a character boundary (for completions).
-pub(crate) fn common_prefix(items: &[String]) -> String {
-    let Some(first) = items.first() else {
-        return String::new();
-    };
-    let mut len = first.len();
-    for s in &items[1..] {
-        len = len.min(
-            first
-                .bytes()
-                .zip(s.bytes())
-                .take_while(|(a, b)| a == b)
-                .count(),
-        );
-    }
-    while !first.is_char_boundary(len) {
-        len -= 1;
-    }
-    first[..len].to_string()
 }
 
 /// Shows an information toast (for the pane modules too).
@@ -281,15 +265,13 @@ fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
         Down | Up | Top | Bottom | PageDown | PageUp => move_selection(app, action),
         Details => match app.pane {
             Pane::Tasks => super::tasks::on_action(app, action),
-            Pane::Drafts => super::drafts::on_action(app, action),
+            Pane::Drafts => super::drafts::toggle_details(app),
             _ => Vec::new(),
         },
         Type | Submit | ExternalEditor | ToggleKind | CycleOrientation | CycleLength
         | ToggleModel | ToggleSize | CycleVariants | ClearInputs | EditImage | EditRemix
         | HistoryPrev | HistoryNext => super::prompt::on_action(app, action),
-        Download | DownloadClean | Publish | Unpublish | CopyLink | Open | Remix | Refresh => {
-            super::drafts::on_action(app, action)
-        }
+        Drafts(a) => super::drafts::on_action(app, a),
         Storyboard(a) => super::storyboard::on_action(app, a),
         Cameo(a) => super::cameos::on_action(app, a),
         Dismiss => super::tasks::on_action(app, action),
@@ -300,7 +282,9 @@ fn focus(app: &mut App, pane: Pane) -> Vec<Cmd> {
     app.pane = pane;
     if pane == Pane::Drafts && app.drafts.loading == Loading::Idle {
         app.drafts.loading = Loading::Loading;
-        return vec![Cmd::Worker(Request::LoadDrafts { cursor: None })];
+        return vec![Cmd::Worker(Request::Drafts(DraftsRequest::LoadDrafts {
+            cursor: None,
+        }))];
     }
     Vec::new()
 }
@@ -429,10 +413,4 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
 /// sanitiser, [`crate::text::sanitize`].
 pub fn one_line(text: &str, max: usize) -> String {
     crate::text::sanitize(text, max)
-}
-
-/// `2026-11-24 19:58` (UTC) from unix seconds, `–` when no such date can be right: the
-/// shared date format, [`crate::text::date`].
-pub fn format_unix(secs: f64) -> String {
-    crate::text::date(secs)
 }

@@ -327,7 +327,7 @@ impl Ctx<'_> {
         dir: &Path,
         r: &mut Reporter,
     ) -> Result<PathBuf, Failure> {
-        use crate::worker::{DraftsEvent, Event, Request, WorkerConfig};
+        use crate::worker::{DraftsEvent, DraftsRequest, Event, Request, WorkerConfig};
         let gen_id = draft.gen_id().unwrap_or_default().to_string();
         let store = crate::store::Store::new(self.session.paths.data_dir.clone());
         let (tx, mut events) = tokio::sync::mpsc::unbounded_channel();
@@ -338,10 +338,10 @@ impl Ctx<'_> {
         };
         let (requests, handle) = crate::worker::spawn(self.client.clone(), store, config, tx);
         let _ = requests
-            .send(Request::SaveClean {
+            .send(Request::Drafts(DraftsRequest::SaveClean {
                 draft: Box::new(draft.clone()),
                 dir: dir.to_path_buf(),
-            })
+            }))
             .await;
         // Named by what it is until the worker has judged it: the post's source file.
         let name = format!("{} (post source)", safe_file_name(&gen_id));
@@ -720,7 +720,7 @@ impl Ctx<'_> {
         let post = self.client.publish(gen_id.trim()).await?;
         // The client already refused a post id that is not an id; the link is built from it.
         let link = post
-            .share_link()
+            .share_link(&self.client.share_origin())
             .map_err(|detail| ApiError::BadResponse { detail })?;
         r.event(
             json!({"event":"published","post_id":post.id,"permalink":link,"generation_id":gen_id}),

@@ -32,6 +32,7 @@ mod record;
 mod routes;
 mod sentinel;
 mod server;
+mod share_page;
 mod state;
 mod validate;
 mod video;

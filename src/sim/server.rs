@@ -16,9 +16,9 @@ use super::faults::{self, Fault, FaultBook, FaultRule};
 use super::media::{self, MediaUrls};
 use super::record::{self, Incoming, RecordedRequest, RequestLog};
 use super::routes::{self, Ctx};
-use super::sentinel;
 use super::world::World;
 use super::{CameoOutcome, SimConfig, control};
+use super::{sentinel, share_page};
 
 /// Shortest sentinel token accepted.
 const MIN_SENTINEL_LEN: usize = 10;
@@ -129,6 +129,12 @@ impl Shared {
                 )
             }
             Target::Sentinel => sentinel::respond(&req.rec.method),
+            Target::SharePage(post_id) => {
+                if !matches!(req.rec.method.as_str(), "GET" | "HEAD") {
+                    return ApiError::method_not_allowed().into_response();
+                }
+                share_page::page(post_id, self.worlds.values().map(lock), &self.urls)
+            }
             Target::Backend(path) => match self.backend(path, req) {
                 Ok(value) => axum::Json(value).into_response(),
                 Err(err) => err.into_response(),
@@ -193,6 +199,8 @@ enum Target {
     Media,
     /// The stand-in for the chatgpt.com sentinel route (no auth, a fixed token).
     Sentinel,
+    /// A post's public share page, `/p/{post_id}` (no auth); the post id.
+    SharePage(String),
 }
 
 fn classify(path: &str, media_only: bool) -> Option<Target> {
@@ -204,6 +212,9 @@ fn classify(path: &str, media_only: bool) -> Option<Target> {
     }
     if path == sentinel::PATH {
         return Some(Target::Sentinel);
+    }
+    if let Some(id) = path.strip_prefix(share_page::PREFIX) {
+        return Some(Target::SharePage(id.trim_end_matches('/').to_string()));
     }
     let rest = path.strip_prefix("/backend")?;
     (rest.is_empty() || rest.starts_with('/')).then(|| Target::Backend(rest.to_string()))
@@ -235,7 +246,7 @@ async fn handle(State(ep): State<Endpoint>, req: Request) -> Response {
     let logged_path = match &target {
         Target::Backend(sub) => sub.clone(),
         Target::Media => media::logged_path(&path),
-        Target::Sentinel => path.clone(),
+        Target::Sentinel | Target::SharePage(_) => path.clone(),
     };
     let mut incoming = record::read(req, logged_path).await;
     let decision = lock(&ep.shared.faults).decide(&incoming.rec.method, &incoming.rec.path);
@@ -321,6 +332,11 @@ mod tests {
         );
         assert_eq!(classify("/backend-api/sentinel/req", true), None);
         assert_eq!(classify("/", false), None);
+        assert_eq!(
+            classify("/p/s_1", false),
+            Some(Target::SharePage("s_1".into()))
+        );
+        assert_eq!(classify("/p/s_1", true), None);
     }
 
     #[test]

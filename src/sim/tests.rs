@@ -835,3 +835,72 @@ async fn an_account_without_the_demo_seed_starts_empty() {
     assert_eq!(page["items"], json!([]));
     assert!(api.sim.demo_cameo().is_none());
 }
+
+#[tokio::test]
+async fn a_published_post_has_a_share_page_and_an_unknown_one_a_404() {
+    let api = Api::new(fast()).await;
+    let (_, created) = api
+        .post("/nf/create", video_body("a <b>bold</b> fox & \"friends\""))
+        .await;
+    let task_id = created["id"].as_str().expect("task id").to_string();
+    let draft = api.wait_for_draft(&task_id).await;
+    let gen_id = draft["id"].as_str().expect("gen id");
+    let (_, post) = api
+        .post(
+            "/project_y/post",
+            json!({"attachments_to_create":[{"generation_id":gen_id,"kind":"sora"}],"post_text":""}),
+        )
+        .await;
+    let post_id = post["post"]["id"].as_str().expect("post id").to_string();
+    let page_url = format!("http://{}/p/{post_id}", api.sim.addr());
+
+    // No token: share pages are public.
+    let page = api.http.get(&page_url).send().await.expect("page");
+    assert_eq!(page.status(), StatusCode::OK);
+    assert!(
+        page.headers()["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let html = page.text().await.expect("html");
+    assert!(html.contains(&post_id), "{html}");
+    assert!(
+        html.contains("a &lt;b&gt;bold&lt;/b&gt; fox &amp; &quot;friends&quot;"),
+        "{html}"
+    );
+    assert!(!html.contains("<b>bold"), "{html}");
+    assert!(html.contains("<video controls src=\"http://"), "{html}");
+    assert!(
+        html.contains(gen_id) || html.contains("/az/files/"),
+        "{html}"
+    );
+
+    let unknown = api
+        .http
+        .get(format!("http://{}/p/s_doesnotexist", api.sim.addr()))
+        .send()
+        .await
+        .expect("unknown");
+    assert_eq!(unknown.status(), StatusCode::NOT_FOUND);
+    assert!(
+        unknown
+            .text()
+            .await
+            .expect("html")
+            .contains("does not exist")
+    );
+
+    // Unpublished: the page is gone.
+    let r = api
+        .http
+        .delete(api.url(&format!("/project_y/post/{post_id}")))
+        .bearer_auth(api.sim.token())
+        .send()
+        .await
+        .expect("delete");
+    assert_eq!(r.status(), StatusCode::OK);
+    let gone = api.http.get(&page_url).send().await.expect("gone");
+    assert_eq!(gone.status(), StatusCode::NOT_FOUND);
+    api.sim.shutdown().await;
+}

@@ -93,6 +93,9 @@ pub fn initial_app(setup: &TuiSetup) -> (App, Theme) {
         token_masked: setup.token_masked.clone(),
         open_on_start: setup.open_storyboard.clone(),
         zone: crate::text::Zone::system(),
+        // The client has already refused a base URL that is not a URL, so the default is
+        // never used in practice.
+        share_origin: crate::api::ShareOrigin::from_base_url(&setup.base_url).unwrap_or_default(),
         home: directories::BaseDirs::new()
             .map(|b| b.home_dir().to_path_buf())
             .unwrap_or_default(),
@@ -336,6 +339,14 @@ mod tests {
     }
 
     #[test]
+    fn the_share_origin_comes_from_the_base_url() {
+        let mut s = setup("");
+        s.base_url = "http://127.0.0.1:43123/backend".into();
+        let (app, _) = initial_app(&s);
+        assert_eq!(app.info.share_origin.as_str(), "http://127.0.0.1:43123");
+    }
+
+    #[test]
     fn a_bad_key_name_and_a_bad_colour_are_both_reported_with_lines() {
         let (app, _) = initial_app(&setup(
             "[keys]\nquit = \"Q\"\nfly = \"f\"\n\n[theme]\nborder = \"blue\"\nerror = \"not-a-colour\"\n",
@@ -371,7 +382,7 @@ mod tests {
         assert_eq!(km.lookup(&[Context::Global], &key('q')), None);
         assert_eq!(
             km.lookup(&[Context::Drafts], &key('R')),
-            Some(Action::Refresh)
+            Some(Action::Drafts(crate::app::DraftsAction::Refresh))
         );
         // The entry with a bad key keeps its defaults.
         assert_eq!(km.lookup(&[Context::Global], &key('?')), Some(Action::Help));

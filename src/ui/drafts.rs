@@ -8,6 +8,7 @@ use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Cell, Padding, Paragraph, Row, Table, Wrap};
 
 use crate::api::{Draft, DraftVerdict};
+use crate::app::DraftsAction;
 use crate::app::keymap::Action;
 use crate::app::{App, DownloadState, DraftRow, DraftsPane, Loading};
 use crate::text::{Zone, count, local_date, percent};
@@ -65,7 +66,7 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     frame.render_widget(block, area);
 
     if d.rows.is_empty() {
-        let refresh = key_name(&app.keymap, Action::Refresh);
+        let refresh = key_name(&app.keymap, Action::Drafts(DraftsAction::Refresh));
         let lines = match &d.loading {
             Loading::Loading => vec![Line::styled("Loading drafts…", theme.dim)],
             Loading::Failed(msg) => vec![
@@ -264,7 +265,7 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         DraftVerdict::Violation(reason) => Some(sanitize(&reason, 1000)),
         _ => None,
     };
-    post_fields(&mut fields, row, theme, value_width);
+    post_fields(&mut fields, row, &app.info.share_origin, theme, value_width);
     if let Some(busy) = d.busy.get(&row.gen_id) {
         fields.push(("Busy", vec![Span::styled(busy.label(), theme.warning)]));
     }
@@ -308,6 +309,7 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 fn post_fields(
     fields: &mut Vec<(&'static str, Vec<Span<'static>>)>,
     row: &DraftRow,
+    origin: &crate::api::ShareOrigin,
     theme: &Theme,
     value_width: usize,
 ) {
@@ -317,7 +319,7 @@ fn post_fields(
             fields.push(("Post", vec![text(sanitize(post, 80))]));
             // Built from the raw id only when it is an id: a link made from a sanitised
             // version of something else would look right and lead elsewhere.
-            match crate::api::share_link(post) {
+            match crate::api::share_link(origin, post) {
                 Ok(link) => {
                     let link = Span::styled(link, theme.value);
                     // A link is only useful whole: too long for the value column, it gets

@@ -143,6 +143,58 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App, help: &HelpState, theme: 
     .areas(inner);
 
     let items = help_items(&app.keymap, app.pane, &help.filter);
+    let window = help_window(&items, help.selected, keys_area, theme);
+
+    let mut block = block.title_bottom(
+        Line::styled(
+            format!(" j/k scroll · / filter · {close} or Esc closes "),
+            theme.dim,
+        )
+        .right_aligned(),
+    );
+    let total = window.lines.len();
+    let capacity = window.rows * usize::from(window.ncols);
+    if total > capacity && capacity > 0 {
+        block = block.title_bottom(Line::styled(
+            format!(
+                " lines {}–{} of {total} ",
+                window.offset + 1,
+                window.shown_end
+            ),
+            theme.dim,
+        ));
+    }
+    frame.render_widget(Clear, rect);
+    frame.render_widget(block, rect);
+
+    if show_filter {
+        draw_help_filter(frame, filter_area, help, theme);
+    }
+    frame.render_widget(
+        Paragraph::new(Span::styled(
+            "─".repeat(usize::from(rule.width)),
+            theme.border,
+        )),
+        rule,
+    );
+    frame.render_widget(Paragraph::new(info), info_area);
+    draw_help_keys(frame, keys_area, items.is_empty(), &window, theme);
+}
+
+/// The part of the help listing in view: every line laid out for the columns, the range of
+/// them shown, and the columns' shape.
+struct HelpWindow {
+    lines: Vec<HelpLine>,
+    offset: usize,
+    shown_end: usize,
+    rows: usize,
+    ncols: u16,
+    col_width: u16,
+}
+
+/// Lays `items` out in up to three columns of `keys_area` and scrolls so the selected entry
+/// sits mid-screen, except near either end.
+fn help_window(items: &[HelpItem], selected: usize, keys_area: Rect, theme: &Theme) -> HelpWindow {
     let ncols: u16 = (keys_area.width / HELP_COLUMN_MIN).clamp(1, 3);
     let col_width = keys_area.width / ncols;
     let key_width = items
@@ -154,61 +206,48 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App, help: &HelpState, theme: 
         .max()
         .unwrap_or(0)
         .min(HELP_KEYS);
-    let lines = help_lines(
-        &items,
-        help.selected,
-        key_width,
-        usize::from(col_width),
-        theme,
-    );
+    let lines = help_lines(items, selected, key_width, usize::from(col_width), theme);
     let rows = usize::from(keys_area.height);
     let window = rows * usize::from(ncols);
     let selected_line = lines
         .iter()
-        .position(|l| l.entry == Some(help.selected))
+        .position(|l| l.entry == Some(selected))
         .unwrap_or(0);
-    // The selected entry sits mid-screen, except near either end.
     let offset = selected_line
         .saturating_sub(window / 2)
         .min(lines.len().saturating_sub(window));
     let shown_end = (offset + window).min(lines.len());
-
-    let mut block = block.title_bottom(
-        Line::styled(
-            format!(" j/k scroll · / filter · {close} or Esc closes "),
-            theme.dim,
-        )
-        .right_aligned(),
-    );
-    if lines.len() > window && window > 0 {
-        block = block.title_bottom(Line::styled(
-            format!(" lines {}–{shown_end} of {} ", offset + 1, lines.len()),
-            theme.dim,
-        ));
+    HelpWindow {
+        lines,
+        offset,
+        shown_end,
+        rows,
+        ncols,
+        col_width,
     }
-    frame.render_widget(Clear, rect);
-    frame.render_widget(block, rect);
+}
 
-    if show_filter {
-        let mut spans = vec![
-            Span::styled(" / ", theme.key),
-            Span::styled(sanitize(&help.filter, 200), theme.value),
-        ];
-        if help.filtering {
-            spans.push(Span::styled(" ", theme.cursor));
-        }
-        frame.render_widget(Paragraph::new(Line::from(spans)), filter_area);
+/// The filter line: `/`, what is typed, and a cursor while typing.
+fn draw_help_filter(frame: &mut Frame, area: Rect, help: &HelpState, theme: &Theme) {
+    let mut spans = vec![
+        Span::styled(" / ", theme.key),
+        Span::styled(sanitize(&help.filter, 200), theme.value),
+    ];
+    if help.filtering {
+        spans.push(Span::styled(" ", theme.cursor));
     }
-    frame.render_widget(
-        Paragraph::new(Span::styled(
-            "─".repeat(usize::from(rule.width)),
-            theme.border,
-        )),
-        rule,
-    );
-    frame.render_widget(Paragraph::new(info), info_area);
+    frame.render_widget(Paragraph::new(Line::from(spans)), area);
+}
 
-    if items.is_empty() {
+/// The lines in view, column by column, or a note when the filter matches nothing.
+fn draw_help_keys(
+    frame: &mut Frame,
+    keys_area: Rect,
+    no_match: bool,
+    window: &HelpWindow,
+    theme: &Theme,
+) {
+    if no_match {
         frame.render_widget(
             Paragraph::new(Line::styled(
                 " no key matches the filter (Esc clears it)",
@@ -218,12 +257,13 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App, help: &HelpState, theme: 
         );
         return;
     }
-    if rows == 0 {
+    if window.rows == 0 {
         return;
     }
-    for (i, chunk) in lines[offset..shown_end].chunks(rows).enumerate() {
-        let x = keys_area.x + col_width * i as u16;
-        let area = Rect::new(x, keys_area.y, col_width, keys_area.height);
+    let shown = &window.lines[window.offset..window.shown_end];
+    for (i, chunk) in shown.chunks(window.rows).enumerate() {
+        let x = keys_area.x + window.col_width * i as u16;
+        let area = Rect::new(x, keys_area.y, window.col_width, keys_area.height);
         let text: Vec<Line> = chunk.iter().map(|l| l.line.clone()).collect();
         frame.render_widget(Paragraph::new(text), area);
     }

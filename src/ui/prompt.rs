@@ -66,7 +66,7 @@ fn draw_editor(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             height: 1,
             ..inner
         };
-        let text = "describe what to generate";
+        let text = "describe what to generate · Esc for the settings and keys";
         frame.render_widget(Paragraph::new(Span::styled(text, theme.dim)), hint);
     }
 }
@@ -143,9 +143,7 @@ fn draw_settings(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             Span::raw(" "),
         ];
         if row.editing {
-            let shown = fit_start(&row.value, value_width.saturating_sub(1)).into_owned();
-            spans.push(Span::styled(shown, theme.value));
-            spans.push(Span::styled(" ", theme.cursor));
+            spans.extend(super::widgets::line_edit_spans(&p.line, value_width, theme));
         } else if row.value.is_empty() {
             spans.push(Span::styled("none", theme.dim));
         } else if row.inactive {
@@ -158,10 +156,21 @@ fn draw_settings(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
         lines.push(Line::from(spans));
 
-        if row.label == "input image" && !p.completions.is_empty() {
+        let completions = p.line.completions();
+        if row.label == "input image" && row.editing && !completions.is_empty() {
             let indent = " ".repeat(1 + key_width + 1 + label_width + 1);
-            for c in p.completions.iter().take(MAX_COMPLETIONS) {
-                let current = *c == p.image_path;
+            // The window of the list that holds the one Tab shows now.
+            let first = p
+                .line
+                .shown_completion()
+                .map_or(0, |i| (i + 1).saturating_sub(MAX_COMPLETIONS));
+            for (i, c) in completions
+                .iter()
+                .enumerate()
+                .skip(first)
+                .take(MAX_COMPLETIONS)
+            {
+                let current = p.line.shown_completion() == Some(i);
                 let text = fit_start(&sanitize(c, 500), value_width).into_owned();
                 let style = if current { theme.selected } else { theme.dim };
                 lines.push(Line::from(vec![
@@ -169,8 +178,12 @@ fn draw_settings(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                     Span::styled(text, style),
                 ]));
             }
-            if p.completions.len() > MAX_COMPLETIONS {
-                let more = format!("+{} more", p.completions.len() - MAX_COMPLETIONS);
+            if completions.len() > MAX_COMPLETIONS {
+                let more = format!(
+                    "{} of {} · Tab cycles",
+                    p.line.shown_completion().map_or(0, |i| i + 1),
+                    completions.len()
+                );
                 lines.push(Line::from(vec![
                     Span::raw(indent.clone()),
                     Span::styled(more, theme.dim),

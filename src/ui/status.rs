@@ -135,7 +135,7 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
     }
     match app.pane {
         Pane::Prompt if app.prompt.typing => {
-            out.push(("Esc".into(), "stop typing"));
+            out.push(("Esc".into(), "settings & keys"));
             out.extend(key(Action::Submit).map(|k| (k, "submit")));
             out.extend(key(Action::ExternalEditor).map(|k| (k, "$EDITOR")));
             return out;

@@ -14,7 +14,6 @@ use super::theme::Theme;
 
 /// A one-line field being edited, in `width` cells: the text around a visible cursor cell,
 /// scrolled so the cursor is always on screen.
-#[allow(dead_code)] // TEMP
 pub fn line_edit_spans(
     edit: &crate::app::line_edit::LineEdit,
     width: usize,

@@ -6,7 +6,8 @@
 //! `tasks` interprets a round into the task records, `submit` performs one submission,
 //! `transfers` streams downloads, `clean` makes copies without the watermark, `pager`
 //! follows the drafts list's cursors without looping, `actions` holds the other one-shot
-//! requests and `persist` the data-dir documents.
+//! requests and starts every Drafts pane job (`DraftJobs::handle`), and `persist` the data-dir
+//! documents.
 
 mod actions;
 mod cameos;

@@ -14,6 +14,28 @@ pub enum Request {
     /// Submit a generation: upload the image if any, create, record the task in the data dir,
     /// then answer `Submitted` (or `SubmitFailed`). Tracking starts at once.
     Submit(Submission),
+    /// A Drafts pane request (the list, downloads and clean copies, publishing).
+    Drafts(DraftsRequest),
+    /// Save the prompt editor and settings (autosave); written atomically.
+    SavePrompt(PromptSnapshot),
+    /// Remove a finished task from the list and the record.
+    DismissTask {
+        /// `task_…`.
+        task_id: String,
+    },
+    /// A Storyboard pane request (files, autosave).
+    Storyboard(super::StoryboardRequest),
+    /// A Cameos pane request (create, finalize, visibility, delete).
+    Cameo(super::CameoRequest),
+    /// Stop: finish writes and exit.
+    Shutdown,
+}
+
+/// What the Drafts pane asks the worker to do: the list, downloads and clean copies,
+/// publishing. Grouped so the loop routes them in one arm (`Request::Drafts`) to one handler
+/// (`worker::actions::DraftJobs::handle`), and a new request is a variant here and its job.
+#[derive(Debug, Clone, PartialEq)]
+pub enum DraftsRequest {
     /// Load a page of drafts: `None` is the first page (a refresh), `Some` continues.
     LoadDrafts {
         /// The cursor of the page to load.
@@ -58,19 +80,6 @@ pub enum Request {
         /// The draft it belongs to, to update the list.
         gen_id: String,
     },
-    /// Save the prompt editor and settings (autosave); written atomically.
-    SavePrompt(PromptSnapshot),
-    /// Remove a finished task from the list and the record.
-    DismissTask {
-        /// `task_…`.
-        task_id: String,
-    },
-    /// A Storyboard pane request (files, autosave).
-    Storyboard(super::StoryboardRequest),
-    /// A Cameos pane request (create, finalize, visibility, delete).
-    Cameo(super::CameoRequest),
-    /// Stop: finish writes and exit.
-    Shutdown,
 }
 
 /// One generation to submit.
@@ -137,9 +146,9 @@ pub struct PromptSnapshot {
 /// progress and are tracked (and fail) through their own events.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
 pub enum DraftOp {
-    /// Publishing the draft as a post (`Request::Publish`).
+    /// Publishing the draft as a post (`DraftsRequest::Publish`).
     Publish,
-    /// Deleting the post the draft was published as (`Request::Unpublish`).
+    /// Deleting the post the draft was published as (`DraftsRequest::Unpublish`).
     Unpublish,
 }
 

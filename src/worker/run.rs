@@ -16,7 +16,7 @@ use tokio::task::{JoinError, JoinSet};
 use tokio::time::Instant;
 
 use super::WorkerConfig;
-use super::actions;
+use super::actions::{self, DraftJobs};
 use super::cameos::Cameos;
 use super::clean::{self, Ledger};
 use super::persist::{self, PROMPT_FILE, PromptAutosave, TASKS_FILE};
@@ -25,7 +25,6 @@ use super::protocol::{DraftsEvent, Event, PromptSnapshot, Request, TaskEvent};
 use super::storyboards::Storyboards;
 use super::submit::{self, SubmitOutcome, unix_now};
 use super::tasks::{TaskBook, finished_drafts_page};
-use super::transfers;
 use crate::api::{Client, RetryNotice, RetryObserver};
 use crate::store::{Diff, Stamp, Store};
 use crate::track::TaskRecord;
@@ -76,8 +75,11 @@ pub(super) async fn run(
     let mut worker = Worker {
         client,
         store,
-        drafts_page: config.drafts_page.max(1),
-        naming: config.naming.clone(),
+        drafts: DraftJobs {
+            page_size: config.drafts_page.max(1),
+            naming: config.naming.clone(),
+            ledger,
+        },
         cadence: Cadence::new(config.poll_min, config.poll_max),
         events,
         requests,
@@ -91,7 +93,6 @@ pub(super) async fn run(
         autosave: PromptAutosave::default(),
         storyboards,
         cameos,
-        ledger,
         jobs,
         submits: JoinSet::new(),
     };
@@ -107,9 +108,8 @@ pub(super) async fn run(
 struct Worker {
     client: Client,
     store: Store,
-    drafts_page: u32,
-    /// How downloads are named.
-    naming: transfers::Naming,
+    /// What the Drafts pane's jobs need: the page size, download naming, the ledger.
+    drafts: DraftJobs,
     events: mpsc::UnboundedSender<Event>,
     requests: mpsc::Receiver<Request>,
     /// Every recorded task; the source of truth for `tasks.json`.
@@ -132,8 +132,6 @@ struct Worker {
     storyboards: Storyboards,
     /// Cameo flows and record.
     cameos: Cameos,
-    /// Temporary posts of clean downloads, shared with their jobs.
-    ledger: Ledger,
     /// Account, drafts, downloads, publishing: abortable at shutdown (a clean download cut
     /// short leaves its post in the ledger for the next start).
     jobs: JoinSet<()>,
@@ -199,46 +197,7 @@ impl Worker {
                 self.submits
                     .spawn(submit::submit(client, submission, known, events));
             }
-            Request::LoadDrafts { cursor } => {
-                let page = self.drafts_page;
-                self.jobs
-                    .spawn(actions::load_drafts(client, page, cursor, events));
-            }
-            Request::Download { gen_id, url, dest } => {
-                let job = transfers::Job {
-                    gen_id,
-                    url,
-                    dest,
-                    draft: None,
-                };
-                self.jobs.spawn(transfers::download(client, job, events));
-            }
-            Request::SaveDraft { draft, dir } => {
-                let gen_id = draft.gen_id().unwrap_or_default().to_string();
-                match transfers::Job::for_draft(draft, &dir, &self.naming) {
-                    Ok(job) => {
-                        self.jobs.spawn(transfers::download(client, job, events));
-                    }
-                    // Answered like a failed download so the row does not stay "running".
-                    Err(error) => {
-                        self.emit(Event::Drafts(DraftsEvent::DownloadFailed { gen_id, error }))
-                    }
-                }
-            }
-            Request::SaveClean { draft, dir } => {
-                let ledger = self.ledger.clone();
-                let naming = self.naming.clone();
-                self.jobs.spawn(clean::save_clean(
-                    client, ledger, draft, dir, naming, events,
-                ));
-            }
-            Request::Publish { gen_id } => {
-                self.jobs.spawn(actions::publish(client, gen_id, events));
-            }
-            Request::Unpublish { post_id, gen_id } => {
-                self.jobs
-                    .spawn(actions::unpublish(client, post_id, gen_id, events));
-            }
+            Request::Drafts(r) => self.drafts.handle(r, client, events, &mut self.jobs),
             Request::SavePrompt(snapshot) => self.autosave.offer(snapshot, Instant::now()),
             Request::DismissTask { task_id } => {
                 if self.book.dismiss(&task_id) {
@@ -306,7 +265,7 @@ impl Worker {
             return;
         };
         self.added_during_round = false;
-        let fetch = poll::fetch(self.client.clone(), plan, self.drafts_page);
+        let fetch = poll::fetch(self.client.clone(), plan, self.drafts.page_size);
         self.round = Some(Box::pin(fetch));
     }
 

@@ -100,6 +100,16 @@ impl Pty {
         self.master.flush().unwrap();
     }
 
+    /// Leaves the typing the program starts in (the Prompt pane types at once, so a pane
+    /// key or `?` sent first would be typed into the prompt): `Esc`, then the Prompt pane's
+    /// own key hints are waited for, so the next key arrives on its own.
+    #[allow(dead_code)] // Not every test binary drives the TUI from its start.
+    pub fn leave_typing(&mut self) {
+        self.wait_for("Prompt · typing", 20);
+        self.send(b"\x1b");
+        self.wait_for("i type", 10);
+    }
+
     /// The screen's text.
     pub fn screen(&self) -> String {
         self.parser.lock().unwrap().screen().contents()

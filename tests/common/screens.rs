@@ -21,6 +21,7 @@ pub fn info() -> AppInfo {
         open_on_start: None,
         // UTC, so the screens do not depend on the machine's zone.
         zone: sora_tui::text::Zone::utc(),
+        share_origin: sora_tui::api::ShareOrigin::default(),
     }
 }
 

@@ -1,6 +1,7 @@
 //! The two forms of the Cameos pane (choose a video and clip; finalize with a username) and
 //! the checks their values pass before anything is sent.
 
+use crate::app::line_edit::LineEdit;
 use crate::cameo_record::CameoRecord;
 
 /// Longest clip the server accepts, in seconds.
@@ -33,14 +34,12 @@ pub enum CreateField {
 pub struct CreateForm {
     /// The record key this creates (the failed upload's key when retrying one).
     pub key: String,
-    /// The path as typed.
-    pub path: String,
+    /// The path as typed (with its Tab completions).
+    pub path: LineEdit,
     /// `start,end` as typed.
-    pub clip: String,
+    pub clip: LineEdit,
     /// The field keys go to.
     pub field: CreateField,
-    /// Tab-completion candidates of the path.
-    pub completions: Vec<String>,
     /// Why the last attempt was refused (shown in the form).
     pub error: Option<String>,
     /// Sent: waiting for the worker to check the file and start the upload.
@@ -64,9 +63,9 @@ pub struct FinalizeForm {
     /// The record key.
     pub key: String,
     /// The username as typed (lowercased as it is typed).
-    pub username: String,
+    pub username: LineEdit,
     /// The display name as typed.
-    pub display_name: String,
+    pub display_name: LineEdit,
     /// Make it public right after finalizing.
     pub public: bool,
     /// The field keys go to.
@@ -82,10 +81,9 @@ impl CreateForm {
     pub fn new(key: String) -> CreateForm {
         CreateForm {
             key,
-            path: String::new(),
-            clip: DEFAULT_CLIP.to_string(),
+            path: LineEdit::default(),
+            clip: LineEdit::new(DEFAULT_CLIP),
             field: CreateField::Path,
-            completions: Vec::new(),
             error: None,
             sending: false,
         }
@@ -94,15 +92,15 @@ impl CreateForm {
     /// The form of a failed upload, with the file and clip it had.
     pub fn retry(record: &CameoRecord, reason: Option<String>) -> CreateForm {
         CreateForm {
-            path: record.video.display().to_string(),
-            clip: format_clip(record.clip),
+            path: LineEdit::new(record.video.display().to_string()),
+            clip: LineEdit::new(format_clip(record.clip)),
             error: reason,
             ..CreateForm::new(record.key.clone())
         }
     }
 
     /// The field being edited.
-    pub fn value_mut(&mut self) -> &mut String {
+    pub fn value_mut(&mut self) -> &mut LineEdit {
         match self.field {
             CreateField::Path => &mut self.path,
             CreateField::Clip => &mut self.clip,
@@ -115,7 +113,7 @@ impl CreateForm {
             CreateField::Path => CreateField::Clip,
             CreateField::Clip => CreateField::Path,
         };
-        self.completions.clear();
+        self.path.clear_completions();
     }
 }
 
@@ -136,8 +134,8 @@ impl FinalizeForm {
             .unwrap_or_default();
         FinalizeForm {
             key: record.key.clone(),
-            username,
-            display_name,
+            username: LineEdit::new(username),
+            display_name: LineEdit::new(display_name),
             public: record.want_public,
             // A taken username is what needs changing: start there.
             field: FinalizeField::Username,
@@ -147,7 +145,7 @@ impl FinalizeForm {
     }
 
     /// The text field being edited (`None` on the visibility switch).
-    pub fn value_mut(&mut self) -> Option<&mut String> {
+    pub fn value_mut(&mut self) -> Option<&mut LineEdit> {
         match self.field {
             FinalizeField::Username => Some(&mut self.username),
             FinalizeField::DisplayName => Some(&mut self.display_name),
@@ -244,19 +242,6 @@ pub fn username_from_hint(hint: &str) -> String {
         .collect()
 }
 
-/// A pasted line made fit for a one-line field: no control characters, no surrounding
-/// blanks, and no quotes around it (terminals quote dropped file paths).
-pub fn pasted_line(text: &str) -> String {
-    let line: String = text.chars().filter(|c| !c.is_control()).collect();
-    let line = line.trim();
-    for q in ['\'', '"'] {
-        if let Some(inner) = line.strip_prefix(q).and_then(|l| l.strip_suffix(q)) {
-            return inner.to_string();
-        }
-    }
-    line.to_string()
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -301,12 +286,6 @@ mod tests {
     }
 
     #[test]
-    fn pastes() {
-        assert_eq!(pasted_line("'/tmp/my clip.mp4'\n"), "/tmp/my clip.mp4");
-        assert_eq!(pasted_line("a\x1b[31mb"), "a[31mb");
-    }
-
-    #[test]
     fn finalize_fields_cycle_both_ways() {
         let record = CameoRecord {
             stage: crate::cameo_record::CameoStage::Ready,
@@ -325,8 +304,8 @@ mod tests {
             )
         };
         let mut f = FinalizeForm::for_record(&record, None);
-        assert_eq!(f.username, "demo.cameo.1");
-        assert_eq!(f.display_name, "Demo Cameo 1");
+        assert_eq!(f.username.text(), "demo.cameo.1");
+        assert_eq!(f.display_name.text(), "Demo Cameo 1");
         f.step_field(true);
         assert_eq!(f.field, FinalizeField::DisplayName);
         f.step_field(true);

@@ -26,6 +26,33 @@ fn app() -> App {
     app
 }
 
+#[test]
+fn cameo_times_are_shown_in_the_local_zone() {
+    let zone = crate::text::Zone::from_tz("<+0530>-5:30").expect("a POSIX rule");
+    let info = AppInfo {
+        zone: zone.clone(),
+        ..AppInfo::default()
+    };
+    let mut app = App::new(info, Keymap::default(), NOW);
+    let r = record("a", CameoStage::Finalized);
+    let local = crate::text::local_date(r.created_at, &zone, false);
+    assert_ne!(
+        local,
+        crate::text::date(r.created_at),
+        "the zone is not UTC"
+    );
+    event(
+        &mut app,
+        CameoEvent::Restored {
+            records: vec![r.clone()],
+            warning: None,
+        },
+    );
+    assert_eq!(app.cameos.rows[0].created, local);
+    event(&mut app, CameoEvent::Changed(Box::new(r)));
+    assert_eq!(app.cameos.rows[0].created, local);
+}
+
 fn event(app: &mut App, e: CameoEvent) -> Vec<Cmd> {
     update(app, Msg::Worker(Event::Cameo(e)), NOW)
 }
@@ -82,11 +109,11 @@ fn finalize_form(app: &App) -> &FinalizeForm {
 fn the_create_form_checks_the_clip_and_sends_the_expanded_path() {
     let mut app = app();
     assert!(ch(&mut app, 'n').is_empty());
-    assert_eq!(create_form(&app).clip, DEFAULT_CLIP);
+    assert_eq!(create_form(&app).clip.text(), DEFAULT_CLIP);
     // Typing `q` in a field types it: the global quit key does not apply.
     typed(&mut app, "~/clips/q.mp4");
     assert!(!app.quit);
-    assert_eq!(create_form(&app).path, "~/clips/q.mp4");
+    assert_eq!(create_form(&app).path.text(), "~/clips/q.mp4");
     key(&mut app, KeyCode::Down);
     assert_eq!(create_form(&app).field, CreateField::Clip);
     key(&mut app, KeyCode::Backspace);
@@ -118,7 +145,7 @@ fn the_create_form_checks_the_clip_and_sends_the_expanded_path() {
     );
     // While the file is checked, keys wait; Esc only closes the form.
     assert!(ch(&mut app, 'x').is_empty());
-    assert_eq!(create_form(&app).path, "~/clips/q.mp4");
+    assert_eq!(create_form(&app).path.text(), "~/clips/q.mp4");
 }
 
 #[test]
@@ -164,10 +191,10 @@ fn tab_completes_the_video_path() {
         },
         NOW,
     );
-    assert_eq!(create_form(&app).path, "/v/sample");
-    assert_eq!(create_form(&app).completions.len(), 2);
+    assert_eq!(create_form(&app).path.text(), "/v/sample");
+    assert_eq!(create_form(&app).path.completions().len(), 2);
     typed(&mut app, ".mp4");
-    assert!(create_form(&app).completions.is_empty());
+    assert!(create_form(&app).path.completions().is_empty());
     // A stale answer (for another input) changes nothing.
     update(
         &mut app,
@@ -177,7 +204,7 @@ fn tab_completes_the_video_path() {
         },
         NOW,
     );
-    assert_eq!(create_form(&app).path, "/v/sample.mp4");
+    assert_eq!(create_form(&app).path.text(), "/v/sample.mp4");
     // The Prompt's image field is not touched by completions meant for this pane.
     assert_eq!(app.prompt.image_path, "");
 }
@@ -198,7 +225,7 @@ fn a_refused_file_keeps_the_form_and_an_accepted_one_closes_it() {
     );
     let f = create_form(&app);
     assert!(!f.sending);
-    assert_eq!(f.path, "/tmp/notes.txt");
+    assert_eq!(f.path.text(), "/tmp/notes.txt");
     assert!(f.error.as_deref().unwrap_or("").contains("not an MP4"));
 
     key(&mut app, KeyCode::Enter);
@@ -226,8 +253,8 @@ fn a_failed_upload_is_retried_with_the_same_file_and_clip() {
     key(&mut app, KeyCode::Enter);
     let f = create_form(&app);
     assert_eq!(f.key, "k1");
-    assert_eq!(f.path, "/home/u/me.mp4");
-    assert_eq!(f.clip, "2,5");
+    assert_eq!(f.path.text(), "/home/u/me.mp4");
+    assert_eq!(f.clip.text(), "2,5");
     assert!(f.error.as_deref().unwrap_or("").contains("HTTP 500"));
     let sent = cameo_requests(&key(&mut app, KeyCode::Enter));
     assert_eq!(
@@ -261,7 +288,7 @@ fn a_processed_cameo_is_finalized_with_checked_values() {
     key(&mut app, KeyCode::Enter);
     let f = finalize_form(&app);
     assert_eq!(
-        (f.username.as_str(), f.display_name.as_str()),
+        (f.username.text(), f.display_name.text()),
         ("demo.k1", "Demo k1")
     );
     // Uppercase is lowercased as it is typed; a space is refused before sending.
@@ -269,7 +296,7 @@ fn a_processed_cameo_is_finalized_with_checked_values() {
         key(&mut app, KeyCode::Backspace);
     }
     typed(&mut app, "My Name");
-    assert_eq!(finalize_form(&app).username, "my name");
+    assert_eq!(finalize_form(&app).username.text(), "my name");
     assert!(cameo_requests(&key(&mut app, KeyCode::Enter)).is_empty());
     assert!(
         finalize_form(&app)
@@ -314,7 +341,7 @@ fn a_processed_cameo_is_finalized_with_checked_values() {
     assert!(!f.sending);
     assert_eq!(f.field, FinalizeField::Username);
     assert!(f.public);
-    assert_eq!(f.username, "my.me");
+    assert_eq!(f.username.text(), "my.me");
     assert!(f.error.as_deref().unwrap_or("").contains("taken"));
 }
 
@@ -497,7 +524,7 @@ fn a_paste_goes_into_the_field_without_quotes() {
     let mut app = app();
     ch(&mut app, 'n');
     update(&mut app, Msg::Paste("'/tmp/my clip.mp4'".into()), NOW);
-    assert_eq!(create_form(&app).path, "/tmp/my clip.mp4");
+    assert_eq!(create_form(&app).path.text(), "/tmp/my clip.mp4");
 }
 
 #[test]

@@ -4,9 +4,10 @@
 
 use std::path::PathBuf;
 
-use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+use crossterm::event::{KeyCode, KeyEvent};
 
 use super::{StoryboardAction, StoryboardConfirm, file_request, insert_text, key_label, typing};
+use crate::app::line_edit::{LineEdit, LineKey};
 use crate::app::{App, Cmd, ConfirmAction, Modal, toast};
 use crate::storyboard::file_stem;
 use crate::worker::{SaveTarget, StoryboardRequest};
@@ -36,7 +37,7 @@ pub struct NameInput {
     /// What the text is for.
     pub purpose: NamePurpose,
     /// The text typed so far.
-    pub value: String,
+    pub value: LineEdit,
     /// Why the last Enter was refused.
     pub error: Option<String>,
 }
@@ -94,7 +95,7 @@ pub(super) fn ask_name(app: &mut App, purpose: NamePurpose) -> Vec<Cmd> {
     };
     app.storyboard.overlay = Some(Overlay::Name(NameInput {
         purpose,
-        value,
+        value: LineEdit::new(value),
         error: None,
     }));
     cmds
@@ -170,7 +171,6 @@ fn files_key(app: &mut App, selected: usize, loading: bool, key: KeyEvent) -> Ve
 }
 
 fn name_key(app: &mut App, mut input: NameInput, key: KeyEvent) -> Vec<Cmd> {
-    let ctrl = key.modifiers.contains(KeyModifiers::CONTROL);
     match key.code {
         KeyCode::Esc => {
             if let NamePurpose::Rename(_) = input.purpose {
@@ -183,14 +183,12 @@ fn name_key(app: &mut App, mut input: NameInput, key: KeyEvent) -> Vec<Cmd> {
             return Vec::new();
         }
         KeyCode::Enter => return name_entered(app, input),
-        KeyCode::Backspace => {
-            input.value.pop();
+        _ => {
+            if input.value.key(&key) != LineKey::Edited {
+                app.storyboard.overlay = Some(Overlay::Name(input));
+                return Vec::new();
+            }
         }
-        KeyCode::Char('u') if ctrl => input.value.clear(),
-        KeyCode::Char(c) if !ctrl && !key.modifiers.contains(KeyModifiers::ALT) => {
-            input.value.push(c)
-        }
-        _ => {}
     }
     input.error = None;
     app.storyboard.overlay = Some(Overlay::Name(input));
@@ -212,7 +210,7 @@ fn selected_in_listing(app: &App, purpose: &NamePurpose) -> usize {
 fn name_entered(app: &mut App, mut input: NameInput) -> Vec<Cmd> {
     let board = app.storyboard.board.clone();
     match &input.purpose {
-        NamePurpose::SaveAs => match file_stem(&input.value) {
+        NamePurpose::SaveAs => match file_stem(input.value.text()) {
             Ok(name) => vec![file_request(StoryboardRequest::Save {
                 target: SaveTarget::Named {
                     name,
@@ -226,7 +224,7 @@ fn name_entered(app: &mut App, mut input: NameInput) -> Vec<Cmd> {
                 Vec::new()
             }
         },
-        NamePurpose::Rename(from) => match file_stem(&input.value) {
+        NamePurpose::Rename(from) => match file_stem(input.value.text()) {
             Ok(to) => {
                 let from = from.clone();
                 app.storyboard.overlay = Some(Overlay::Files {
@@ -242,7 +240,7 @@ fn name_entered(app: &mut App, mut input: NameInput) -> Vec<Cmd> {
             }
         },
         NamePurpose::Import => {
-            let typed = input.value.trim();
+            let typed = input.value.text().trim();
             if typed.is_empty() {
                 input.error = Some(
                     "type the path of a .storyboard.toml file or of a text file like \"A cat's adventure [5.0s]cat jumps [5.0s]cat lands\"".into(),

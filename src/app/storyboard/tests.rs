@@ -779,7 +779,7 @@ fn the_file_picker_opens_renames_and_deletes() {
     ch(&mut a, 'j');
     // Rename: the name prompt starts from the file's name; Esc goes back to the list.
     ch(&mut a, 'r');
-    assert!(matches!(&a.storyboard.overlay, Some(Overlay::Name(i)) if i.value == "dog"));
+    assert!(matches!(&a.storyboard.overlay, Some(Overlay::Name(i)) if i.value.text() == "dog"));
     key(&mut a, KeyCode::Esc);
     assert!(matches!(
         a.storyboard.overlay,

@@ -12,7 +12,8 @@ use crate::app::cameos::{
 };
 
 use super::super::theme::Theme;
-use super::super::widgets::{fit_start, sanitize};
+use super::super::widgets::{fit_start, line_edit_spans, sanitize};
+use crate::app::line_edit::LineEdit;
 
 /// Width of the field labels.
 const LABEL: usize = 13;
@@ -51,17 +52,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, form: &CameoForm, theme: &
 }
 
 /// A field's line: marker, label, value, and the cursor while it has the keyboard.
-fn input<'a>(label: &str, value: &str, editing: bool, width: usize, theme: &Theme) -> Line<'a> {
-    let room = width.saturating_sub(INDENT + 1);
+fn input<'a>(
+    label: &str,
+    value: &LineEdit,
+    editing: bool,
+    width: usize,
+    theme: &Theme,
+) -> Line<'a> {
     let mut spans = prefix(label, editing, theme);
-    // Typed text is sanitised too: a pasted escape sequence must not reach the terminal.
-    let shown = sanitize(value, 1000);
-    spans.push(Span::styled(
-        fit_start(&shown, room).into_owned(),
-        theme.value,
-    ));
     if editing {
-        spans.push(Span::styled(" ", theme.cursor));
+        spans.extend(line_edit_spans(value, width.saturating_sub(INDENT), theme));
+    } else {
+        // Typed text is sanitised too: a pasted escape sequence must not reach the terminal.
+        let shown = sanitize(value.text(), 1000);
+        let room = width.saturating_sub(INDENT + 1);
+        spans.push(Span::styled(
+            fit_start(&shown, room).into_owned(),
+            theme.value,
+        ));
     }
     Line::from(spans)
 }
@@ -98,15 +106,24 @@ fn create_lines<'a>(f: &CreateForm, width: usize, theme: &Theme) -> Vec<Line<'a>
         width,
         theme,
     )];
-    if f.completions.is_empty() {
+    let completions = f.path.completions();
+    let shown = f.path.shown_completion();
+    if completions.is_empty() {
         lines.push(help(
             "a short video of you, by path (Tab completes)".into(),
             theme,
         ));
     } else {
         let room = width.saturating_sub(INDENT);
-        for c in f.completions.iter().take(MAX_COMPLETIONS) {
-            let style = if *c == f.path {
+        // The window of the list that holds the one Tab shows now.
+        let first = shown.map_or(0, |i| (i + 1).saturating_sub(MAX_COMPLETIONS));
+        for (i, c) in completions
+            .iter()
+            .enumerate()
+            .skip(first)
+            .take(MAX_COMPLETIONS)
+        {
+            let style = if shown == Some(i) {
                 theme.selected
             } else {
                 theme.dim
@@ -116,9 +133,13 @@ fn create_lines<'a>(f: &CreateForm, width: usize, theme: &Theme) -> Vec<Line<'a>
                 Span::styled(fit_start(&sanitize(c, 500), room).into_owned(), style),
             ]));
         }
-        if f.completions.len() > MAX_COMPLETIONS {
+        if completions.len() > MAX_COMPLETIONS {
             lines.push(help(
-                format!("+{} more", f.completions.len() - MAX_COMPLETIONS),
+                format!(
+                    "{} of {} · Tab cycles",
+                    shown.map_or(0, |i| i + 1),
+                    completions.len()
+                ),
                 theme,
             ));
         }

@@ -6,8 +6,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Clear, Padding, Paragraph};
 
+use crate::app::App;
 use crate::app::storyboard::{NameInput, NamePurpose, Overlay};
-use crate::app::{App, format_unix};
 use crate::storyboard::FILE_SUFFIX;
 use crate::worker::StoryboardFile;
 
@@ -126,6 +126,7 @@ fn draw_files(
         .map(|(i, f)| {
             file_row(
                 f,
+                &app.info.zone,
                 offset + i == selected,
                 [name_width, summary_width, date_width],
                 theme,
@@ -135,9 +136,11 @@ fn draw_files(
     frame.render_widget(Paragraph::new(lines), body);
 }
 
-/// One file: its name, what it holds (or the line that is wrong), when it changed.
+/// One file: its name, what it holds (or the line that is wrong), when it changed (local
+/// time in `zone`).
 fn file_row(
     f: &StoryboardFile,
+    zone: &crate::text::Zone,
     selected: bool,
     widths: [usize; 3],
     theme: &Theme,
@@ -155,7 +158,11 @@ fn file_row(
         Err(e) => (format!("✗ {}", sanitize(e, 200)), theme.error),
     };
     let summary = pad(&summary, summary_w);
-    let date = pad(&f.modified.map(format_unix).unwrap_or_default(), date_w);
+    let date = f
+        .modified
+        .map(|t| crate::text::local_date(t, zone, false))
+        .unwrap_or_default();
+    let date = pad(&date, date_w);
     if selected {
         return Line::styled(format!("{name} {summary} {date}"), theme.selected);
     }
@@ -191,12 +198,9 @@ fn draw_name(frame: &mut Frame, area: Rect, input: &NameInput, theme: &Theme) {
         _ => FILE_SUFFIX,
     };
     let room = usize::from(inner.width).saturating_sub(str_width(suffix) + 1);
-    let shown = fit_start(&sanitize(&input.value, 1000), room).into_owned();
-    let field = Line::from(vec![
-        Span::styled(shown, theme.value),
-        Span::styled(" ", theme.cursor),
-        Span::styled(suffix, theme.dim),
-    ]);
+    let mut spans = super::super::widgets::line_edit_spans(&input.value, room, theme);
+    spans.push(Span::styled(suffix, theme.dim));
+    let field = Line::from(spans);
     let explain = match input.purpose {
         NamePurpose::Import => {
             "a .storyboard.toml file, or text like: intro [5.0s]scene [5.0s]scene"
