@@ -4,7 +4,8 @@
 //! 1. frame time with 10 000 drafts and 200 tasks loaded (TestBackend, 160x48), per pane;
 //! 2. resident memory of this process with that state built;
 //! 3. the real binary idle for 10 s in a pseudo-terminal: CPU time and wake-ups;
-//! 4. the real binary against a backend that answers only after 3 s: time to the first frame.
+//! 4. the real binary against a backend that answers only after 3 s: time to the first frame;
+//! 5. the real binary's resident memory with all 10 000 drafts loaded (`-- binary`: only this).
 
 // A benchmark may unwrap: a panic stops the run with its reason.
 #![allow(clippy::unwrap_used)]
@@ -102,11 +103,15 @@ fn idle(home: &std::path::Path) {
 }
 
 fn pid_rss_kb(pid: u32) -> u64 {
+    pid_field_kb(pid, "VmRSS:")
+}
+
+fn pid_field_kb(pid: u32, field: &str) -> u64 {
     std::fs::read_to_string(format!("/proc/{pid}/status"))
         .ok()
         .and_then(|s| {
             s.lines()
-                .find(|l| l.starts_with("VmRSS:"))
+                .find(|l| l.starts_with(field))
                 .and_then(|l| l.split_whitespace().nth(1))
                 .and_then(|n| n.parse().ok())
         })
@@ -133,6 +138,9 @@ fn binary_memory(home: &std::path::Path) {
         .env("SORA_TOKEN", sim.token());
     let mut pty = pty::Pty::spawn(cmd, 120, 40);
     pty.wait_for("@demo", 20);
+    // The Prompt pane types at start: leave the typing so `4` and `G` are keys.
+    pty.leave_typing();
+    let idle_kb = pid_rss_kb(pty.pid());
     pty.send(b"4");
     let started = Instant::now();
     while !pty.screen().contains("10000/10000") {
@@ -142,11 +150,17 @@ fn binary_memory(home: &std::path::Path) {
             pty.screen()
         );
         pty.send(b"G");
+        std::thread::sleep(Duration::from_millis(20));
     }
+    let loaded = started.elapsed();
+    let kib = |kb: u64| kb as f64 / 1024.0;
     println!(
-        "binary RSS with 10 000 drafts loaded in the Drafts pane: {} KB (simulator in another process); 334 pages loaded in {:.1} s",
+        "binary RSS with 10 000 drafts loaded in the Drafts pane: {} KB = {:.1} MiB (peak {:.1} MiB; {:.1} MiB at start, before the pane; the simulator runs in the benchmark's process); 334 pages loaded in {:.1} s",
         pid_rss_kb(pty.pid()),
-        started.elapsed().as_secs_f64()
+        kib(pid_rss_kb(pty.pid())),
+        kib(pid_field_kb(pty.pid(), "VmHWM:")),
+        kib(idle_kb),
+        loaded.as_secs_f64()
     );
 }
 
@@ -183,6 +197,10 @@ fn first_frame(home: &std::path::Path) {
 
 fn main() {
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    if filter.as_deref() == Some("binary") {
+        binary_memory(tempfile::tempdir().unwrap().path());
+        return;
+    }
     let rss0 = rss_kb("VmRSS:");
     let mut app = state(10_000, 200);
     let rss1 = rss_kb("VmRSS:");
@@ -192,6 +210,10 @@ fn main() {
         rss1,
         rss1.saturating_sub(rss0),
         rss_kb("VmHWM:")
+    );
+    println!(
+        "memory: a draft row is {} bytes inline, plus its strings",
+        std::mem::size_of::<sora_tui::app::DraftRow>()
     );
     for (pane, label) in [
         (Pane::Drafts, "Drafts, 10 000 rows"),

@@ -328,8 +328,13 @@ async fn nothing_unfinished_means_no_requests() {
     tokio::time::sleep(Duration::from_millis(500)).await;
     assert!(sim.requests().is_empty(), "{:?}", sim.requests());
 
-    // And again once the only task has finished.
+    // And again once the only task has finished and the one quota read that follows a
+    // round of finished tasks is done.
     finished_video(&mut h, "a quick wave").await;
+    h.expect("the quota read after the finish", |e| {
+        matches!(e, Event::Quota(_)).then_some(())
+    })
+    .await;
     sim.clear_requests();
     tokio::time::sleep(Duration::from_millis(500)).await;
     let log: Vec<_> = sim

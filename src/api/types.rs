@@ -727,6 +727,21 @@ pub struct TaskInfo {
     /// Outputs (filled for succeeded image tasks), at most [`MAX_INNER_ITEMS`].
     #[serde(default, deserialize_with = "generations_list")]
     pub generations: Vec<Generation>,
+    /// Seconds the service expects a queued task to wait, when it says: the worker's poll
+    /// schedule looks less often until then.
+    #[serde(
+        default,
+        deserialize_with = "lenient_f64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub estimated_queue_wait_time: Option<f64>,
+    /// A queued task's place in the queue (1 is next), when the service says.
+    #[serde(
+        default,
+        deserialize_with = "lenient_f64",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub progress_pos_in_queue: Option<f64>,
 }
 
 impl TaskInfo {

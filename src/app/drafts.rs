@@ -7,6 +7,7 @@ use crossterm::event::{KeyCode, KeyEvent};
 
 use super::keymap::{Action, Context, DefaultBinding, Hint, KeySpec, hint, hint_when};
 use super::prompt::save_prompt;
+use super::state::DraftFacts;
 use super::update::open_url;
 use super::{
     App, Cmd, ConfirmAction, Connection, DownloadState, DraftRow, Loading, Modal, OpenTarget, Pane,
@@ -226,7 +227,7 @@ fn draft_action(app: &mut App, action: DraftsAction) -> Vec<Cmd> {
                 }
                 return Vec::new();
             }
-            if matches!(row.draft.verdict(), DraftVerdict::Violation(_)) {
+            if row.is_blocked() {
                 toast_error(
                     app,
                     "a draft blocked by the content policy cannot be published",
@@ -274,7 +275,7 @@ fn draft_action(app: &mut App, action: DraftsAction) -> Vec<Cmd> {
             if let Some(DownloadState::Done(path)) = app.drafts.downloads.get(&gen_id) {
                 return vec![Cmd::Open(OpenTarget::File(path.clone()))];
             }
-            match row.draft.best_url() {
+            match row.best_url() {
                 Some(url) => open_url(app, url),
                 None => {
                     toast(app, "this draft has no media yet");
@@ -312,7 +313,7 @@ fn draft_action(app: &mut App, action: DraftsAction) -> Vec<Cmd> {
 /// or already has one running.
 fn download(app: &mut App, row: &DraftRow, action: DraftsAction) -> Vec<Cmd> {
     let gen_id = row.gen_id.clone();
-    if row.draft.best_url().is_none() {
+    if row.best_url().is_none() {
         toast(
             app,
             "this draft has no media yet: refresh with r in a moment",
@@ -327,7 +328,7 @@ fn download(app: &mut App, row: &DraftRow, action: DraftsAction) -> Vec<Cmd> {
         return Vec::new();
     }
     let clean = action == DraftsAction::DownloadClean;
-    if clean && matches!(row.draft.verdict(), DraftVerdict::Violation(_)) {
+    if clean && row.is_blocked() {
         toast_error(
             app,
             "a draft blocked by the content policy cannot be published for a clean copy",
@@ -342,11 +343,8 @@ fn download(app: &mut App, row: &DraftRow, action: DraftsAction) -> Vec<Cmd> {
         },
     );
     // The worker names the file (from the sanitised id) and writes the sidecar from
-    // the draft; the row's draft knows the post id if the user published it.
-    let mut draft = Box::new(row.draft.clone());
-    if draft.post_id.is_none() {
-        draft.post_id = row.post_id.clone();
-    }
+    // the draft; the row knows the post id if the user published it.
+    let draft = Box::new(row.draft());
     let dir = app.info.download_dir.clone();
     let request = if clean {
         Request::Drafts(DraftsRequest::SaveClean { draft, dir })
@@ -483,9 +481,12 @@ fn loaded(app: &mut App, page: DraftsPage, first: bool) {
             .and_then(|id| d.rows.iter().position(|r| r.gen_id == id))
             .unwrap_or(0);
     } else {
-        let known: std::collections::HashSet<String> =
-            d.rows.iter().map(|r| r.gen_id.clone()).collect();
-        d.rows.extend(rows.filter(|r| !known.contains(&r.gen_id)));
+        let known: std::collections::HashSet<&str> =
+            d.rows.iter().map(|r| r.gen_id.as_str()).collect();
+        let fresh: Vec<DraftRow> = rows
+            .filter(|r| !known.contains(r.gen_id.as_str()))
+            .collect();
+        d.rows.extend(fresh);
     }
     let stopped = match step {
         PageStep::Next(cursor) => {
@@ -511,36 +512,31 @@ fn loaded(app: &mut App, page: DraftsPage, first: bool) {
     }
 }
 
-/// Builds a draft's row, formatting its display strings once, when it arrives.
+/// Builds a draft's row, formatting its display strings once, when it arrives, and keeping
+/// only what the pane uses of the draft (`DraftRow`), each string copied at its exact length
+/// so the page it came from is freed whole.
 pub fn drafts_row(draft: Draft) -> DraftRow {
-    let gen_id = draft.gen_id().unwrap_or("?").to_string();
-    let title = one_line(
-        draft
-            .prompt
-            .as_deref()
-            .filter(|p| !p.trim().is_empty())
-            .or(draft.title.as_deref())
-            .unwrap_or("(no prompt)"),
-        200,
-    );
-    let duration = draft
-        .duration_s
-        .map(crate::text::duration)
-        .unwrap_or_default();
-    let state = match draft.verdict() {
+    let gen_id = String::from(draft.gen_id().unwrap_or("?"));
+    let shown = draft
+        .prompt
+        .as_deref()
+        .filter(|p| !p.trim().is_empty())
+        .or(draft.title.as_deref())
+        .unwrap_or("(no prompt)");
+    let title = one_line(shown, 200);
+    let verdict = draft.verdict();
+    let state = match verdict {
         DraftVerdict::Ready => "ready",
         DraftVerdict::Violation(_) => "blocked",
         DraftVerdict::NotReady => "not ready",
-    }
-    .to_string();
-    let post_id = draft.published_post_id();
+    };
+    let post_id = draft.published_post_id().map(|p| String::from(p.as_str()));
+    let facts = slim(&draft, verdict, &title);
     DraftRow {
-        draft: slim(draft),
         gen_id,
-        title,
-        duration,
         state,
         post_id,
+        facts,
     }
 }
 
@@ -566,7 +562,7 @@ pub(super) fn image_rows(tasks: &[crate::track::TaskRecord]) -> Vec<DraftRow> {
                 created_at: t.finished_at.or(Some(t.submitted_at)),
                 ..Draft::default()
             });
-            row.state = "image".into();
+            row.state = "image";
             rows.push(row);
         }
     }
@@ -579,33 +575,149 @@ pub const IMAGE_KIND: &str = "image";
 /// Keeps only what the Drafts pane uses of a draft. A draft from the server carries a dozen
 /// signed URLs (renditions, download variants) of which the pane needs one; with 10 000
 /// drafts loaded the rest would be most of the program's memory.
-fn slim(draft: Draft) -> Draft {
-    let verdict = draft.verdict();
-    let best_url = draft.best_url().map(str::to_owned);
+fn slim(draft: &Draft, verdict: DraftVerdict, title: &str) -> DraftFacts {
+    let duration = draft
+        .duration_s
+        .map(crate::text::duration)
+        .unwrap_or_default();
     let reason = match verdict {
         DraftVerdict::Violation(reason) => Some(reason),
         _ => None,
     };
-    let post_id = draft.published_post_id();
-    let shrink = |s: Option<String>| {
-        s.map(|mut s| {
-            s.shrink_to_fit();
-            s
-        })
-    };
-    Draft {
-        id: shrink(draft.gen_id().map(str::to_owned)),
-        task_id: shrink(draft.task_id),
-        kind: shrink(draft.kind),
-        downloadable_url: shrink(best_url),
-        reason_str: shrink(reason),
-        width: draft.width,
-        height: draft.height,
-        duration_s: draft.duration_s,
-        prompt: shrink(draft.prompt),
-        title: shrink(draft.title),
-        created_at: draft.created_at,
-        post_id: shrink(post_id),
-        ..Draft::default()
+    // In `Field` order.
+    DraftFacts::new(
+        [
+            Some(title),
+            draft.kind.as_deref(),
+            draft.task_id.as_deref(),
+            draft.best_url(),
+            reason.as_deref(),
+            draft.prompt.as_deref(),
+            draft.title.as_deref(),
+            Some(&duration),
+        ],
+        [
+            draft.width,
+            draft.height,
+            draft.duration_s,
+            draft.created_at,
+        ],
+    )
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// What a row kept before it was compacted: the server's draft with only the fields the
+    /// pane uses.
+    fn reference(draft: &Draft) -> Draft {
+        let reason = match draft.verdict() {
+            DraftVerdict::Violation(reason) => Some(reason),
+            _ => None,
+        };
+        Draft {
+            id: draft.gen_id().map(str::to_owned),
+            task_id: draft.task_id.clone(),
+            kind: draft.kind.clone(),
+            downloadable_url: draft.best_url().map(str::to_owned),
+            reason_str: reason,
+            width: draft.width,
+            height: draft.height,
+            duration_s: draft.duration_s,
+            prompt: draft.prompt.clone(),
+            title: draft.title.clone(),
+            created_at: draft.created_at,
+            post_id: draft.published_post_id(),
+            ..Draft::default()
+        }
+    }
+
+    #[test]
+    fn a_compact_row_gives_back_every_field_it_kept() {
+        let base = Draft {
+            id: Some("gen_1".into()),
+            task_id: Some("task_1".into()),
+            kind: Some("sora_draft".into()),
+            url: Some("https://m/stream.mp4".into()),
+            downloadable_url: Some("https://m/full.mp4?sig=1".into()),
+            width: Some(1280.0),
+            height: Some(f64::NAN),
+            duration_s: Some(10.0),
+            prompt: Some("a cat on a roof".into()),
+            created_at: Some(1_764_000_000.0),
+            ..Draft::default()
+        };
+        let cases = [
+            base.clone(),
+            // The title line differs from the prompt: both are kept.
+            Draft {
+                prompt: Some("evil\x1b[31m red\r\nnext".into()),
+                ..base.clone()
+            },
+            // A blank prompt: the server's title is shown, the prompt kept as sent.
+            Draft {
+                prompt: Some("  ".into()),
+                title: Some("Harbour".into()),
+                ..base.clone()
+            },
+            Draft {
+                kind: Some("sora_content_violation".into()),
+                markdown_reason_str: Some("nope".into()),
+                downloadable_url: None,
+                url: None,
+                ..base.clone()
+            },
+            Draft {
+                kind: Some("a kind nobody knows".into()),
+                post: Some(serde_json::json!({"id": "s_1"})),
+                width: None,
+                created_at: None,
+                ..base.clone()
+            },
+            Draft {
+                id: Some("gen_2".into()),
+                ..Draft::default()
+            },
+        ];
+        for draft in cases {
+            let row = drafts_row(draft.clone());
+            let (want, got) = (reference(&draft), row.draft());
+            // NaN is not equal to itself: compare the bits of the numbers.
+            let bits = |d: &Draft| {
+                [d.width, d.height, d.duration_s, d.created_at].map(|n| n.map(f64::to_bits))
+            };
+            assert_eq!(bits(&got), bits(&want), "{draft:?}");
+            let plain = |d: Draft| Draft {
+                width: None,
+                height: None,
+                ..d
+            };
+            assert_eq!(plain(got), plain(want), "{draft:?}");
+            assert_eq!(row.is_blocked(), row.state == "blocked");
+        }
+    }
+
+    #[test]
+    fn a_row_stays_small() {
+        // 10 000 rows are held at once: a row that grew back to carrying the whole server
+        // draft (some 700 bytes inline) would show here first.
+        assert!(
+            std::mem::size_of::<DraftRow>() <= 256,
+            "{}",
+            std::mem::size_of::<DraftRow>()
+        );
+        let row = drafts_row(Draft {
+            id: Some("gen_1".into()),
+            prompt: Some("a cat".into()),
+            ..Draft::default()
+        });
+        // The prompt that is its own title line is kept once.
+        assert!(row.facts.prompt_is_title());
+        assert_eq!(
+            row.facts.get(super::super::state::Field::Title),
+            Some("a cat")
+        );
+        assert_eq!(row.prompt(), Some("a cat"));
     }
 }

@@ -208,27 +208,234 @@ pub struct TasksPane {
     pub selected: usize,
 }
 
-/// One draft with its display strings computed when it arrived, not per frame.
+/// One draft with its display strings computed when it arrived, not per frame. With 10 000
+/// drafts loaded the rows are most of the program's memory, so a row keeps only what the
+/// list, the details view, the actions and a download's sidecar use, each string once, at its
+/// exact length (a server draft carries a dozen signed URLs, of which one is kept).
 #[derive(Debug, Clone, PartialEq)]
 pub struct DraftRow {
-    /// The draft as the server sent it.
-    pub draft: Draft,
     /// `gen_…`.
     pub gen_id: String,
-    /// One line of prompt, control characters removed.
-    pub title: String,
-    /// `10 s`.
-    pub duration: String,
-    /// `ready`, `blocked`, `not ready`.
-    pub state: String,
+    /// `ready`, `blocked`, `not ready`, `image`.
+    pub state: &'static str,
     /// The post id when published.
     pub post_id: Option<String>,
+    /// The title line and the rest of the server's draft the pane uses, compact.
+    pub(crate) facts: DraftFacts,
+}
+
+/// A text field of [`DraftFacts`], by its place in `DraftFacts::text`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(crate) enum Field {
+    /// One line of prompt, control characters removed (always present).
+    Title,
+    /// `sora_draft`, `sora_content_violation`, `image`.
+    Kind,
+    /// The task that made it.
+    TaskId,
+    /// The one media URL the actions use (`Draft::best_url`).
+    Url,
+    /// Why moderation blocked it, when it did.
+    Reason,
+    /// The prompt as sent (stored once when it is the title line itself).
+    Prompt,
+    /// The server's title.
+    ServerTitle,
+    /// `10 s`, formatted once from `duration_s`, or empty.
+    Duration,
+}
+
+const FIELDS: usize = 8;
+/// The bit of `DraftFacts::present` saying the prompt is the title line itself.
+const PROMPT_IS_TITLE: u16 = 1 << 15;
+
+/// What a row keeps of the server's draft besides its id, state and post: the fields of the
+/// slimmed [`Draft`] that [`DraftRow::draft`] rebuilds. The strings share one allocation
+/// (10 000 rows would otherwise make some 60 000 small ones, each with its own overhead).
+#[derive(Debug, Clone, PartialEq)]
+pub(crate) struct DraftFacts {
+    /// The fields' text, one after the other, in `Field` order.
+    text: Box<str>,
+    /// Where each field ends in `text`.
+    ends: [u32; FIELDS],
+    /// Bit `i`: field `i` was sent; `PROMPT_IS_TITLE`: the prompt is the title's text.
+    present: u16,
+    /// Pixels.
+    pub width: Num,
+    /// Pixels.
+    pub height: Num,
+    /// Seconds.
+    pub duration_s: Num,
+    /// Unix seconds.
+    pub created_at: Num,
+}
+
+impl DraftFacts {
+    /// Packs the text fields (`texts` in `Field` order; the title's is always there) and
+    /// the numbers; a prompt equal to the title line is kept once.
+    pub fn new(texts: [Option<&str>; FIELDS], numbers: [Option<f64>; 4]) -> DraftFacts {
+        let title = texts[Field::Title as usize];
+        let prompt_is_title = title.is_some() && texts[Field::Prompt as usize] == title;
+        let total: usize = texts.iter().flatten().map(|t| t.len()).sum();
+        let mut text = String::with_capacity(total);
+        let mut ends = [0u32; FIELDS];
+        let mut present = if prompt_is_title { PROMPT_IS_TITLE } else { 0 };
+        for (i, t) in texts.into_iter().enumerate() {
+            let stored = if i == Field::Prompt as usize && prompt_is_title {
+                None
+            } else {
+                t
+            };
+            // A field that would not fit a u32 offset is dropped (no page is that large).
+            if let Some(t) = stored
+                && u32::try_from(text.len() + t.len()).is_ok()
+            {
+                text.push_str(t);
+                present |= 1 << i;
+            }
+            ends[i] = u32::try_from(text.len()).unwrap_or(u32::MAX);
+        }
+        let [width, height, duration_s, created_at] = numbers.map(Num::new);
+        DraftFacts {
+            text: text.into_boxed_str(),
+            ends,
+            present: if prompt_is_title {
+                present | (1 << Field::Prompt as usize)
+            } else {
+                present
+            },
+            width,
+            height,
+            duration_s,
+            created_at,
+        }
+    }
+
+    /// One text field, if it was sent.
+    pub fn get(&self, field: Field) -> Option<&str> {
+        let i = field as usize;
+        if self.present & (1 << i) == 0 {
+            return None;
+        }
+        if field == Field::Prompt && self.present & PROMPT_IS_TITLE != 0 {
+            return self.get(Field::Title);
+        }
+        let start = if i == 0 { 0 } else { self.ends[i - 1] as usize };
+        self.text.get(start..self.ends[i] as usize)
+    }
+
+    /// Whether the prompt is stored once, as the title line.
+    #[cfg(test)]
+    pub fn prompt_is_title(&self) -> bool {
+        self.present & PROMPT_IS_TITLE != 0
+    }
+}
+
+/// An `Option<f64>` in 8 bytes: `None` is a NaN payload that parsing or arithmetic never
+/// produces, so every value the server sent, a NaN too, comes back as it was.
+#[derive(Debug, Clone, Copy)]
+pub(crate) struct Num(u64);
+
+impl Num {
+    const NONE: u64 = 0x7ff4_dead_beef_0001;
+
+    /// Packs `v`.
+    pub fn new(v: Option<f64>) -> Num {
+        Num(v.map_or(Self::NONE, f64::to_bits))
+    }
+
+    /// Unpacks it.
+    pub fn get(self) -> Option<f64> {
+        (self.0 != Self::NONE).then(|| f64::from_bits(self.0))
+    }
+}
+
+impl PartialEq for Num {
+    fn eq(&self, other: &Num) -> bool {
+        self.get() == other.get()
+    }
 }
 
 impl DraftRow {
+    /// One line of prompt, control characters removed.
+    pub fn title(&self) -> &str {
+        self.facts.get(Field::Title).unwrap_or_default()
+    }
+
+    /// `10 s`, or empty when the server did not say.
+    pub fn duration(&self) -> &str {
+        self.facts.get(Field::Duration).unwrap_or_default()
+    }
+
     /// Whether the row is an image result rather than a video draft.
     pub fn is_image(&self) -> bool {
-        self.draft.kind.as_deref() == Some(super::drafts::IMAGE_KIND)
+        self.facts.get(Field::Kind) == Some(super::drafts::IMAGE_KIND)
+    }
+
+    /// The media URL to download or open, if the draft has one.
+    pub fn best_url(&self) -> Option<&str> {
+        self.facts.get(Field::Url)
+    }
+
+    /// Whether moderation blocked it (`Draft::verdict` said `Violation`).
+    pub fn is_blocked(&self) -> bool {
+        self.facts.get(Field::Reason).is_some()
+    }
+
+    /// Why moderation blocked it, if it did.
+    pub fn blocked_reason(&self) -> Option<&str> {
+        self.facts.get(Field::Reason)
+    }
+
+    /// The prompt as the server sent it.
+    pub fn prompt(&self) -> Option<&str> {
+        self.facts.get(Field::Prompt)
+    }
+
+    /// The server's title.
+    pub fn server_title(&self) -> Option<&str> {
+        self.facts.get(Field::ServerTitle)
+    }
+
+    /// The task that made it.
+    pub fn task_id(&self) -> Option<&str> {
+        self.facts.get(Field::TaskId)
+    }
+
+    /// Width and height in pixels, as sent.
+    pub fn size(&self) -> (Option<f64>, Option<f64>) {
+        (self.facts.width.get(), self.facts.height.get())
+    }
+
+    /// Length in seconds, as sent.
+    pub fn duration_s(&self) -> Option<f64> {
+        self.facts.duration_s.get()
+    }
+
+    /// Unix seconds, as sent.
+    pub fn created_at(&self) -> Option<f64> {
+        self.facts.created_at.get()
+    }
+
+    /// The draft as the pane keeps it: the server's draft with only the fields the pane uses
+    /// (one media URL; the post id as the row knows it now), for the worker's download.
+    pub fn draft(&self) -> Draft {
+        let s = |v: Option<&str>| v.map(str::to_owned);
+        Draft {
+            id: Some(self.gen_id.clone()),
+            task_id: s(self.task_id()),
+            kind: s(self.facts.get(Field::Kind)),
+            downloadable_url: s(self.best_url()),
+            reason_str: s(self.blocked_reason()),
+            width: self.facts.width.get(),
+            height: self.facts.height.get(),
+            duration_s: self.duration_s(),
+            prompt: s(self.prompt()),
+            title: s(self.server_title()),
+            created_at: self.created_at(),
+            post_id: self.post_id.clone(),
+            ..Draft::default()
+        }
     }
 }
 

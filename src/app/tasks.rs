@@ -157,11 +157,9 @@ pub fn on_event(app: &mut App, event: TaskEvent) -> Vec<Cmd> {
                 } else {
                     toast_error(app, note.clone());
                 }
-                // The quota moved: read it again along with the account.
-                return vec![
-                    Cmd::Notify(format!("sora-tui: {note}")),
-                    Cmd::Worker(Request::LoadAccount),
-                ];
+                // The worker reads the quota again itself, once for all the tasks finishing
+                // together; the account did not change, so `/me` is not read.
+                return vec![Cmd::Notify(format!("sora-tui: {note}"))];
             }
         }
         TaskEvent::TaskRemoved { task_id } => {

@@ -423,6 +423,9 @@ impl Ctx<'_> {
         let mut finishing_since: Option<Instant> = None;
         let minutes = FINISHING_LIMIT.as_secs() / 60;
         loop {
+            // Each read waits an interval first, the first one too: right after the create
+            // the service only ever answers `preprocessing`.
+            tokio::time::sleep(self.session.poll_interval).await;
             let pending = self.client.pending().await?;
             let in_pending = pending.iter().any(|t| t.id == task_id);
             let drafts = if in_pending {
@@ -474,7 +477,6 @@ impl Ctx<'_> {
                     wait.timeout
                 )));
             }
-            tokio::time::sleep(self.session.poll_interval).await;
         }
     }
 

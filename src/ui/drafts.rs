@@ -7,7 +7,6 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Cell, Padding, Paragraph, Row, Table, Wrap};
 
-use crate::api::{Draft, DraftVerdict};
 use crate::app::DraftsAction;
 use crate::app::keymap::Action;
 use crate::app::{App, DownloadState, DraftRow, DraftsPane, Loading};
@@ -125,11 +124,10 @@ fn draft_row<'a>(
 ) -> Row<'a> {
     // Local time; the zone is named in the details, where there is room.
     let created = r
-        .draft
-        .created_at
+        .created_at()
         .map(|t| local_date(t, zone, false))
         .unwrap_or_default();
-    let state_style = match r.state.as_str() {
+    let state_style = match r.state {
         "ready" => theme.text,
         "blocked" => theme.error,
         _ => theme.warning,
@@ -160,11 +158,11 @@ fn draft_row<'a>(
     let row = Row::new([
         Cell::from(if selected { "›" } else { " " }),
         Cell::from(Span::styled(created, theme.dim)),
-        Cell::from(Line::styled(r.duration.as_str(), theme.text).right_aligned()),
-        Cell::from(Span::styled(r.state.as_str(), state_style)),
+        Cell::from(Line::styled(r.duration(), theme.text).right_aligned()),
+        Cell::from(Span::styled(r.state, state_style)),
         Cell::from(published),
         Cell::from(download),
-        Cell::from(Span::styled(r.title.as_str(), theme.text)),
+        Cell::from(Span::styled(r.title(), theme.text)),
     ]);
     if selected {
         row.style(theme.selected)
@@ -218,58 +216,54 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let inner = block.inner(area);
     frame.render_widget(block, area);
 
-    let draft = &row.draft;
     let value_width = usize::from(inner.width).saturating_sub(11);
     let none = || Span::styled("–", theme.dim);
     let text = |s: String| Span::styled(s, theme.text);
     let mut fields: Vec<(&str, Vec<Span>)> = Vec::with_capacity(12);
 
     let pixels = |n: Option<f64>| n.and_then(|n| count(n, MAX_PIXELS)).filter(|n| *n > 0);
-    let size = match (pixels(draft.width), pixels(draft.height)) {
+    let (width, height) = row.size();
+    let size = match (pixels(width), pixels(height)) {
         (Some(w), Some(h)) => text(format!("{w} x {h}")),
         _ => none(),
     };
     fields.push(("Size", vec![size]));
     fields.push((
         "Duration",
-        vec![if row.duration.is_empty() {
+        vec![if row.duration().is_empty() {
             none()
         } else {
-            text(row.duration.clone())
+            text(row.duration().to_owned())
         }],
     ));
     fields.push((
         "Created",
-        vec![match row.draft.created_at {
+        vec![match row.created_at() {
             None => none(),
             Some(t) => text(local_date(t, &app.info.zone, true)),
         }],
     ));
     fields.push(("Gen id", vec![text(sanitize(&row.gen_id, 80))]));
-    let task = draft
-        .task_id
-        .as_deref()
+    let task = row
+        .task_id()
         .map(|t| sanitize(t, 80))
         .filter(|t| !t.is_empty());
     fields.push(("Task id", vec![task.map(text).unwrap_or_else(none)]));
     let state = vec![Span::styled(
-        row.state.clone(),
-        match row.state.as_str() {
+        row.state,
+        match row.state {
             "ready" => theme.success,
             "blocked" => theme.error,
             _ => theme.warning,
         },
     )];
     fields.push(("State", state));
-    let reason = match draft.verdict() {
-        DraftVerdict::Violation(reason) => Some(sanitize(&reason, 1000)),
-        _ => None,
-    };
+    let reason = row.blocked_reason().map(|reason| sanitize(reason, 1000));
     post_fields(&mut fields, row, &app.info.share_origin, theme, value_width);
     if let Some(busy) = d.busy.get(&row.gen_id) {
         fields.push(("Busy", vec![Span::styled(busy.label(), theme.warning)]));
     }
-    let media = draft.best_url().map(url_host).filter(|h| !h.is_empty());
+    let media = row.best_url().map(url_host).filter(|h| !h.is_empty());
     fields.push((
         "Media",
         vec![
@@ -301,7 +295,7 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     lines.push(Line::default());
     lines.push(Line::styled("Prompt", theme.dim));
-    prompt_lines(&mut lines, draft, theme);
+    prompt_lines(&mut lines, row, theme);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
@@ -374,12 +368,11 @@ fn download_span(app: &App, row: &DraftRow, theme: &Theme, value_width: usize) -
 }
 
 /// The prompt of the details, line by line, or a dim `(no prompt)`.
-fn prompt_lines(lines: &mut Vec<Line<'static>>, draft: &Draft, theme: &Theme) {
-    let prompt = draft
-        .prompt
-        .as_deref()
+fn prompt_lines(lines: &mut Vec<Line<'static>>, row: &DraftRow, theme: &Theme) {
+    let prompt = row
+        .prompt()
         .filter(|p| !p.trim().is_empty())
-        .or(draft.title.as_deref())
+        .or(row.server_title())
         .unwrap_or("");
     let mut any = false;
     for l in prompt.lines().take(200) {

@@ -3,6 +3,8 @@
 
 use std::time::Duration;
 
+use tokio::time::Instant;
+
 use crate::api::{ApiError, Client, DraftsPage, TaskInfo};
 
 /// How many recent image tasks one round reads: the most the service is known to serve at
@@ -89,6 +91,129 @@ pub(super) async fn fetch(client: Client, plan: RoundPlan, drafts_page: u32) -> 
     }
 }
 
+/// The longest wait between two rounds while a task is unfinished: past it a user would
+/// think the program stuck, whatever the estimates say.
+pub(super) const STUCK_BOUND: Duration = Duration::from_secs(10);
+/// The longest a finish estimate reaches: a progress rate near zero must not overflow the clock.
+const FAR_FUTURE: Duration = Duration::from_secs(24 * 3600);
+
+/// What one watched task is doing, as far as the schedule cares: the inputs of
+/// [`next_delay`]. Built by `TaskBook::stages` from what the rounds showed.
+#[derive(Debug, Clone, PartialEq)]
+pub(super) enum Stage {
+    /// Created or restored and not yet placed by a round (the service answers
+    /// `preprocessing` for about a second after a create): look at the normal pace.
+    Fresh,
+    /// Waiting in the service's queue since `since`. `wait` is the service's estimate of the
+    /// whole queue wait and `position` the place in the queue, when the pending answer gave them.
+    Queued {
+        /// When the task was first seen queued.
+        since: Instant,
+        /// `estimated_queue_wait_time`, as seen when it was first queued.
+        wait: Option<Duration>,
+        /// `progress_pos_in_queue` (1 is next).
+        position: Option<f64>,
+    },
+    /// Generating: the first progress seen while running and the latest change of it, each
+    /// with when it was seen. Their slope estimates the finish.
+    Running {
+        /// The first sample while running.
+        first: (Instant, f64),
+        /// When the progress was first seen at its latest value.
+        last: (Instant, f64),
+    },
+    /// `processing` at 100 %, or gone from pending and waiting for its draft: the finish is
+    /// seconds away.
+    Finishing,
+    /// Nothing to predict from (an image task, an unknown status word): the calm cadence.
+    Unknown,
+}
+
+/// The intervals [`next_delay`] picks between.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub(super) struct Pace {
+    /// Around an expected finish and while finishing.
+    pub fast: Duration,
+    /// The normal pace (the configured minimum interval).
+    pub min: Duration,
+    /// The slowest, while nothing is expected (capped at [`STUCK_BOUND`]).
+    pub max: Duration,
+    /// The change-driven interval of [`Cadence`], for tasks of [`Stage::Unknown`].
+    pub calm: Duration,
+}
+
+impl Pace {
+    /// The pace for a worker polling between `min` and `max`, `calm` being its cadence.
+    pub fn new(min: Duration, max: Duration, calm: Duration) -> Pace {
+        let fast = (min / 2).max(Duration::from_millis(10));
+        Pace {
+            fast,
+            min,
+            max: max.max(min),
+            calm,
+        }
+    }
+}
+
+/// The delay until the next round: the soonest any watched task needs a look, never less
+/// than `pace.fast` and never more than `pace.max` or [`STUCK_BOUND`]. Pure, so each rule is
+/// unit-tested: slow while queued (until the service's estimate of the wait, when given, is
+/// near), halving the time left to the finish estimated from the progress rate while running,
+/// fast around that finish and while finishing. No tasks give the longest delay (the loop
+/// does not poll at all then).
+pub(super) fn next_delay(stages: &[Stage], now: Instant, pace: Pace) -> Duration {
+    let cap = pace.max.min(STUCK_BOUND).max(pace.fast);
+    stages
+        .iter()
+        .map(|s| stage_delay(s, now, pace))
+        .min()
+        .unwrap_or(cap)
+        .clamp(pace.fast, cap)
+}
+
+fn stage_delay(stage: &Stage, now: Instant, pace: Pace) -> Duration {
+    match stage {
+        Stage::Fresh => pace.min,
+        Stage::Queued {
+            since,
+            wait: Some(wait),
+            ..
+        } => {
+            let left = (*since + *wait).saturating_duration_since(now);
+            (left / 2).max(pace.min)
+        }
+        Stage::Queued {
+            position: Some(p), ..
+        } if *p <= 1.0 => pace.min,
+        Stage::Queued { .. } => pace.max,
+        Stage::Running {
+            first: (t0, p0),
+            last: (t1, p1),
+        } => {
+            let span = t1.saturating_duration_since(*t0).as_secs_f64();
+            if span <= 0.0 {
+                // One sample: the next one gives the rate.
+                return pace.min;
+            }
+            if p1 <= p0 {
+                return pace.max;
+            }
+            let rate = (p1 - p0) / span;
+            let left = Duration::try_from_secs_f64((1.0 - p1).max(0.0) / rate)
+                .unwrap_or(FAR_FUTURE)
+                .min(FAR_FUTURE);
+            let remaining = (*t1 + left).saturating_duration_since(now);
+            if remaining <= pace.min {
+                pace.fast
+            } else {
+                (remaining / 2).max(pace.min)
+            }
+        }
+        Stage::Finishing => pace.fast,
+        Stage::Unknown => pace.calm,
+    }
+}
+
 /// The poll interval: fast while things change, slower while they do not, the slow interval
 /// after a failed round. Whether to poll at all (only while something is unfinished) is the loop's call.
 #[derive(Debug, Clone)]
@@ -106,6 +231,16 @@ impl Cadence {
             max: max.max(min),
             interval: min,
         }
+    }
+
+    /// The fast interval.
+    pub fn min(&self) -> Duration {
+        self.min
+    }
+
+    /// The slow interval.
+    pub fn max(&self) -> Duration {
+        self.max
     }
 
     /// Back to the fast interval (a new submission, a change).
@@ -144,6 +279,124 @@ mod tests {
     use super::*;
 
     const MS: Duration = Duration::from_millis(1);
+    const S: Duration = Duration::from_secs(1);
+
+    /// The default worker's pace: 2 s normally, 1 s when fast, 10 s at most.
+    fn pace() -> Pace {
+        Pace::new(2 * S, 10 * S, 3 * S)
+    }
+
+    #[test]
+    fn pace_is_half_the_minimum_when_fast_and_never_spins() {
+        let p = pace();
+        assert_eq!((p.fast, p.min, p.max, p.calm), (S, 2 * S, 10 * S, 3 * S));
+        assert_eq!(Pace::new(MS, MS, MS).fast, 10 * MS);
+        assert_eq!(Pace::new(2 * S, S, S).max, 2 * S, "max below min is min");
+    }
+
+    #[test]
+    fn a_fresh_task_is_looked_at_after_the_normal_interval() {
+        let now = Instant::now();
+        assert_eq!(next_delay(&[Stage::Fresh], now, pace()), 2 * S);
+    }
+
+    #[test]
+    fn a_queued_task_waits_slowly_or_until_the_estimated_wait_is_near() {
+        let now = Instant::now();
+        let queued = |wait, position| Stage::Queued {
+            since: now,
+            wait,
+            position,
+        };
+        // Nothing said: the slowest interval, which is also the "stuck" bound.
+        assert_eq!(next_delay(&[queued(None, None)], now, pace()), 10 * S);
+        // 45 s estimated: the bound; with 6 s left, half of it; past it, the normal pace.
+        assert_eq!(
+            next_delay(&[queued(Some(45 * S), None)], now, pace()),
+            10 * S
+        );
+        assert_eq!(
+            next_delay(&[queued(Some(45 * S), None)], now + 39 * S, pace()),
+            3 * S
+        );
+        assert_eq!(
+            next_delay(&[queued(Some(45 * S), None)], now + 60 * S, pace()),
+            2 * S
+        );
+        // Next in line: the normal pace.
+        assert_eq!(next_delay(&[queued(None, Some(1.0))], now, pace()), 2 * S);
+        assert_eq!(next_delay(&[queued(None, Some(7.0))], now, pace()), 10 * S);
+    }
+
+    #[test]
+    fn a_running_task_is_polled_towards_its_estimated_finish() {
+        let t0 = Instant::now();
+        // 10 % in 10 s: the finish is expected at t0 + 90 s.
+        let running = Stage::Running {
+            first: (t0, 0.1),
+            last: (t0 + 10 * S, 0.2),
+        };
+        let at = |secs: u32| next_delay(std::slice::from_ref(&running), t0 + secs * S, pace());
+        assert_eq!(at(10), 10 * S, "far from the finish: the bound");
+        assert_eq!(at(80), 5 * S, "10 s left: half of it");
+        assert_eq!(
+            at(87),
+            2 * S,
+            "never below the normal pace before the finish"
+        );
+        assert_eq!(at(89), S, "around the finish: fast");
+        assert_eq!(at(200), S, "past the estimate: fast");
+        // One sample gives no rate yet: the normal pace gets a second one.
+        let one = Stage::Running {
+            first: (t0, 0.3),
+            last: (t0, 0.3),
+        };
+        assert_eq!(next_delay(&[one], t0, pace()), 2 * S);
+        // Progress that has not moved: slow, within the bound.
+        let stalled = Stage::Running {
+            first: (t0, 0.3),
+            last: (t0 + 5 * S, 0.3),
+        };
+        assert_eq!(next_delay(&[stalled], t0 + 5 * S, pace()), 10 * S);
+        // A rate near zero does not overflow.
+        let crawling = Stage::Running {
+            first: (t0, 0.0),
+            last: (t0 + S, 1e-300),
+        };
+        assert_eq!(next_delay(&[crawling], t0 + S, pace()), 10 * S);
+    }
+
+    #[test]
+    fn finishing_is_fast_unknown_follows_the_cadence_and_the_soonest_task_wins() {
+        let now = Instant::now();
+        assert_eq!(next_delay(&[Stage::Finishing], now, pace()), S);
+        assert_eq!(next_delay(&[Stage::Unknown], now, pace()), 3 * S);
+        let queued = Stage::Queued {
+            since: now,
+            wait: None,
+            position: None,
+        };
+        assert_eq!(
+            next_delay(&[queued.clone(), Stage::Finishing], now, pace()),
+            S
+        );
+        assert_eq!(next_delay(&[queued, Stage::Fresh], now, pace()), 2 * S);
+    }
+
+    #[test]
+    fn never_slower_than_the_stuck_bound() {
+        let now = Instant::now();
+        let slow = Pace::new(2 * S, 60 * S, 60 * S);
+        let queued = Stage::Queued {
+            since: now,
+            wait: Some(600 * S),
+            position: None,
+        };
+        for stage in [queued, Stage::Unknown] {
+            assert_eq!(next_delay(&[stage], now, slow), STUCK_BOUND);
+        }
+        assert_eq!(next_delay(&[], now, slow), STUCK_BOUND);
+    }
 
     #[test]
     fn slows_down_while_nothing_changes_and_resets_on_change() {

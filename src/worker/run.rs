@@ -20,7 +20,7 @@ use super::actions::{self, DraftJobs};
 use super::cameos::Cameos;
 use super::clean::{self, Ledger};
 use super::persist::{self, PROMPT_FILE, PromptAutosave, TASKS_FILE};
-use super::poll::{self, Cadence, Round};
+use super::poll::{self, Cadence, Pace, Round, Stage};
 use super::protocol::{DraftsEvent, Event, PromptSnapshot, Request, TaskEvent};
 use super::storyboards::Storyboards;
 use super::submit::{self, SubmitOutcome, unix_now};
@@ -87,6 +87,7 @@ pub(super) async fn run(
         next_poll: None,
         round: None,
         added_during_round: false,
+        quota_due: None,
         in_trouble: false,
         tasks_seen: None,
         next_sync: Instant::now() + SYNC_EVERY,
@@ -121,6 +122,9 @@ struct Worker {
     round: Option<RoundFuture>,
     /// A task was added after the round in flight was planned: poll again soon.
     added_during_round: bool,
+    /// When the quota is read again because tasks finished; one read serves every task that
+    /// finished before it (see [`Worker::on_round`]). `None`: no timer.
+    quota_due: Option<Instant>,
     /// The last round failed (the UI shows it until a round succeeds).
     in_trouble: bool,
     /// How `tasks.json` looked when last read for other instances' changes.
@@ -144,6 +148,7 @@ impl Worker {
         loop {
             let poll_at = self.next_poll.filter(|_| self.round.is_none());
             let save_at = self.autosave.due();
+            let quota_at = self.quota_due;
             tokio::select! {
                 biased;
                 request = self.requests.recv() => match request {
@@ -172,6 +177,15 @@ impl Worker {
                 _ = tokio::time::sleep_until(save_at.unwrap_or_else(Instant::now)), if save_at.is_some() => {
                     if let Some(snapshot) = self.autosave.take() {
                         self.write_prompt(snapshot).await;
+                    }
+                }
+                _ = tokio::time::sleep_until(quota_at.unwrap_or_else(Instant::now)), if quota_at.is_some() => {
+                    self.quota_due = None;
+                    if self.book.stages().contains(&Stage::Finishing) {
+                        // Another task is about to finish: one read after it serves both.
+                        self.quota_due = Some(Instant::now() + self.cadence.min());
+                    } else {
+                        self.jobs.spawn(refresh_quota(self.client.clone(), self.events.clone()));
                     }
                 }
                 _ = tokio::time::sleep_until(self.next_sync) => self.sync().await,
@@ -246,7 +260,9 @@ impl Worker {
         }
     }
 
-    /// Writes a new task down, then tells the UI, then polls soon.
+    /// Writes a new task down, then tells the UI, then polls after the normal interval: right
+    /// after a create the service only ever answers `preprocessing`, so an earlier read
+    /// would tell nothing the create's answer did not.
     async fn record(&mut self, local_id: u64, record: TaskRecord) {
         self.book.add(record.clone());
         self.save_tasks().await;
@@ -255,7 +271,8 @@ impl Worker {
         if self.round.is_some() {
             self.added_during_round = true;
         } else {
-            self.next_poll = Some(Instant::now());
+            let soon = Instant::now() + self.cadence.min();
+            self.next_poll = Some(self.next_poll.map_or(soon, |at| at.min(soon)));
         }
     }
 
@@ -270,8 +287,14 @@ impl Worker {
     }
 
     async fn on_round(&mut self, round: Round) {
-        let applied = self.book.apply(&round, Instant::now(), unix_now());
+        let now = Instant::now();
+        let applied = self.book.apply(&round, now, unix_now());
         let changed = !applied.changed.is_empty();
+        if applied.changed.iter().any(|r| !r.phase.is_unfinished()) && self.quota_due.is_none() {
+            // The quota moved. One read, a normal interval on, serves every task finishing
+            // in this round and the next ones, instead of one per task (docs/api.md).
+            self.quota_due = Some(now + self.cadence.min());
+        }
         // The connection state first, so the UI never shows fresh progress under a stale
         // "trouble" banner.
         let delay = match round.error() {
@@ -283,8 +306,11 @@ impl Worker {
             }
             None => {
                 self.clear_trouble();
-                self.cadence
-                    .after_success(changed || self.added_during_round)
+                let calm = self
+                    .cadence
+                    .after_success(changed || self.added_during_round);
+                let pace = Pace::new(self.cadence.min(), self.cadence.max(), calm);
+                poll::next_delay(&self.book.stages(), now, pace)
             }
         };
         // Progress alone stays queued in the book until the next status change or shutdown,
@@ -303,7 +329,7 @@ impl Worker {
                 first: true,
             }));
         }
-        self.next_poll = Some(Instant::now() + delay);
+        self.next_poll = Some(now + delay);
         self.stop_polling_if_idle();
     }
 
@@ -414,6 +440,17 @@ impl Worker {
     /// is what ends the worker).
     fn emit(&self, event: Event) {
         let _ = self.events.send(event);
+    }
+}
+
+/// Reads the quota again after tasks finished, without `/me` (the account did not change).
+/// A failed read keeps what the UI shows: the quota is a nicety, and the next finish asks again.
+async fn refresh_quota(client: Client, events: mpsc::UnboundedSender<Event>) {
+    match client.quota().await {
+        Ok(quota) => {
+            let _ = events.send(Event::Quota(quota));
+        }
+        Err(error) => tracing::debug!(%error, "quota refresh failed"),
     }
 }
 

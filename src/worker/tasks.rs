@@ -9,8 +9,8 @@ use std::time::Duration;
 
 use tokio::time::Instant;
 
-use super::poll::{Round, RoundPlan};
-use crate::api::DraftsPage;
+use super::poll::{Round, RoundPlan, Stage};
+use crate::api::{DraftsPage, TaskInfo};
 use crate::store::{Diff, RecordOp, RecordSet};
 use crate::track::{ImageState, TaskPhase, TaskRecord, VideoState, observe_image, observe_video};
 
@@ -31,6 +31,72 @@ struct Waiting {
     finishing_since: Option<Instant>,
     /// Rounds in a row the image task was not listed.
     image_missing: u32,
+    /// What the rounds showed of a video's pace, for the poll schedule.
+    trace: Trace,
+}
+
+/// A video's pending status over the rounds, as far as the poll schedule needs it.
+#[derive(Debug, Clone, Default)]
+struct Trace {
+    /// The status word last seen in pending (lower case) and when it was first seen.
+    status: Option<(String, Instant)>,
+    /// The service's estimate of the queue wait and the queue position, when given.
+    queue_wait: Option<Duration>,
+    queue_position: Option<f64>,
+    /// The first progress seen while running, and when the latest value was first seen.
+    first_run: Option<(Instant, f64)>,
+    last_run: Option<(Instant, f64)>,
+}
+
+impl Trace {
+    /// Notes one pending item seen at `now`.
+    fn observe(&mut self, item: &TaskInfo, now: Instant) {
+        let status = item.status.to_ascii_lowercase();
+        if self.status.as_ref().is_none_or(|(s, _)| *s != status) {
+            if status == "queued" {
+                self.queue_wait = None;
+            }
+            self.status = Some((status.clone(), now));
+        }
+        if status == "queued" {
+            let seconds = item
+                .estimated_queue_wait_time
+                .filter(|w| w.is_finite() && *w >= 0.0);
+            if self.queue_wait.is_none() {
+                self.queue_wait = seconds.and_then(|w| Duration::try_from_secs_f64(w).ok());
+            }
+            self.queue_position = item.progress_pos_in_queue.filter(|p| p.is_finite());
+        }
+        if status == "running" {
+            let p = item.progress();
+            self.first_run.get_or_insert((now, p));
+            if self.last_run.is_none_or(|(_, last)| p > last) {
+                self.last_run = Some((now, p));
+            }
+        }
+    }
+
+    /// The schedule's view of a video whose record shows `status` at `progress`.
+    fn stage(&self, status: &str, progress: f64) -> Stage {
+        match status.to_ascii_lowercase().as_str() {
+            "processing" | "finishing" => Stage::Finishing,
+            _ if progress >= 1.0 => Stage::Finishing,
+            "queued" => match &self.status {
+                Some((_, since)) => Stage::Queued {
+                    since: *since,
+                    wait: self.queue_wait,
+                    position: self.queue_position,
+                },
+                None => Stage::Fresh,
+            },
+            "running" => match (self.first_run, self.last_run) {
+                (Some(first), Some(last)) => Stage::Running { first, last },
+                _ => Stage::Fresh,
+            },
+            "submitted" | "preprocessing" | "" => Stage::Fresh,
+            _ => Stage::Unknown,
+        }
+    }
 }
 
 /// What applying one round did.
@@ -138,6 +204,23 @@ impl TaskBook {
         (!plan.videos.is_empty() || !plan.images.is_empty()).then_some(plan)
     }
 
+    /// What each unfinished task is doing, for the poll schedule (`poll::next_delay`).
+    pub fn stages(&self) -> Vec<Stage> {
+        self.records()
+            .iter()
+            .filter_map(|r| match &r.phase {
+                TaskPhase::Working { status, progress } if r.kind.is_video() => Some(
+                    self.waiting
+                        .get(&r.task_id)
+                        .map(|w| w.trace.stage(status, *progress))
+                        .unwrap_or(Stage::Fresh),
+                ),
+                phase if phase.is_unfinished() => Some(Stage::Unknown),
+                _ => None,
+            })
+            .collect()
+    }
+
     /// Interprets one round for the tasks it was planned for. A part that failed leaves its
     /// tasks as they were. `now` bounds the waits, `unix_now` stamps `finished_at`.
     pub fn apply(&mut self, round: &Round, now: Instant, unix_now: f64) -> Applied {
@@ -155,7 +238,11 @@ impl TaskBook {
                     continue;
                 }
                 let state = observe_video(id, pending, drafts);
+                let item = pending.iter().find(|t| &t.id == id);
                 self.update(id, &mut applied, |rec, wait| {
+                    if let Some(item) = item {
+                        wait.trace.observe(item, now);
+                    }
                     apply_video(rec, wait, state, now, unix_now)
                 });
             }
@@ -634,6 +721,64 @@ mod tests {
             [RecordOp::Update(r)] if r.task_id == "task_a"
         ));
     }
+
+    #[test]
+    fn stages_follow_what_the_rounds_showed() {
+        let mut book = TaskBook::new(vec![
+            record("task_v", TaskKind::Video),
+            record("task_i", TaskKind::Image),
+        ]);
+        assert_eq!(book.stages(), vec![Stage::Fresh, Stage::Unknown]);
+        let t0 = Instant::now();
+        let mut queued = info("task_v", "queued", None);
+        queued.estimated_queue_wait_time = Some(45.0);
+        queued.progress_pos_in_queue = Some(3.0);
+        book.apply(&video_round(&book, vec![queued.clone()], None), t0, 1.0);
+        // Seen queued again later: still queued since t0, with the first estimate.
+        queued.estimated_queue_wait_time = Some(30.0);
+        book.apply(&video_round(&book, vec![queued], None), t0 + 10 * S, 1.0);
+        assert_eq!(
+            book.stages()[0],
+            Stage::Queued {
+                since: t0,
+                wait: Some(45 * S),
+                position: Some(3.0)
+            }
+        );
+        let at = |book: &mut TaskBook, secs: u32, status: &str, p: Option<f64>| {
+            let r = video_round(book, vec![info("task_v", status, p)], None);
+            book.apply(&r, t0 + secs * S, 1.0);
+        };
+        at(&mut book, 50, "running", Some(0.1));
+        at(&mut book, 52, "running", Some(0.2));
+        at(&mut book, 54, "running", Some(0.2));
+        assert_eq!(
+            book.stages()[0],
+            Stage::Running {
+                first: (t0 + 50 * S, 0.1),
+                last: (t0 + 52 * S, 0.2)
+            },
+            "the latest value is dated when first seen"
+        );
+        at(&mut book, 70, "processing", Some(1.0));
+        assert_eq!(book.stages()[0], Stage::Finishing);
+        // Gone from pending, no draft yet: still finishing.
+        book.apply(&video_round(&book, vec![], Some(vec![])), t0 + 72 * S, 1.0);
+        assert_eq!(book.stages()[0], Stage::Finishing);
+        let done = video_round(
+            &book,
+            vec![],
+            Some(vec![draft("task_v", Some("https://m/v"))]),
+        );
+        book.apply(&done, t0 + 74 * S, 1.0);
+        assert_eq!(
+            book.stages(),
+            vec![Stage::Unknown],
+            "only the image is left"
+        );
+    }
+
+    const S: Duration = Duration::from_secs(1);
 
     #[test]
     fn dismiss_forgets() {

@@ -1,0 +1,237 @@
+//! Requests the state already answers are not sent: no pending read right after a create
+//! (headless `--wait` and the TUI's worker), one quota read for the tasks that finish together
+//! and no `/me` per finish, nothing at all while idle. Asserted on the simulator's request
+//! log by counts and order, never by timing.
+
+mod common;
+
+use std::time::Duration;
+
+use common::harness::fast_config;
+use common::{bin::run_cli, client_for, requests_to, start_sim};
+use sora_tui::api::VideoSettings;
+use sora_tui::app::{Cmd, Msg, update};
+use sora_tui::sim::Sim;
+use sora_tui::store::Store;
+use sora_tui::track::TaskPhase;
+use sora_tui::worker::{self, Event, Request, Submission, SubmissionKind, TaskEvent, WorkerConfig};
+use tokio::sync::mpsc;
+
+/// The pending list, under either of its names (the client tries the older one first).
+fn is_pending(r: &sora_tui::sim::RecordedRequest) -> bool {
+    r.method == "GET" && r.path.starts_with("/nf/pending")
+}
+const CREATE: &str = "/nf/create";
+
+/// How many pending reads the log holds.
+fn pending_reads(sim: &Sim) -> usize {
+    sim.requests().iter().filter(|r| is_pending(r)).count()
+}
+
+/// With a poll interval much longer than the whole (fast) video, a wait that reads pending
+/// only after an interval sees the task gone at its first read: one pending read. A wait that
+/// reads right after the create reads twice (`preprocessing`, then gone).
+#[tokio::test]
+async fn headless_wait_does_not_read_pending_right_after_the_create() {
+    let sim = start_sim(|_| {}).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_sora-tui"));
+    cmd.env_clear()
+        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
+        .env("HOME", home.path())
+        .env("XDG_CONFIG_HOME", home.path().join("config"))
+        .env("XDG_DATA_HOME", home.path().join("data"))
+        .env("XDG_STATE_HOME", home.path().join("state"))
+        .env("SORA_POLL_INTERVAL_MS", "2000")
+        .env("SORA_BASE_URL", sim.base_url())
+        .env("SORA_TOKEN", sim.token())
+        .stdin(std::process::Stdio::null())
+        .kill_on_drop(true)
+        .args(["video", "a cat", "--wait"]);
+    let out = tokio::time::timeout(Duration::from_secs(60), cmd.output())
+        .await
+        .expect("command finishes")
+        .expect("binary runs");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let creates = requests_to(&sim, "POST", CREATE).len();
+    assert_eq!(creates, 1);
+    let log = sim.requests();
+    let create = log
+        .iter()
+        .position(|r| r.method == "POST" && r.path == CREATE);
+    assert!(log.iter().position(is_pending) > create);
+    let pending = pending_reads(&sim);
+    assert_eq!(
+        pending, 1,
+        "the first read comes an interval after the create, when the task is done"
+    );
+    // The ordinary helper still works with the fast interval (the suite's default).
+    let out = run_cli(&sim, &["video", "a dog", "--wait"]).await;
+    assert!(out.status.success());
+}
+
+/// A worker and an `App` joined the way the TUI joins them: every event goes through
+/// `update`, every `Cmd::Worker` back to the worker.
+struct Tui {
+    app: sora_tui::app::App,
+    requests: mpsc::Sender<Request>,
+    events: mpsc::UnboundedReceiver<Event>,
+    handle: tokio::task::JoinHandle<()>,
+}
+
+impl Tui {
+    fn start(sim: &Sim, dir: &std::path::Path, config: WorkerConfig) -> Tui {
+        let (tx, events) = mpsc::unbounded_channel();
+        let (requests, handle) =
+            worker::spawn(client_for(sim), Store::new(dir.join("data")), config, tx);
+        Tui {
+            app: common::screens::signed_in(1.0),
+            requests,
+            events,
+            handle,
+        }
+    }
+
+    /// Feeds events to the app until `done` says so (within 30 s).
+    async fn until(&mut self, what: &str, mut done: impl FnMut(&Event) -> bool) {
+        let deadline = tokio::time::Instant::now() + Duration::from_secs(30);
+        loop {
+            let event = tokio::time::timeout_at(deadline, self.events.recv())
+                .await
+                .unwrap_or_else(|_| panic!("no {what} in time"))
+                .expect("the worker runs");
+            let stop = done(&event);
+            for cmd in update(&mut self.app, Msg::Worker(event), 2.0) {
+                if let Cmd::Worker(request) = cmd {
+                    self.requests.send(request).await.expect("worker runs");
+                }
+            }
+            if stop {
+                return;
+            }
+        }
+    }
+
+    async fn submit(&mut self, local_id: u64, prompt: &str) {
+        let submission = Submission {
+            local_id,
+            prompt: prompt.into(),
+            kind: SubmissionKind::Video {
+                settings: VideoSettings::default(),
+                remix: None,
+            },
+            image: None,
+        };
+        self.requests
+            .send(Request::Submit(submission))
+            .await
+            .expect("worker runs");
+        self.until("the submission's answer", |e| {
+            matches!(e, Event::Tasks(TaskEvent::Submitted { local_id: id, .. }) if *id == local_id)
+        })
+        .await;
+    }
+
+    async fn shutdown(self) {
+        let _ = self.requests.send(Request::Shutdown).await;
+        let _ = tokio::time::timeout(Duration::from_secs(20), self.handle).await;
+    }
+}
+
+/// Three videos submitted within one poll interval finish in the same round (or the next):
+/// the quota is read once for all of them, `/me` not at all, and no pending read happens
+/// before the interval after the creates.
+#[tokio::test]
+async fn tasks_finishing_together_cost_one_quota_read_and_no_account_read() {
+    let sim = start_sim(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let config = WorkerConfig {
+        poll_min: Duration::from_secs(2),
+        poll_max: Duration::from_secs(4),
+        ..fast_config()
+    };
+    let mut tui = Tui::start(&sim, dir.path(), config);
+    tui.until("the restored state", |e| {
+        matches!(e, Event::Restored { .. })
+    })
+    .await;
+    for n in 1..=3 {
+        tui.submit(n, &format!("video {n}")).await;
+    }
+    let mut done = 0;
+    tui.until("three finished tasks", |e| {
+        if let Event::Tasks(TaskEvent::TaskChanged(r)) = e
+            && matches!(r.phase, TaskPhase::Done { .. })
+        {
+            done += 1;
+        }
+        done == 3
+    })
+    .await;
+    tui.until("the quota", |e| matches!(e, Event::Quota(_)))
+        .await;
+    let log = sim.requests();
+    let last_create = log
+        .iter()
+        .rposition(|r| r.method == "POST" && r.path == CREATE)
+        .expect("three creates");
+    let first_pending = log.iter().position(is_pending).expect("a pending read");
+    assert!(
+        first_pending > last_create,
+        "a pending read right after a create"
+    );
+    let checks = requests_to(&sim, "GET", "/nf/check").len();
+    let me = requests_to(&sim, "GET", "/me").len();
+    let pending = pending_reads(&sim);
+    let drafts = requests_to(&sim, "GET", "/project_y/profile/drafts").len()
+        + requests_to(&sim, "GET", "/project_y/profile/drafts/v2").len();
+    eprintln!(
+        "3 tasks: {} requests in all: {pending} pending, {drafts} drafts, {checks} quota, {me} /me",
+        log.len()
+    );
+    assert_eq!(checks, 1, "one quota read for the round");
+    assert_eq!(me, 0, "no account read per finish");
+    tui.shutdown().await;
+}
+
+/// With nothing to track, the worker sends nothing: not at start, not later, not after
+/// tasks finished (once the quota read that follows them is done).
+#[tokio::test]
+async fn an_idle_worker_sends_no_requests() {
+    let sim = start_sim(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut tui = Tui::start(&sim, dir.path(), fast_config());
+    tui.until("the restored state", |e| {
+        matches!(e, Event::Restored { .. })
+    })
+    .await;
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert_eq!(sim.requests().len(), 0, "{:?}", sim.requests());
+    tui.submit(1, "a cat").await;
+    tui.until(
+        "the finished task",
+        |e| matches!(e, Event::Tasks(TaskEvent::TaskChanged(r)) if !r.phase.is_unfinished()),
+    )
+    .await;
+    tui.until("the quota", |e| matches!(e, Event::Quota(_)))
+        .await;
+    let after = sim.requests().len();
+    // Many poll intervals of the fast config (50-200 ms).
+    tokio::time::sleep(Duration::from_millis(1000)).await;
+    let later = sim.requests();
+    assert_eq!(
+        later.len(),
+        after,
+        "requests while idle, the first: {:?}",
+        later[after..]
+            .iter()
+            .take(5)
+            .map(|r| format!("{} {}", r.method, r.path))
+            .collect::<Vec<_>>()
+    );
+    tui.shutdown().await;
+}
