@@ -1,4 +1,4 @@
-//! Load figures of issue 6, recorded in BENCHMARKS.md.
+//! Load figures recorded in BENCHMARKS.md ("Load").
 //!
 //! Run with `cargo bench --bench load` (`-- 10` for a shorter window than 30 s). It:
 //! 1. starts the simulator in-process, slowed so nothing finishes during the run, and creates
