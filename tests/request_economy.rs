@@ -28,13 +28,10 @@ fn pending_reads(sim: &Sim) -> usize {
     sim.requests().iter().filter(|r| is_pending(r)).count()
 }
 
-/// With a poll interval much longer than the whole (fast) video, a wait that reads pending
-/// only after an interval sees the task gone at its first read: one pending read. A wait that
-/// reads right after the create reads twice (`preprocessing`, then gone).
-#[tokio::test]
-async fn headless_wait_does_not_read_pending_right_after_the_create() {
-    let sim = start_sim(|_| {}).await;
-    let home = tempfile::tempdir().unwrap();
+/// Runs `sora-tui video PROMPT --wait` against `sim` with a poll interval of `interval_ms`
+/// and every other setting at its default, and checks that it succeeded.
+async fn headless_video_wait(sim: &Sim, prompt: &str, interval_ms: u64) {
+    let home = tempfile::tempdir().expect("temp dir");
     let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_sora-tui"));
     cmd.env_clear()
         .env("PATH", std::env::var_os("PATH").unwrap_or_default())
@@ -42,13 +39,14 @@ async fn headless_wait_does_not_read_pending_right_after_the_create() {
         .env("XDG_CONFIG_HOME", home.path().join("config"))
         .env("XDG_DATA_HOME", home.path().join("data"))
         .env("XDG_STATE_HOME", home.path().join("state"))
-        .env("SORA_POLL_INTERVAL_MS", "2000")
+        .env("XDG_CACHE_HOME", home.path().join("cache"))
+        .env("SORA_POLL_INTERVAL_MS", interval_ms.to_string())
         .env("SORA_BASE_URL", sim.base_url())
         .env("SORA_TOKEN", sim.token())
         .stdin(std::process::Stdio::null())
         .kill_on_drop(true)
-        .args(["video", "a cat", "--wait"]);
-    let out = tokio::time::timeout(Duration::from_secs(60), cmd.output())
+        .args(["video", prompt, "--wait"]);
+    let out = tokio::time::timeout(Duration::from_secs(120), cmd.output())
         .await
         .expect("command finishes")
         .expect("binary runs");
@@ -57,6 +55,15 @@ async fn headless_wait_does_not_read_pending_right_after_the_create() {
         "{}",
         String::from_utf8_lossy(&out.stderr)
     );
+}
+
+/// With a poll interval much longer than the whole (fast) video, a wait that reads pending
+/// only after an interval sees the task gone at its first read: one pending read. A wait that
+/// reads right after the create reads twice (`preprocessing`, then gone).
+#[tokio::test]
+async fn headless_wait_does_not_read_pending_right_after_the_create() {
+    let sim = start_sim(|_| {}).await;
+    headless_video_wait(&sim, "a cat", 2000).await;
     let creates = requests_to(&sim, "POST", CREATE).len();
     assert_eq!(creates, 1);
     let log = sim.requests();
@@ -72,6 +79,43 @@ async fn headless_wait_does_not_read_pending_right_after_the_create() {
     // The ordinary helper still works with the fast interval (the suite's default).
     let out = run_cli(&sim, &["video", "a dog", "--wait"]).await;
     assert!(out.status.success());
+}
+
+/// The headless `--wait` paces its reads by what the task does, as the worker does (slow
+/// while queued, towards the finish estimated from the progress rate, fast only near it):
+/// over the live timeline (a 10 s video, about 45 s queued and two minutes running, scaled
+/// down by the simulator's speed) it reads pending well under half as often as a loop that
+/// reads every interval. The task's span comes from the simulator's clock (its draft's
+/// `created_at`) against the moment the command was started; only counts are asserted.
+#[tokio::test]
+async fn headless_wait_paces_its_pending_reads_by_the_tasks_stage() {
+    const SPEED: f64 = 40.0;
+    const INTERVAL_MS: u64 = 60;
+    let sim = start_sim(|c| c.speed = SPEED).await;
+    let started = sora_tui::text::unix_now();
+    headless_video_wait(&sim, "a lighthouse at dusk", INTERVAL_MS).await;
+    let drafts = client_for(&sim).drafts(30, None).await.unwrap().items;
+    let finished = drafts
+        .iter()
+        .find(|d| d.prompt.as_deref() == Some("a lighthouse at dusk"))
+        .and_then(|d| d.created_at)
+        .expect("the video's draft");
+    let span = finished - started;
+    // The live timeline, not a fast one: a 10 s video takes minutes at speed 1.
+    assert!(
+        span * SPEED > 60.0,
+        "the task took {span} s at speed {SPEED}"
+    );
+    let fixed = span * 1000.0 / INTERVAL_MS as f64;
+    let pending = pending_reads(&sim);
+    eprintln!(
+        "pending reads: {pending} over {span:.2} s; a loop reading every {INTERVAL_MS} ms makes about {fixed:.0}"
+    );
+    assert!(
+        (pending as f64) <= 0.6 * fixed,
+        "{pending} pending reads, a fixed-interval loop makes about {fixed:.0}"
+    );
+    sim.shutdown().await;
 }
 
 /// A worker and an `App` joined the way the TUI joins them: every event goes through

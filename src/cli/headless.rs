@@ -23,7 +23,7 @@ use crate::fsutil::{id_file_name, media_extension, safe_file_name};
 use crate::storyboard::{Storyboard, from_toml};
 use crate::text::{self, sanitize};
 use crate::track::{ImageState, VideoState, observe_image, observe_video};
-use crate::worker::FINISHING_LIMIT;
+use crate::worker::{FINISHING_LIMIT, Pace, STUCK_BOUND, Stage, Trace, next_delay};
 
 /// Why a command did not succeed.
 enum Failure {
@@ -412,7 +412,10 @@ impl Ctx<'_> {
         outcome
     }
 
-    /// Polls pending (and, once the task left it, the drafts) until the draft is ready.
+    /// Polls pending (and, once the task left it, the drafts) until the draft is ready, paced
+    /// by the worker's schedule (`worker::next_delay`): the configured interval is the normal
+    /// pace, slower while the task is queued or far from its estimated finish (never over the
+    /// worker's "stuck" bound), faster around the finish. See docs/api.md.
     async fn wait_video(
         &self,
         task_id: &str,
@@ -422,24 +425,40 @@ impl Ctx<'_> {
         let deadline = Instant::now() + Duration::from_secs(wait.timeout);
         let mut finishing_since: Option<Instant> = None;
         let minutes = FINISHING_LIMIT.as_secs() / 60;
+        let interval = self.session.poll_interval;
+        let pace = Pace::new(interval, headless_max(interval), interval);
+        // What the reads showed of the task's pace; `Fresh` until the first one.
+        let mut trace = Trace::default();
+        let mut stage = Stage::Fresh;
         loop {
-            // Each read waits an interval first, the first one too: right after the create
-            // the service only ever answers `preprocessing`.
-            tokio::time::sleep(self.session.poll_interval).await;
+            // Each read waits first, the first one too (a fresh task waits the interval):
+            // right after the create the service only ever answers `preprocessing`. A long
+            // wait ends at the deadline, which gets its own last read, but no wait is cut
+            // below the interval for it (as when every wait was the interval).
+            let start = Instant::now();
+            let delay = next_delay(std::slice::from_ref(&stage), start, pace);
+            let wake = (start + delay).min(deadline.max(start + delay.min(interval)));
+            tokio::time::sleep_until(wake).await;
             let pending = self.client.pending().await?;
-            let in_pending = pending.iter().any(|t| t.id == task_id);
-            let drafts = if in_pending {
+            let now = Instant::now();
+            let item = pending.iter().find(|t| t.id == task_id);
+            let drafts = if item.is_some() {
                 None
             } else {
                 Some(self.client.drafts(30, None).await?.items)
             };
+            if let Some(item) = item {
+                trace.observe(item, now);
+            }
             match observe_video(task_id, &pending, drafts.as_deref()) {
                 VideoState::Working { status, progress } => {
                     finishing_since = None;
+                    stage = trace.stage(&status, progress);
                     r.task(task_id, &status, progress);
                 }
                 // Gone from pending without a usable draft: the worker's bound, see there.
                 VideoState::Finishing => {
+                    stage = Stage::Finishing;
                     let since = *finishing_since.get_or_insert_with(Instant::now);
                     r.task(task_id, "finishing", 1.0);
                     if since.elapsed() > FINISHING_LIMIT {
@@ -449,6 +468,7 @@ impl Ctx<'_> {
                     }
                 }
                 VideoState::DraftNotReady => {
+                    stage = Stage::Finishing;
                     let since = *finishing_since.get_or_insert_with(Instant::now);
                     r.task(task_id, "finishing", 1.0);
                     if since.elapsed() > FINISHING_LIMIT {
@@ -809,6 +829,14 @@ fn non_empty_prompt(p: &str) -> Result<&str, ApiError> {
     } else {
         Ok(t)
     }
+}
+
+/// The slowest pace of a headless wait: [`STUCK_BOUND`] (10 s) at the default interval of
+/// 2.5 s, and the same multiple of a shorter interval, so a wait whose interval was shortened
+/// for a faster clock (a scaled simulator) keeps the proportions of the real timeline, as the
+/// worker's scaled `poll_max` does. See docs/api.md.
+fn headless_max(interval: Duration) -> Duration {
+    (interval * 4).min(STUCK_BOUND)
 }
 
 /// Longest id, name or address shown in a human line, in characters.

@@ -31,11 +31,12 @@ use tokio::task::{AbortHandle, JoinHandle};
 pub use cameos::{CameoEvent, CameoRequest};
 pub use clean::{CleanupEntry, CopyVerdict, Placement, WATERMARKED_FOR_THIS_TOKEN};
 pub use pager::{MAX_PAGES, PageStep, PageStop, Pager};
+pub(crate) use poll::{Pace, STUCK_BOUND, Stage, next_delay};
 pub use protocol::*;
 pub use storyboards::{
     FileSummary, SaveTarget, StoryboardAutosave, StoryboardEvent, StoryboardFile, StoryboardRequest,
 };
-pub(crate) use tasks::FINISHING_LIMIT;
+pub(crate) use tasks::{FINISHING_LIMIT, Trace};
 pub use transfers::{DEFAULT_FILE_NAME, Naming, Sidecar, file_name, sidecar_path};
 
 use crate::api::Client;

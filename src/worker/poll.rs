@@ -93,14 +93,15 @@ pub(super) async fn fetch(client: Client, plan: RoundPlan, drafts_page: u32) -> 
 
 /// The longest wait between two rounds while a task is unfinished: past it a user would
 /// think the program stuck, whatever the estimates say.
-pub(super) const STUCK_BOUND: Duration = Duration::from_secs(10);
+pub(crate) const STUCK_BOUND: Duration = Duration::from_secs(10);
 /// The longest a finish estimate reaches: a progress rate near zero must not overflow the clock.
 const FAR_FUTURE: Duration = Duration::from_secs(24 * 3600);
 
 /// What one watched task is doing, as far as the schedule cares: the inputs of
-/// [`next_delay`]. Built by `TaskBook::stages` from what the rounds showed.
+/// [`next_delay`]. Built by `TaskBook::stages` from what the rounds showed, and by the
+/// headless `--wait` from its own reads (both through `tasks::Trace`).
 #[derive(Debug, Clone, PartialEq)]
-pub(super) enum Stage {
+pub(crate) enum Stage {
     /// Created or restored and not yet placed by a round (the service answers
     /// `preprocessing` for about a second after a create): look at the normal pace.
     Fresh,
@@ -131,7 +132,7 @@ pub(super) enum Stage {
 
 /// The intervals [`next_delay`] picks between.
 #[derive(Debug, Clone, Copy, PartialEq)]
-pub(super) struct Pace {
+pub(crate) struct Pace {
     /// Around an expected finish and while finishing.
     pub fast: Duration,
     /// The normal pace (the configured minimum interval).
@@ -161,7 +162,7 @@ impl Pace {
 /// near), halving the time left to the finish estimated from the progress rate while running,
 /// fast around that finish and while finishing. No tasks give the longest delay (the loop
 /// does not poll at all then).
-pub(super) fn next_delay(stages: &[Stage], now: Instant, pace: Pace) -> Duration {
+pub(crate) fn next_delay(stages: &[Stage], now: Instant, pace: Pace) -> Duration {
     let cap = pace.max.min(STUCK_BOUND).max(pace.fast);
     stages
         .iter()

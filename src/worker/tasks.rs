@@ -35,9 +35,11 @@ struct Waiting {
     trace: Trace,
 }
 
-/// A video's pending status over the rounds, as far as the poll schedule needs it.
+/// A video's pending status over the rounds, as far as the poll schedule needs it: the one
+/// place successive pending observations of a task become a [`Stage`], for the worker's
+/// rounds and the headless `--wait` alike.
 #[derive(Debug, Clone, Default)]
-struct Trace {
+pub(crate) struct Trace {
     /// The status word last seen in pending (lower case) and when it was first seen.
     status: Option<(String, Instant)>,
     /// The service's estimate of the queue wait and the queue position, when given.
@@ -50,7 +52,7 @@ struct Trace {
 
 impl Trace {
     /// Notes one pending item seen at `now`.
-    fn observe(&mut self, item: &TaskInfo, now: Instant) {
+    pub(crate) fn observe(&mut self, item: &TaskInfo, now: Instant) {
         let status = item.status.to_ascii_lowercase();
         if self.status.as_ref().is_none_or(|(s, _)| *s != status) {
             if status == "queued" {
@@ -77,7 +79,7 @@ impl Trace {
     }
 
     /// The schedule's view of a video whose record shows `status` at `progress`.
-    fn stage(&self, status: &str, progress: f64) -> Stage {
+    pub(crate) fn stage(&self, status: &str, progress: f64) -> Stage {
         match status.to_ascii_lowercase().as_str() {
             "processing" | "finishing" => Stage::Finishing,
             _ if progress >= 1.0 => Stage::Finishing,
