@@ -280,3 +280,23 @@ fn a_demo_run_writes_nothing_into_the_real_data_dir_outside_its_folder() {
     let left = std::fs::read_to_string(real.join("demo/tasks.json")).unwrap_or_default();
     assert!(!left.contains("a demo lighthouse"), "{left}");
 }
+
+/// A `demo` folder that is a link (to the real data dir, say) is refused instead of cleared:
+/// the demo removes earlier demos' record files at start, and through a link it would remove
+/// the real ones.
+#[test]
+fn a_demo_folder_that_is_a_link_is_refused_and_nothing_behind_it_is_removed() {
+    let home = tempfile::tempdir().unwrap();
+    let real = home.path().join("data/sora-tui");
+    std::fs::create_dir_all(&real).unwrap();
+    std::fs::write(real.join("tasks.json"), "[]").unwrap();
+    std::os::unix::fs::symlink(&real, real.join("demo")).unwrap();
+    let out = common::pty::sora_command(home.path())
+        .args(["--demo", "me"])
+        .output()
+        .unwrap();
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert!(!out.status.success(), "{stderr}");
+    assert!(stderr.contains("is not a folder"), "{stderr}");
+    assert!(real.join("tasks.json").exists(), "the real record was kept");
+}

@@ -57,6 +57,14 @@ fn prepare_demo_dir(dir: &std::path::Path, sim: &Sim, seeded: bool) -> Result<()
         ))
     };
     std::fs::create_dir_all(dir).map_err(problem)?;
+    // The records are removed only from a real folder: a `demo` that is a link (to the real
+    // data dir, say) would take the real records with it.
+    if std::fs::symlink_metadata(dir).is_ok_and(|m| !m.is_dir()) {
+        return Err(ApiError::Io(format!(
+            "the demo folder {} is not a folder (a link?): remove it and start the demo again",
+            dir.display()
+        )));
+    }
     for name in DEMO_RECORD_FILES {
         match std::fs::remove_file(dir.join(name)) {
             Ok(()) => {}

@@ -180,7 +180,11 @@ fn stage_delay(stage: &Stage, now: Instant, pace: Pace) -> Duration {
             wait: Some(wait),
             ..
         } => {
-            let left = (*since + *wait).saturating_duration_since(now);
+            // The estimate is the server's: a huge one must not overflow the clock
+            // (`Instant + Duration` panics), it only means "not soon".
+            let left = since
+                .checked_add((*wait).min(FAR_FUTURE))
+                .map_or(FAR_FUTURE, |end| end.saturating_duration_since(now));
             (left / 2).max(pace.min)
         }
         Stage::Queued {
@@ -278,6 +282,22 @@ impl Cadence {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_huge_queue_estimate_from_the_server_is_only_slow() {
+        let now = Instant::now();
+        let pace = Pace::new(
+            Duration::from_secs(2),
+            Duration::from_secs(10),
+            Duration::from_secs(2),
+        );
+        let stage = Stage::Queued {
+            since: now,
+            wait: Some(Duration::MAX),
+            position: None,
+        };
+        assert_eq!(next_delay(&[stage], now, pace), Duration::from_secs(10));
+    }
 
     const MS: Duration = Duration::from_millis(1);
     const S: Duration = Duration::from_secs(1);

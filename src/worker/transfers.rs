@@ -152,8 +152,14 @@ impl Naming {
             .filter(|d| d.len() == 16)
             .map(|d| d[11..].replace(':', ""))
             .unwrap_or_default();
-        let filled = self
-            .template
+        // A template without an id would give two drafts one name, and the second would
+        // pass for "already downloaded" (or replace the first): the short id is added.
+        let template = if self.template.contains("{id}") || self.template.contains("{short_id}") {
+            self.template.clone()
+        } else {
+            format!("{}_{{short_id}}", self.template)
+        };
+        let filled = template
             .replace("{date}", &date)
             .replace("{time}", &time)
             .replace("{slug}", &slug)
@@ -546,6 +552,14 @@ mod tests {
             "gen_01m8sdkjf5jx00jssweq4s8d4k-2026-12-01-1303-a-golden-retriever-surfing-8d4k"
         );
         assert_eq!(Naming::new(Some("  "), Zone::utc()), Naming::default());
+        // A template without an id still tells two drafts of one prompt apart.
+        let by_slug = Naming::new(Some("{slug}"), Zone::utc());
+        let (a, b) = (
+            named("gen_x1ab", Some("a cat"), Some(DEC_1)),
+            named("gen_x2cd", Some("a cat"), Some(DEC_1)),
+        );
+        assert_eq!(by_slug.stem(&a).unwrap(), "a-cat_x1ab");
+        assert_ne!(by_slug.stem(&a).unwrap(), by_slug.stem(&b).unwrap());
     }
 
     #[test]
