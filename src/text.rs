@@ -478,22 +478,28 @@ impl Zone {
     }
 }
 
+/// Unix seconds as the moment in `zone`; `None` for a moment before 2000 or past year 9999,
+/// or not a number: no such date comes from this service.
+fn zoned(secs: f64, zone: &Zone) -> Option<jiff::Zoned> {
+    if !(secs.is_finite() && (MIN_DATE_UNIX..MAX_DATE_UNIX).contains(&secs)) {
+        return None;
+    }
+    let at = jiff::Timestamp::from_second(secs as i64).ok()?;
+    Some(at.to_zoned(zone.tz()))
+}
+
 /// Unix seconds as a local time in `zone`: `2026-12-01 14:03`, followed by the zone when
 /// `with_zone` (its abbreviation, `CET`, when the zone has a name for it, else the offset,
 /// `+01:00`; `UTC` for UTC). [`DASH`] for a moment [`date`] would refuse.
 pub fn local_date(secs: f64, zone: &Zone, with_zone: bool) -> String {
-    if !(secs.is_finite() && (MIN_DATE_UNIX..MAX_DATE_UNIX).contains(&secs)) {
-        return DASH.to_string();
-    }
-    let Ok(at) = jiff::Timestamp::from_second(secs as i64) else {
+    let Some(zoned) = zoned(secs, zone) else {
         return DASH.to_string();
     };
-    let zoned = at.to_zoned(zone.tz());
     let shown = zoned.strftime("%Y-%m-%d %H:%M").to_string();
     if !with_zone {
         return shown;
     }
-    let info = zoned.time_zone().to_offset_info(at);
+    let info = zoned.time_zone().to_offset_info(zoned.timestamp());
     let abbr = info.abbreviation();
     // An abbreviation made of letters names the zone; one like `+01` or `-0330` is an offset
     // in disguise, shown as the full offset instead.
@@ -505,19 +511,47 @@ pub fn local_date(secs: f64, zone: &Zone, with_zone: bool) -> String {
     format!("{shown} {label}")
 }
 
+/// Unix seconds in `zone` formatted by a `strftime` pattern (`%Y-%m-%d` is the local day,
+/// `%H%M` the hour and minute in a file name); `None` for a moment [`date`] would refuse.
+pub fn local_format(secs: f64, zone: &Zone, pattern: &str) -> Option<String> {
+    zoned(secs, zone).map(|z| z.strftime(pattern).to_string())
+}
+
 /// Unix seconds as the local day in `zone`, `2026-12-01`; `None` for a moment [`date`] would
 /// refuse.
 pub fn local_day(secs: f64, zone: &Zone) -> Option<String> {
-    if !(secs.is_finite() && (MIN_DATE_UNIX..MAX_DATE_UNIX).contains(&secs)) {
-        return None;
+    local_format(secs, zone, "%Y-%m-%d")
+}
+
+/// How long ago, for the message log: `12 s ago`, `5 min ago`, `2 h 3 min ago`, `4 d ago`
+/// (whole units, rounded down); `just now` for no time or a clock slightly behind.
+pub fn ago(secs: f64) -> String {
+    let s = if secs.is_finite() && secs > 0.0 {
+        secs as u64
+    } else {
+        0
+    };
+    match s {
+        0 => "just now".to_string(),
+        1..60 => format!("{s} s ago"),
+        60..3600 => format!("{} min ago", s / 60),
+        3600..86400 => format!("{} h {} min ago", s / 3600, s % 3600 / 60),
+        _ => format!("{} d ago", s / 86400),
     }
-    let at = jiff::Timestamp::from_second(secs as i64).ok()?;
-    Some(at.to_zoned(zone.tz()).strftime("%Y-%m-%d").to_string())
 }
 
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn ago_counts_whole_units() {
+        assert_eq!(ago(-3.0), "just now");
+        assert_eq!(ago(12.7), "12 s ago");
+        assert_eq!(ago(119.0), "1 min ago");
+        assert_eq!(ago(3600.0 + 180.0), "1 h 3 min ago");
+        assert_eq!(ago(3.0 * 86400.0), "3 d ago");
+    }
 
     #[test]
     fn local_dates_are_in_the_given_zone_and_say_which() {

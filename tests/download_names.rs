@@ -25,24 +25,9 @@ async fn run(sim: &Sim, home: &Path, tz: &str, config: &str, args: &[&str]) -> O
     let config_dir = home.join("config").join("sora-tui");
     std::fs::create_dir_all(&config_dir).unwrap();
     std::fs::write(config_dir.join("config.toml"), config).unwrap();
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_sora-tui"));
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home)
-        .env("TZ", tz)
-        .env("XDG_CONFIG_HOME", home.join("config"))
-        .env("XDG_DATA_HOME", home.join("data"))
-        .env("XDG_STATE_HOME", home.join("state"))
-        .env("SORA_POLL_INTERVAL_MS", "50")
-        .env("SORA_BASE_URL", sim.base_url())
-        .env("SORA_TOKEN", sim.token())
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true)
-        .args(args);
-    tokio::time::timeout(std::time::Duration::from_secs(60), cmd.output())
-        .await
-        .expect("command finishes")
-        .expect("binary runs")
+    let mut cmd = bin::cli_command(sim, home);
+    cmd.env("TZ", tz).args(args);
+    bin::output_within(cmd, 60).await
 }
 
 /// The saved file's name and the generation id, from the `done` event.

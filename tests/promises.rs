@@ -156,6 +156,15 @@ fn type_prompt(pty: &mut Pty, text: &str) {
     pty.wait_until("typing to stop", 10, |s| !s.contains("Prompt · typing"));
 }
 
+/// From the start to the Drafts pane with the seeded draft listed: signed in, out of the
+/// typing the program starts in, `4`.
+fn to_the_seeded_draft(pty: &mut Pty) {
+    pty.wait_for("@demo", 20);
+    pty.leave_typing();
+    pty.send(b"4");
+    pty.wait_for("red fox", 20);
+}
+
 /// Opens help and waits for it. Everything the program wrote before it read this key is in
 /// [`Pty::raw`] once the help shows: a sync point for asserting what was, or was not, sent.
 fn sync_with_help(pty: &mut Pty) {
@@ -317,10 +326,7 @@ fn w_saves_into_download_dir_and_o_opens_the_file_with_the_configured_player() {
         player.display()
     ));
     let mut pty = home.pty(&sim, &[]);
-    pty.wait_for("@demo", 20);
-    pty.leave_typing();
-    pty.send(b"4");
-    pty.wait_for("red fox", 20);
+    to_the_seeded_draft(&mut pty);
     pty.send(b"w");
     pty.wait_for("saved ", 20);
     let saved: Vec<PathBuf> = std::fs::read_dir(&downloads)
@@ -490,10 +496,7 @@ fn y_copies_the_share_link_through_osc52() {
     let sim = rt.block_on(start_sim(|c| c.seed_drafts = 1));
     let home = Home::new();
     let mut pty = home.pty(&sim, &[]);
-    pty.wait_for("@demo", 20);
-    pty.leave_typing();
-    pty.send(b"4");
-    pty.wait_for("red fox", 20);
+    to_the_seeded_draft(&mut pty);
     pty.send(b"p");
     pty.wait_for("published http://127.0.0.1:", 20);
     assert!(
@@ -531,10 +534,7 @@ fn y_with_a_failing_copy_command_says_it_did_not_copy() {
     let home = Home::new();
     home.config("copy_command = \"false\"\n");
     let mut pty = home.pty(&sim, &[]);
-    pty.wait_for("@demo", 20);
-    pty.leave_typing();
-    pty.send(b"4");
-    pty.wait_for("red fox", 20);
+    to_the_seeded_draft(&mut pty);
     pty.send(b"p");
     pty.wait_for("published http://127.0.0.1:", 20);
     pty.send(b"y");

@@ -8,7 +8,7 @@ mod common;
 use std::time::Duration;
 
 use common::harness::fast_config;
-use common::{bin::run_cli, client_for, requests_to, start_sim};
+use common::{bin, bin::run_cli, client_for, requests_to, start_sim};
 use sora_tui::api::VideoSettings;
 use sora_tui::app::{Cmd, Msg, update};
 use sora_tui::sim::Sim;
@@ -32,24 +32,10 @@ fn pending_reads(sim: &Sim) -> usize {
 /// and every other setting at its default, and checks that it succeeded.
 async fn headless_video_wait(sim: &Sim, prompt: &str, interval_ms: u64) {
     let home = tempfile::tempdir().expect("temp dir");
-    let mut cmd = tokio::process::Command::new(env!("CARGO_BIN_EXE_sora-tui"));
-    cmd.env_clear()
-        .env("PATH", std::env::var_os("PATH").unwrap_or_default())
-        .env("HOME", home.path())
-        .env("XDG_CONFIG_HOME", home.path().join("config"))
-        .env("XDG_DATA_HOME", home.path().join("data"))
-        .env("XDG_STATE_HOME", home.path().join("state"))
-        .env("XDG_CACHE_HOME", home.path().join("cache"))
-        .env("SORA_POLL_INTERVAL_MS", interval_ms.to_string())
-        .env("SORA_BASE_URL", sim.base_url())
-        .env("SORA_TOKEN", sim.token())
-        .stdin(std::process::Stdio::null())
-        .kill_on_drop(true)
+    let mut cmd = bin::cli_command(sim, home.path());
+    cmd.env("SORA_POLL_INTERVAL_MS", interval_ms.to_string())
         .args(["video", prompt, "--wait"]);
-    let out = tokio::time::timeout(Duration::from_secs(120), cmd.output())
-        .await
-        .expect("command finishes")
-        .expect("binary runs");
+    let out = bin::output_within(cmd, 120).await;
     assert!(
         out.status.success(),
         "{}",

@@ -5,6 +5,7 @@
 
 pub mod cameos;
 mod drafts;
+pub mod help;
 pub mod keymap;
 pub mod line_edit;
 mod log;

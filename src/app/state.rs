@@ -119,7 +119,7 @@ pub struct LogEntry {
 #[derive(Debug, Clone, PartialEq)]
 pub enum Modal {
     /// The help overlay (built from the live keymap), with its scroll position and filter.
-    Help(super::keymap::HelpState),
+    Help(super::help::HelpState),
     /// The message log: the config problems, then every toast, newest first.
     Log {
         /// The first entry shown (0: the top).

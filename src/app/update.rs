@@ -152,7 +152,7 @@ fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
 }
 
 /// The binding contexts of a pane when nothing in it is typing, first match wins.
-fn contexts(pane: Pane) -> &'static [Context] {
+pub(super) fn contexts(pane: Pane) -> &'static [Context] {
     match pane {
         Pane::Prompt => &[Context::Prompt, Context::Global],
         Pane::Tasks => &[Context::Tasks, Context::List, Context::Global],
@@ -191,7 +191,7 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent) -> Vec<Cmd> {
     match modal {
         // Help scrolls, filters or closes; it never acts on what is underneath.
         Modal::Help(help) => {
-            super::keymap::help_key(app, help, key);
+            super::help::help_key(app, help, key);
             Vec::new()
         }
         Modal::Log { scroll } => super::log::on_key(app, scroll, key),

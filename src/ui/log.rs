@@ -31,23 +31,6 @@ pub fn draw_warning_bar(frame: &mut Frame, area: Rect, app: &App, theme: &Theme)
     frame.render_widget(Paragraph::new(line), area);
 }
 
-/// How long ago, for the log: `12 s ago`, `5 min ago`, `2 h 3 min ago`, `4 d ago`. The
-/// client has no local-time formatter, and a span needs no time zone.
-pub fn ago(secs: f64) -> String {
-    let s = if secs.is_finite() && secs > 0.0 {
-        secs as u64
-    } else {
-        0
-    };
-    match s {
-        0 => "just now".to_string(),
-        1..60 => format!("{s} s ago"),
-        60..3600 => format!("{} min ago", s / 60),
-        3600..86400 => format!("{} h {} min ago", s / 3600, s % 3600 / 60),
-        _ => format!("{} d ago", s / 86400),
-    }
-}
-
 /// The message log overlay, from entry `scroll` on: the config problems, then the messages
 /// newest first, each wrapped to the width so nothing is cut.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: usize) {
@@ -103,7 +86,10 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: usi
                 ("• ", theme.text)
             };
             lines.push(Line::from(vec![
-                Span::styled(format!("{:>14}  ", ago(app.now - entry.at)), theme.dim),
+                Span::styled(
+                    format!("{:>14}  ", crate::text::ago(app.now - entry.at)),
+                    theme.dim,
+                ),
                 Span::styled(mark, style),
                 Span::styled(sanitize(&entry.text, 1000), style),
             ]));
@@ -122,18 +108,4 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, scroll: usi
             .wrap(Wrap { trim: false }),
         rect,
     );
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn ago_counts_whole_units() {
-        assert_eq!(ago(-3.0), "just now");
-        assert_eq!(ago(12.7), "12 s ago");
-        assert_eq!(ago(119.0), "1 min ago");
-        assert_eq!(ago(3600.0 + 180.0), "1 h 3 min ago");
-        assert_eq!(ago(3.0 * 86400.0), "3 d ago");
-    }
 }

@@ -7,7 +7,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span, Text};
 use ratatui::widgets::{Block, BorderType, Clear, Paragraph, Wrap};
 
-use crate::app::keymap::{Action, HelpItem, HelpState, help_items};
+use crate::app::help::{HelpItem, HelpState, help_items};
+use crate::app::keymap::Action;
 use crate::app::{App, Modal};
 
 use super::theme::Theme;

@@ -7,7 +7,8 @@ use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::Paragraph;
 
-use crate::app::keymap::{Action, Context, HelpState, declared_hint};
+use crate::app::help::HelpState;
+use crate::app::keymap::{Action, Context, declared_hint};
 use crate::app::{App, Connection, Loading, Modal, Pane, PromptField, RetryStatus};
 use crate::text::{DASH, count, plausible_secs};
 

@@ -148,9 +148,7 @@ impl Naming {
             .and_then(|t| crate::text::local_day(t, &self.zone))
             .unwrap_or_default();
         let time = when
-            .map(|t| crate::text::local_date(t, &self.zone, false))
-            .filter(|d| d.len() == 16)
-            .map(|d| d[11..].replace(':', ""))
+            .and_then(|t| crate::text::local_format(t, &self.zone, "%H%M"))
             .unwrap_or_default();
         // A template without an id would give two drafts one name, and the second would
         // pass for "already downloaded" (or replace the first): the short id is added.
