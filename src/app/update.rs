@@ -349,6 +349,8 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
         return cmds;
     }
     match event {
+        // The Tasks-pane helper replaces this with `super::tasks::on_queue_event(app, e)`.
+        Event::Queue(_) => {}
         Event::Restored {
             tasks,
             prompt,

@@ -27,6 +27,8 @@ pub enum Request {
     Storyboard(super::StoryboardRequest),
     /// A Cameos pane request (create, finalize, visibility, delete).
     Cameo(super::CameoRequest),
+    /// A request about the local queue (hold, reorder, remove, take back, pause, resume).
+    Queue(QueueRequest),
     /// Stop: finish writes and exit.
     Shutdown,
 }
@@ -82,8 +84,46 @@ pub enum DraftsRequest {
     },
 }
 
-/// One generation to submit.
+/// What the UI (and `sora-tui batch`) asks of the local queue: the submissions this program
+/// holds while the service's concurrency limit or the quota says no, and sends itself when a
+/// slot frees (see `docs/api.md`). Every change is written to `queue.json` before it is
+/// answered with [`QueueEvent::Changed`].
 #[derive(Debug, Clone, PartialEq)]
+pub enum QueueRequest {
+    /// Hold these submissions at the end of the queue even if a slot is free (the explicit
+    /// "queue this", a batch file's jobs). Their `local_id`s are echoed in
+    /// [`QueueEvent::Held`].
+    Add {
+        /// What to submit, in order.
+        jobs: Vec<Submission>,
+        /// Where they came from, shown beside each item (`grid.batch.toml`), if not typed.
+        origin: Option<String>,
+    },
+    /// Move an item that is still waiting `by` places (negative: towards the front).
+    Move {
+        /// The item.
+        queue_id: u64,
+        /// Places to move; clamped to the queue's ends.
+        by: i32,
+    },
+    /// Forget an item that is waiting or failed (one being submitted cannot be removed).
+    Remove {
+        /// The item.
+        queue_id: u64,
+    },
+    /// Take a waiting or failed item out of the queue to edit it: answered by
+    /// [`QueueEvent::TakenBack`] with the submission, after it is written down as gone.
+    TakeBack {
+        /// The item.
+        queue_id: u64,
+    },
+    /// Pause (`true`, the user's wish) or resume (`false`: also clears a pause after a
+    /// service-wide failure and tries again at once).
+    SetPaused(bool),
+}
+
+/// One generation to submit.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
 pub struct Submission {
     /// The UI's id for this submission, echoed in the answer.
     pub local_id: u64,
@@ -96,7 +136,8 @@ pub struct Submission {
 }
 
 /// The kind-specific part of a [`Submission`].
-#[derive(Debug, Clone, PartialEq)]
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "kind")]
 pub enum SubmissionKind {
     /// Text/image-to-video, or a remix when `remix` is set.
     Video {
@@ -222,6 +263,8 @@ pub enum Event {
     Storyboard(super::StoryboardEvent),
     /// A Cameos pane event.
     Cameo(super::CameoEvent),
+    /// A local queue event, for the Tasks pane and the pane that submitted.
+    Queue(QueueEvent),
     /// The worker stopped unexpectedly (a panic); the UI shows it and exits cleanly.
     Crashed(String),
 }
@@ -353,5 +396,95 @@ pub enum DraftsEvent {
         gen_id: String,
         /// Why.
         error: ApiError,
+    },
+}
+
+/// What the worker reports about the local queue.
+#[derive(Debug, Clone, PartialEq)]
+pub enum QueueEvent {
+    /// The whole queue as written down, after every change (it is small: the UI replaces its
+    /// copy instead of merging). Also sent at start with what an earlier run left.
+    Changed(QueueSnapshot),
+    /// A submission was held in the queue instead of being sent now (the service's limit was
+    /// reached, or it was added explicitly): the pane that submitted stops waiting for it.
+    Held {
+        /// The submission's `local_id`.
+        local_id: u64,
+        /// Its item in the queue.
+        queue_id: u64,
+        /// Why it waits, in a few words for a toast (`3 videos already running`).
+        reason: String,
+    },
+    /// A queued item was sent and the service created its task (recorded like any task; the
+    /// Tasks pane also gets [`TaskEvent::TaskChanged`] for it).
+    Started {
+        /// The item, now gone from the queue.
+        queue_id: u64,
+        /// The new task's record.
+        record: TaskRecord,
+    },
+    /// An item taken back for editing ([`QueueRequest::TakeBack`]).
+    TakenBack(Box<Submission>),
+}
+
+/// The local queue as the UI shows it.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct QueueSnapshot {
+    /// In the order they will be sent; failed items stay (with their reason) until removed.
+    pub items: Vec<QueuedItem>,
+    /// Why nothing is being sent, if so.
+    pub pause: Option<QueuePause>,
+}
+
+/// One submission the queue holds.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct QueuedItem {
+    /// Stable across restarts (unique in `queue.json`).
+    pub queue_id: u64,
+    /// What will be sent (`local_id` is meaningless here).
+    pub submission: Submission,
+    /// When it was queued, unix seconds.
+    pub added_unix: f64,
+    /// Where it came from (a batch file's name), if not typed.
+    pub origin: Option<String>,
+    /// Waiting, being sent, or failed.
+    pub state: QueuedState,
+}
+
+/// Where a queued item stands.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "state")]
+pub enum QueuedState {
+    /// Waiting for a slot.
+    Waiting,
+    /// Its create was sent (written down first, so a crash in between is reconciled with the
+    /// server's task lists at the next start instead of sending it twice).
+    Submitting {
+        /// When the create was sent, unix seconds.
+        since_unix: f64,
+    },
+    /// Refused for its own reason (content policy, bad input): the line goes on without it.
+    Failed {
+        /// Why, as shown.
+        reason: String,
+    },
+}
+
+/// Why the queue sends nothing.
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "snake_case", tag = "pause")]
+pub enum QueuePause {
+    /// The user paused it.
+    User,
+    /// The quota is spent: it resumes by itself at this time (unix seconds).
+    Quota {
+        /// When `/nf/check` said the quota resets.
+        resets_unix: f64,
+    },
+    /// A failure that would refuse every item (sign-in, bot check, Cloudflare): resumes on
+    /// [`QueueRequest::SetPaused`]`(false)`.
+    Service {
+        /// The failure, as shown.
+        message: String,
     },
 }

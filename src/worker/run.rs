@@ -225,6 +225,8 @@ impl Worker {
                     .handle(r, &self.client, &self.events, &mut self.jobs)
                     .await
             }
+            // The queue helper replaces this with `self.queue.handle(...)`.
+            Request::Queue(_) => todo!("local queue: worker side"),
             Request::Shutdown => return false,
         }
         true
