@@ -6,6 +6,7 @@
 
 pub mod api;
 pub mod app;
+pub mod batch;
 pub mod cameo_record;
 pub mod cli;
 pub mod config;

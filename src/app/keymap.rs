@@ -9,7 +9,8 @@ use std::fmt;
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use strum::IntoEnumIterator;
 
-use crate::app::{App, Pane};
+use crate::app::{App, Pane, TasksRow};
+use crate::worker::QueuedState;
 
 /// The key that followed an `Esc`, when the two arrived as one Alt key.
 ///
@@ -165,6 +166,9 @@ pub enum Action {
     /// Clear the input image and remix target.
     #[strum(message = "clear image/remix")]
     ClearInputs,
+    /// Open a batch file (`*.batch.toml`): its jobs are shown, then queued on `y`.
+    #[strum(message = "open a batch file")]
+    OpenBatch,
     /// Previous prompt from history.
     #[strum(message = "older prompt")]
     HistoryPrev,
@@ -173,9 +177,24 @@ pub enum Action {
     HistoryNext,
     /// A Drafts pane action (its `[keys]` name has no pane prefix: `download`, `publish`).
     Drafts(crate::app::drafts::DraftsAction),
-    /// Remove a finished task from the list (confirm).
-    #[strum(message = "remove task")]
+    /// Remove a finished task from the list, or a queued item from the queue (confirm).
+    #[strum(message = "remove task / queued item")]
     Dismiss,
+    /// Send the selected queued item one place later.
+    #[strum(message = "queued item later")]
+    QueueMoveDown,
+    /// Send the selected queued item one place sooner.
+    #[strum(message = "queued item sooner")]
+    QueueMoveUp,
+    /// Take the selected queued item out of the queue, back into the pane it came from.
+    #[strum(message = "edit queued item")]
+    QueueEdit,
+    /// Pause the whole queue, or resume it (also after a service-wide failure).
+    #[strum(message = "pause/resume queue")]
+    QueuePause,
+    /// Put the prompt in the local queue instead of sending it, even with a slot free.
+    #[strum(message = "queue this")]
+    QueueThis,
     /// A Storyboard pane action.
     Storyboard(crate::app::storyboard::StoryboardAction),
     /// A Cameos pane action.
@@ -298,6 +317,8 @@ pub enum NamedKey {
     Home,
     /// End.
     End,
+    /// Delete.
+    Delete,
 }
 
 impl KeySpec {
@@ -344,6 +365,7 @@ impl KeySpec {
             KeyCode::PageDown => KeyCodeOrd::Named(NamedKey::PageDown),
             KeyCode::Home => KeyCodeOrd::Named(NamedKey::Home),
             KeyCode::End => KeyCodeOrd::Named(NamedKey::End),
+            KeyCode::Delete => KeyCodeOrd::Named(NamedKey::Delete),
             _ => return None,
         };
         Some(KeySpec { code, ctrl, alt })
@@ -384,6 +406,7 @@ impl KeySpec {
             "pagedown" | "pgdn" => named(NamedKey::PageDown),
             "home" => named(NamedKey::Home),
             "end" => named(NamedKey::End),
+            "delete" | "del" => named(NamedKey::Delete),
             "space" => Ok(KeySpec {
                 code: KeyCodeOrd::Char(' '),
                 ctrl,
@@ -398,7 +421,7 @@ impl KeySpec {
                         alt,
                     }),
                     _ => Err(format!(
-                        "{lower:?} is not a key: use a character (q, J), ctrl-x, alt-x, or enter, esc, tab, shift-tab, up, down, pageup, pagedown, home, end, space"
+                        "{lower:?} is not a key: use a character (q, J), ctrl-x, alt-x, or enter, esc, tab, shift-tab, up, down, pageup, pagedown, home, end, delete, space"
                     )),
                 }
             }
@@ -429,6 +452,7 @@ impl fmt::Display for KeySpec {
                 NamedKey::PageDown => "PgDn",
                 NamedKey::Home => "Home",
                 NamedKey::End => "End",
+                NamedKey::Delete => "Del",
             }),
         }
     }
@@ -455,7 +479,7 @@ pub struct Keymap {
 /// Whether the focused list pane has rows (its move and row keys do something).
 fn list_has_rows(app: &App) -> bool {
     match app.pane {
-        Pane::Tasks => !app.tasks.tasks.is_empty(),
+        Pane::Tasks => !app.tasks.is_empty(),
         Pane::Drafts => !app.drafts.rows.is_empty(),
         _ => false,
     }
@@ -465,8 +489,38 @@ fn drafts_have_rows(app: &App) -> bool {
     app.pane == Pane::Drafts && !app.drafts.rows.is_empty()
 }
 
-fn tasks_have_rows(app: &App) -> bool {
-    !app.tasks.tasks.is_empty()
+/// What `d` removes in Tasks: a queued item or a (finished) task.
+fn remove_label(app: &App) -> Option<&'static str> {
+    match app.tasks.selected_row()? {
+        TasksRow::Queued(..) => Some("remove"),
+        TasksRow::Task(_) => Some("remove task"),
+    }
+}
+
+/// Whether the selection is on a queued item that is still waiting (it can be moved).
+fn waiting_selected(app: &App) -> bool {
+    matches!(
+        app.tasks.selected_row(),
+        Some(TasksRow::Queued(_, item)) if item.state == QueuedState::Waiting
+    )
+}
+
+/// Whether the selection is on a queued item that can be taken back (not being sent).
+fn editable_selected(app: &App) -> bool {
+    matches!(
+        app.tasks.selected_row(),
+        Some(TasksRow::Queued(_, item)) if !matches!(item.state, QueuedState::Submitting { .. })
+    )
+}
+
+/// What `p` does to the queue now, shown while there is a queue or a pause.
+fn pause_label(app: &App) -> Option<&'static str> {
+    let q = &app.tasks.queue;
+    match (&q.pause, q.items.is_empty()) {
+        (Some(_), _) => Some("resume queue"),
+        (None, false) => Some("pause queue"),
+        (None, true) => None,
+    }
 }
 
 fn video_mode(app: &App) -> bool {
@@ -493,7 +547,7 @@ fn base_table() -> Vec<DefaultBinding> {
             k('1'),
             GoPrompt,
             hint_when(
-                |a| a.pane == Pane::Tasks && a.tasks.tasks.is_empty(),
+                |a| a.pane == Pane::Tasks && a.tasks.is_empty(),
                 "write a prompt",
             ),
         ),
@@ -508,6 +562,7 @@ fn base_table() -> Vec<DefaultBinding> {
         (Prompt, k('i'), Type, hint("type")),
         (Prompt, n(N::Enter), Type, None),
         (Prompt, KeySpec::ctrl('s'), Submit, hint("submit")),
+        (Prompt, KeySpec::ctrl('q'), QueueThis, hint("queue")),
         (Prompt, k('v'), ToggleKind, hint("video/image")),
         (Prompt, k('o'), CycleOrientation, hint("orientation")),
         (Prompt, k('l'), CycleLength, hint_when(video_mode, "length")),
@@ -522,6 +577,7 @@ fn base_table() -> Vec<DefaultBinding> {
         (Prompt, k('f'), EditImage, hint("image")),
         (Prompt, k('r'), EditRemix, hint("remix")),
         (Prompt, k('x'), ClearInputs, hint("clear")),
+        (Prompt, k('B'), OpenBatch, None),
         (Prompt, KeySpec::ctrl('p'), HistoryPrev, hint("history")),
         (Prompt, KeySpec::ctrl('n'), HistoryNext, hint("history")),
         (Prompt, KeySpec::ctrl('e'), ExternalEditor, hint("$EDITOR")),
@@ -547,12 +603,27 @@ fn base_table() -> Vec<DefaultBinding> {
                 })
             })),
         ),
+        (Tasks, k('d'), Dismiss, Some(Hint::Label(remove_label))),
+        (Tasks, n(N::Delete), Dismiss, None),
         (
             Tasks,
-            k('d'),
-            Dismiss,
-            hint_when(tasks_have_rows, "remove task"),
+            k('J'),
+            QueueMoveDown,
+            hint_when(waiting_selected, "reorder"),
         ),
+        (
+            Tasks,
+            k('K'),
+            QueueMoveUp,
+            hint_when(waiting_selected, "reorder"),
+        ),
+        (
+            Tasks,
+            k('e'),
+            QueueEdit,
+            hint_when(editable_selected, "edit"),
+        ),
+        (Tasks, k('p'), QueuePause, Some(Hint::Label(pause_label))),
     ]
 }
 

@@ -3,6 +3,7 @@
 //! `update(&mut App, Msg) -> Vec<Cmd>` does no I/O and reads no clock (time arrives in the
 //! message), so every key and every worker event is unit-testable without a terminal.
 
+pub mod batch;
 pub mod cameos;
 mod drafts;
 pub mod help;
@@ -11,6 +12,7 @@ pub mod line_edit;
 mod log;
 mod open;
 mod prompt;
+mod queue;
 mod state;
 pub mod storyboard;
 mod tasks;
@@ -22,11 +24,14 @@ mod tests;
 mod tests_busy;
 #[cfg(test)]
 mod tests_hostile;
+#[cfg(test)]
+mod tests_queue;
 mod update;
 
 pub use drafts::{DraftsAction, drafts_row, share_link};
 pub use open::{MAX_OPEN_URL, OpenTarget, media_url};
 pub use prompt::{insert_into_prompt, prompt_snapshot};
+pub use queue::place_in_line;
 pub use state::*;
 pub use update::{one_line, startup, step_selection, toast, toast_error, update};
 
@@ -75,6 +80,13 @@ pub enum Msg {
         /// Full candidate paths (directories end with `/`).
         candidates: Vec<String>,
     },
+    /// A batch file was read (`Cmd::LoadBatch`): its jobs, or why it cannot be used.
+    BatchLoaded {
+        /// The file.
+        path: std::path::PathBuf,
+        /// The jobs, or the error naming the file and line.
+        result: Result<crate::batch::Batch, String>,
+    },
 }
 
 /// Whose text an external editor session edits.
@@ -110,6 +122,9 @@ pub enum Cmd {
     Notify(String),
     /// List file-name completions of this partial path (answered with `Msg::Completions`).
     CompletePath(String),
+    /// Read this batch file and what it references, off the UI (answered with
+    /// `Msg::BatchLoaded`).
+    LoadBatch(std::path::PathBuf),
 }
 
 impl App {
@@ -184,6 +199,7 @@ impl PromptPane {
             variants: 1,
             image_path: String::new(),
             remix: String::new(),
+            batch_path: String::new(),
             field: None,
             line: Default::default(),
             history: Vec::new(),

@@ -2,16 +2,16 @@
 //! image, remix target), the settings, the prompt history, submitting, pasting, and the
 //! autosave of all of it. The pane's state (`PromptPane`) is in `state.rs`.
 
-use crossterm::event::{KeyCode, KeyEvent};
+use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 use ratatui_textarea::TextArea;
 
-use super::keymap::Action;
+use super::keymap::{Action, Context};
 use super::line_edit::{Completed, LineEdit, LineKey};
 use super::update::ctrl;
 use super::{App, Cmd, EditTarget, PromptField, toast, toast_error};
 use crate::api::params::remix_target_id;
 use crate::api::{ImageShape, Length, Model, Orientation, Size};
-use crate::worker::{PromptSnapshot, Request, Submission, SubmissionKind, TaskEvent};
+use crate::worker::{PromptSnapshot, QueueRequest, Request, Submission, SubmissionKind, TaskEvent};
 
 /// Prompts kept in history.
 const HISTORY_MAX: usize = 200;
@@ -32,6 +32,7 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Vec<Cmd>> {
 /// key): the typing keys of `on_typing_key` act with or without Alt.
 pub fn typing_uses(app: &App, key: &KeyEvent) -> bool {
     ['s', 'e', 'p', 'n'].iter().any(|&c| ctrl(key, c))
+        || queue_key(app, key)
         || super::update::editor_uses(&app.prompt.editor, key)
 }
 
@@ -45,6 +46,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
             Vec::new()
         }
         Submit => submit(app),
+        QueueThis => send(app, true),
         ExternalEditor => vec![prompt_editor(app)],
         ToggleKind | CycleOrientation | CycleLength | ToggleModel | ToggleSize | CycleVariants
         | ClearInputs => change_setting(app, action),
@@ -60,15 +62,30 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
             }
             Vec::new()
         }
+        OpenBatch => {
+            open_field(app, PromptField::BatchPath);
+            Vec::new()
+        }
         HistoryPrev => history(app, -1),
         HistoryNext => history(app, 1),
         _ => Vec::new(),
     }
 }
 
+/// Whether `key` is the "queue this" key and works while typing (it has Ctrl or Alt, so it
+/// types nothing; the default is Ctrl-Q, free since raw mode turns off XON/XOFF).
+fn queue_key(app: &App, key: &KeyEvent) -> bool {
+    key.modifiers
+        .intersects(KeyModifiers::CONTROL | KeyModifiers::ALT)
+        && app.keymap.lookup(&[Context::Prompt], key) == Some(Action::QueueThis)
+}
+
 fn on_typing_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
     if ctrl(&key, 's') {
         return submit(app);
+    }
+    if queue_key(app, &key) {
+        return send(app, true);
     }
     if ctrl(&key, 'e') {
         return vec![prompt_editor(app)];
@@ -92,9 +109,25 @@ fn on_typing_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
 }
 
 fn on_field_key(app: &mut App, field: PromptField, key: KeyEvent) -> Vec<Cmd> {
+    // The batch field reads its file on Enter (or Ctrl-S); Esc leaves it.
+    if field == PromptField::BatchPath {
+        if key.code == KeyCode::Enter || ctrl(&key, 's') {
+            close_field(app, field);
+            let typed = app.prompt.batch_path.clone();
+            return super::batch::open(app, &typed);
+        }
+        if key.code == KeyCode::Esc {
+            close_field(app, field);
+            return Vec::new();
+        }
+    }
     if ctrl(&key, 's') {
         close_field(app, field);
         return submit(app);
+    }
+    if queue_key(app, &key) {
+        close_field(app, field);
+        return send(app, true);
     }
     match key.code {
         KeyCode::Esc | KeyCode::Enter => {
@@ -139,6 +172,7 @@ fn field_value(app: &mut App, field: PromptField) -> &mut String {
     match field {
         PromptField::ImagePath => &mut app.prompt.image_path,
         PromptField::Remix => &mut app.prompt.remix,
+        PromptField::BatchPath => &mut app.prompt.batch_path,
     }
 }
 
@@ -174,13 +208,13 @@ pub fn on_edited(app: &mut App, text: String) -> Vec<Cmd> {
 /// File-name completions for the input image path, applied if that field still holds the
 /// path they complete.
 pub fn on_completions(app: &mut App, input: String, candidates: Vec<String>) -> Vec<Cmd> {
-    if app.prompt.field != Some(PromptField::ImagePath) {
+    let Some(field @ (PromptField::ImagePath | PromptField::BatchPath)) = app.prompt.field else {
         return Vec::new();
-    }
+    };
     match app.prompt.line.complete(&input, candidates) {
         Completed::Nothing => toast(app, format!("nothing matches {input:?}")),
         Completed::One | Completed::Several => {
-            app.prompt.image_path = app.prompt.line.text().to_string();
+            *field_value(app, field) = app.prompt.line.text().to_string();
         }
         Completed::Stale => {}
     }
@@ -336,6 +370,66 @@ pub fn save_prompt(app: &App) -> Cmd {
 }
 
 fn submit(app: &mut App) -> Vec<Cmd> {
+    send(app, false)
+}
+
+/// Puts a submission taken back out of the queue into the pane, focused and typing: its text
+/// and its settings. Text already in the editor is not lost: it goes into the history first
+/// (`Ctrl-P` brings it back), which needs no question, since the item has already left the
+/// queue and declining would lose it instead.
+pub fn load_taken_back(app: &mut App, sub: &Submission) -> Vec<Cmd> {
+    let p = &mut app.prompt;
+    let typed = p.text();
+    let kept = !typed.trim().is_empty() && typed.trim() != sub.prompt.trim();
+    if kept && p.history.last().map(String::as_str) != Some(typed.trim()) {
+        p.history.push(typed.trim().to_string());
+        if p.history.len() > HISTORY_MAX {
+            p.history.remove(0);
+        }
+    }
+    set_editor_text(&mut p.editor, &sub.prompt);
+    p.history_pos = None;
+    p.error = None;
+    p.field = None;
+    p.image_path = sub
+        .image
+        .as_ref()
+        .map(|i| i.display().to_string())
+        .unwrap_or_default();
+    match &sub.kind {
+        SubmissionKind::Video { settings, remix } => {
+            p.image_mode = false;
+            p.video = *settings;
+            p.remix = remix.clone().unwrap_or_default();
+        }
+        SubmissionKind::Image { shape, variants } => {
+            p.image_mode = true;
+            p.shape = *shape;
+            p.variants = (*variants).clamp(1, 4);
+            p.remix.clear();
+        }
+        // Only when it could not be read back as shots (`queue.rs` says so).
+        SubmissionKind::Storyboard { settings } => {
+            p.image_mode = false;
+            p.video = *settings;
+            p.remix.clear();
+        }
+    }
+    p.typing = true;
+    app.pane = super::Pane::Prompt;
+    if kept {
+        let key = app.keymap.keys_for(Action::HistoryPrev);
+        toast(
+            app,
+            format!("what you had typed is in the history: {key} brings it back"),
+        );
+    }
+    vec![save_prompt(app)]
+}
+
+/// Builds the submission from the pane and sends it (`queued`: into the local queue even if
+/// a slot is free); the pane waits for `Submitted`, `Held` or `SubmitFailed`.
+fn send(app: &mut App, queued: bool) -> Vec<Cmd> {
     if app.prompt.submitting.is_some() {
         toast(app, "a submission is already on its way");
         return Vec::new();
@@ -389,13 +483,19 @@ fn submit(app: &mut App) -> Vec<Cmd> {
         }
     }
     app.prompt.history_pos = None;
-    vec![
-        Cmd::Worker(Request::Submit(Submission {
-            local_id,
-            prompt: prompt.to_string(),
-            kind,
-            image,
-        })),
-        save_prompt(app),
-    ]
+    let submission = Submission {
+        local_id,
+        prompt: prompt.to_string(),
+        kind,
+        image,
+    };
+    let request = if queued {
+        Request::Queue(QueueRequest::Add {
+            jobs: vec![submission],
+            origin: None,
+        })
+    } else {
+        Request::Submit(submission)
+    };
+    vec![Cmd::Worker(request), save_prompt(app)]
 }

@@ -125,6 +125,9 @@ pub enum Modal {
         /// The first entry shown (0: the top).
         scroll: usize,
     },
+    /// A batch file's jobs before they enter the queue: `y` queues them, anything else
+    /// cancels.
+    Batch(super::batch::BatchConfirm),
     /// "Are you sure?" — `y` runs the action, anything else cancels.
     Confirm {
         /// The question.
@@ -151,6 +154,11 @@ pub enum ConfirmAction {
         /// `task_…`.
         task_id: String,
     },
+    /// Remove a waiting or failed item from the local queue (it is never sent).
+    RemoveQueued {
+        /// The item.
+        queue_id: u64,
+    },
     /// A Storyboard pane action (delete a shot, delete a file...).
     Storyboard(super::storyboard::StoryboardConfirm),
     /// A Cameos pane action (delete a cameo, abandon one...).
@@ -175,6 +183,8 @@ pub struct PromptPane {
     pub image_path: String,
     /// Remix target as typed (empty: none).
     pub remix: String,
+    /// The batch file path as last typed (empty: none), kept for the next `B`.
+    pub batch_path: String,
     /// Which one-line field is being edited, if any.
     pub field: Option<PromptField>,
     /// The open field's editor (cursor, completions); its text is copied into `image_path`
@@ -197,15 +207,64 @@ pub enum PromptField {
     ImagePath,
     /// The remix target.
     Remix,
+    /// A batch file to open (`*.batch.toml`); not autosaved.
+    BatchPath,
 }
 
-/// The Tasks pane.
+/// The Tasks pane: the local queue's items first (in the order they will be sent), then the
+/// tasks; one selection moves through both.
 #[derive(Debug, Clone, Default, PartialEq)]
 pub struct TasksPane {
     /// Newest first.
     pub tasks: Vec<TaskRecord>,
-    /// Selected row.
+    /// The local queue as the worker last reported it (replaced, never merged: it is small
+    /// and the worker's copy is the one written down).
+    pub queue: crate::worker::QueueSnapshot,
+    /// Selected row: `0..queue.items.len()` are queued items, the rest tasks.
     pub selected: usize,
+}
+
+/// What a row of the Tasks pane is, for the keys that act on the selection.
+#[derive(Debug, Clone, Copy, PartialEq)]
+pub enum TasksRow<'a> {
+    /// An item of the local queue, with its index in the queue.
+    Queued(usize, &'a crate::worker::QueuedItem),
+    /// A submitted task.
+    Task(&'a TaskRecord),
+}
+
+impl TasksPane {
+    /// Rows in the pane: the queued items and the tasks.
+    pub fn len(&self) -> usize {
+        self.queue.items.len() + self.tasks.len()
+    }
+
+    /// Whether the pane has no row at all.
+    pub fn is_empty(&self) -> bool {
+        self.len() == 0
+    }
+
+    /// The row at `index` (queued items first).
+    pub fn row(&self, index: usize) -> Option<TasksRow<'_>> {
+        let queued = self.queue.items.len();
+        match self.queue.items.get(index) {
+            Some(item) => Some(TasksRow::Queued(index, item)),
+            None => self.tasks.get(index - queued).map(TasksRow::Task),
+        }
+    }
+
+    /// The selected row.
+    pub fn selected_row(&self) -> Option<TasksRow<'_>> {
+        self.row(self.selected)
+    }
+
+    /// The selected task, when the selection is on a task rather than a queued item.
+    pub fn selected_task(&self) -> Option<&TaskRecord> {
+        match self.selected_row() {
+            Some(TasksRow::Task(t)) => Some(t),
+            _ => None,
+        }
+    }
 }
 
 /// One draft with its display strings computed when it arrived, not per frame. With 10 000

@@ -26,8 +26,8 @@ use crate::api::{Length, Model, Orientation, Size};
 use crate::storyboard::timing::{self, Balance};
 use crate::storyboard::{Shot, Storyboard, StoryboardProblem};
 use crate::worker::{
-    Event, Request, SaveTarget, StoryboardAutosave, StoryboardEvent, StoryboardFile,
-    StoryboardRequest, Submission, SubmissionKind, TaskEvent,
+    Event, QueueEvent, QueueRequest, Request, SaveTarget, StoryboardAutosave, StoryboardEvent,
+    StoryboardFile, StoryboardRequest, Submission, SubmissionKind, TaskEvent,
 };
 
 pub use editor::TextEditor;
@@ -210,6 +210,9 @@ pub enum StoryboardAction {
     /// Submit the storyboard.
     #[strum(message = "submit")]
     Submit,
+    /// Put the storyboard in the local queue instead of sending it, even with a slot free.
+    #[strum(message = "queue this")]
+    Queue,
     /// Edit the selected scene (or the instructions being typed) in `$VISUAL`/`$EDITOR`.
     #[strum(message = "edit in $EDITOR")]
     ExternalEditor,
@@ -280,6 +283,7 @@ pub fn default_bindings() -> Vec<DefaultBinding> {
         ),
         (n(NamedKey::Enter), EditShot, hint_when(has_shots, "edit")),
         (KeySpec::ctrl('s'), Submit, hint_when(has_shots, "submit")),
+        (KeySpec::ctrl('q'), Queue, hint_when(has_shots, "queue")),
         (k('+'), Longer, hint_when(has_shots, "time")),
         (k('='), Longer, None),
         (k('-'), Shorter, hint_when(has_shots, "time")),
@@ -369,8 +373,8 @@ pub fn on_action(app: &mut App, action: StoryboardAction) -> Vec<Cmd> {
                 return Vec::new();
             }
             // These change what the preview shows, or send it: it stays open.
-            Submit | Undo | Redo | FitLength | CycleOrientation | CycleLength | ToggleModel
-            | ToggleSize => {}
+            Submit | Queue | Undo | Redo | FitLength | CycleOrientation | CycleLength
+            | ToggleModel | ToggleSize => {}
             // Anything else is about the shots: back to them.
             _ => app.storyboard.preview = false,
         }
@@ -394,6 +398,7 @@ pub fn on_action(app: &mut App, action: StoryboardAction) -> Vec<Cmd> {
         Undo => undo(app),
         Redo => redo(app),
         Submit => submit(app),
+        Queue => queue(app),
         ExternalEditor => external_editor(app),
         Preview => {
             app.storyboard.preview = true;
@@ -501,7 +506,10 @@ pub fn on_event(app: &mut App, event: StoryboardEvent) -> Vec<Cmd> {
 pub fn intercept(app: &mut App, event: &Event) -> Option<Vec<Cmd>> {
     let mine = app.storyboard.submitting;
     match event {
-        Event::Tasks(TaskEvent::Submitted { local_id, .. }) if mine == Some(*local_id) => {
+        Event::Tasks(TaskEvent::Submitted { local_id, .. })
+        | Event::Queue(QueueEvent::Held { local_id, .. })
+            if mine == Some(*local_id) =>
+        {
             app.storyboard.submitting = None;
             None
         }
@@ -887,6 +895,15 @@ fn external_editor(app: &mut App) -> Vec<Cmd> {
 /// Checks the storyboard and sends its exact prompt text; refuses, saying why, when it would
 /// not make sense to the server (shots that do not add up to the length, empty scenes…).
 fn submit(app: &mut App) -> Vec<Cmd> {
+    send(app, false)
+}
+
+/// Like [`submit`], but into the local queue even when a slot is free.
+fn queue(app: &mut App) -> Vec<Cmd> {
+    send(app, true)
+}
+
+fn send(app: &mut App, queued: bool) -> Vec<Cmd> {
     let mut cmds = typing::finish(app);
     if app.storyboard.submitting.is_some() {
         toast(app, "this storyboard is already on its way");
@@ -910,15 +927,46 @@ fn submit(app: &mut App) -> Vec<Cmd> {
     let p = &mut app.storyboard;
     p.submitting = Some(local_id);
     p.message = None;
-    cmds.push(Cmd::Worker(Request::Submit(Submission {
+    let submission = Submission {
         local_id,
         prompt: p.board.prompt_text(),
         kind: SubmissionKind::Storyboard {
             settings: p.board.settings,
         },
         image: None,
-    })));
+    };
+    cmds.push(Cmd::Worker(if queued {
+        Request::Queue(QueueRequest::Add {
+            jobs: vec![submission],
+            origin: None,
+        })
+    } else {
+        Request::Submit(submission)
+    }));
     cmds
+}
+
+/// A storyboard taken back from the queue: loaded as the pane's storyboard in one undoable
+/// step (what was there comes back with undo, as after an import), when its text reads back
+/// as a storyboard that gives exactly that text again; the pane is focused. `None` when it
+/// does not (the caller puts the text in the Prompt pane instead).
+pub fn load_taken_back(
+    app: &mut App,
+    prompt: &str,
+    settings: crate::api::VideoSettings,
+) -> Option<Vec<Cmd>> {
+    let board = Storyboard::from_prompt_text(prompt, settings)?;
+    let mut cmds = typing::finish(app);
+    app.storyboard.overlay = None;
+    cmds.extend(edit(app, |p| {
+        p.board = board;
+        p.file = None;
+        p.selected = 0;
+        p.preview = false;
+        p.message = None;
+    }));
+    app.pane = Pane::Storyboard;
+    Some(cmds)
 }
 
 /// Why a submit is refused, with the key that fixes it when there is one.

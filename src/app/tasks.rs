@@ -7,7 +7,7 @@ use super::keymap::Action;
 use super::prompt::save_prompt;
 use super::update::open_url;
 use super::{
-    App, Cmd, ConfirmAction, DraftRow, Loading, Modal, Pane, one_line, toast, toast_error,
+    App, Cmd, ConfirmAction, DraftRow, Loading, Modal, Pane, TasksRow, one_line, toast, toast_error,
 };
 use crate::track::{TaskKind, TaskPhase};
 use crate::worker::{DraftsRequest, Request, TaskEvent};
@@ -21,9 +21,13 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
     }
 }
 
-/// Asks to remove the selected task from the list, once it has finished.
+/// Asks to remove the selected task from the list, once it has finished (a queued item
+/// from the queue: `queue.rs`).
 fn dismiss(app: &mut App) -> Vec<Cmd> {
-    let Some(task) = app.tasks.tasks.get(app.tasks.selected) else {
+    if let Some(TasksRow::Queued(..)) = app.tasks.selected_row() {
+        return super::queue::ask_remove(app);
+    }
+    let Some(task) = app.tasks.selected_task() else {
         return Vec::new();
     };
     if task.phase.is_unfinished() {
@@ -49,18 +53,15 @@ fn dismiss(app: &mut App) -> Vec<Cmd> {
 /// worker.
 pub fn on_confirm(app: &mut App, task_id: String) -> Vec<Cmd> {
     app.tasks.tasks.retain(|t| t.task_id != task_id);
-    app.tasks.selected = app
-        .tasks
-        .selected
-        .min(app.tasks.tasks.len().saturating_sub(1));
+    app.tasks.selected = app.tasks.selected.min(app.tasks.len().saturating_sub(1));
     vec![Cmd::Worker(Request::DismissTask { task_id })]
 }
 
 /// Opens what a task made: a finished video's draft in the Drafts pane (loading the drafts
 /// when it is not listed yet), an image in the player, a failure's reason as a toast.
 fn details(app: &mut App) -> Vec<Cmd> {
-    let Some(task) = app.tasks.tasks.get(app.tasks.selected).cloned() else {
-        return Vec::new();
+    let Some(task) = app.tasks.selected_task().cloned() else {
+        return super::queue::details(app);
     };
     match (&task.phase, task.kind) {
         (TaskPhase::Done { generation_ids, .. }, kind) if kind.is_video() => {
@@ -109,7 +110,8 @@ pub fn on_event(app: &mut App, event: TaskEvent) -> Vec<Cmd> {
             );
             app.tasks.tasks.retain(|t| t.task_id != record.task_id);
             app.tasks.tasks.insert(0, record);
-            app.tasks.selected = 0;
+            // The new task, the first row under the queued items.
+            app.tasks.selected = app.tasks.queue.items.len();
             return vec![save_prompt(app)];
         }
         TaskEvent::TaskChanged(record) => {
@@ -138,7 +140,14 @@ pub fn on_event(app: &mut App, event: TaskEvent) -> Vec<Cmd> {
                 .find(|t| t.task_id == record.task_id)
             {
                 Some(t) => *t = record.clone(),
-                None => app.tasks.tasks.insert(0, record.clone()),
+                None => {
+                    app.tasks.tasks.insert(0, record.clone());
+                    // The task rows moved down by one: a selected task moves with them.
+                    let on_a_task = app.tasks.selected >= app.tasks.queue.items.len();
+                    if on_a_task && app.tasks.tasks.len() > 1 {
+                        app.tasks.selected += 1;
+                    }
+                }
             }
             if finished && record.kind == TaskKind::Image {
                 let fresh: Vec<DraftRow> = image_rows(std::slice::from_ref(&record))
@@ -166,10 +175,11 @@ pub fn on_event(app: &mut App, event: TaskEvent) -> Vec<Cmd> {
             let t = &mut app.tasks;
             if let Some(i) = t.tasks.iter().position(|r| r.task_id == task_id) {
                 t.tasks.remove(i);
-                if t.selected > i {
+                // Rows are numbered after the queued items.
+                if t.selected > i + t.queue.items.len() {
                     t.selected -= 1;
                 }
-                t.selected = t.selected.min(t.tasks.len().saturating_sub(1));
+                t.selected = t.selected.min(t.len().saturating_sub(1));
             }
         }
     }

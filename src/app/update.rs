@@ -34,7 +34,11 @@ pub fn startup(app: &mut App) -> Vec<Cmd> {
         Cmd::Worker(Request::LoadAccount),
         Cmd::Worker(Request::Drafts(DraftsRequest::LoadDrafts { cursor: None })),
     ];
-    cmds.extend(super::storyboard::startup(app));
+    // A file on the command line is a batch file (its confirm is shown) or a storyboard.
+    match super::batch::startup(app) {
+        Some(batch) => cmds.extend(batch),
+        None => cmds.extend(super::storyboard::startup(app)),
+    }
     cmds.extend(super::cameos::startup(app));
     cmds
 }
@@ -75,6 +79,7 @@ pub fn update(app: &mut App, msg: Msg, now: f64) -> Vec<Cmd> {
         Msg::Completions { input, candidates } => {
             super::prompt::on_completions(app, input, candidates)
         }
+        Msg::BatchLoaded { path, result } => super::batch::on_loaded(app, path, result),
     }
 }
 
@@ -195,6 +200,7 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent) -> Vec<Cmd> {
             Vec::new()
         }
         Modal::Log { scroll } => super::log::on_key(app, scroll, key),
+        Modal::Batch(confirm) => super::batch::on_key(app, confirm, key),
         Modal::Confirm { action, .. } => {
             if key.code == KeyCode::Char('y') || key.code == KeyCode::Char('Y') {
                 confirm(app, action)
@@ -215,6 +221,7 @@ fn confirm(app: &mut App, action: ConfirmAction) -> Vec<Cmd> {
             super::drafts::on_confirm(app, gen_id, post_id)
         }
         ConfirmAction::DismissTask { task_id } => super::tasks::on_confirm(app, task_id),
+        ConfirmAction::RemoveQueued { queue_id } => super::queue::on_confirm(queue_id),
         ConfirmAction::Storyboard(c) => super::storyboard::on_confirm(app, c),
         ConfirmAction::Cameo(c) => super::cameos::on_confirm(app, c),
     }
@@ -268,13 +275,18 @@ fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
             Pane::Drafts => super::drafts::toggle_details(app),
             _ => Vec::new(),
         },
-        Type | Submit | ExternalEditor | ToggleKind | CycleOrientation | CycleLength
-        | ToggleModel | ToggleSize | CycleVariants | ClearInputs | EditImage | EditRemix
-        | HistoryPrev | HistoryNext => super::prompt::on_action(app, action),
+        Type | Submit | QueueThis | ExternalEditor | ToggleKind | CycleOrientation
+        | CycleLength | ToggleModel | ToggleSize | CycleVariants | ClearInputs | EditImage
+        | EditRemix | OpenBatch | HistoryPrev | HistoryNext => {
+            super::prompt::on_action(app, action)
+        }
         Drafts(a) => super::drafts::on_action(app, a),
         Storyboard(a) => super::storyboard::on_action(app, a),
         Cameo(a) => super::cameos::on_action(app, a),
         Dismiss => super::tasks::on_action(app, action),
+        QueueMoveDown | QueueMoveUp | QueueEdit | QueuePause => {
+            super::queue::on_action(app, action)
+        }
     }
 }
 
@@ -291,7 +303,7 @@ fn focus(app: &mut App, pane: Pane) -> Vec<Cmd> {
 
 fn list_len(app: &App) -> usize {
     match app.pane {
-        Pane::Tasks => app.tasks.tasks.len(),
+        Pane::Tasks => app.tasks.len(),
         Pane::Drafts => app.drafts.rows.len(),
         _ => 0,
     }
@@ -349,8 +361,7 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
         return cmds;
     }
     match event {
-        // The Tasks-pane helper replaces this with `super::tasks::on_queue_event(app, e)`.
-        Event::Queue(_) => {}
+        Event::Queue(e) => return super::queue::on_event(app, e),
         Event::Restored {
             tasks,
             prompt,

@@ -69,6 +69,7 @@ pub async fn run(cli: Cli) -> ExitStatus {
                     Command::Video(a) => ctx.video(a, &mut reporter).await,
                     Command::Image(a) => ctx.image(a, &mut reporter).await,
                     Command::Storyboard(a) => ctx.storyboard(a, &mut reporter).await,
+                    Command::Batch(a) => ctx.batch(a, &mut reporter).await,
                     Command::Pending => ctx.pending(&mut reporter).await,
                     Command::Drafts(a) => ctx.drafts(a, &mut reporter).await,
                     Command::Publish { gen_id } => ctx.publish(gen_id, &mut reporter).await,
@@ -859,6 +860,8 @@ fn shown(text: &str) -> String {
 fn shown_path(path: &Path) -> String {
     sanitize(&path.display().to_string(), PATH_MAX)
 }
+
+mod batch;
 
 #[cfg(test)]
 mod wait_tests;

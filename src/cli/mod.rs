@@ -22,7 +22,8 @@ pub use exit::ExitStatus;
 #[derive(Debug, Parser)]
 #[command(name = "sora-tui", version, about, long_about = None)]
 pub struct Cli {
-    /// A storyboard file (*.storyboard.toml) to open in the Storyboard pane.
+    /// A storyboard file (*.storyboard.toml) to open in the Storyboard pane, or a batch file
+    /// (*.batch.toml) to confirm into the queue.
     #[arg(value_name = "FILE")]
     pub file: Option<PathBuf>,
     /// Start the built-in simulator on a free loopback port and run against it (no account needed).
@@ -88,6 +89,9 @@ pub enum Command {
     Image(ImageArgs),
     /// Generate a video from a storyboard file (*.storyboard.toml, or the inline text form).
     Storyboard(StoryboardArgs),
+    /// Queue every job of a batch file (*.batch.toml) through the local queue; --dry-run
+    /// lists them and sends nothing.
+    Batch(BatchArgs),
     /// List the account's unfinished video tasks.
     Pending,
     /// List the account's drafts, newest first.
@@ -215,6 +219,32 @@ pub struct StoryboardArgs {
     /// Whether to wait for the result, and to download it.
     #[command(flatten)]
     pub wait: WaitArgs,
+}
+
+/// `sora-tui batch`.
+#[derive(Debug, Args)]
+pub struct BatchArgs {
+    /// A *.batch.toml file: shared settings, prompts, templates with a grid of values,
+    /// storyboard files (see README, "Batch files").
+    pub file: PathBuf,
+    /// Print every job (its exact prompt and settings), the count and whether the quota
+    /// covers it, and send nothing.
+    #[arg(long, conflicts_with_all = ["wait", "download"])]
+    pub dry_run: bool,
+    /// Wait until every job of the batch has ended, one progress line per job, then a
+    /// summary; the exit code is 6 if any failed.
+    #[arg(long)]
+    pub wait: bool,
+    /// Download each finished result into DIR (implies --wait).
+    #[arg(long, value_name = "DIR")]
+    pub download: Option<PathBuf>,
+    /// With --download: try for the copies without the watermark (see `video --clean`).
+    #[arg(long, requires = "download")]
+    pub clean: bool,
+    /// Give up waiting after this many seconds (the queue itself goes on). The default, a
+    /// day, lets a batch wait out a spent quota.
+    #[arg(long, default_value_t = 86_400, value_name = "SECS")]
+    pub timeout: u64,
 }
 
 /// `sora-tui drafts`.

@@ -1,5 +1,5 @@
 //! `/_sim/*`: an unauthenticated HTTP API to steer a separately running simulator (faults,
-//! request log, cameo outcome). These requests are not logged and no fault applies to them.
+//! request log, cameo outcome, the quota) and read its counters (`/_sim/stats`). These requests are not logged and no fault applies to them.
 
 use axum::extract::Request;
 use axum::http::Method;
@@ -61,6 +61,23 @@ pub async fn handle(shared: &Shared, req: Request) -> Response {
                 .into_response(),
             }
         }
+        (Method::POST, "/_sim/quota") => {
+            match serde_json::from_slice::<super::QuotaControl>(&body) {
+                Ok(quota) if quota.resets_in_secs.is_some_and(|s| !(0.0..=1e9).contains(&s)) => {
+                    ApiError::bad_request("resets_in_secs must be between 0 and 1e9")
+                        .into_response()
+                }
+                Ok(quota) => {
+                    shared.set_quota(quota);
+                    axum::Json(shared.stats()).into_response()
+                }
+                Err(err) => ApiError::bad_request(format!(
+                    "Expected {{\"remaining\": N, \"resets_in_secs\": S, \"reset\": true}} (each optional): {err}"
+                ))
+                .into_response(),
+            }
+        }
+        (Method::GET, "/_sim/stats") => axum::Json(shared.stats()).into_response(),
         _ => ApiError::not_found(format!("Unknown control endpoint: {path}")).into_response(),
     }
 }

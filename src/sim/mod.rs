@@ -94,6 +94,30 @@ pub struct SimConfig {
     pub media_ip: Option<IpAddr>,
 }
 
+/// The body of `POST /_sim/quota`: how tests steer the primary account's quota. Every field
+/// is optional; `reset` is applied first, then `remaining`, then `resets_in_secs`.
+#[derive(Debug, Clone, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+#[serde(default, deny_unknown_fields)]
+pub struct QuotaControl {
+    /// Videos left in the window (`estimated_num_videos_remaining`; 0 refuses creates with
+    /// 429 `rate_limit_reached`).
+    pub remaining: Option<u32>,
+    /// When the window ends, in seconds from now (`access_resets_in_seconds`), so a test can
+    /// wait for a reset that is seconds away instead of a day.
+    pub resets_in_secs: Option<f64>,
+    /// Refill the account's whole allowance and go back to the day-long window: the reset.
+    pub reset: bool,
+}
+
+/// What `GET /_sim/stats` answers: counters tests of the limits check.
+#[derive(Debug, Clone, Copy, Default, PartialEq, serde::Serialize, serde::Deserialize)]
+pub struct SimStats {
+    /// The most video tasks the primary account ever had in progress at once.
+    pub max_in_progress: usize,
+    /// Videos the primary account's quota still allows.
+    pub videos_remaining: u32,
+}
+
 impl Default for SimConfig {
     fn default() -> Self {
         SimConfig {
@@ -221,6 +245,16 @@ impl Sim {
     /// cannot list cameos).
     pub fn demo_cameo(&self) -> Option<(String, String)> {
         self.shared.demo_cameo()
+    }
+
+    /// Sets the primary account's quota (what `POST /_sim/quota` does).
+    pub fn set_quota(&self, quota: QuotaControl) {
+        self.shared.set_quota(quota);
+    }
+
+    /// The limits' counters (what `GET /_sim/stats` answers).
+    pub fn stats(&self) -> SimStats {
+        self.shared.stats()
     }
 
     /// Chooses what cameos uploaded from now on will do, in every account.

@@ -107,6 +107,24 @@ impl Shared {
             .and_then(|w| lock(w).demo_cameo())
     }
 
+    /// Sets the primary account's quota (see `World::set_quota`), for tests of quota pauses.
+    pub fn set_quota(&self, quota: super::QuotaControl) {
+        if let Some(world) = self.worlds.get(&self.token) {
+            let resets_in = quota.resets_in_secs.map(std::time::Duration::from_secs_f64);
+            lock(world).set_quota(quota.remaining, resets_in, quota.reset, Instant::now());
+        }
+    }
+
+    /// What tests of the limits read back: the most video tasks the primary account ever
+    /// had in progress at once, and the videos its quota still allows.
+    pub fn stats(&self) -> super::SimStats {
+        let world = self.worlds.get(&self.token).map(lock);
+        super::SimStats {
+            max_in_progress: world.as_ref().map_or(0, |w| w.max_in_progress()),
+            videos_remaining: world.as_ref().map_or(0, |w| w.videos_remaining()),
+        }
+    }
+
     /// Chooses what new cameos do, in every account.
     pub fn set_cameo_outcome(&self, outcome: CameoOutcome) {
         for world in self.worlds.values() {

@@ -904,3 +904,55 @@ async fn a_published_post_has_a_share_page_and_an_unknown_one_a_404() {
     assert_eq!(gone.status(), StatusCode::NOT_FOUND);
     api.sim.shutdown().await;
 }
+
+#[tokio::test]
+async fn the_quota_is_set_and_reset_through_the_control_route() {
+    let api = Api::new(SimConfig {
+        speed: 1.0,
+        ..SimConfig::default()
+    })
+    .await;
+    let control = |body: Value| {
+        let http = api.http.clone();
+        let url = format!("http://{}/_sim/quota", api.sim.addr());
+        async move {
+            let r = http.post(url).json(&body).send().await.expect("sent");
+            (r.status(), r.json::<Value>().await.unwrap_or(Value::Null))
+        }
+    };
+    let (status, stats) = control(json!({"remaining": 1, "resets_in_secs": 5})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(stats["videos_remaining"], 1);
+    let (_, check) = api.get("/nf/check").await;
+    let quota = &check["rate_limit_and_credit_balance"];
+    assert_eq!(quota["estimated_num_videos_remaining"], 1);
+    let resets = quota["access_resets_in_seconds"]
+        .as_u64()
+        .expect("a number");
+    assert!((1..=5).contains(&resets), "the short window: {resets}");
+    assert_eq!(
+        api.post("/nf/create", video_body("one")).await.0,
+        StatusCode::OK
+    );
+    let (status, body) = api.post("/nf/create", video_body("two")).await;
+    assert_eq!(status, StatusCode::TOO_MANY_REQUESTS);
+    assert_eq!(body["error"]["code"], "rate_limit_reached");
+    let (_, check) = api.get("/nf/check").await;
+    assert_eq!(
+        check["rate_limit_and_credit_balance"]["rate_limit_reached"],
+        true
+    );
+    let (_, stats) = control(json!({"reset": true})).await;
+    assert_eq!(stats["videos_remaining"], crate::sim::account::PAID_VIDEOS);
+    assert_eq!(stats["max_in_progress"], 1);
+    let (_, check) = api.get("/nf/check").await;
+    let resets = check["rate_limit_and_credit_balance"]["access_resets_in_seconds"]
+        .as_u64()
+        .expect("a number");
+    assert!(resets > 3600, "back to the day-long window: {resets}");
+    let (status, _) = control(json!({"remaining": "lots"})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    let (status, _) = control(json!({"resets_in_secs": -1})).await;
+    assert_eq!(status, StatusCode::BAD_REQUEST);
+    api.sim.shutdown().await;
+}

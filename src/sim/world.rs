@@ -299,6 +299,12 @@ pub struct World {
     characters: HashMap<String, Character>,
     taken: HashSet<String>,
     videos_remaining: u32,
+    /// When the quota window ends, when a test set it (`POST /_sim/quota`); `None`: the
+    /// day-long window counted from the start.
+    quota_resets_at: Option<Instant>,
+    /// The most video tasks ever in progress at once, for tests of the concurrency limit
+    /// (`GET /_sim/stats`).
+    max_in_progress: usize,
     /// What cameos uploaded from now on do.
     pub cameo_outcome: CameoOutcome,
     rng: fastrand::Rng,
@@ -332,6 +338,8 @@ impl World {
             speed: config.speed,
             pro_plan: account.plan == super::account::Plan::Pro,
             videos_remaining: account.videos,
+            quota_resets_at: None,
+            max_in_progress: 0,
             account,
             user_id: ids::user_id(),
             epoch: now,
@@ -508,10 +516,45 @@ impl World {
         self.videos_remaining
     }
 
-    /// Seconds until the quota resets.
+    /// Seconds until the quota resets (at least 1: a window a test set that has passed
+    /// without a reset still says "soon", as the live service never answers 0).
     pub fn quota_resets_in(&self, now: Instant) -> u64 {
+        if let Some(at) = self.quota_resets_at {
+            return at
+                .saturating_duration_since(now)
+                .as_secs_f64()
+                .ceil()
+                .max(1.0) as u64;
+        }
         let elapsed = now.saturating_duration_since(self.epoch).as_secs_f64();
         (QUOTA_WINDOW_SECS - elapsed % QUOTA_WINDOW_SECS).ceil() as u64
+    }
+
+    /// Sets the quota for tests: `remaining` videos left, the window ending `resets_in`
+    /// from `now`; `reset` refills the account's whole allowance and goes back to the
+    /// day-long window, as the live quota does when its window ends.
+    pub fn set_quota(
+        &mut self,
+        remaining: Option<u32>,
+        resets_in: Option<std::time::Duration>,
+        reset: bool,
+        now: Instant,
+    ) {
+        if reset {
+            self.videos_remaining = self.account.videos;
+            self.quota_resets_at = None;
+        }
+        if let Some(n) = remaining {
+            self.videos_remaining = n;
+        }
+        if let Some(d) = resets_in {
+            self.quota_resets_at = Some(now + d);
+        }
+    }
+
+    /// The most video tasks that were ever in progress at once.
+    pub fn max_in_progress(&self) -> usize {
+        self.max_in_progress
     }
 
     /// Starts a video generation (limits checked here; the spec is already validated).
@@ -551,6 +594,7 @@ impl World {
             drafted: false,
         });
         self.videos_remaining -= 1;
+        self.max_in_progress = self.max_in_progress.max(self.in_progress(now));
         Ok(id)
     }
 

@@ -129,6 +129,48 @@ impl Store {
         Ok(Merged { records, set_aside })
     }
 
+    /// Edits the record list `name` in place under its lock: reads it as it is now (this
+    /// backend's records, in the file's order), lets `change` edit them, and writes the
+    /// result atomically when `change` says it changed something (the other backends'
+    /// records are written back as they were). For a list whose order and whole-list rules
+    /// matter (the local queue: positions, claims), where per-record merge ops cannot say
+    /// what is meant. `change` runs while the lock is held, so what it decides from the
+    /// file cannot be raced by another instance. A missing file is an empty list; one that
+    /// cannot be parsed is kept aside as `NAME.corrupt` and counts as empty; one that cannot
+    /// be read at all is an error and is left as it is.
+    pub fn update_list<T, R>(
+        &self,
+        name: &str,
+        change: impl FnOnce(&mut Vec<T>) -> (R, bool),
+    ) -> Result<R, StoreError>
+    where
+        T: Serialize + DeserializeOwned,
+    {
+        let path = self.path(name);
+        std::fs::create_dir_all(self.dir()).map_err(|e| err(self.dir(), e))?;
+        let _lock = lock(&self.lock_path(name))?;
+        let (mut records, foreign) = match self.read_scoped::<Vec<T>>(name) {
+            Ok(Some(found)) => found,
+            Ok(None) => (Vec::new(), Vec::new()),
+            Err(Unreadable::SetAside(e)) => {
+                tracing::warn!(%e, "record list set aside");
+                (Vec::new(), Vec::new())
+            }
+            Err(Unreadable::Left(e)) => return Err(e),
+        };
+        let (out, changed) = change(&mut records);
+        if changed {
+            let bytes = self
+                .record_bytes(&records, foreign)
+                .map_err(|e| StoreError {
+                    path: path.display().to_string(),
+                    message: e.to_string(),
+                })?;
+            write_atomic(&path, &bytes)?;
+        }
+        Ok(out)
+    }
+
     /// Reads the record file `name` unless it looks as it did at `seen` (same size,
     /// modification time and file: every write replaces the file, so a write shows): the
     /// cheap periodic look at what other instances wrote. `Ok(None)`: unchanged, missing, or

@@ -120,6 +120,43 @@ impl Storyboard {
         text
     }
 
+    /// Reads back the text [`Storyboard::prompt_text`] made (a storyboard taken back out of
+    /// the local queue carries only that text and its settings). `None` unless the text
+    /// parses and gives exactly itself again, so what is loaded sends the same bytes.
+    pub fn from_prompt_text(text: &str, settings: VideoSettings) -> Option<Storyboard> {
+        let mut rest = text.strip_prefix("current timeline:\n")?;
+        let mut shots = Vec::new();
+        let mut instructions = String::new();
+        loop {
+            let n = shots.len() + 1;
+            rest = rest.strip_prefix(&format!("Shot {n}:\nduration: "))?;
+            let (secs, after) = rest.split_once("sec\nScene: ")?;
+            let duration: f64 = secs.parse().ok()?;
+            let next_shot = format!("\n\nShot {}:\nduration: ", n + 1);
+            let ends = [after.find(&next_shot), after.find("\n\ninstructions:\n")];
+            let end = ends.iter().flatten().min().copied();
+            let scene = &after[..end.unwrap_or(after.len())];
+            shots.push(Shot {
+                duration,
+                scene: scene.to_string(),
+            });
+            match end {
+                None => break,
+                Some(end) if after[end..].starts_with(&next_shot) => rest = &after[end + 2..],
+                Some(end) => {
+                    instructions = after[end + "\n\ninstructions:\n".len()..].to_string();
+                    break;
+                }
+            }
+        }
+        let board = Storyboard {
+            instructions,
+            shots,
+            settings,
+        };
+        (board.prompt_text() == text).then_some(board)
+    }
+
     /// Imports the compact inline form `instructions [5.0s]scene [5.0s]scene`: the text
     /// before the first marker is the instructions.
     pub fn from_inline(text: &str, settings: VideoSettings) -> Result<Storyboard, String> {
@@ -199,6 +236,33 @@ mod tests {
                 .collect(),
             settings: VideoSettings::default(),
         }
+    }
+
+    #[test]
+    fn prompt_text_reads_back_as_the_same_storyboard() {
+        for b in [
+            board(
+                "A cat's adventure\n\nin two lines",
+                &[(5.0, "cat skydives"), (2.5, "cat\nlands")],
+            ),
+            board("", &[(10.0, "one shot")]),
+        ] {
+            let text = b.prompt_text();
+            assert_eq!(
+                Storyboard::from_prompt_text(&text, b.settings),
+                Some(b.clone())
+            );
+        }
+        // Text this program would not have made is refused rather than loaded differently.
+        let odd = "current timeline:\nShot 1:\nduration: 5.00sec\nScene: x";
+        assert_eq!(
+            Storyboard::from_prompt_text(odd, VideoSettings::default()),
+            None
+        );
+        assert_eq!(
+            Storyboard::from_prompt_text("a fox", VideoSettings::default()),
+            None
+        );
     }
 
     #[test]

@@ -67,6 +67,12 @@ impl Effects {
                 candidates: complete_path(&input),
                 input,
             }),
+            // Read in place, like the completions: a batch file and its storyboards are small
+            // capped regular files (pipes and devices are refused before they are opened).
+            Cmd::LoadBatch(path) => Some(Msg::BatchLoaded {
+                result: crate::batch::load(&path).map_err(|e| e.to_string()),
+                path,
+            }),
             Cmd::Quit | Cmd::EditExternally { .. } => None,
         }
     }

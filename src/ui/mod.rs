@@ -4,6 +4,7 @@
 //! changes. Lists touch only their visible rows, whose strings were formatted when the data
 //! arrived; server text is sanitised before it reaches the terminal.
 
+mod batch;
 mod cameos;
 mod drafts;
 mod list;

@@ -157,7 +157,8 @@ fn draw_settings(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         lines.push(Line::from(spans));
 
         let completions = p.line.completions();
-        if row.label == "input image" && row.editing && !completions.is_empty() {
+        let completes = matches!(row.label, "input image" | "batch file");
+        if completes && row.editing && !completions.is_empty() {
             let indent = " ".repeat(1 + key_width + 1 + label_width + 1);
             // The window of the list that holds the one Tab shows now.
             let first = p
@@ -196,7 +197,7 @@ fn draw_settings(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
 /// The rows of the settings panel, from the Prompt pane's state and the keymap (each row's
 /// key is the first key bound to its action).
-fn settings(app: &App) -> [Setting; 8] {
+fn settings(app: &App) -> Vec<Setting> {
     let p = &app.prompt;
     let km = &app.keymap;
     let image = p.image_mode;
@@ -224,7 +225,7 @@ fn settings(app: &App) -> [Setting; 8] {
             sanitize(s, 500)
         }
     };
-    [
+    let rows = [
         Setting {
             key: first_key(km, Action::ToggleKind),
             label: "kind",
@@ -293,5 +294,14 @@ fn settings(app: &App) -> [Setting; 8] {
             inactive: false,
             editing: p.field == Some(PromptField::Remix),
         },
-    ]
+    ];
+    // The batch file field is a row only while it is open: a batch is no setting.
+    let batch = (p.field == Some(PromptField::BatchPath)).then(|| Setting {
+        key: first_key(km, Action::OpenBatch),
+        label: "batch file",
+        value: text_or_none(&p.batch_path),
+        inactive: false,
+        editing: true,
+    });
+    rows.into_iter().chain(batch).collect()
 }

@@ -132,19 +132,29 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             out.push(("any other key".into(), "cancel"));
             return out;
         }
+        Some(Modal::Batch(_)) => {
+            out.push(("y".into(), "queue them"));
+            out.push(("j/k".into(), "scroll"));
+            out.push(("any other key".into(), "cancel"));
+            return out;
+        }
         None => {}
     }
     match app.pane {
         Pane::Prompt if app.prompt.typing => {
             out.push(("Esc".into(), "settings & keys"));
             out.extend(key(Action::Submit).map(|k| (k, "submit")));
+            out.extend(key(Action::QueueThis).map(|k| (k, "queue")));
             out.extend(key(Action::ExternalEditor).map(|k| (k, "$EDITOR")));
             return out;
         }
         Pane::Prompt if app.prompt.field.is_some() => {
             out.push(("Enter".into(), "done"));
             out.push(("Esc".into(), "cancel"));
-            if app.prompt.field == Some(PromptField::ImagePath) {
+            if matches!(
+                app.prompt.field,
+                Some(PromptField::ImagePath | PromptField::BatchPath)
+            ) {
                 out.push(("Tab".into(), "complete"));
             }
             return out;

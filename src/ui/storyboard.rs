@@ -498,6 +498,7 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             // Only the Ctrl/Alt keys work while typing: the others type.
             out.push((Some("Esc".into()), "done"));
             out.push((ctrl_key(app, A::Submit), "submit"));
+            out.push((ctrl_key(app, A::Queue), "queue"));
             out.push((ctrl_key(app, A::ExternalEditor), "$EDITOR"));
             out.push((ctrl_key(app, A::InsertCameo), "@cameo"));
         }

@@ -1,18 +1,22 @@
-//! The Tasks pane: submitted tasks, newest first, with a progress gauge, status, elapsed time,
-//! kind and prompt; failed and blocked ones with their reason. Only visible rows are built.
+//! The Tasks pane: the local queue's items first (their place in line, "sending…", or why
+//! they failed) under a line saying why the queue is paused, if it is; then the submitted
+//! tasks, newest first, with a progress gauge, status, elapsed time, kind and prompt; failed
+//! and blocked ones with their reason. Only visible rows are built.
 
 use ratatui::Frame;
-use ratatui::layout::{Constraint, Rect};
+use ratatui::layout::{Constraint, Layout, Rect};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Cell, Paragraph, Row, Table};
 
-use crate::app::App;
 use crate::app::keymap::Action;
+use crate::app::{App, TasksRow};
+use crate::text::{ordinal, plausible_secs};
 use crate::track::{TaskKind, TaskPhase, TaskRecord};
+use crate::worker::{QueuePause, QueuedItem, QueuedState, SubmissionKind, settings_summary};
 
 use super::list;
 use super::theme::Theme;
-use super::widgets::{elapsed, fit, gauge, key_name, sanitize};
+use super::widgets::{elapsed, fit, gauge, key_name, sanitize, span_of};
 
 /// Cells of the bar part of the gauge.
 const GAUGE_BAR: usize = 10;
@@ -22,6 +26,7 @@ const STATUS_CELLS: usize = 13;
 /// Draws the Tasks pane into the body area.
 pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let tasks = &app.tasks.tasks;
+    let queue = &app.tasks.queue;
     let running = tasks.iter().filter(|t| t.phase.is_unfinished()).count();
     let mut title = vec![Span::styled(" Tasks ", theme.title)];
     if !tasks.is_empty() {
@@ -30,11 +35,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             title.push(Span::styled(format!("· {running} running "), theme.dim));
         }
     }
+    if !queue.items.is_empty() {
+        title.push(Span::styled(
+            format!("· {} queued here ", queue.items.len()),
+            theme.dim,
+        ));
+    }
     let block = list::block(Line::from(title), theme);
-    let inner = block.inner(area);
+    let mut inner = block.inner(area);
     frame.render_widget(block, area);
 
-    if tasks.is_empty() {
+    if let Some(pause) = &queue.pause {
+        let [top, rest] =
+            Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(inner);
+        frame.render_widget(Paragraph::new(pause_line(app, pause, theme)), top);
+        inner = rest;
+    }
+
+    if app.tasks.is_empty() {
         let lines = vec![
             Line::styled("No tasks yet.", theme.text),
             Line::styled(
@@ -50,11 +68,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
 
+    let len = app.tasks.len();
     let parts = list::areas(inner);
     let visible = usize::from(parts.rows.height);
-    let selected = app.tasks.selected.min(tasks.len() - 1);
-    let offset = list::window(selected, 0, tasks.len(), visible);
-    let end = (offset + visible).min(tasks.len());
+    let selected = app.tasks.selected.min(len - 1);
+    let offset = list::window(selected, 0, len, visible);
+    let end = (offset + visible).min(len);
     let wide = inner.width >= 120;
 
     let mut widths = vec![
@@ -72,10 +91,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     widths.push(Constraint::Fill(1));
     header.push("Prompt");
 
-    let rows: Vec<Row> = tasks[offset..end]
-        .iter()
-        .enumerate()
-        .map(|(i, t)| task_row(app, t, offset + i == selected, wide, theme))
+    let rows: Vec<Row> = (offset..end)
+        .filter_map(|i| {
+            Some(match app.tasks.row(i)? {
+                TasksRow::Queued(q, item) => queued_row(app, q, item, i == selected, wide, theme),
+                TasksRow::Task(t) => task_row(app, t, i == selected, wide, theme),
+            })
+        })
         .collect();
     let header = Row::new(header).style(theme.header);
     frame.render_widget(
@@ -84,10 +106,170 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
     frame.render_widget(Table::new([header], widths).column_spacing(1), parts.header);
 
-    frame.render_widget(
-        Paragraph::new(footer(&tasks[selected], selected, tasks.len(), theme)),
-        parts.footer,
-    );
+    let footer = match app.tasks.row(selected) {
+        Some(TasksRow::Queued(q, item)) => queued_footer(app, q, item, selected, len, theme),
+        Some(TasksRow::Task(t)) => footer(t, selected, len, theme),
+        None => Line::default(),
+    };
+    frame.render_widget(Paragraph::new(footer), parts.footer);
+}
+
+/// Why the queue sends nothing: `paused: quota resets in 3 h 12 min`, `paused by you — p
+/// resumes`, `paused: <the service's message> — p resumes`.
+fn pause_line<'a>(app: &App, pause: &QueuePause, theme: &Theme) -> Line<'a> {
+    let resume = key_name(&app.keymap, Action::QueuePause);
+    match pause {
+        QueuePause::Quota { resets_unix } => {
+            let left = resets_unix - app.now;
+            // A time already past (or not believable) is not counted down: the worker reads
+            // the quota again and resumes by itself.
+            let when = match plausible_secs(left) {
+                Some(s) if s > 0 => format!("quota resets in {}", span_of(left)),
+                _ => "the quota should have reset; checking again".to_string(),
+            };
+            Line::from(vec![
+                Span::styled("⏸ paused: ", theme.warning),
+                Span::styled(when, theme.warning),
+                Span::styled(" — the queue resumes by itself", theme.dim),
+            ])
+        }
+        QueuePause::User => Line::from(vec![
+            Span::styled("⏸ paused by you", theme.warning),
+            Span::styled(format!(" — {resume} resumes"), theme.dim),
+        ]),
+        QueuePause::Service { message } => {
+            let message = sanitize(message, 200);
+            let message = if message.is_empty() {
+                "the service refused".to_string()
+            } else {
+                message
+            };
+            Line::from(vec![
+                Span::styled("⏸ paused: ", theme.error),
+                Span::styled(message, theme.error),
+                Span::styled(format!(" — {resume} resumes"), theme.dim),
+            ])
+        }
+    }
+}
+
+/// A queued item's kind, as the Kind column says it.
+fn submission_kind(kind: &SubmissionKind) -> &'static str {
+    match kind {
+        SubmissionKind::Video { .. } => "video",
+        SubmissionKind::Storyboard { .. } => "storyboard",
+        SubmissionKind::Image { .. } => "image",
+    }
+}
+
+/// One queued item's row: its place in line and `queued here`, `sending…`, or `failed` with
+/// the reason before the prompt; the time it has waited.
+fn queued_row<'a>(
+    app: &App,
+    index: usize,
+    item: &'a QueuedItem,
+    selected: bool,
+    wide: bool,
+    theme: &Theme,
+) -> Row<'a> {
+    let (progress, status, reason): (Line, Span, Option<&str>) = match &item.state {
+        QueuedState::Waiting => {
+            let place = crate::app::place_in_line(&app.tasks.queue, index).unwrap_or(1);
+            (
+                Line::styled(format!("{} in line", ordinal(place)), theme.dim),
+                Span::styled("queued here", theme.warning),
+                None,
+            )
+        }
+        QueuedState::Submitting { .. } => (
+            Line::styled("─".repeat(GAUGE_BAR), theme.dim),
+            Span::styled("sending…", theme.warning),
+            None,
+        ),
+        QueuedState::Failed { reason } => (
+            Line::styled("─".repeat(GAUGE_BAR), theme.dim),
+            Span::styled("failed", theme.error),
+            Some(reason.as_str()),
+        ),
+    };
+    let time = format!("{:>6}", elapsed(app.now - item.added_unix));
+    let sub = &item.submission;
+    let mut prompt = Vec::with_capacity(5);
+    if let Some(reason) = reason {
+        let reason = sanitize(reason, 200);
+        let reason = if reason.is_empty() {
+            "no reason given".to_string()
+        } else {
+            reason
+        };
+        prompt.push(Span::styled(reason, theme.error));
+        prompt.push(Span::styled(" · ", theme.dim));
+    }
+    if let Some(origin) = &item.origin {
+        prompt.push(Span::styled(sanitize(origin, 40), theme.dim));
+        prompt.push(Span::styled(" · ", theme.dim));
+    }
+    let text = match sub.kind {
+        SubmissionKind::Storyboard { .. } => crate::storyboard::gist(&sub.prompt),
+        _ => &sub.prompt,
+    };
+    prompt.push(Span::styled(sanitize(text, 200), theme.text));
+    let mut cells = vec![
+        Cell::from(if selected { "›" } else { " " }),
+        Cell::from(progress),
+        Cell::from(status),
+        Cell::from(Span::styled(time, theme.dim)),
+        Cell::from(Span::styled(submission_kind(&sub.kind), theme.dim)),
+    ];
+    if wide {
+        cells.push(Cell::from(Span::styled(
+            settings_summary(&sub.kind),
+            theme.dim,
+        )));
+    }
+    cells.push(Cell::from(Line::from(prompt)));
+    let row = Row::new(cells);
+    if selected {
+        row.style(theme.selected)
+    } else {
+        row
+    }
+}
+
+/// `1/5 · queued here · 2nd in line · landscape · 10 s · …`, `sending…`, or for a failure
+/// `3/5 · ✗ failed: the whole reason`.
+fn queued_footer<'a>(
+    app: &App,
+    index: usize,
+    item: &QueuedItem,
+    selected: usize,
+    len: usize,
+    theme: &Theme,
+) -> Line<'a> {
+    let mut spans = vec![Span::styled(format!("{}/{len}", selected + 1), theme.dim)];
+    match &item.state {
+        QueuedState::Failed { reason } => {
+            spans.push(Span::styled(" · ✗ failed: ", theme.error));
+            spans.push(Span::styled(sanitize(reason, 500), theme.error));
+            return Line::from(spans);
+        }
+        QueuedState::Submitting { .. } => {
+            spans.push(Span::styled(" · sending…", theme.warning));
+        }
+        QueuedState::Waiting => {
+            let place = crate::app::place_in_line(&app.tasks.queue, index).unwrap_or(1);
+            spans.push(Span::styled(
+                format!(" · queued here · {}", ordinal(place)),
+                theme.warning,
+            ));
+        }
+    }
+    spans.push(Span::styled(" · ", theme.dim));
+    spans.push(Span::styled(
+        settings_summary(&item.submission.kind),
+        theme.dim,
+    ));
+    Line::from(spans)
 }
 
 /// One task's row.

@@ -6,8 +6,9 @@
 //! `tasks` interprets a round into the task records, `submit` performs one submission,
 //! `transfers` streams downloads, `clean` makes copies without the watermark, `pager`
 //! follows the drafts list's cursors without looping, `actions` holds the other one-shot
-//! requests and starts every Drafts pane job (`DraftJobs::handle`), and `persist` the data-dir
-//! documents.
+//! requests and starts every Drafts pane job (`DraftJobs::handle`), `persist` the data-dir
+//! documents, and `queue` the local queue of submissions held while the service's limits say
+//! no (the loop's side of it is `run/queueing.rs`).
 
 mod actions;
 mod cameos;
@@ -16,6 +17,7 @@ mod pager;
 mod persist;
 mod poll;
 mod protocol;
+mod queue;
 mod run;
 mod storyboards;
 mod submit;
@@ -33,9 +35,11 @@ pub use clean::{CleanupEntry, CopyVerdict, Placement, WATERMARKED_FOR_THIS_TOKEN
 pub use pager::{MAX_PAGES, PageStep, PageStop, Pager};
 pub(crate) use poll::{Pace, STUCK_BOUND, Stage, next_delay};
 pub use protocol::*;
+pub use queue::MAX_RUNNING_VIDEOS;
 pub use storyboards::{
     FileSummary, SaveTarget, StoryboardAutosave, StoryboardEvent, StoryboardFile, StoryboardRequest,
 };
+pub use submit::settings_summary;
 pub(crate) use tasks::{FINISHING_LIMIT, Trace};
 pub use transfers::{DEFAULT_FILE_NAME, Naming, Sidecar, file_name, sidecar_path};
 

@@ -22,6 +22,9 @@ pub(super) struct RoundPlan {
     pub videos: Vec<String>,
     /// Unfinished image tasks (tracked through recent tasks).
     pub images: Vec<String>,
+    /// Read pending even with no video watched: the local queue waits for a slot, and
+    /// pending (every task of the account) is where one is seen to free.
+    pub account: bool,
 }
 
 /// What one round fetched. `None` means "not needed this round".
@@ -56,7 +59,7 @@ impl Round {
 /// watched. The video and image reads run side by side.
 pub(super) async fn fetch(client: Client, plan: RoundPlan, drafts_page: u32) -> Round {
     let videos = async {
-        if plan.videos.is_empty() {
+        if plan.videos.is_empty() && !plan.account {
             return (None, None);
         }
         match client.pending().await {

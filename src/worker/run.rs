@@ -5,6 +5,9 @@
 //! in order (a task is written down before the UI hears it was submitted), and the periodic
 //! look at what other instances on the data dir wrote.
 
+mod queueing;
+
+use std::collections::HashMap;
 use std::future::Future;
 use std::pin::Pin;
 use std::sync::Arc;
@@ -21,13 +24,15 @@ use super::cameos::Cameos;
 use super::clean::{self, Ledger};
 use super::persist::{self, PROMPT_FILE, PromptAutosave, TASKS_FILE};
 use super::poll::{self, Cadence, Pace, Round, Stage};
-use super::protocol::{DraftsEvent, Event, PromptSnapshot, Request, TaskEvent};
+use super::protocol::{DraftsEvent, Event, PromptSnapshot, Request, Submission, TaskEvent};
+use super::queue::Queue;
 use super::storyboards::Storyboards;
-use super::submit::{self, SubmitOutcome, unix_now};
+use super::submit::{SubmitOutcome, unix_now};
 use super::tasks::{TaskBook, finished_drafts_page};
 use crate::api::{Client, RetryNotice, RetryObserver};
 use crate::store::{Diff, Stamp, Store};
 use crate::track::TaskRecord;
+use queueing::QueueJob;
 
 /// How long `Shutdown` waits for submissions in flight: their tasks may already exist on the
 /// server, and recording them is what lets the next start resume tracking them.
@@ -74,6 +79,10 @@ pub(super) async fn run(
     }
     let mut worker = Worker {
         client,
+        queue: Queue::new(store.clone()),
+        queue_jobs: JoinSet::new(),
+        direct: HashMap::new(),
+        stopping: false,
         store,
         drafts: DraftJobs {
             page_size: config.drafts_page.max(1),
@@ -101,6 +110,7 @@ pub(super) async fn run(
         // Resume tracking what an earlier run left unfinished.
         worker.next_poll = Some(Instant::now());
     }
+    worker.start_queue().await;
     worker.serve().await;
     worker.finish().await;
 }
@@ -141,6 +151,15 @@ struct Worker {
     jobs: JoinSet<()>,
     /// Submissions: their outcome must be recorded by the loop.
     submits: JoinSet<SubmitOutcome>,
+    /// The local queue (`queue.json`, claims, what it knows of the limits).
+    queue: Queue,
+    /// The queue's creates, reconciliations and quota reads, answered to the loop.
+    queue_jobs: JoinSet<QueueJob>,
+    /// `Request::Submit`s sent and not answered yet, kept to hold one the service refuses
+    /// for a limit, and counted as running.
+    direct: HashMap<u64, Submission>,
+    /// Shutting down: the queue sends nothing more.
+    stopping: bool,
 }
 
 impl Worker {
@@ -149,6 +168,7 @@ impl Worker {
             let poll_at = self.next_poll.filter(|_| self.round.is_none());
             let save_at = self.autosave.due();
             let quota_at = self.quota_due;
+            let queue_at = self.queue_timer();
             tokio::select! {
                 biased;
                 request = self.requests.recv() => match request {
@@ -161,6 +181,12 @@ impl Worker {
                 },
                 Some(done) = self.submits.join_next(), if !self.submits.is_empty() => {
                     self.on_submitted(done).await;
+                }
+                Some(done) = self.queue_jobs.join_next(), if !self.queue_jobs.is_empty() => {
+                    match done {
+                        Ok(job) => self.on_queue_job(job).await,
+                        Err(e) => propagate_panic(e),
+                    }
                 }
                 Some(round) = OptionFuture::from(self.round.as_mut()) => {
                     self.round = None;
@@ -185,8 +211,12 @@ impl Worker {
                         // Another task is about to finish: one read after it serves both.
                         self.quota_due = Some(Instant::now() + self.cadence.min());
                     } else {
-                        self.jobs.spawn(refresh_quota(self.client.clone(), self.events.clone()));
+                        // One read serves the UI and the queue's count (see `queueing`).
+                        self.read_quota();
                     }
+                }
+                _ = tokio::time::sleep_until(queue_at.unwrap_or_else(Instant::now)), if queue_at.is_some() => {
+                    self.on_queue_timer().await;
                 }
                 _ = tokio::time::sleep_until(self.next_sync) => self.sync().await,
             }
@@ -201,16 +231,7 @@ impl Worker {
             Request::LoadAccount => {
                 self.jobs.spawn(actions::load_account(client, events));
             }
-            Request::Submit(submission) => {
-                let known = self
-                    .book
-                    .records()
-                    .iter()
-                    .map(|r| r.task_id.clone())
-                    .collect();
-                self.submits
-                    .spawn(submit::submit(client, submission, known, events));
-            }
+            Request::Submit(submission) => self.submit(submission).await,
             Request::Drafts(r) => self.drafts.handle(r, client, events, &mut self.jobs),
             Request::SavePrompt(snapshot) => self.autosave.offer(snapshot, Instant::now()),
             Request::DismissTask { task_id } => {
@@ -225,8 +246,7 @@ impl Worker {
                     .handle(r, &self.client, &self.events, &mut self.jobs)
                     .await
             }
-            // The queue helper replaces this with `self.queue.handle(...)`.
-            Request::Queue(_) => todo!("local queue: worker side"),
+            Request::Queue(r) => self.on_queue_request(r).await,
             Request::Shutdown => return false,
         }
         true
@@ -240,6 +260,10 @@ impl Worker {
                 propagate_panic(e);
                 return;
             }
+        };
+        // A refusal for a limit is held in the queue instead of reported.
+        let Some(outcome) = self.direct_outcome(outcome).await else {
+            return;
         };
         match outcome {
             SubmitOutcome::Created { local_id, record } => self.record(local_id, record).await,
@@ -266,9 +290,18 @@ impl Worker {
     /// after a create the service only ever answers `preprocessing`, so an earlier read
     /// would tell nothing the create's answer did not.
     async fn record(&mut self, local_id: u64, record: TaskRecord) {
-        self.book.add(record.clone());
-        self.save_tasks().await;
+        self.track(record.clone()).await;
         self.emit(Event::Tasks(TaskEvent::Submitted { local_id, record }));
+    }
+
+    /// Writes a new task down and schedules the poll that follows it; a video counts
+    /// against the quota the queue knows.
+    async fn track(&mut self, record: TaskRecord) {
+        if record.kind.is_video() {
+            self.queue.quota.accepted();
+        }
+        self.book.add(record);
+        self.save_tasks().await;
         self.cadence.reset();
         if self.round.is_some() {
             self.added_during_round = true;
@@ -280,7 +313,7 @@ impl Worker {
 
     fn start_round(&mut self) {
         self.next_poll = None;
-        let Some(plan) = self.book.plan() else {
+        let Some(plan) = self.round_plan() else {
             return;
         };
         self.added_during_round = false;
@@ -291,6 +324,9 @@ impl Worker {
     async fn on_round(&mut self, round: Round) {
         let now = Instant::now();
         let applied = self.book.apply(&round, now, unix_now());
+        if let Some(Ok(pending)) = &round.pending {
+            self.saw_pending(pending);
+        }
         let changed = !applied.changed.is_empty();
         if applied.changed.iter().any(|r| !r.phase.is_unfinished()) && self.quota_due.is_none() {
             // The quota moved. One read, a normal interval on, serves every task finishing
@@ -333,11 +369,13 @@ impl Worker {
         }
         self.next_poll = Some(now + delay);
         self.stop_polling_if_idle();
+        // A slot may have freed: the queue sends what may go.
+        self.pump().await;
     }
 
     /// With nothing unfinished there is no timer and no request at all.
     fn stop_polling_if_idle(&mut self) {
-        if self.book.plan().is_none() {
+        if self.round_plan().is_none() {
             self.next_poll = None;
             self.clear_trouble();
         }
@@ -383,6 +421,7 @@ impl Worker {
             ))),
         }
         self.cameos.sync().await;
+        self.sync_queue().await;
     }
 
     /// Tells the UI about tasks other instances added, changed or dismissed, and polls the
@@ -397,7 +436,7 @@ impl Worker {
         for task_id in diff.removed {
             self.emit(Event::Tasks(TaskEvent::TaskRemoved { task_id }));
         }
-        if self.round.is_none() && self.next_poll.is_none() && self.book.plan().is_some() {
+        if self.round.is_none() && self.next_poll.is_none() && self.round_plan().is_some() {
             self.next_poll = Some(Instant::now());
         }
         self.stop_polling_if_idle();
@@ -416,6 +455,7 @@ impl Worker {
         self.next_poll = None;
         self.jobs.abort_all();
         let deadline = Instant::now() + SUBMIT_GRACE;
+        self.finish_queue(deadline).await;
         while !self.submits.is_empty() {
             match tokio::time::timeout_at(deadline, self.submits.join_next()).await {
                 Ok(Some(done)) => self.on_submitted(done).await,
@@ -442,17 +482,6 @@ impl Worker {
     /// is what ends the worker).
     fn emit(&self, event: Event) {
         let _ = self.events.send(event);
-    }
-}
-
-/// Reads the quota again after tasks finished, without `/me` (the account did not change).
-/// A failed read keeps what the UI shows: the quota is a nicety, and the next finish asks again.
-async fn refresh_quota(client: Client, events: mpsc::UnboundedSender<Event>) {
-    match client.quota().await {
-        Ok(quota) => {
-            let _ = events.send(Event::Quota(quota));
-        }
-        Err(error) => tracing::debug!(%error, "quota refresh failed"),
     }
 }
 

@@ -58,18 +58,7 @@ pub(super) async fn submit(
         return SubmitOutcome::Failed { local_id, error };
     }
     let kind = task_kind(&sub.kind);
-    let mut record = TaskRecord {
-        task_id: String::new(),
-        kind,
-        prompt: sub.prompt.clone(),
-        settings: settings_summary(&sub.kind),
-        submitted_at: 0.0,
-        finished_at: None,
-        phase: TaskPhase::Working {
-            status: "submitted".into(),
-            progress: 0.0,
-        },
-    };
+    let mut record = fresh_record(&sub);
     let upload_id = match uploaded_image(&client, &sub, &events).await {
         Ok(id) => id,
         Err(error) => return SubmitOutcome::Failed { local_id, error },
@@ -126,6 +115,23 @@ pub(super) async fn submit(
     }
 }
 
+/// The record of a submission whose task was just created (its `task_id` and
+/// `submitted_at` still to set): also what the local queue records for a task it adopts.
+pub(super) fn fresh_record(sub: &Submission) -> TaskRecord {
+    TaskRecord {
+        task_id: String::new(),
+        kind: task_kind(&sub.kind),
+        prompt: sub.prompt.clone(),
+        settings: settings_summary(&sub.kind),
+        submitted_at: 0.0,
+        finished_at: None,
+        phase: TaskPhase::Working {
+            status: "submitted".into(),
+            progress: 0.0,
+        },
+    }
+}
+
 /// Uploads the input image when the kind uses one (a remix and a storyboard do not).
 async fn uploaded_image(
     client: &Client,
@@ -155,7 +161,7 @@ fn task_kind(kind: &SubmissionKind) -> TaskKind {
 
 /// The one-line settings summary shown next to a task: `landscape · 10 s · Sora 2 ·
 /// standard`, `… · remix`, or `square · 2 images`.
-pub(super) fn settings_summary(kind: &SubmissionKind) -> String {
+pub fn settings_summary(kind: &SubmissionKind) -> String {
     let video = VideoSettings::summary;
     match kind {
         SubmissionKind::Video {

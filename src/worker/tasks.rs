@@ -227,7 +227,7 @@ impl TaskBook {
     /// tasks as they were. `now` bounds the waits, `unix_now` stamps `finished_at`.
     pub fn apply(&mut self, round: &Round, now: Instant, unix_now: f64) -> Applied {
         let mut applied = Applied::default();
-        let RoundPlan { videos, images } = &round.plan;
+        let RoundPlan { videos, images, .. } = &round.plan;
         if let Some(Ok(pending)) = &round.pending {
             let drafts = match &round.drafts {
                 Some(Ok(page)) => Some(page.items.as_slice()),

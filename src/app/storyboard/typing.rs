@@ -6,7 +6,7 @@ use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
 use super::{
     StoryboardAction, StoryboardEdit, TextEditor, Version, autosave, changed, commit,
-    external_editor, overlays, submit,
+    external_editor, overlays, queue, submit,
 };
 use crate::app::keymap::{Action, Context};
 use crate::app::{App, Cmd};
@@ -66,6 +66,7 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
     {
         match app.keymap.lookup(&[Context::Storyboard], &key) {
             Some(Action::Storyboard(StoryboardAction::Submit)) => return submit(app),
+            Some(Action::Storyboard(StoryboardAction::Queue)) => return queue(app),
             Some(Action::Storyboard(StoryboardAction::ExternalEditor)) => {
                 return external_editor(app);
             }
@@ -95,6 +96,7 @@ pub(super) fn uses(app: &App, key: &KeyEvent) -> bool {
         app.keymap.lookup(&[Context::Storyboard], key),
         Some(Action::Storyboard(
             StoryboardAction::Submit
+                | StoryboardAction::Queue
                 | StoryboardAction::ExternalEditor
                 | StoryboardAction::InsertCameo
         ))
