@@ -4,8 +4,9 @@
 //! Layout: [`spawn`] starts the loop in `run` under a supervisor that turns a panic into
 //! [`Event::Crashed`]. `poll` fetches one round for every watched task and paces the rounds,
 //! `tasks` interprets a round into the task records, `submit` performs one submission,
-//! `transfers` streams downloads, `clean` makes copies without the watermark, `pager`
-//! follows the drafts list's cursors without looping, `actions` holds the other one-shot
+//! `transfers` streams downloads, `clean` makes copies without the watermark, `watch` notices
+//! what other instances on the data dir wrote, `pager` follows the drafts list's cursors
+//! without looping, `actions` holds the other one-shot
 //! requests and starts every Drafts pane job (`DraftJobs::handle`), and `persist` the data-dir
 //! documents.
 
@@ -21,6 +22,7 @@ mod storyboards;
 mod submit;
 mod tasks;
 mod transfers;
+mod watch;
 
 use std::any::Any;
 use std::time::Duration;
@@ -38,6 +40,7 @@ pub use storyboards::{
 };
 pub(crate) use tasks::{FINISHING_LIMIT, Trace};
 pub use transfers::{DEFAULT_FILE_NAME, Naming, Sidecar, file_name, sidecar_path};
+pub use watch::SyncMode;
 
 use crate::api::Client;
 use crate::store::Store;
@@ -62,6 +65,9 @@ pub struct WorkerConfig {
     pub cameo_poll: Duration,
     /// How downloads are named (the config's `file_name` and the local zone).
     pub naming: transfers::Naming,
+    /// How other instances' writes to the data dir are noticed: a file-change notification,
+    /// falling back to a look every 2 s (tests can take the fallback away).
+    pub sync: SyncMode,
 }
 
 impl Default for WorkerConfig {
@@ -74,6 +80,7 @@ impl Default for WorkerConfig {
             drafts_page: 30,
             cameo_poll: Duration::from_secs(5),
             naming: transfers::Naming::default(),
+            sync: SyncMode::Watch,
         }
     }
 }
