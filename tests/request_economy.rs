@@ -265,3 +265,164 @@ async fn an_idle_worker_sends_no_requests() {
     );
     tui.shutdown().await;
 }
+
+/// The shared poll's folder of the one account in `home` (the sandbox's data dir), once a
+/// wait created it.
+fn shared_poll_dir(home: &std::path::Path) -> Option<std::path::PathBuf> {
+    let root = home.join("data").join("sora-tui").join("shared-poll");
+    std::fs::read_dir(root)
+        .ok()?
+        .flatten()
+        .next()
+        .map(|e| e.path())
+}
+
+/// How many waits are registered in the shared poll of `home`.
+fn registrations(home: &std::path::Path) -> usize {
+    shared_poll_dir(home)
+        .and_then(|d| std::fs::read_dir(d.join("tasks")).ok())
+        .map_or(0, |entries| {
+            entries
+                .flatten()
+                .filter(|e| e.file_name().to_string_lossy().ends_with(".video"))
+                .count()
+        })
+}
+
+/// The pid the shared poll's leader wrote in its lock file.
+fn leader_pid(home: &std::path::Path) -> Option<u32> {
+    let dir = shared_poll_dir(home)?;
+    std::fs::read_to_string(dir.join("leader.lock"))
+        .ok()?
+        .trim()
+        .parse()
+        .ok()
+}
+
+/// `sora-tui video PROMPT --wait` in the sandbox `home`, polling every `interval_ms`,
+/// its output piped.
+fn spawn_wait(
+    sim: &Sim,
+    home: &std::path::Path,
+    prompt: &str,
+    interval_ms: u64,
+) -> tokio::process::Child {
+    let mut cmd = bin::cli_command(sim, home);
+    cmd.env("SORA_POLL_INTERVAL_MS", interval_ms.to_string())
+        .args(["video", prompt, "--wait"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped());
+    cmd.spawn().expect("binary runs")
+}
+
+/// A wait that ended with status 0 and printed its own `done` line.
+async fn assert_done(child: tokio::process::Child, who: &str) {
+    let out = tokio::time::timeout(Duration::from_secs(120), child.wait_with_output())
+        .await
+        .expect("the wait finishes")
+        .expect("binary runs");
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{who}: {}\n{stdout}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        stdout.lines().any(|l| l.starts_with("done gen_")),
+        "{who} printed no done line: {stdout}"
+    );
+}
+
+/// The live timeline scaled (speed 40: a 10 s video takes seconds) with an interval scaled
+/// alike, for the shared-poll tests.
+const SHARED_SPEED: f64 = 40.0;
+const SHARED_INTERVAL_MS: u64 = 60;
+
+/// Three `video --wait` processes on one machine (one data dir) share one poll: together
+/// they read pending about as often as one process alone, not three times as often, and each
+/// still ends with its own `done` line and status 0.
+#[tokio::test]
+async fn three_headless_waits_on_one_data_dir_poll_about_as_much_as_one() {
+    let sim = start_sim(|c| c.speed = SHARED_SPEED).await;
+    let home = tempfile::tempdir().unwrap();
+    let single = spawn_wait(
+        &sim,
+        home.path(),
+        "a lighthouse at dusk",
+        SHARED_INTERVAL_MS,
+    );
+    assert_done(single, "the single wait").await;
+    let one = pending_reads(&sim);
+    sim.clear_requests();
+    let waits: Vec<_> = (1..=3)
+        .map(|n| {
+            let prompt = format!("a lighthouse at dusk, take {n}");
+            spawn_wait(&sim, home.path(), &prompt, SHARED_INTERVAL_MS)
+        })
+        .collect();
+    for (n, child) in waits.into_iter().enumerate() {
+        assert_done(child, &format!("wait {}", n + 1)).await;
+    }
+    let three = pending_reads(&sim);
+    let drafts = requests_to(&sim, "GET", "/project_y/profile/drafts").len()
+        + requests_to(&sim, "GET", "/project_y/profile/drafts/v2").len();
+    eprintln!("pending reads: one wait {one}; three waits together {three} (drafts {drafts})");
+    assert!(
+        three as f64 <= 1.5 * one as f64,
+        "three waits read pending {three} times, one alone {one}"
+    );
+    assert_eq!(
+        registrations(home.path()),
+        0,
+        "a registration outlived its wait"
+    );
+    sim.shutdown().await;
+}
+
+/// The wait that polls for the others is killed (SIGKILL, no chance to clean up) in the
+/// middle of the waits: another one takes the lead over, and both others still finish with
+/// status 0 and their `done` line; the dead wait's registration is cleared away.
+#[tokio::test]
+async fn the_others_finish_when_the_polling_wait_is_killed() {
+    let sim = start_sim(|c| c.speed = SHARED_SPEED / 2.0).await;
+    let home = tempfile::tempdir().unwrap();
+    let mut first = spawn_wait(&sim, home.path(), "a lighthouse, first", SHARED_INTERVAL_MS);
+    let first_pid = first.id().expect("a pid");
+    common::eventually(60, || async {
+        (leader_pid(home.path()) == Some(first_pid)).then_some(())
+    })
+    .await;
+    let second = spawn_wait(
+        &sim,
+        home.path(),
+        "a lighthouse, second",
+        SHARED_INTERVAL_MS,
+    );
+    let third = spawn_wait(&sim, home.path(), "a lighthouse, third", SHARED_INTERVAL_MS);
+    let others = [second.id().expect("a pid"), third.id().expect("a pid")];
+    common::eventually(60, || async {
+        (registrations(home.path()) == 3).then_some(())
+    })
+    .await;
+    first.start_kill().expect("kill");
+    let status = first.wait().await.expect("the killed wait");
+    use std::os::unix::process::ExitStatusExt;
+    assert_eq!(
+        status.signal(),
+        Some(9),
+        "the first wait ended before the kill: {status}"
+    );
+    assert_done(second, "the second wait").await;
+    assert_done(third, "the third wait").await;
+    let leader = leader_pid(home.path());
+    assert!(
+        leader.is_some_and(|p| others.contains(&p)),
+        "no other wait took the lead over: the lock file names {leader:?}"
+    );
+    assert_eq!(
+        registrations(home.path()),
+        0,
+        "the killed wait's registration stayed"
+    );
+    sim.shutdown().await;
+}

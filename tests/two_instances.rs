@@ -16,7 +16,8 @@ use sora_tui::sim::Sim;
 use sora_tui::store::{RecordSet, Store};
 use sora_tui::track::{TaskKind, TaskPhase, TaskRecord};
 use sora_tui::worker::{
-    CameoEvent, CameoRequest, CleanupEntry, Event, Request, Submission, SubmissionKind, TaskEvent,
+    CameoEvent, CameoRequest, CleanupEntry, Event, Request, Submission, SubmissionKind, SyncMode,
+    TaskEvent, WorkerConfig,
 };
 
 /// Records each of the two writers adds in the concurrency test.
@@ -250,6 +251,59 @@ async fn a_task_dismissed_in_one_instance_leaves_the_other() {
     b.shutdown().await;
     let on_disk: Vec<TaskRecord> = saved(&Store::new(&data), "tasks.json");
     assert!(on_disk.is_empty(), "{on_disk:#?}");
+}
+
+/// With the look every 2 s taken away, only the data-dir watch can tell a worker that another
+/// instance wrote: a task and a cameo written by "another instance" (a record set saved to
+/// the same files, as a second process does) still reach this one's UI.
+#[tokio::test]
+async fn another_instances_writes_arrive_through_the_watch_alone() {
+    let sim = start_sim(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let data = dir.path().join("data");
+    let config = WorkerConfig {
+        sync: SyncMode::WatchOnly,
+        ..fast_config()
+    };
+    let mut a = WorkerHarness::start(client_for(&sim), Store::new(&data), config);
+    // The watch is up before the worker reads the data dir, so before it says Restored.
+    a.expect("Restored", |e| {
+        matches!(e, Event::Restored { .. }).then_some(())
+    })
+    .await;
+    let other = Store::new(&data);
+    let mut tasks = RecordSet::<TaskRecord>::default();
+    // Finished, so that `a` has nothing to poll: the watch is all that can bring it.
+    let mut done = task("task_elsewhere");
+    done.phase = TaskPhase::Done {
+        generation_ids: vec!["gen_elsewhere".into()],
+        urls: vec![],
+    };
+    done.finished_at = Some(2.0);
+    tasks.put(done.clone());
+    tasks.save(&other, "tasks.json").unwrap();
+    let got = a
+        .expect("the other instance's task", |e| match e {
+            Event::Tasks(TaskEvent::TaskChanged(r)) if r.task_id == done.task_id => Some(r.clone()),
+            _ => None,
+        })
+        .await;
+    assert_eq!(got, done);
+    let mut cameos = RecordSet::<CameoRecord>::default();
+    cameos.put(CameoRecord::uploading(
+        "cameo_elsewhere".into(),
+        1.0,
+        PathBuf::from("me.mp4"),
+        None,
+        (0.0, 3.0),
+    ));
+    cameos.save(&other, "cameos.json").unwrap();
+    a.expect("the other instance's cameo", |e| match e {
+        Event::Cameo(CameoEvent::Changed(r)) if r.key == "cameo_elsewhere" => Some(()),
+        _ => None,
+    })
+    .await;
+    a.shutdown().await;
 }
 
 fn cameo_worker(sim: &Sim, data: &Path) -> WorkerHarness<CameoEvent> {

@@ -258,6 +258,12 @@ impl Client {
         self.base.as_str()
     }
 
+    /// The token in use: the headless waits name their shared poll after a hash of it
+    /// (`cli::headless::shared_poll`), so the waits of one account find each other.
+    pub(crate) fn token(&self) -> &AccessToken {
+        &self.token
+    }
+
     /// Where this backend's share pages live: the origin of the base URL (see
     /// [`super::ShareOrigin`]).
     pub fn share_origin(&self) -> super::ShareOrigin {

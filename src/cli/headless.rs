@@ -23,7 +23,8 @@ use crate::fsutil::{id_file_name, media_extension, safe_file_name};
 use crate::storyboard::{Storyboard, from_toml};
 use crate::text::{self, sanitize};
 use crate::track::{ImageState, VideoState, observe_image, observe_video};
-use crate::worker::{FINISHING_LIMIT, Pace, STUCK_BOUND, Stage, Trace, next_delay};
+use crate::worker::{FINISHING_LIMIT, Pace, STUCK_BOUND, Stage, Trace};
+use shared_poll::{Kind, SharedWait};
 
 /// Why a command did not succeed.
 enum Failure {
@@ -416,7 +417,8 @@ impl Ctx<'_> {
     /// Polls pending (and, once the task left it, the drafts) until the draft is ready, paced
     /// by the worker's schedule (`worker::next_delay`): the configured interval is the normal
     /// pace, slower while the task is queued or far from its estimated finish (never over the
-    /// worker's "stuck" bound), faster around the finish. See docs/api.md.
+    /// worker's "stuck" bound), faster around the finish. See docs/api.md. The waits of one
+    /// account on one machine share one poll (`shared_poll`): one of them reads for all.
     async fn wait_video(
         &self,
         task_id: &str,
@@ -431,25 +433,14 @@ impl Ctx<'_> {
         // What the reads showed of the task's pace; `Fresh` until the first one.
         let mut trace = Trace::default();
         let mut stage = Stage::Fresh;
+        let mut poll = self.shared_wait(Kind::Video, task_id, r);
         loop {
             // Each read waits first, the first one too (a fresh task waits the interval):
-            // right after the create the service only ever answers `preprocessing`. A long
-            // wait ends at the deadline, which gets its own last read, but no wait is cut
-            // below the interval for it (as when every wait was the interval).
-            let start = Instant::now();
-            let delay = next_delay(std::slice::from_ref(&stage), start, pace);
-            let wake = (start + delay).min(deadline.max(start + delay.min(interval)));
-            tokio::time::sleep_until(wake).await;
-            let pending = self.client.pending().await?;
-            let now = Instant::now();
-            let item = pending.iter().find(|t| t.id == task_id);
-            let drafts = if item.is_some() {
-                None
-            } else {
-                Some(self.client.drafts(30, None).await?.items)
-            };
-            if let Some(item) = item {
-                trace.observe(item, now);
+            // right after the create the service only ever answers `preprocessing`.
+            let reads = poll.next(&self.client, &stage, pace, deadline, r).await?;
+            let (pending, drafts) = (reads.pending, reads.drafts);
+            if let Some(item) = pending.iter().find(|t| t.id == task_id) {
+                trace.observe(item, reads.at);
             }
             match observe_video(task_id, &pending, drafts.as_deref()) {
                 VideoState::Working { status, progress } => {
@@ -575,8 +566,15 @@ impl Ctx<'_> {
     ) -> Result<Vec<Generation>, Failure> {
         let deadline = Instant::now() + Duration::from_secs(wait.timeout);
         let mut missing = 0u32;
+        let interval = self.session.poll_interval;
+        // Every image read at the interval (`Stage::Unknown` is the calm pace).
+        let pace = Pace::new(interval, headless_max(interval), interval);
+        let mut poll = self.shared_wait(Kind::Image, task_id, r);
         loop {
-            let recent = self.client.recent_tasks(50).await?;
+            let recent = poll
+                .next(&self.client, &Stage::Unknown, pace, deadline, r)
+                .await?
+                .recent;
             match observe_image(task_id, &recent) {
                 ImageState::Working { status, progress } => r.task(task_id, &status, progress),
                 ImageState::Missing => {
@@ -607,8 +605,14 @@ impl Ctx<'_> {
                     wait.timeout
                 )));
             }
-            tokio::time::sleep(self.session.poll_interval).await;
         }
+    }
+
+    /// This wait's part in the poll the headless waits of this account share (see
+    /// `shared_poll`), kept in the data dir under a name that does not reveal the token.
+    fn shared_wait(&self, kind: Kind, task_id: &str, r: &mut Reporter) -> SharedWait {
+        let key = shared_poll::key(self.client.base_url(), self.client.token().expose());
+        SharedWait::join(&self.session.paths.data_dir, Some(&key), kind, task_id, r)
     }
 
     /// Awaits a create; after an ambiguous failure looks for the task on the server (never
@@ -862,6 +866,6 @@ fn shown_path(path: &Path) -> String {
 }
 
 mod batch;
-
+mod shared_poll;
 #[cfg(test)]
 mod wait_tests;

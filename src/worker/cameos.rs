@@ -20,7 +20,9 @@ use super::submit::unix_now;
 use crate::api::Client;
 use crate::cameo_record::{CameoRecord, CameoStage};
 use crate::store::Store;
-use book::{Book, CAMEOS_FILE, Timing};
+// The watch of the data dir filters its events by this name.
+pub(super) use book::CAMEOS_FILE;
+use book::{Book, Timing};
 
 /// What the Cameos pane asks of the worker. Every request names a record by its `key`.
 #[derive(Debug, Clone, PartialEq)]

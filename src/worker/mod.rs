@@ -4,11 +4,12 @@
 //! Layout: [`spawn`] starts the loop in `run` under a supervisor that turns a panic into
 //! [`Event::Crashed`]. `poll` fetches one round for every watched task and paces the rounds,
 //! `tasks` interprets a round into the task records, `submit` performs one submission,
-//! `transfers` streams downloads, `clean` makes copies without the watermark, `pager`
-//! follows the drafts list's cursors without looping, `actions` holds the other one-shot
-//! requests and starts every Drafts pane job (`DraftJobs::handle`), `persist` the data-dir
-//! documents, and `queue` the local queue of submissions held while the service's limits say
-//! no (the loop's side of it is `run/queueing.rs`).
+//! `transfers` streams downloads, `clean` makes copies without the watermark, `watch` notices
+//! what other instances on the data dir wrote, `pager` follows the drafts list's cursors
+//! without looping, `actions` holds the other one-shot requests and starts every Drafts pane
+//! job (`DraftJobs::handle`), `persist` the data-dir documents, and `queue` the local queue of
+//! submissions held while the service's limits say no (the loop's side of it is
+//! `run/queueing.rs`).
 
 mod actions;
 mod cameos;
@@ -23,6 +24,7 @@ mod storyboards;
 mod submit;
 mod tasks;
 mod transfers;
+mod watch;
 
 use std::any::Any;
 use std::time::Duration;
@@ -42,6 +44,7 @@ pub use storyboards::{
 pub use submit::settings_summary;
 pub(crate) use tasks::{FINISHING_LIMIT, Trace};
 pub use transfers::{DEFAULT_FILE_NAME, Naming, Sidecar, file_name, sidecar_path};
+pub use watch::SyncMode;
 
 use crate::api::Client;
 use crate::store::Store;
@@ -66,6 +69,9 @@ pub struct WorkerConfig {
     pub cameo_poll: Duration,
     /// How downloads are named (the config's `file_name` and the local zone).
     pub naming: transfers::Naming,
+    /// How other instances' writes to the data dir are noticed: a file-change notification,
+    /// falling back to a look every 2 s (tests can take the fallback away).
+    pub sync: SyncMode,
 }
 
 impl Default for WorkerConfig {
@@ -78,6 +84,7 @@ impl Default for WorkerConfig {
             drafts_page: 30,
             cameo_poll: Duration::from_secs(5),
             naming: transfers::Naming::default(),
+            sync: SyncMode::Watch,
         }
     }
 }

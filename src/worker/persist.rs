@@ -1,7 +1,8 @@
 //! The worker's documents in the data dir: the task record (`tasks.json`) and the prompt
 //! autosave (`prompt.json`). Every write goes through the worker loop one at a time. The task
 //! record is shared with other instances on the data dir: it is merged, never overwritten
-//! ([`merge`]), and read again now and then to see what the others wrote ([`read_if_changed`]).
+//! ([`merge`]), and read again when the data-dir watch (`watch.rs`) says it changed, to see
+//! what the others wrote ([`read_if_changed`]).
 
 use std::time::Duration;
 

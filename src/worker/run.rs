@@ -2,8 +2,9 @@
 //! network itself: submissions and one-shot jobs run as spawned tasks, the poll round is a
 //! future polled alongside the request channel, so a request is picked up while a slow
 //! request is in flight. The only awaits in the loop body are data-dir writes, which must stay
-//! in order (a task is written down before the UI hears it was submitted), and the periodic
-//! look at what other instances on the data dir wrote.
+//! in order (a task is written down before the UI hears it was submitted), and the reads of
+//! what other instances on the data dir wrote, when `watch` says the files changed. With
+//! nothing unfinished the loop has no timer at all ([`Deadlines`]).
 
 mod queueing;
 
@@ -29,6 +30,7 @@ use super::queue::Queue;
 use super::storyboards::Storyboards;
 use super::submit::{SubmitOutcome, unix_now};
 use super::tasks::{TaskBook, finished_drafts_page};
+use super::watch::FileWatch;
 use crate::api::{Client, RetryNotice, RetryObserver};
 use crate::store::{Diff, Stamp, Store};
 use crate::track::TaskRecord;
@@ -37,10 +39,6 @@ use queueing::QueueJob;
 /// How long `Shutdown` waits for submissions in flight: their tasks may already exist on the
 /// server, and recording them is what lets the next start resume tracking them.
 const SUBMIT_GRACE: Duration = Duration::from_secs(10);
-
-/// How often the shared record files are looked at (one `stat` each) for what other
-/// instances on the data dir wrote, so their tasks and cameos show here too.
-const SYNC_EVERY: Duration = Duration::from_secs(2);
 
 /// A poll round in flight.
 type RoundFuture = Pin<Box<dyn Future<Output = Round> + Send>>;
@@ -54,65 +52,95 @@ pub(super) async fn run(
     requests: mpsc::Receiver<Request>,
     events: mpsc::UnboundedSender<Event>,
 ) {
-    let client = client.with_retry_observer(retry_events(events.clone()));
-    let restored = persist::restore(&store).await;
-    let _ = events.send(Event::Restored {
-        tasks: restored.tasks.clone(),
-        prompt: restored.prompt,
-        warnings: restored.warnings,
-    });
-    crash_if_asked();
-    let storyboards = Storyboards::start(store.clone(), &events).await;
-    let mut jobs = JoinSet::new();
-    let cameos = Cameos::start(
-        &client,
-        store.clone(),
-        &events,
-        &mut jobs,
-        config.cameo_poll,
-    )
-    .await;
-    // Temporary posts an interrupted clean download left behind are deleted first thing.
-    let ledger = Ledger::load(store.clone(), &events).await;
-    if !ledger.entries().await.is_empty() {
-        jobs.spawn(clean::sweep(client.clone(), ledger.clone(), events.clone()));
-    }
-    let mut worker = Worker {
-        client,
-        queue: Queue::new(store.clone()),
-        queue_jobs: JoinSet::new(),
-        direct: HashMap::new(),
-        stopping: false,
-        store,
-        drafts: DraftJobs {
-            page_size: config.drafts_page.max(1),
-            naming: config.naming.clone(),
-            ledger,
-        },
-        cadence: Cadence::new(config.poll_min, config.poll_max),
-        events,
-        requests,
-        book: TaskBook::new(restored.tasks),
-        next_poll: None,
-        round: None,
-        added_during_round: false,
-        quota_due: None,
-        in_trouble: false,
-        tasks_seen: None,
-        next_sync: Instant::now() + SYNC_EVERY,
-        autosave: PromptAutosave::default(),
-        storyboards,
-        cameos,
-        jobs,
-        submits: JoinSet::new(),
-    };
-    if worker.book.plan().is_some() {
-        // Resume tracking what an earlier run left unfinished.
-        worker.next_poll = Some(Instant::now());
-    }
+    let mut worker = Worker::start(client, store, config, requests, events).await;
     worker.start_queue().await;
     worker.serve().await;
     worker.finish().await;
+}
+
+/// The loop's timers, each `None` when off: what `Worker::serve` sleeps until. One place
+/// that says them all, so a test can check that an idle worker has none.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+struct Deadlines {
+    /// The next poll round.
+    poll: Option<Instant>,
+    /// The prompt autosave.
+    save: Option<Instant>,
+    /// The debounced quota read.
+    quota: Option<Instant>,
+    /// The next read of the shared record files.
+    sync: Option<Instant>,
+}
+
+impl Worker {
+    /// Restores the data dir, reports it, and starts the jobs an earlier run left unfinished.
+    async fn start(
+        client: Client,
+        store: Store,
+        config: WorkerConfig,
+        requests: mpsc::Receiver<Request>,
+        events: mpsc::UnboundedSender<Event>,
+    ) -> Worker {
+        // Watching before the first read: nothing another instance writes after it is missed.
+        let watch = FileWatch::start(store.dir(), config.sync);
+        let client = client.with_retry_observer(retry_events(events.clone()));
+        let restored = persist::restore(&store).await;
+        let _ = events.send(Event::Restored {
+            tasks: restored.tasks.clone(),
+            prompt: restored.prompt,
+            warnings: restored.warnings,
+        });
+        crash_if_asked();
+        let storyboards = Storyboards::start(store.clone(), &events).await;
+        let mut jobs = JoinSet::new();
+        let cameos = Cameos::start(
+            &client,
+            store.clone(),
+            &events,
+            &mut jobs,
+            config.cameo_poll,
+        )
+        .await;
+        // Temporary posts an interrupted clean download left behind are deleted first thing.
+        let ledger = Ledger::load(store.clone(), &events).await;
+        if !ledger.entries().await.is_empty() {
+            jobs.spawn(clean::sweep(client.clone(), ledger.clone(), events.clone()));
+        }
+        let mut worker = Worker {
+            client,
+            queue: Queue::new(store.clone()),
+            queue_jobs: JoinSet::new(),
+            direct: HashMap::new(),
+            stopping: false,
+            store,
+            drafts: DraftJobs {
+                page_size: config.drafts_page.max(1),
+                naming: config.naming.clone(),
+                ledger,
+            },
+            cadence: Cadence::new(config.poll_min, config.poll_max),
+            events,
+            requests,
+            book: TaskBook::new(restored.tasks),
+            next_poll: None,
+            round: None,
+            added_during_round: false,
+            quota_due: None,
+            in_trouble: false,
+            tasks_seen: None,
+            watch,
+            autosave: PromptAutosave::default(),
+            storyboards,
+            cameos,
+            jobs,
+            submits: JoinSet::new(),
+        };
+        if worker.book.plan().is_some() {
+            // Resume tracking what an earlier run left unfinished.
+            worker.next_poll = Some(Instant::now());
+        }
+        worker
+    }
 }
 
 /// The loop's state.
@@ -139,8 +167,8 @@ struct Worker {
     in_trouble: bool,
     /// How `tasks.json` looked when last read for other instances' changes.
     tasks_seen: Option<Stamp>,
-    /// When the shared record files are next looked at.
-    next_sync: Instant,
+    /// The data-dir watch: when the shared record files are read again.
+    watch: FileWatch,
     autosave: PromptAutosave,
     /// Storyboard files and autosave.
     storyboards: Storyboards,
@@ -163,12 +191,26 @@ struct Worker {
 }
 
 impl Worker {
+    /// Every timer the loop has now.
+    fn deadlines(&self) -> Deadlines {
+        Deadlines {
+            poll: self.next_poll.filter(|_| self.round.is_none()),
+            save: self.autosave.due(),
+            quota: self.quota_due,
+            sync: self.watch.due(),
+        }
+    }
+
     async fn serve(&mut self) {
         loop {
-            let poll_at = self.next_poll.filter(|_| self.round.is_none());
-            let save_at = self.autosave.due();
-            let quota_at = self.quota_due;
+            let Deadlines {
+                poll: poll_at,
+                save: save_at,
+                quota: quota_at,
+                sync: sync_at,
+            } = self.deadlines();
             let queue_at = self.queue_timer();
+            let notified = self.watch.notified();
             tokio::select! {
                 biased;
                 request = self.requests.recv() => match request {
@@ -218,7 +260,10 @@ impl Worker {
                 _ = tokio::time::sleep_until(queue_at.unwrap_or_else(Instant::now)), if queue_at.is_some() => {
                     self.on_queue_timer().await;
                 }
-                _ = tokio::time::sleep_until(self.next_sync) => self.sync().await,
+                _ = notified => self.watch.on_notified(Instant::now()),
+                _ = tokio::time::sleep_until(sync_at.unwrap_or_else(Instant::now)), if sync_at.is_some() => {
+                    self.sync().await;
+                }
             }
         }
     }
@@ -406,9 +451,19 @@ impl Worker {
         }
     }
 
-    /// Looks at the shared record files for what other instances wrote.
+    /// Reads the shared record files `watch` says changed, for what other instances wrote.
     async fn sync(&mut self) {
-        self.next_sync = Instant::now() + SYNC_EVERY;
+        let changed = self.watch.take(Instant::now());
+        if changed.tasks {
+            self.sync_tasks().await;
+        }
+        if changed.cameos {
+            self.cameos.sync().await;
+        }
+    }
+
+    /// Adopts what other instances wrote to `tasks.json`, if it changed since last read.
+    async fn sync_tasks(&mut self) {
         match persist::read_if_changed(&self.store, TASKS_FILE, self.tasks_seen).await {
             Ok(Some((stamp, records))) => {
                 self.tasks_seen = Some(stamp);
@@ -420,7 +475,8 @@ impl Worker {
                 "the record of submitted tasks could not be read: {message}"
             ))),
         }
-        self.cameos.sync().await;
+        // `queue.json` is watched under the tasks flag (see `watch`): a change to either is
+        // another instance's queue moving.
         self.sync_queue().await;
     }
 
@@ -527,3 +583,55 @@ fn crash_if_asked() {
 /// Release builds: no crash switch at all (see the debug version above).
 #[cfg(not(debug_assertions))]
 fn crash_if_asked() {}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::api::{AccessToken, ClientConfig};
+    use crate::worker::SyncMode;
+
+    /// A worker started on an empty data dir, not serving: nothing to resume, so nothing is
+    /// asked of the (unreachable) backend.
+    async fn idle_worker(dir: &std::path::Path, sync: SyncMode) -> Worker {
+        let base = "http://127.0.0.1:9/backend";
+        let token = AccessToken::new("sora-test-token").expect("token");
+        let client = Client::new(ClientConfig::new(base, token)).expect("client");
+        let (_requests, inbox) = mpsc::channel(1);
+        let (events, _seen) = mpsc::unbounded_channel();
+        let config = WorkerConfig {
+            sync,
+            ..WorkerConfig::default()
+        };
+        Worker::start(
+            client,
+            Store::new(dir).for_backend(base),
+            config,
+            inbox,
+            events,
+        )
+        .await
+    }
+
+    #[tokio::test]
+    async fn an_idle_worker_under_a_watch_has_no_timer_at_all() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let worker = idle_worker(dir.path(), SyncMode::Watch).await;
+        assert!(worker.watch.notifies(), "the watch starts on a temp dir");
+        assert_eq!(worker.deadlines(), Deadlines::default());
+    }
+
+    #[tokio::test]
+    async fn an_idle_worker_without_a_watch_looks_at_the_files_every_two_seconds() {
+        let dir = tempfile::tempdir().expect("temp dir");
+        let worker = idle_worker(dir.path(), SyncMode::Poll).await;
+        let deadlines = worker.deadlines();
+        assert!(deadlines.sync.is_some(), "{deadlines:?}");
+        assert_eq!(
+            Deadlines {
+                sync: None,
+                ..deadlines
+            },
+            Deadlines::default()
+        );
+    }
+}

@@ -27,6 +27,7 @@ pub fn fast_config() -> WorkerConfig {
         // Files named by the generation id alone, so tests about what is downloaded can name
         // the file; the default template has its own tests (`download_names`, `transfers`).
         naming: sora_tui::worker::Naming::new(Some("{id}"), sora_tui::text::Zone::utc()),
+        ..WorkerConfig::default()
     }
 }
 

@@ -16,7 +16,7 @@ use crate::store::{Diff, RecordSet, Stamp, Store};
 use crate::worker::protocol::Event;
 
 /// The document in the data dir.
-pub(super) const CAMEOS_FILE: &str = "cameos.json";
+pub(in crate::worker) const CAMEOS_FILE: &str = "cameos.json";
 
 /// How the processing poll is paced.
 #[derive(Debug, Clone, Copy, PartialEq)]
