@@ -96,11 +96,7 @@ impl Job {
                 format!("storyboard · {}", settings.summary())
             }
             SubmissionKind::Image { shape, variants } => {
-                let shape = match shape {
-                    ImageShape::Square => "square",
-                    ImageShape::Landscape => "landscape",
-                    ImageShape::Portrait => "portrait",
-                };
+                let shape = shape.name();
                 let plural = if *variants == 1 { "" } else { "s" };
                 format!("image · {shape} · {variants} variant{plural}")
             }

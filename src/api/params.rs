@@ -199,6 +199,15 @@ pub enum ImageShape {
 }
 
 impl ImageShape {
+    /// The shape's word, as settings summaries and the Prompt pane show it: `square`.
+    pub fn name(self) -> &'static str {
+        match self {
+            ImageShape::Square => "square",
+            ImageShape::Landscape => "landscape",
+            ImageShape::Portrait => "portrait",
+        }
+    }
+
     /// `(width, height)` in pixels.
     pub fn dimensions(self) -> (u32, u32) {
         match self {

@@ -152,6 +152,23 @@ impl Store {
         Ok((serde_json::from_value(doc)?, foreign))
     }
 
+    /// Writes a record list atomically (see [`Store::record_bytes`]); the merge and the
+    /// locked update share it.
+    fn write_records<T: Serialize>(
+        &self,
+        path: &std::path::Path,
+        records: &[T],
+        foreign: Vec<serde_json::Value>,
+    ) -> Result<(), StoreError> {
+        let bytes = self
+            .record_bytes(records, foreign)
+            .map_err(|e| StoreError {
+                path: path.display().to_string(),
+                message: e.to_string(),
+            })?;
+        write_atomic(path, &bytes)
+    }
+
     /// The bytes of a record list as written by this store: its own records, each tagged with
     /// its backend when scoped, then the other backends' records as they were.
     fn record_bytes<T: Serialize>(

@@ -17,7 +17,7 @@ use std::time::Duration;
 use serde::Serialize;
 use serde::de::DeserializeOwned;
 
-use super::{Store, StoreError, Unreadable, err, write_atomic};
+use super::{Store, StoreError, Unreadable, err};
 
 /// How long a write waits for another instance's write of the same file; a write holds the
 /// lock for one read and one write, so only a stopped or stuck process holds it this long.
@@ -118,13 +118,7 @@ impl Store {
         };
         apply(&mut records, ops);
         if !ops.is_empty() || set_aside.is_some() {
-            let bytes = self
-                .record_bytes(&records, foreign)
-                .map_err(|e| StoreError {
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                })?;
-            write_atomic(&path, &bytes)?;
+            self.write_records(&path, &records, foreign)?;
         }
         Ok(Merged { records, set_aside })
     }
@@ -160,13 +154,7 @@ impl Store {
         };
         let (out, changed) = change(&mut records);
         if changed {
-            let bytes = self
-                .record_bytes(&records, foreign)
-                .map_err(|e| StoreError {
-                    path: path.display().to_string(),
-                    message: e.to_string(),
-                })?;
-            write_atomic(&path, &bytes)?;
+            self.write_records(&path, &records, foreign)?;
         }
         Ok(out)
     }

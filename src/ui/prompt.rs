@@ -7,7 +7,7 @@ use ratatui::style::{Modifier, Style};
 use ratatui::text::{Line, Span};
 use ratatui::widgets::{Block, BorderType, Padding, Paragraph};
 
-use crate::api::{ImageShape, Size};
+use crate::api::Size;
 use crate::app::keymap::Action;
 use crate::app::{App, PromptField, PromptPane};
 
@@ -205,12 +205,7 @@ fn settings(app: &App) -> Vec<Setting> {
     let na = |why: &str| format!("– {why}");
     let orientation = if image {
         let (w, h) = p.shape.dimensions();
-        let name = match p.shape {
-            ImageShape::Square => "square",
-            ImageShape::Landscape => "landscape",
-            ImageShape::Portrait => "portrait",
-        };
-        format!("{name} {w}x{h}")
+        format!("{} {w}x{h}", p.shape.name())
     } else {
         video.orientation.wire().to_string()
     };

@@ -196,14 +196,7 @@ fn queued_row<'a>(
     let sub = &item.submission;
     let mut prompt = Vec::with_capacity(5);
     if let Some(reason) = reason {
-        let reason = sanitize(reason, 200);
-        let reason = if reason.is_empty() {
-            "no reason given".to_string()
-        } else {
-            reason
-        };
-        prompt.push(Span::styled(reason, theme.error));
-        prompt.push(Span::styled(" · ", theme.dim));
+        push_reason(&mut prompt, reason, theme);
     }
     if let Some(origin) = &item.origin {
         prompt.push(Span::styled(sanitize(origin, 40), theme.dim));
@@ -325,14 +318,7 @@ fn task_row<'a>(
     };
     let mut prompt = Vec::with_capacity(3);
     if let Some(reason) = reason {
-        let reason = sanitize(reason, 200);
-        let reason = if reason.is_empty() {
-            "no reason given".to_string()
-        } else {
-            reason
-        };
-        prompt.push(Span::styled(reason, theme.error));
-        prompt.push(Span::styled(" · ", theme.dim));
+        push_reason(&mut prompt, reason, theme);
     }
     // A storyboard's prompt is its whole timeline text; its gist reads better in one line.
     let text = if t.kind == crate::track::TaskKind::Storyboard {
@@ -380,4 +366,17 @@ fn footer<'a>(t: &TaskRecord, selected: usize, len: usize, theme: &Theme) -> Lin
         spans.push(Span::styled(settings, theme.dim));
     }
     Line::from(spans)
+}
+
+/// A failure's reason before the prompt, as a failed task and a failed queued item show it:
+/// sanitised (it quotes the server), and never blank.
+fn push_reason(spans: &mut Vec<Span<'static>>, reason: &str, theme: &Theme) {
+    let reason = sanitize(reason, 200);
+    let reason = if reason.is_empty() {
+        "no reason given".to_string()
+    } else {
+        reason
+    };
+    spans.push(Span::styled(reason, theme.error));
+    spans.push(Span::styled(" · ", theme.dim));
 }

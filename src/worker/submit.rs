@@ -8,7 +8,7 @@ use tokio::sync::mpsc::UnboundedSender;
 
 use super::protocol::{Event, Submission, SubmissionKind, TaskEvent};
 use crate::api::reconcile::{self, Listing};
-use crate::api::{ApiError, Client, ImageShape, VideoSettings};
+use crate::api::{ApiError, Client, VideoSettings};
 use crate::track::{TaskKind, TaskPhase, TaskRecord};
 
 /// How a submission ended, for the loop to record and report.
@@ -174,11 +174,7 @@ pub fn settings_summary(kind: &SubmissionKind) -> String {
             remix: Some(_),
         } => format!("{} · remix", video(settings)),
         SubmissionKind::Image { shape, variants } => {
-            let shape = match shape {
-                ImageShape::Square => "square",
-                ImageShape::Landscape => "landscape",
-                ImageShape::Portrait => "portrait",
-            };
+            let shape = shape.name();
             let plural = if *variants == 1 { "" } else { "s" };
             format!("{shape} · {variants} image{plural}")
         }
@@ -190,7 +186,7 @@ pub(super) use crate::text::unix_now;
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::api::{Length, Model, Orientation};
+    use crate::api::{ImageShape, Length, Model, Orientation};
 
     #[test]
     fn summaries_read_like_the_settings_line() {
