@@ -84,8 +84,9 @@ pub struct Config {
     pub download_dir: Option<PathBuf>,
     /// How often unfinished tasks are polled, in milliseconds (default 2500).
     pub poll_interval_ms: Option<u64>,
-    /// How a finished task is announced: `bell` (default), `osc9` (a desktop notification in
-    /// terminals that support it), or `off`.
+    /// How a finished task is announced: `bell` (default), `osc9` or `osc777` (a desktop
+    /// notification in terminals that support it), `desktop` (the desktop's notification
+    /// service), or `off`.
     pub notifications: Option<Notifications>,
     /// Command that opens a video or link (default `xdg-open`, `open` on macOS); the target (an
     /// http(s) media link or a downloaded file, nothing else) is the last argument, after `--`
@@ -98,6 +99,9 @@ pub struct Config {
     /// example `wl-copy`, `xclip -selection clipboard`); default: the first of those found,
     /// else the terminal (OSC 52). `osc52` means the terminal only.
     pub copy_command: Option<String>,
+    /// Whether the UI takes the mouse (clicks, the wheel; default true). `false` leaves the
+    /// terminal's own selection working; Shift-drag selects in most terminals either way.
+    pub mouse: Option<bool>,
     /// Key overrides: `action = "key"` or `action = ["key", "key"]` (see the help overlay).
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, KeyList>,
@@ -160,6 +164,11 @@ pub enum Notifications {
     Bell,
     /// OSC 9 desktop notification.
     Osc9,
+    /// OSC 777 `notify` (urxvt, foot, Ghostty, WezTerm, …): a title and a body.
+    Osc777,
+    /// The freedesktop notification service (with the `desktop-notifications` feature;
+    /// without it OSC 777 and a one-time note).
+    Desktop,
     /// Nothing.
     Off,
 }
@@ -272,6 +281,21 @@ impl Config {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn every_notifications_value_parses_and_an_unknown_one_is_refused() {
+        for (text, want) in [
+            ("bell", Notifications::Bell),
+            ("osc9", Notifications::Osc9),
+            ("osc777", Notifications::Osc777),
+            ("desktop", Notifications::Desktop),
+            ("off", Notifications::Off),
+        ] {
+            let cfg = Config::parse(&format!("notifications = \"{text}\"\n")).unwrap();
+            assert_eq!(cfg.notifications, Some(want));
+        }
+        assert!(Config::parse("notifications = \"loud\"\n").is_err());
+    }
 
     #[test]
     fn broken_config_names_path_and_line() {

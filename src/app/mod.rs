@@ -10,6 +10,7 @@ pub mod help;
 pub mod keymap;
 pub mod line_edit;
 mod log;
+pub mod mouse;
 mod open;
 mod prompt;
 mod queue;
@@ -87,6 +88,16 @@ pub enum Msg {
         /// The jobs, or the error naming the file and line.
         result: Result<crate::batch::Batch, String>,
     },
+    /// A click or a wheel turn, with what it landed on in the last frame (the TUI loop looks
+    /// it up in `ui::hit`'s map; `None`: nothing the mouse acts on).
+    Mouse {
+        /// What was drawn under the pointer.
+        target: Option<mouse::Target>,
+        /// Click or wheel.
+        kind: mouse::MouseKind,
+        /// The cell, `(column, row)` from the top left, 0-based.
+        at: (u16, u16),
+    },
 }
 
 /// Whose text an external editor session edits.
@@ -154,6 +165,8 @@ impl App {
             config_problems: Vec::new(),
             fatal: None,
             demo: false,
+            mouse: true,
+            last_click: None,
         }
     }
 

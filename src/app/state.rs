@@ -622,6 +622,11 @@ pub struct App {
     /// Running `--demo` against the built-in simulator: the status bar says so, so a demo
     /// is never mistaken for the real account.
     pub demo: bool,
+    /// Whether mouse messages act (`mouse = false` in the config turns them off, and the loop
+    /// then leaves the terminal's own selection alone).
+    pub mouse: bool,
+    /// The last click, to tell a double click (`app::mouse`).
+    pub last_click: Option<super::mouse::LastClick>,
 }
 
 impl App {

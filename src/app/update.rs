@@ -80,6 +80,7 @@ pub fn update(app: &mut App, msg: Msg, now: f64) -> Vec<Cmd> {
             super::prompt::on_completions(app, input, candidates)
         }
         Msg::BatchLoaded { path, result } => super::batch::on_loaded(app, path, result),
+        Msg::Mouse { target, kind, .. } => super::mouse::on_mouse(app, target, kind, now),
     }
 }
 
@@ -122,7 +123,7 @@ pub(super) fn ctrl(key: &KeyEvent, c: char) -> bool {
     key.modifiers.contains(KeyModifiers::CONTROL) && key.code == KeyCode::Char(c)
 }
 
-fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
+pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
     if ctrl(&key, 'c') {
         app.quit = true;
         return vec![Cmd::Quit];
@@ -236,7 +237,7 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Cmd> {
     }
 }
 
-fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
+pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
     use Action::*;
     match action {
         Quit => {

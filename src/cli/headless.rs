@@ -76,7 +76,12 @@ pub async fn run(cli: Cli) -> ExitStatus {
                     Command::Publish { gen_id } => ctx.publish(gen_id, &mut reporter).await,
                     Command::Unpublish { post_id } => ctx.unpublish(post_id, &mut reporter).await,
                     // Handled before a session starts (`cli::run`, `run_sim`).
-                    Command::Sim(_) | Command::Login | Command::Logout => Ok(()),
+                    Command::Sim(_)
+                    | Command::Login
+                    | Command::Logout
+                    | Command::Completions { .. }
+                    | Command::Config(_)
+                    | Command::Version { .. } => Ok(()),
                 }
             }
         },

@@ -14,7 +14,7 @@ const MAX_INPUT: u64 = 64 * 1024;
 /// Reads a token from stdin and stores it.
 pub fn login() -> ExitStatus {
     let paths = Paths::discover();
-    super::init_logging(&paths);
+    super::init_logging(&paths, None);
     let stdin = std::io::stdin();
     let interactive = stdin.is_terminal();
     if interactive {
@@ -68,7 +68,7 @@ pub fn login() -> ExitStatus {
 /// Deletes the stored token.
 pub fn logout() -> ExitStatus {
     let paths = Paths::discover();
-    super::init_logging(&paths);
+    super::init_logging(&paths, None);
     let path = paths.token_file();
     match token_store::remove(&path) {
         Ok(true) => {

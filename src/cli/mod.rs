@@ -1,6 +1,8 @@
 //! The command line: clap definitions, the session set-up shared by every command, and the
 //! dispatch to the simulator, the TUI and the headless commands.
 
+mod completions;
+mod config_cmd;
 mod exit;
 mod headless;
 mod login;
@@ -38,6 +40,9 @@ pub struct Cli {
     /// Machine-readable output: one JSON object per line.
     #[arg(long, global = true)]
     pub json: bool,
+    /// Write the log here instead of sora-tui.log in the state dir.
+    #[arg(long, global = true, value_name = "PATH")]
+    pub log_file: Option<PathBuf>,
     /// Poll interval for --wait, in milliseconds.
     #[arg(long, global = true, hide = true, env = "SORA_POLL_INTERVAL_MS")]
     pub poll_interval_ms: Option<u64>,
@@ -110,6 +115,34 @@ pub enum Command {
     Login,
     /// Delete the token stored by `login`.
     Logout,
+    /// Print a shell completion script: `sora-tui completions bash > …` (see README).
+    Completions {
+        /// bash, zsh, fish, elvish or powershell.
+        shell: clap_complete::Shell,
+    },
+    /// Where the files are, the effective settings, and a check of the config file.
+    #[command(subcommand)]
+    Config(ConfigCommand),
+    /// Print the version; with --verbose also the platform, terminal and paths (for bug reports).
+    Version {
+        /// Also the OS, architecture, terminal, paths and build features.
+        #[arg(long)]
+        verbose: bool,
+    },
+}
+
+/// `sora-tui config …`.
+#[derive(Debug, Subcommand)]
+pub enum ConfigCommand {
+    /// Print each place the program uses, `name: path` a line (--json: one object).
+    Path,
+    /// Open the config file in $VISUAL/$EDITOR (else vi), made from a commented template if
+    /// missing, then check it.
+    Edit,
+    /// Print each effective setting with its source: default, file, environment, flag.
+    Show,
+    /// List every problem of the config file with its line; exit code 2 if any.
+    Check,
 }
 
 /// `sora-tui sim`.
@@ -264,10 +297,38 @@ fn parse_length(s: &str) -> Result<Length, String> {
 
 /// Runs the parsed command line to completion.
 pub async fn run(cli: Cli) -> ExitStatus {
+    let paths = crate::config::Paths::discover();
+    crate::crash::install(
+        paths.state_dir.clone(),
+        crate::logging::log_path(&paths, cli.log_file.as_deref()),
+    );
     // These need neither a session nor a token.
-    match cli.command {
+    match &cli.command {
         Some(Command::Login) => login::login(),
         Some(Command::Logout) => login::logout(),
+        Some(Command::Completions { shell }) => completions::print(*shell),
+        Some(Command::Config(c)) => match c {
+            ConfigCommand::Path => config_cmd::run_path(&cli, &paths),
+            ConfigCommand::Edit => config_cmd::run_edit(&paths),
+            ConfigCommand::Show => config_cmd::run_show(&cli, &paths),
+            ConfigCommand::Check => config_cmd::run_check(&paths),
+        },
+        Some(Command::Version { verbose }) => {
+            println!("sora-tui {}", env!("CARGO_PKG_VERSION"));
+            if *verbose {
+                print!("{}", crate::crash::platform_lines());
+                println!(
+                    "rustc: {}",
+                    option_env!("SORA_TUI_RUSTC_VERSION").unwrap_or("unknown (not set at build)")
+                );
+                let log = crate::logging::log_path(&paths, cli.log_file.as_deref());
+                println!("config: {}", paths.config_file.display());
+                println!("data: {}", paths.data_dir.display());
+                println!("state: {}", paths.state_dir.display());
+                println!("log: {}", log.display());
+            }
+            ExitStatus::Ok
+        }
         _ => headless::run(cli).await,
     }
 }
@@ -284,27 +345,9 @@ pub fn shut_down(runtime: tokio::runtime::Runtime) {
     runtime.shutdown_timeout(SHUTDOWN_WAIT);
 }
 
-/// Sends `tracing` output to the log file in the state dir, at the level named by `SORA_LOG`
-/// (error, warn, info, debug, trace; default info). Logging is best effort: a log file that
-/// cannot be opened must not stop the program.
-pub fn init_logging(paths: &crate::config::Paths) {
-    let level = std::env::var("SORA_LOG")
-        .ok()
-        .and_then(|l| l.parse::<tracing::Level>().ok())
-        .unwrap_or(tracing::Level::INFO);
-    let file = std::fs::create_dir_all(&paths.state_dir).and_then(|_| {
-        std::fs::OpenOptions::new()
-            .create(true)
-            .append(true)
-            .open(paths.log_file())
-    });
-    if let Ok(file) = file {
-        let _ = tracing_subscriber::fmt()
-            .with_max_level(level)
-            .with_ansi(false)
-            .with_writer(std::sync::Mutex::new(file))
-            .try_init();
-    }
+/// Sends `tracing` output to the log file (see [`crate::logging::init`]).
+pub fn init_logging(paths: &crate::config::Paths, log_file: Option<&std::path::Path>) {
+    crate::logging::init(paths, log_file);
 }
 
 #[cfg(test)]

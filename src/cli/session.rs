@@ -136,7 +136,7 @@ impl Session {
     /// Resolves paths and config, and starts the simulator for `--demo`.
     pub async fn start(cli: &Cli) -> Result<Session, ApiError> {
         let mut paths = Paths::discover();
-        super::init_logging(&paths);
+        super::init_logging(&paths, cli.log_file.as_deref());
         let (config, config_error) = Config::load(&paths.config_file);
         let demo = if cli.demo {
             let sim_config = SimConfig {
@@ -173,6 +173,14 @@ impl Session {
     /// then the token stored by `sora-tui login`, then the config's `token`. With `--demo`,
     /// the simulator's. A token file other users can read earns one warning line on stderr.
     pub fn token(&self, cli: &Cli) -> Result<AccessToken, ApiError> {
+        let token = self.token_unremembered(cli)?;
+        // Whatever happens later, a crash report must not carry it.
+        crate::crash::remember_secret(token.expose());
+        Ok(token)
+    }
+
+    /// [`Session::token`] before it is remembered for redaction.
+    fn token_unremembered(&self, cli: &Cli) -> Result<AccessToken, ApiError> {
         if let Some(sim) = &self.demo {
             return AccessToken::new(&sim.token())
                 .ok_or_else(|| ApiError::InvalidInput("bad demo token".into()));

@@ -15,6 +15,11 @@ pub struct Effects {
     player: Option<String>,
     /// How `y` copies, chosen once at start (see [`super::clipboard::choose`]).
     copy: super::clipboard::Method,
+    /// Inside tmux: notifications are wrapped in its passthrough too.
+    tmux: bool,
+    /// The note that `desktop` falls back to OSC 777 was shown.
+    #[cfg_attr(feature = "desktop-notifications", allow(dead_code))]
+    desktop_noted: bool,
 }
 
 impl Effects {
@@ -28,6 +33,8 @@ impl Effects {
                 config.copy_command.as_deref(),
                 &super::clipboard::CopyEnv::from_env(),
             ),
+            tmux: std::env::var_os("TMUX").is_some(),
+            desktop_noted: false,
         }
     }
 
@@ -52,17 +59,7 @@ impl Effects {
                 },
             ),
             Cmd::Open(target) => self.open(&target).err().map(Msg::EffectFailed),
-            Cmd::Notify(text) => {
-                match self.notifications {
-                    Notifications::Bell => super::write_terminal(b"\x07"),
-                    Notifications::Osc9 => {
-                        let clean: String = text.chars().filter(|c| !c.is_control()).collect();
-                        super::write_terminal(format!("\x1b]9;{clean}\x07").as_bytes());
-                    }
-                    Notifications::Off => {}
-                }
-                None
-            }
+            Cmd::Notify(text) => self.notify(&text),
             Cmd::CompletePath(input) => Some(Msg::Completions {
                 candidates: complete_path(&input),
                 input,
@@ -75,6 +72,47 @@ impl Effects {
             }),
             Cmd::Quit | Cmd::EditExternally { .. } => None,
         }
+    }
+
+    /// Announces a finished task the configured way; the first `desktop` notification of a
+    /// build without the feature also says, once, that OSC 777 stands in.
+    fn notify(&mut self, text: &str) -> Option<Msg> {
+        match self.notifications {
+            Notifications::Bell => super::write_terminal(b"\x07"),
+            Notifications::Osc9 => super::write_terminal(&osc9(text, self.tmux)),
+            Notifications::Osc777 => super::write_terminal(&osc777("sora-tui", text, self.tmux)),
+            Notifications::Desktop => return self.desktop(text),
+            Notifications::Off => {}
+        }
+        None
+    }
+
+    /// The freedesktop notification service, off the UI thread.
+    #[cfg(feature = "desktop-notifications")]
+    fn desktop(&mut self, text: &str) -> Option<Msg> {
+        let body = crate::text::sanitize(text, 200);
+        tokio::task::spawn_blocking(move || {
+            if let Err(e) = notify_rust::Notification::new()
+                .summary("sora-tui")
+                .body(&body)
+                .show()
+            {
+                tracing::warn!(error = %e, "desktop notification failed");
+            }
+        });
+        None
+    }
+
+    /// Without the feature: OSC 777, and a note the first time.
+    #[cfg(not(feature = "desktop-notifications"))]
+    fn desktop(&mut self, text: &str) -> Option<Msg> {
+        super::write_terminal(&osc777("sora-tui", text, self.tmux));
+        if std::mem::replace(&mut self.desktop_noted, true) {
+            return None;
+        }
+        Some(Msg::EffectFailed(
+            "this build lacks desktop notifications (cargo feature desktop-notifications): using OSC 777 instead".into(),
+        ))
     }
 
     /// Starts the player on a target checked once more by [`super::player::command`].
@@ -91,6 +129,40 @@ impl Effects {
                 format!("cannot run {program:?} to open it ({e}): set `player` in the config")
             })
     }
+}
+
+/// Notification text made safe inside an OSC: control characters dropped (an ESC or BEL in
+/// a prompt would end the sequence early), `;` too where it separates fields, cut short.
+fn osc_text(text: &str, keep_semicolons: bool) -> String {
+    crate::text::sanitize(text, 200)
+        .chars()
+        .filter(|c| !c.is_control() && (keep_semicolons || *c != ';'))
+        .collect()
+}
+
+/// Inside tmux, a sequence sent bare and again in tmux's DCS passthrough (each ESC doubled)
+/// for the terminal outside, as `clipboard::osc52` does.
+fn wrap_for_tmux(bare: String, tmux: bool) -> Vec<u8> {
+    if tmux {
+        format!("{bare}\x1bPtmux;{}\x1b\\", bare.replace('\x1b', "\x1b\x1b")).into_bytes()
+    } else {
+        bare.into_bytes()
+    }
+}
+
+/// `ESC ] 9 ; BODY BEL`.
+pub fn osc9(body: &str, tmux: bool) -> Vec<u8> {
+    wrap_for_tmux(format!("\x1b]9;{}\x07", osc_text(body, true)), tmux)
+}
+
+/// `ESC ] 777 ; notify ; TITLE ; BODY ESC \`.
+pub fn osc777(title: &str, body: &str, tmux: bool) -> Vec<u8> {
+    let bare = format!(
+        "\x1b]777;notify;{};{}\x1b\\",
+        osc_text(title, false),
+        osc_text(body, true)
+    );
+    wrap_for_tmux(bare, tmux)
 }
 
 /// The most text read back from the editor: far more than any prompt.
@@ -214,6 +286,24 @@ pub fn complete_path(input: &str) -> Vec<String> {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn notification_sequences_are_exact_and_cannot_be_broken_out_of() {
+        assert_eq!(osc9("done", false), b"\x1b]9;done\x07");
+        assert_eq!(
+            osc777("sora-tui", "video ready", false),
+            b"\x1b]777;notify;sora-tui;video ready\x1b\\"
+        );
+        // An ESC, a BEL or a field separator in the text cannot end the sequence or add a field.
+        assert_eq!(
+            osc777("a;b", "x\x1b]0;pwned\x07y", false),
+            b"\x1b]777;notify;ab;xy\x1b\\"
+        );
+        assert_eq!(
+            osc777("t", "b", true),
+            b"\x1b]777;notify;t;b\x1b\\\x1bPtmux;\x1b\x1b]777;notify;t;b\x1b\x1b\\\x1b\\"
+        );
+    }
 
     #[test]
     fn completes_files_and_folders() {

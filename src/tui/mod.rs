@@ -101,6 +101,7 @@ pub fn initial_app(setup: &TuiSetup) -> (App, Theme) {
             .unwrap_or_default(),
     };
     let mut app = App::new(info, keymap, unix_now());
+    app.mouse = mouse_capture(&setup.config);
     app.config_problems = problems;
     app.demo = setup.demo;
     (app, theme)
@@ -132,7 +133,19 @@ pub async fn run(client: Client, setup: TuiSetup) -> Result<(), String> {
     let mut terminal =
         ratatui::try_init().map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    if app.mouse {
+        capture_mouse(true);
+        // A panic must give the terminal its mouse back too (ratatui's hook restores the rest).
+        let previous = std::panic::take_hook();
+        std::panic::set_hook(Box::new(move |info| {
+            capture_mouse(false);
+            previous(info);
+        }));
+    }
     let result = event_loop(&mut terminal, &mut app, &mut ev_rx, &mut effects, &theme).await;
+    if app.mouse {
+        capture_mouse(false);
+    }
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
 
@@ -141,9 +154,51 @@ pub async fn run(client: Client, setup: TuiSetup) -> Result<(), String> {
     let _ = tokio::time::timeout(Duration::from_secs(2), worker_handle).await;
     result?;
     match app.fatal {
-        Some(msg) => Err(msg),
+        // A worker's panic wrote a report while the UI still owned the screen: say so again.
+        Some(msg) => Err(match crate::crash::last_report() {
+            Some(path) => format!(
+                "{msg}\na crash report is in {}: please attach it to a bug report; it holds no token",
+                path.display()
+            ),
+            None => msg,
+        }),
         None => Ok(()),
     }
+}
+
+/// Whether to ask the terminal for mouse events: unless the config says `mouse = false`.
+fn mouse_capture(config: &Config) -> bool {
+    config.mouse.unwrap_or(true)
+}
+
+/// Turns the terminal's mouse reporting on or off.
+fn capture_mouse(on: bool) {
+    let mut out = std::io::stdout();
+    let _ = if on {
+        crossterm::execute!(out, crossterm::event::EnableMouseCapture)
+    } else {
+        crossterm::execute!(out, crossterm::event::DisableMouseCapture)
+    };
+}
+
+/// A mouse event as a message, with what the last frame drew under it; `None` for what
+/// the UI does not use (moves, drags, other buttons, Shift held: the terminal selects).
+fn mouse_msg(hits: &crate::ui::HitMap, m: crossterm::event::MouseEvent) -> Option<Msg> {
+    use crossterm::event::{KeyModifiers, MouseButton, MouseEventKind};
+    if m.modifiers.contains(KeyModifiers::SHIFT) {
+        return None;
+    }
+    let kind = match m.kind {
+        MouseEventKind::Down(MouseButton::Left) => app::mouse::MouseKind::Click,
+        MouseEventKind::ScrollUp => app::mouse::MouseKind::WheelUp,
+        MouseEventKind::ScrollDown => app::mouse::MouseKind::WheelDown,
+        _ => return None,
+    };
+    Some(Msg::Mouse {
+        target: hits.lookup(m.column, m.row),
+        kind,
+        at: (m.column, m.row),
+    })
 }
 
 /// The resize message for a terminal of this size, with the list height the ui's layout
@@ -171,8 +226,10 @@ async fn event_loop(
         .map_err(|e| format!("cannot read the terminal size: {e}"))?;
     let mut cmds = app::update(app, resize(size.width, size.height), unix_now());
     cmds.extend(app::startup(app));
+    // Where the last frame drew what the mouse acts on.
+    let mut hits = crate::ui::HitMap::default();
     // The first frame is drawn before any network answer.
-    draw(terminal, app, theme)?;
+    draw(terminal, app, theme, &mut hits)?;
     crash_ui_if_asked();
     let mut pending = cmds;
     let mut term_events = Some(EventStream::new());
@@ -189,7 +246,14 @@ async fn event_loop(
                     Cmd::EditExternally { text, target } => {
                         // The editor owns the terminal meanwhile: stop reading keys, leave the UI.
                         drop(term_events.take());
+                        // The editor gets a terminal without mouse reporting.
+                        if app.mouse {
+                            capture_mouse(false);
+                        }
                         let result = effects::edit_externally(terminal, &text);
+                        if app.mouse {
+                            capture_mouse(true);
+                        }
                         term_events = Some(EventStream::new());
                         pending.extend(app::update(
                             app,
@@ -211,7 +275,7 @@ async fn event_loop(
             return Ok(());
         }
         if changed {
-            draw(terminal, app, theme)?;
+            draw(terminal, app, theme, &mut hits)?;
         }
         let tick = app.needs_tick();
         let msg = tokio::select! {
@@ -221,6 +285,10 @@ async fn event_loop(
                 Some(Ok(TermEvent::Key(k))) => Msg::Key(k),
                 Some(Ok(TermEvent::Paste(text))) => Msg::Paste(text),
                 Some(Ok(TermEvent::Resize(width, height))) => resize(width, height),
+                Some(Ok(TermEvent::Mouse(m))) => match mouse_msg(&hits, m) {
+                    Some(msg) => msg,
+                    None => continue,
+                },
                 Some(Ok(_)) => continue,
                 Some(Err(e)) => return Err(format!("cannot read the terminal: {e}")),
                 None => return Ok(()),
@@ -236,7 +304,7 @@ async fn event_loop(
         while let Ok(ev) = ev_rx.try_recv() {
             pending.extend(app::update(app, Msg::Worker(ev), unix_now()));
         }
-        draw(terminal, app, theme)?;
+        draw(terminal, app, theme, &mut hits)?;
     }
 }
 
@@ -247,9 +315,14 @@ async fn next_term_event(stream: &mut Option<EventStream>) -> Option<std::io::Re
     }
 }
 
-fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App, theme: &Theme) -> Result<(), String> {
+fn draw(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &App,
+    theme: &Theme,
+    hits: &mut crate::ui::HitMap,
+) -> Result<(), String> {
     terminal
-        .draw(|frame| crate::ui::draw_with(frame, app, theme))
+        .draw(|frame| crate::ui::draw_recording(frame, app, theme, hits))
         .map(drop)
         .map_err(|e| format!("cannot draw: {e}"))
 }
@@ -336,6 +409,17 @@ mod tests {
 
     fn key(c: char) -> KeyEvent {
         KeyEvent::new(KeyCode::Char(c), KeyModifiers::NONE)
+    }
+
+    #[test]
+    fn mouse_capture_is_on_unless_the_config_turns_it_off() {
+        assert!(mouse_capture(&Config::parse("").unwrap()));
+        assert!(mouse_capture(&Config::parse("mouse = true\n").unwrap()));
+        let off = setup("mouse = false\n");
+        assert!(!mouse_capture(&off.config));
+        // The app ignores mouse messages then too.
+        assert!(!initial_app(&off).0.mouse);
+        assert!(initial_app(&setup("")).0.mouse);
     }
 
     #[test]

@@ -115,4 +115,12 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, confirm: &BatchConfirm, th
     }
     frame.render_widget(Clear, rect);
     frame.render_widget(Paragraph::new(lines).block(block), rect);
+    // The answers in the bottom line are buttons for the mouse too (`ui::hit`).
+    use crate::app::mouse::{ConfirmChoice, ScrollArea, Target};
+    super::hit::record(rect, Target::Scroll(ScrollArea::Batch));
+    let bottom = rect.bottom().saturating_sub(1);
+    let yes = Target::Button(ConfirmChoice::Yes);
+    super::hit::record_text(frame, rect, bottom, "y/Enter queue them", yes);
+    let no = Target::Button(ConfirmChoice::No);
+    super::hit::record_text(frame, rect, bottom, "any other key cancels", no);
 }

@@ -98,6 +98,7 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let selected = c.selected.min(len - 1);
     let offset = list::window(selected, 0, len, visible);
     let end = (offset + visible).min(len);
+    super::hit::rows(crate::app::Pane::Cameos, parts.rows, offset, end);
     // Beside the details panel the list is narrow: the name and date are in the panel, so
     // the list keeps what tells cameos apart (username, state) readable.
     let narrow = parts.rows.width < NARROW_LIST;

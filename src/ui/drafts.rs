@@ -92,6 +92,7 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let selected = d.selected.min(len - 1);
     let offset = list::window(selected, d.offset, len, visible);
     let end = (offset + visible).min(len);
+    super::hit::rows(crate::app::Pane::Drafts, parts.rows, offset, end);
 
     let widths = [
         Constraint::Length(1),

@@ -7,6 +7,7 @@
 mod batch;
 mod cameos;
 mod drafts;
+pub mod hit;
 mod list;
 mod log;
 mod overlay;
@@ -24,12 +25,19 @@ use ratatui::widgets::Block;
 
 use crate::app::{App, Modal, Pane};
 
+pub use hit::HitMap;
 pub use status::hints;
 pub use theme::Theme;
 
 /// Draws the whole UI for `app` with the default theme.
 pub fn draw(frame: &mut Frame, app: &App) {
     draw_with(frame, app, &Theme::default());
+}
+
+/// Draws like [`draw_with`] and fills `hits` with where the clickable things went (the TUI
+/// loop keeps the last frame's map to look the mouse up in, `ui::hit`).
+pub fn draw_recording(frame: &mut Frame, app: &App, theme: &Theme, hits: &mut HitMap) {
+    *hits = hit::recording(|| draw_with(frame, app, theme));
 }
 
 /// Draws the whole UI for `app` with `theme` (for user colour overrides).

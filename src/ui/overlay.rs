@@ -90,20 +90,43 @@ fn draw_confirm(frame: &mut Frame, area: Rect, question: &str, theme: &Theme) {
         .border_style(theme.warning)
         .title(Span::styled(" Confirm ", theme.title))
         .padding(ratatui::widgets::Padding::new(1, 1, 1, 0));
-    let text = Text::from(vec![
-        Line::styled(question, theme.text),
-        Line::default(),
-        Line::from(vec![
-            Span::styled("y", theme.key),
-            Span::styled(" confirm · any other key cancels", theme.dim),
-        ]),
-    ])
-    .centered();
+    let inner = block.inner(rect);
+    let text = Text::from(vec![Line::styled(question, theme.text)]).centered();
     frame.render_widget(Clear, rect);
+    frame.render_widget(block, rect);
+    let question_area = Rect {
+        height: inner.height.saturating_sub(2),
+        ..inner
+    };
     frame.render_widget(
-        Paragraph::new(text).block(block).wrap(Wrap { trim: true }),
-        rect,
+        Paragraph::new(text).wrap(Wrap { trim: true }),
+        question_area,
     );
+    draw_confirm_buttons(frame, inner, theme);
+}
+
+/// The answers of the confirm dialog on its last inner line, as buttons that a click presses
+/// too (`ui::hit`): `y` confirms, any other key (`n`, `Esc`) cancels.
+fn draw_confirm_buttons(frame: &mut Frame, inner: Rect, theme: &Theme) {
+    use crate::app::mouse::{ConfirmChoice, Target};
+    const YES: &str = "[ y  Yes ]";
+    const NO: &str = "[ n  No ]";
+    const GAP: u16 = 3;
+    let (yes_w, no_w) = (YES.len() as u16, NO.len() as u16);
+    let width = (yes_w + GAP + no_w).min(inner.width);
+    let x = inner.x + (inner.width - width) / 2;
+    let y = inner.bottom().saturating_sub(1);
+    let line = Line::from(vec![
+        Span::styled(YES, theme.key),
+        Span::raw(" ".repeat(usize::from(GAP))),
+        Span::styled(NO, theme.dim),
+    ]);
+    let area = Rect::new(x, y, width, 1).intersection(inner);
+    frame.render_widget(Paragraph::new(line), area);
+    let yes = Rect::new(x, y, yes_w, 1).intersection(area);
+    let no = Rect::new(x + yes_w + GAP, y, no_w, 1).intersection(area);
+    super::hit::record(yes, Target::Button(ConfirmChoice::Yes));
+    super::hit::record(no, Target::Button(ConfirmChoice::No));
 }
 
 /// One screen line of the help listing, and the entry it belongs to (for scrolling).
@@ -168,6 +191,8 @@ fn draw_help(frame: &mut Frame, area: Rect, app: &App, help: &HelpState, theme: 
     }
     frame.render_widget(Clear, rect);
     frame.render_widget(block, rect);
+    let scrolls = crate::app::mouse::Target::Scroll(crate::app::mouse::ScrollArea::Help);
+    super::hit::record(rect, scrolls);
 
     if show_filter {
         draw_help_filter(frame, filter_area, help, theme);
@@ -405,5 +430,15 @@ fn info_lines<'a>(app: &App, theme: &Theme, width: usize) -> Vec<Line<'a>> {
         line("data", path(&info.data_path), true),
         line("log", path(&info.log_path), true),
         line("downloads", path(&info.download_dir), true),
+        line(
+            "mouse",
+            if app.mouse {
+                "click tabs, rows, settings, buttons · wheel scrolls · Shift-drag selects text"
+            } else {
+                "off (mouse = false): the terminal selects text"
+            }
+            .to_string(),
+            false,
+        ),
     ]
 }

@@ -131,6 +131,13 @@ fn draw_settings(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
     let mut lines: Vec<Line> = Vec::with_capacity(rows.len() + MAX_COMPLETIONS + 4);
     for row in &rows {
+        if let Some(action) = setting_action(row.label) {
+            let at = inner
+                .y
+                .saturating_add(u16::try_from(lines.len()).unwrap_or(u16::MAX));
+            let line = Rect::new(inner.x, at, inner.width, 1).intersection(inner);
+            super::hit::record(line, crate::app::mouse::Target::Setting(action));
+        }
         let marker = if row.editing { "›" } else { " " };
         let mut spans = vec![
             Span::styled(marker, theme.key),
@@ -193,6 +200,21 @@ fn draw_settings(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         }
     }
     frame.render_widget(Paragraph::new(lines), inner);
+}
+
+/// The action a click on a settings row runs: the one its key runs.
+fn setting_action(label: &str) -> Option<Action> {
+    Some(match label {
+        "kind" => Action::ToggleKind,
+        "shape" | "orientation" => Action::CycleOrientation,
+        "length" => Action::CycleLength,
+        "model" => Action::ToggleModel,
+        "size" => Action::ToggleSize,
+        "variants" => Action::CycleVariants,
+        "input image" => Action::EditImage,
+        "remix" => Action::EditRemix,
+        _ => return None,
+    })
 }
 
 /// The rows of the settings panel, from the Prompt pane's state and the keymap (each row's

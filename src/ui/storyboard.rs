@@ -235,6 +235,7 @@ fn draw_shots(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
     let [header, rows] = Layout::vertical([Constraint::Length(1), Constraint::Fill(1)]).areas(area);
+    super::hit::record(rows, super::hit::list(crate::app::Pane::Storyboard));
     let width = usize::from(area.width);
     let scene_width = width.saturating_sub(12);
     frame.render_widget(
@@ -275,6 +276,16 @@ fn draw_shots(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         } else {
             (wrap_words(&scene, scene_width, per_shot), theme.text)
         };
+        let shot = Rect {
+            y: rows.y + u16::try_from(lines.len()).unwrap_or(u16::MAX),
+            height: u16::try_from(texts.len()).unwrap_or(1),
+            ..rows
+        };
+        let target = crate::app::mouse::Target::Row {
+            pane: crate::app::Pane::Storyboard,
+            index: i,
+        };
+        super::hit::record(shot.intersection(rows), target);
         for (n, text) in texts.into_iter().enumerate() {
             let lead = if n == 0 { head.clone() } else { " ".repeat(12) };
             lines.push(if i == selected {
@@ -437,6 +448,7 @@ fn draw_preview(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     }
     let paragraph = Paragraph::new(lines).wrap(Wrap { trim: false });
     frame.render_widget(paragraph.scroll((scroll, 0)), body);
+    super::hit::record(area, super::hit::PREVIEW);
 }
 
 /// `landscape · 10 s · Sora 2 · standard`.

@@ -37,6 +37,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         } else {
             theme.tab
         };
+        let x = area
+            .x
+            .saturating_add(u16::try_from(used).unwrap_or(u16::MAX));
+        let tab = Rect::new(x, area.y, u16::try_from(str_width(&text)).unwrap_or(0), 1);
+        super::hit::record(tab.intersection(area), crate::app::mouse::Target::Tab(pane));
         used += str_width(&text) + 1;
         spans.push(Span::styled(text, style));
         spans.push(Span::raw(" "));

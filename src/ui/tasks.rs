@@ -74,6 +74,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let selected = app.tasks.selected.min(len - 1);
     let offset = list::window(selected, 0, len, visible);
     let end = (offset + visible).min(len);
+    super::hit::rows(crate::app::Pane::Tasks, parts.rows, offset, end);
     let wide = inner.width >= 120;
 
     let mut widths = vec![
