@@ -4,6 +4,8 @@
 mod clipboard;
 mod effects;
 mod player;
+#[cfg(feature = "previews")]
+mod preview;
 
 use std::io::Write;
 use std::time::Duration;
@@ -118,6 +120,7 @@ pub async fn run(client: Client, setup: TuiSetup) -> Result<(), String> {
             setup.config.file_name.as_deref(),
             crate::text::Zone::system(),
         ),
+        picture_cache: Some(setup.paths.cache_dir.join("thumbnails")),
         ..WorkerConfig::default()
     };
     let (req_tx, worker_handle) = worker::spawn(client, store, worker_config, ev_tx);
@@ -132,7 +135,28 @@ pub async fn run(client: Client, setup: TuiSetup) -> Result<(), String> {
     let mut terminal =
         ratatui::try_init().map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
-    let result = event_loop(&mut terminal, &mut app, &mut ev_rx, &mut effects, &theme).await;
+    // In raw mode, before any key is read: the probe's answers are not keys.
+    #[cfg(feature = "previews")]
+    let renderer = preview::pictures(setup.config.preview.unwrap_or_default());
+    // A build without the `previews` feature draws no pictures and asks for none.
+    #[cfg(not(feature = "previews"))]
+    let renderer: Option<crate::ui::Pictures> = None;
+    let mut pictures = match renderer {
+        Some(p) => {
+            app.thumbs.enabled = true;
+            p
+        }
+        None => crate::ui::Pictures::none(),
+    };
+    let result = event_loop(
+        &mut terminal,
+        &mut app,
+        &mut ev_rx,
+        &mut effects,
+        &theme,
+        &mut pictures,
+    )
+    .await;
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::DisableBracketedPaste);
     ratatui::restore();
 
@@ -162,6 +186,7 @@ async fn event_loop(
     ev_rx: &mut mpsc::UnboundedReceiver<worker::Event>,
     effects: &mut effects::Effects,
     theme: &Theme,
+    pictures: &mut crate::ui::Pictures,
 ) -> Result<(), String> {
     // Before the first frame: from then on a SIGTERM must find the handler that restores the
     // terminal, not the default action that leaves it in raw mode.
@@ -172,7 +197,7 @@ async fn event_loop(
     let mut cmds = app::update(app, resize(size.width, size.height), unix_now());
     cmds.extend(app::startup(app));
     // The first frame is drawn before any network answer.
-    draw(terminal, app, theme)?;
+    draw(terminal, app, theme, pictures)?;
     crash_ui_if_asked();
     let mut pending = cmds;
     let mut term_events = Some(EventStream::new());
@@ -211,7 +236,7 @@ async fn event_loop(
             return Ok(());
         }
         if changed {
-            draw(terminal, app, theme)?;
+            draw(terminal, app, theme, pictures)?;
         }
         let tick = app.needs_tick();
         let msg = tokio::select! {
@@ -236,7 +261,7 @@ async fn event_loop(
         while let Ok(ev) = ev_rx.try_recv() {
             pending.extend(app::update(app, Msg::Worker(ev), unix_now()));
         }
-        draw(terminal, app, theme)?;
+        draw(terminal, app, theme, pictures)?;
     }
 }
 
@@ -247,9 +272,14 @@ async fn next_term_event(stream: &mut Option<EventStream>) -> Option<std::io::Re
     }
 }
 
-fn draw(terminal: &mut ratatui::DefaultTerminal, app: &App, theme: &Theme) -> Result<(), String> {
+fn draw(
+    terminal: &mut ratatui::DefaultTerminal,
+    app: &App,
+    theme: &Theme,
+    pictures: &mut crate::ui::Pictures,
+) -> Result<(), String> {
     terminal
-        .draw(|frame| crate::ui::draw_with(frame, app, theme))
+        .draw(|frame| crate::ui::draw_pictures(frame, app, theme, pictures))
         .map(drop)
         .map_err(|e| format!("cannot draw: {e}"))
 }
@@ -322,6 +352,7 @@ mod tests {
                 data_dir: "/tmp/sora-tui-test-data".into(),
                 state_dir: "/tmp/sora-tui-test-state".into(),
                 download_dir: "/tmp/sora-tui-test-dl".into(),
+                cache_dir: "/tmp/sora-tui-test-cache".into(),
             },
             config: Config::parse(config_text).unwrap(),
             config_warning: None,

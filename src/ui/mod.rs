@@ -10,6 +10,7 @@ mod drafts;
 mod list;
 mod log;
 mod overlay;
+pub mod pictures;
 mod prompt;
 mod status;
 mod storyboard;
@@ -24,6 +25,7 @@ use ratatui::widgets::Block;
 
 use crate::app::{App, Modal, Pane};
 
+pub use pictures::Pictures;
 pub use status::hints;
 pub use theme::Theme;
 
@@ -34,6 +36,13 @@ pub fn draw(frame: &mut Frame, app: &App) {
 
 /// Draws the whole UI for `app` with `theme` (for user colour overrides).
 pub fn draw_with(frame: &mut Frame, app: &App, theme: &Theme) {
+    draw_pictures(frame, app, theme, &mut Pictures::none());
+}
+
+/// Draws the whole UI, pictures through `pics` (the TUI loop's protocol objects, kept
+/// between frames; those not drawn in this frame are dropped).
+pub fn draw_pictures(frame: &mut Frame, app: &App, theme: &Theme, pics: &mut Pictures) {
+    pics.begin_frame();
     let screen = frame.area();
     let parts = areas(screen, !app.config_problems.is_empty());
     tabs::draw(frame, parts.tabs, app, theme);
@@ -43,9 +52,9 @@ pub fn draw_with(frame: &mut Frame, app: &App, theme: &Theme) {
     match app.pane {
         Pane::Prompt => prompt::draw(frame, parts.body, app, theme),
         Pane::Tasks => tasks::draw(frame, parts.body, app, theme),
-        Pane::Drafts => drafts::draw(frame, parts.body, app, theme),
+        Pane::Drafts => drafts::draw(frame, parts.body, app, theme, pics),
         Pane::Storyboard => storyboard::draw(frame, parts.body, app, theme),
-        Pane::Cameos => cameos::draw(frame, parts.body, app, theme),
+        Pane::Cameos => cameos::draw(frame, parts.body, app, theme, pics),
     }
     status::draw(frame, parts.status, app, theme);
     // Toasts float in the pane's content, in its bottom-right corner, clear of every border:
@@ -62,6 +71,7 @@ pub fn draw_with(frame: &mut Frame, app: &App, theme: &Theme) {
         Some(Modal::Log { scroll }) => log::draw(frame, screen, app, theme, scroll),
         _ => overlay::draw_modal(frame, screen, app, theme),
     }
+    pics.end_frame();
 }
 
 /// How many list rows fit in the Tasks/Drafts list for a terminal of this height (the TUI
