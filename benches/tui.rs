@@ -6,6 +6,10 @@
 //! 3. the real binary idle for 10 s in a pseudo-terminal: CPU time and wake-ups;
 //! 4. the real binary against a backend that answers only after 3 s: time to the first frame;
 //! 5. the real binary's resident memory with all 10 000 drafts loaded (`-- binary`: only this).
+//!
+//! `-- pictures` runs only the gallery figures: frame time of the Drafts gallery of 10 000
+//! drafts with the visible pictures ready (half-blocks), and this process's resident memory
+//! after 100 thumbnails were seen.
 
 // A benchmark may unwrap: a panic stops the run with its reason.
 #![allow(clippy::unwrap_used)]
@@ -201,6 +205,10 @@ fn main() {
         binary_memory(tempfile::tempdir().unwrap().path());
         return;
     }
+    if filter.as_deref() == Some("pictures") {
+        pictures();
+        return;
+    }
     let rss0 = rss_kb("VmRSS:");
     let mut app = state(10_000, 200);
     let rss1 = rss_kb("VmRSS:");
@@ -233,4 +241,155 @@ fn main() {
     idle(home.path());
     first_frame(home.path());
     binary_memory(tempfile::tempdir().unwrap().path());
+}
+
+/// A 320×180 picture of one colour per index (a thumbnail's largest decoded size is 320 px).
+fn thumbnail(i: usize) -> sora_tui::worker::Picture {
+    let (w, h) = (320u32, 180u32);
+    let c = [
+        (i * 37 % 256) as u8,
+        (i * 91 % 256) as u8,
+        (i * 53 % 256) as u8,
+        255,
+    ];
+    let d = [c[2], c[0], c[1], 255];
+    let mut rgba = Vec::with_capacity((w * h * 4) as usize);
+    for y in 0..h {
+        for _ in 0..w {
+            // Two bands, so each half-block cell has two colours to encode.
+            rgba.extend_from_slice(if y < h / 2 { &c } else { &d });
+        }
+    }
+    sora_tui::worker::Picture {
+        width: w,
+        height: h,
+        rgba: std::sync::Arc::from(rgba),
+    }
+}
+
+/// Answers every picture `cmds` ask for as the worker would, with distinct pictures;
+/// returns how many.
+fn answer(app: &mut App, cmds: Vec<sora_tui::app::Cmd>, seen: &mut usize) -> usize {
+    use sora_tui::worker::{PictureEvent, PictureRequest, Request};
+    let mut n = 0;
+    for cmd in cmds {
+        if let sora_tui::app::Cmd::Worker(Request::Pictures(PictureRequest::Fetch(wanted))) = cmd {
+            for w in wanted {
+                *seen += 1;
+                n += 1;
+                app.thumbs.on_event(PictureEvent::Ready {
+                    key: w.key,
+                    picture: thumbnail(*seen),
+                });
+            }
+        }
+    }
+    n
+}
+
+/// The gallery of a 10 000-draft account with its visible pictures ready: frame time, and
+/// resident memory after 100 thumbnails were seen.
+fn pictures() {
+    use ratatui::Terminal;
+    use ratatui::backend::TestBackend;
+    use sora_tui::api::Draft;
+    use sora_tui::api::types::{Encoding, Encodings};
+    use sora_tui::ui::{Pictures, Theme};
+
+    let rss0 = rss_kb("VmRSS:");
+    let mut app = state(0, 0);
+    app.drafts.rows = (0..10_000)
+        .map(|i| {
+            sora_tui::app::drafts_row(Draft {
+                id: Some(format!("gen_{i:026}")),
+                downloadable_url: Some(format!("https://media.example/{i}/source.mp4")),
+                prompt: Some(format!("draft number {i}: a slow pan over a foggy harbour")),
+                created_at: Some(NOW - i as f64 * 60.0),
+                duration_s: Some(10.0),
+                encodings: Some(Encodings {
+                    thumbnail: Some(Encoding {
+                        path: Some(format!("https://media.example/{i}/thumb.webp")),
+                        ..Encoding::default()
+                    }),
+                    ..Encodings::default()
+                }),
+                ..Draft::default()
+            })
+        })
+        .collect();
+    app.pane = Pane::Drafts;
+    app.drafts.gallery = true;
+    app.drafts.selected = 5_000;
+    app.thumbs.enabled = true;
+    let (w, h) = (160u16, 48u16);
+    let resize = sora_tui::app::Msg::Resize {
+        width: w,
+        height: h,
+        list_rows: sora_tui::ui::list_rows(h),
+    };
+    let mut seen = 0;
+    let cmds = sora_tui::app::update(&mut app, resize, NOW);
+    let first = answer(&mut app, cmds, &mut seen);
+    let rss1 = rss_kb("VmRSS:");
+    let theme = Theme::default();
+    let mut pics = Pictures::halfblocks();
+    let mut terminal = Terminal::new(TestBackend::new(w, h)).unwrap();
+    for _ in 0..20 {
+        terminal
+            .draw(|f| sora_tui::ui::draw_pictures(f, &app, &theme, &mut pics))
+            .unwrap();
+    }
+    let half = terminal
+        .backend()
+        .buffer()
+        .content
+        .iter()
+        .filter(|c| c.symbol() == "▀" || c.symbol() == "▄")
+        .count();
+    assert!(half > 0, "the gallery shows half-block pictures");
+    let n = 2000;
+    let mut times: Vec<Duration> = Vec::with_capacity(n);
+    for _ in 0..n {
+        let t = Instant::now();
+        terminal
+            .draw(|f| sora_tui::ui::draw_pictures(f, &app, &theme, &mut pics))
+            .unwrap();
+        times.push(t.elapsed());
+    }
+    times.sort();
+    let mean = times.iter().sum::<Duration>() / n as u32;
+    println!(
+        "frame {:<32} mean {:>7.1} µs  p50 {:>7.1} µs  p99 {:>7.1} µs  max {:>7.1} µs ({first} pictures asked for, {half} half-block cells)",
+        "Drafts gallery, pictures ready",
+        mean.as_secs_f64() * 1e6,
+        times[n / 2].as_secs_f64() * 1e6,
+        times[n * 99 / 100].as_secs_f64() * 1e6,
+        times[n - 1].as_secs_f64() * 1e6
+    );
+    // Page down until 100 thumbnails were seen, drawing each page once (its protocol
+    // objects are made then).
+    let page_down = crossterm::event::KeyEvent::new(
+        crossterm::event::KeyCode::PageDown,
+        crossterm::event::KeyModifiers::NONE,
+    );
+    let mut first_page_frame = Duration::ZERO;
+    while seen < 100 {
+        let cmds = sora_tui::app::update(&mut app, sora_tui::app::Msg::Key(page_down), NOW);
+        answer(&mut app, cmds, &mut seen);
+        let t = Instant::now();
+        terminal
+            .draw(|f| sora_tui::ui::draw_pictures(f, &app, &theme, &mut pics))
+            .unwrap();
+        first_page_frame = first_page_frame.max(t.elapsed());
+    }
+    let rss2 = rss_kb("VmRSS:");
+    println!(
+        "pictures: RSS {rss0} KB before, {rss1} KB with 10 000 drafts and the first page ready, \
+         {rss2} KB after {seen} thumbnails seen (+{} KB over the first page); {} decoded kept, \
+         {} protocol objects kept; slowest frame of a new page (objects made) {:.1} ms",
+        rss2.saturating_sub(rss1),
+        app.thumbs.len(),
+        pics.len(),
+        first_page_frame.as_secs_f64() * 1e3
+    );
 }

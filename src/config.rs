@@ -15,6 +15,8 @@ pub struct Paths {
     pub state_dir: PathBuf,
     /// Default folder for downloads.
     pub download_dir: PathBuf,
+    /// `$XDG_CACHE_HOME/sora-tui`: what may be thrown away (the pictures' `thumbnails/`).
+    pub cache_dir: PathBuf,
 }
 
 impl Paths {
@@ -34,6 +36,10 @@ impl Paths {
             .as_ref()
             .and_then(|d| d.state_dir().map(Path::to_path_buf))
             .unwrap_or_else(|| data_dir.join("state"));
+        let cache_dir = dirs
+            .as_ref()
+            .map(|d| d.cache_dir().to_path_buf())
+            .unwrap_or_else(|| data_dir.join("cache"));
         let download_dir = directories::UserDirs::new()
             .and_then(|u| u.video_dir().or(u.download_dir()).map(|d| d.join("sora")))
             .unwrap_or_else(|| data_dir.join("downloads"));
@@ -42,6 +48,7 @@ impl Paths {
             data_dir,
             state_dir,
             download_dir,
+            cache_dir,
         }
     }
 
@@ -102,6 +109,9 @@ pub struct Config {
     /// Whether the UI takes the mouse (clicks, the wheel; default true). `false` leaves the
     /// terminal's own selection working; Shift-drag selects in most terminals either way.
     pub mouse: Option<bool>,
+    /// How pictures (thumbnails) are drawn: `auto` (default: ask the terminal; half-blocks in
+    /// tmux), `kitty`, `sixel`, `iterm2`, `halfblocks`, or `off` (no pictures, no requests).
+    pub preview: Option<Preview>,
     /// Key overrides: `action = "key"` or `action = ["key", "key"]` (see the help overlay).
     #[serde(default)]
     pub keys: std::collections::BTreeMap<String, KeyList>,
@@ -170,6 +180,25 @@ pub enum Notifications {
     /// without it OSC 777 and a one-time note).
     Desktop,
     /// Nothing.
+    Off,
+}
+
+/// How pictures are drawn in the terminal (`preview`, `--preview`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default, Deserialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Preview {
+    /// Ask the terminal which protocol it speaks; half-blocks inside tmux.
+    #[default]
+    Auto,
+    /// The kitty graphics protocol.
+    Kitty,
+    /// Sixel graphics.
+    Sixel,
+    /// iTerm2's inline images.
+    Iterm2,
+    /// Coloured half-block characters: works in every colour terminal.
+    Halfblocks,
+    /// No pictures at all.
     Off,
 }
 

@@ -27,6 +27,19 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Vec<Cmd>> {
         app.drafts.details = false;
         return Some(Vec::new());
     }
+    // In the gallery, left and right move by one cell (the list has no use for them).
+    if app.drafts.gallery && key.modifiers.is_empty() && !app.drafts.rows.is_empty() {
+        let d = &mut app.drafts;
+        match key.code {
+            KeyCode::Left | KeyCode::Char('h') => d.selected = d.selected.saturating_sub(1),
+            KeyCode::Right | KeyCode::Char('l') => {
+                d.selected = (d.selected + 1).min(d.rows.len() - 1)
+            }
+            _ => return None,
+        }
+        keep_visible(app);
+        return Some(maybe_load_more(app));
+    }
     None
 }
 
@@ -75,6 +88,9 @@ pub enum DraftsAction {
     /// Reload the list.
     #[strum(message = "refresh")]
     Refresh,
+    /// Show the drafts as a gallery of thumbnails, or as the list again.
+    #[strum(message = "gallery / list")]
+    Gallery,
 }
 
 fn have_rows(app: &App) -> bool {
@@ -96,6 +112,7 @@ pub fn default_bindings() -> Vec<DefaultBinding> {
         (k('o'), Open, hint_when(have_rows, "open")),
         (k('x'), Remix, hint_when(have_rows, "remix")),
         (k('r'), Refresh, hint("refresh")),
+        (k('t'), Gallery, None),
     ];
     table
         .into_iter()
@@ -107,7 +124,13 @@ pub fn default_bindings() -> Vec<DefaultBinding> {
 /// `toggle_details`). All but `Refresh` act on the selected draft (`draft_action`).
 pub fn on_action(app: &mut App, action: DraftsAction) -> Vec<Cmd> {
     match action {
+        DraftsAction::Gallery => {
+            app.drafts.gallery = !app.drafts.gallery;
+            keep_visible(app);
+            Vec::new()
+        }
         DraftsAction::Refresh => {
+            app.thumbs.forget_failures();
             app.drafts.loading = Loading::Loading;
             app.drafts.loading_more = false;
             vec![Cmd::Worker(Request::Drafts(DraftsRequest::LoadDrafts {
@@ -147,6 +170,9 @@ pub(super) fn keep_visible(app: &mut App) {
         d.offset = d.selected + 1 - rows;
     }
     d.offset = d.offset.min(d.rows.len().saturating_sub(1));
+    let (cols, rows) = super::thumbs::app_grid(app);
+    let d = &mut app.drafts;
+    d.gallery_top = super::thumbs::gallery_top(d.selected, d.gallery_top, cols, rows, d.rows.len());
 }
 
 /// Asks for the next page when the selection comes near the end of what is loaded.
@@ -179,7 +205,7 @@ fn refused_id(row: &DraftRow, action: DraftsAction) -> Option<String> {
     let (needs_gen, needs_post) = match action {
         Download | DownloadClean | Publish => (true, false),
         Unpublish | Remix => (false, true),
-        CopyLink | Open | Refresh => (false, false),
+        CopyLink | Open | Refresh | Gallery => (false, false),
     };
     if needs_gen && !valid_id(&row.gen_id) {
         return Some(format!(
@@ -305,7 +331,7 @@ fn draft_action(app: &mut App, action: DraftsAction) -> Vec<Cmd> {
             }
         },
         // Not a draft's action: `on_action` handles it.
-        DraftsAction::Refresh => Vec::new(),
+        DraftsAction::Refresh | DraftsAction::Gallery => Vec::new(),
     }
 }
 
@@ -569,6 +595,20 @@ pub(super) fn image_rows(tasks: &[crate::track::TaskRecord]) -> Vec<DraftRow> {
     rows
 }
 
+/// A draft's thumbnail link (`encodings.thumbnail.path`), only when it is an http(s) URL:
+/// on some versions the path is the blob store's internal name, not a link.
+fn thumbnail_url(draft: &Draft) -> Option<&str> {
+    let path = draft
+        .encodings
+        .as_ref()?
+        .thumbnail
+        .as_ref()?
+        .path
+        .as_deref()?;
+    let scheme = path.split_once("://").map(|(scheme, _)| scheme)?;
+    (scheme.eq_ignore_ascii_case("https") || scheme.eq_ignore_ascii_case("http")).then_some(path)
+}
+
 /// The `kind` of rows made from image results (not a value the server uses).
 pub const IMAGE_KIND: &str = "image";
 
@@ -595,6 +635,7 @@ fn slim(draft: &Draft, verdict: DraftVerdict, title: &str) -> DraftFacts {
             draft.prompt.as_deref(),
             draft.title.as_deref(),
             Some(&duration),
+            thumbnail_url(draft),
         ],
         [
             draft.width,

@@ -922,7 +922,7 @@ mod tests {
         assert!(action_names().contains("download_clean"));
         // The Drafts actions keep their place in the list the config's problems show.
         assert!(action_names().contains(
-            "history_next, download, download_clean, publish, unpublish, copy_link, open, remix, refresh, dismiss,"
+            "history_next, download, download_clean, publish, unpublish, copy_link, open, remix, refresh,"
         ));
     }
 

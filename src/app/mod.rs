@@ -27,6 +27,7 @@ mod tests_busy;
 mod tests_hostile;
 #[cfg(test)]
 mod tests_queue;
+pub mod thumbs;
 mod update;
 
 pub use drafts::{DraftsAction, drafts_row, share_link};
@@ -160,6 +161,8 @@ impl App {
             info,
             now,
             drafts_viewport: 10,
+            screen_width: 80,
+            thumbs: thumbs::Thumbs::default(),
             quit: false,
             next_local_id: 1,
             config_problems: Vec::new(),

@@ -302,9 +302,11 @@ pub(crate) enum Field {
     ServerTitle,
     /// `10 s`, formatted once from `duration_s`, or empty.
     Duration,
+    /// The thumbnail's link (`encodings.thumbnail.path`, only when it is an http(s) URL).
+    Thumbnail,
 }
 
-const FIELDS: usize = 8;
+const FIELDS: usize = 9;
 /// The bit of `DraftFacts::present` saying the prompt is the title line itself.
 const PROMPT_IS_TITLE: u16 = 1 << 15;
 
@@ -436,6 +438,11 @@ impl DraftRow {
         self.facts.get(Field::Url)
     }
 
+    /// The thumbnail's link, if the server listed one (shown by `app::thumbs`).
+    pub fn thumbnail_url(&self) -> Option<&str> {
+        self.facts.get(Field::Thumbnail)
+    }
+
     /// Whether moderation blocked it (`Draft::verdict` said `Violation`).
     pub fn is_blocked(&self) -> bool {
         self.facts.get(Field::Reason).is_some()
@@ -533,6 +540,10 @@ pub struct DraftsPane {
     pub offset: usize,
     /// Whether the details view of the selected draft is open.
     pub details: bool,
+    /// Whether the drafts show as a gallery of thumbnails rather than a list.
+    pub gallery: bool,
+    /// The gallery's first visible row of cells (kept by `update` like `offset`).
+    pub gallery_top: usize,
     /// Downloads by generation id.
     pub downloads: HashMap<String, DownloadState>,
     /// Publish/unpublish requests in flight, by generation id: the operation gives the label
@@ -610,6 +621,10 @@ pub struct App {
     pub now: f64,
     /// Height of the drafts list viewport in rows, as last drawn (for paging decisions).
     pub drafts_viewport: usize,
+    /// The terminal's width in columns, as last resized (the gallery's columns follow it).
+    pub screen_width: u16,
+    /// The pictures on screen: decoded, failed, asked for (`app::thumbs`).
+    pub thumbs: super::thumbs::Thumbs,
     /// Set when the program should exit.
     pub quit: bool,
     /// Next local submission id.

@@ -47,11 +47,21 @@ pub fn startup(app: &mut App) -> Vec<Cmd> {
 pub fn update(app: &mut App, msg: Msg, now: f64) -> Vec<Cmd> {
     app.now = now;
     app.toasts.retain(|t| t.until > now);
+    let mut cmds = route(app, msg);
+    // What is on screen now may want pictures it has not asked for (none when all are known).
+    cmds.extend(super::thumbs::request(app));
+    cmds
+}
+
+fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
     match msg {
         Msg::Key(key) if key.kind != KeyEventKind::Release => on_key(app, key),
         Msg::Key(_) | Msg::Tick => Vec::new(),
-        Msg::Resize { list_rows, .. } => {
+        Msg::Resize {
+            width, list_rows, ..
+        } => {
             app.drafts_viewport = list_rows.max(1);
+            app.screen_width = width;
             keep_visible(app);
             Vec::new()
         }
@@ -80,7 +90,7 @@ pub fn update(app: &mut App, msg: Msg, now: f64) -> Vec<Cmd> {
             super::prompt::on_completions(app, input, candidates)
         }
         Msg::BatchLoaded { path, result } => super::batch::on_loaded(app, path, result),
-        Msg::Mouse { target, kind, .. } => super::mouse::on_mouse(app, target, kind, now),
+        Msg::Mouse { target, kind, .. } => super::mouse::on_mouse(app, target, kind, app.now),
     }
 }
 
@@ -337,7 +347,12 @@ fn move_selection(app: &mut App, action: Action) -> Vec<Cmd> {
         Pane::Tasks => app.tasks.selected,
         _ => app.drafts.selected,
     };
-    let next = step_selection(cur, len, action, app.drafts_viewport);
+    let next = if app.pane == Pane::Drafts && app.drafts.gallery {
+        let (cols, rows) = super::thumbs::app_grid(app);
+        super::thumbs::gallery_step(cur, len, action, cols, rows)
+    } else {
+        step_selection(cur, len, action, app.drafts_viewport)
+    };
     match app.pane {
         Pane::Tasks => app.tasks.selected = next,
         _ => app.drafts.selected = next,
@@ -363,6 +378,7 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
     }
     match event {
         Event::Queue(e) => return super::queue::on_event(app, e),
+        Event::Picture(e) => app.thumbs.on_event(e),
         Event::Restored {
             tasks,
             prompt,

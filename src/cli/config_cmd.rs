@@ -89,6 +89,11 @@ fn keys(paths: &Paths) -> Vec<Key> {
             value: "true".to_string(),
             about: "clicks and the wheel in the UI; false leaves the terminal's own selection (Shift-drag selects either way in most terminals)",
         },
+        Key {
+            name: "preview",
+            value: q("auto"),
+            about: "how thumbnails are drawn: auto (ask the terminal; half-blocks in tmux), kitty, sixel, iterm2, halfblocks, off",
+        },
     ]
 }
 
@@ -313,9 +318,7 @@ pub fn run_check(paths: &Paths) -> ExitStatus {
 /// `sora-tui config path`: every place the program reads or writes, `name: path` a line.
 pub fn run_path(cli: &Cli, paths: &Paths) -> ExitStatus {
     let log = crate::logging::log_path(paths, cli.log_file.as_deref());
-    let cache = directories::ProjectDirs::from("", "", "sora-tui")
-        .map(|d| d.cache_dir().to_path_buf())
-        .unwrap_or_else(|| std::env::temp_dir().join("sora-tui"));
+    let cache = paths.cache_dir.clone();
     let rows = [
         ("config", paths.config_file.clone()),
         ("data", paths.data_dir.clone()),
@@ -557,6 +560,7 @@ mod tests {
             config_file: "/c/sora-tui/config.toml".into(),
             data_dir: "/d".into(),
             state_dir: "/s".into(),
+            cache_dir: "/k".into(),
             download_dir: "/v/sora".into(),
         }
     }
@@ -597,11 +601,13 @@ mod tests {
             file_name,
             copy_command,
             mouse,
+            preview,
             keys,
             theme,
             lines: _,
         } = c;
         assert_eq!(mouse, Some(true));
+        assert_eq!(preview, Some(crate::config::Preview::Auto));
         assert_eq!(base_url.as_deref(), Some(crate::api::DEFAULT_BASE_URL));
         assert!(token.is_some() && token_file.is_some() && sentinel_command.is_some());
         assert!(proxy.is_some());

@@ -157,7 +157,13 @@ async fn run_tui(cli: &Cli, session: &Session) -> Outcome {
     let client = session.client(cli)?;
     let setup = crate::tui::TuiSetup {
         paths: session.paths.clone(),
-        config: session.config.clone(),
+        config: {
+            let mut c = session.config.clone();
+            if cli.preview.is_some() {
+                c.preview = cli.preview;
+            }
+            c
+        },
         config_warning: session.config_error.as_ref().map(|e| e.to_string()),
         base_url: client.base_url().to_string(),
         token_masked: session.token(cli).map(|t| t.masked()).unwrap_or_default(),

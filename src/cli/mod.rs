@@ -72,6 +72,10 @@ pub struct Cli {
     /// (for tests of a first run).
     #[arg(long, global = true, hide = true, env = "SORA_DEMO_EMPTY")]
     pub demo_empty: bool,
+    /// How pictures are drawn: auto, kitty, sixel, iterm2, halfblocks or off (overrides the
+    /// config's `preview`).
+    #[arg(long, global = true, value_name = "MODE")]
+    pub preview: Option<crate::config::Preview>,
     /// What to do; the interactive UI when omitted.
     #[command(subcommand)]
     pub command: Option<Command>,

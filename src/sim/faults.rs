@@ -128,6 +128,13 @@ pub enum Fault {
         /// Pause before each piece, in milliseconds.
         every_ms: u64,
     },
+    /// A hostile answer in place of a picture, with status 200 (meant for `/media`): an HTML
+    /// page, a cut-off WebP, a tiny PNG claiming 20000×20000 pixels, or a 5 MiB body sent
+    /// without a length (see `picture::BadPicture`).
+    BadPicture {
+        /// Which one.
+        picture: super::picture::BadPicture,
+    },
     /// 200 `video/mp4` with no `Content-Length` and a body that does not end: an MP4 header,
     /// then zeros, until the client hangs up (the simulator stops at [`ENDLESS_LIMIT`], so a
     /// client without a cap cannot hold a test forever).
@@ -284,6 +291,7 @@ pub fn response(fault: &Fault) -> Response {
             content_type,
         } => canned(*status, headers, body, content_type.as_deref()),
         Fault::EndlessBody => endless(),
+        Fault::BadPicture { picture } => bad_picture(*picture),
         Fault::ProcessedThen { then } => response(then),
         // Not meant to get here (the server processes these), but answer something sane.
         Fault::Latency { .. }
@@ -466,6 +474,25 @@ fn endless() -> Response {
     let mut r = Response::new(Body::from_stream(stream));
     r.headers_mut()
         .insert(header::CONTENT_TYPE, HeaderValue::from_static("video/mp4"));
+    r
+}
+
+/// A [`Fault::BadPicture`] answer: 200 with the hostile body; the oversized one is streamed
+/// without `Content-Length`, so only a client that counts what it reads stops it.
+fn bad_picture(kind: super::picture::BadPicture) -> Response {
+    const PIECE: usize = 64 * 1024;
+    let (content_type, body) = super::picture::hostile(kind);
+    let mut r = if kind == super::picture::BadPicture::Oversized {
+        let pieces: Vec<Result<bytes::Bytes, std::io::Error>> = body
+            .chunks(PIECE)
+            .map(|c| Ok(bytes::Bytes::copy_from_slice(c)))
+            .collect();
+        Response::new(Body::from_stream(futures_util::stream::iter(pieces)))
+    } else {
+        Response::new(Body::from(body))
+    };
+    r.headers_mut()
+        .insert(header::CONTENT_TYPE, HeaderValue::from_static(content_type));
     r
 }
 

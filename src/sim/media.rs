@@ -20,6 +20,7 @@ use axum::response::{IntoResponse, Response};
 use bytes::Bytes;
 
 use super::ids;
+use super::picture::{self, Encoding, Shape};
 use super::server::lock;
 
 /// How long a signed URL stays valid (the live service: about 3 days).
@@ -88,11 +89,13 @@ pub enum Blob {
     Ld,
     /// Watermarked video with the end card: `{hash}_{uuid}/drvs/endcard_wm/raw`.
     EndcardWm,
-    /// Poster image: `{hash}_{uuid}/drvs/thumbnail/raw`.
-    Thumbnail,
-    /// Link preview image: `{hash}_{uuid}/drvs/link_thumbnail/raw`.
-    Unfurl,
-    /// A single image (an image generation, a profile picture): `{uuid}/raw` holding it.
+    /// Poster image: `{hash}_{uuid}/drvs/thumbnail/raw`, a picture of the video's shape
+    /// drawn from the owner's id (see `picture`).
+    Thumbnail(Shape),
+    /// Link preview image: `{hash}_{uuid}/drvs/link_thumbnail/raw` (the same picture).
+    Unfurl(Shape),
+    /// A single image (an image generation, a profile picture): `{uuid}/raw` holding it, a
+    /// picture drawn from the owner's id in the asset's shape and type.
     Image(Asset),
 }
 
@@ -102,8 +105,26 @@ impl Blob {
         match self {
             Blob::Source | Blob::Md | Blob::Ld | Blob::EndcardWm => Asset::Video,
             Blob::SourceClean => Asset::VideoClean,
-            Blob::Thumbnail | Blob::Unfurl => Asset::Thumbnail,
+            Blob::Thumbnail(_) | Blob::Unfurl(_) => Asset::Thumbnail,
             Blob::Image(asset) => asset,
+        }
+    }
+
+    /// What a URL of this blob of `owner` serves: an embedded file, or a picture generated
+    /// from the owner's id, so every draft, image variant and cameo looks different.
+    fn served(self, owner: &str) -> Served {
+        let drawn = |shape, encoding| Served::Picture {
+            seed: picture::seed_of(owner),
+            shape,
+            encoding,
+        };
+        match self {
+            Blob::Thumbnail(shape) | Blob::Unfurl(shape) => drawn(shape, Encoding::Webp),
+            Blob::Image(Asset::ImageSquare) => drawn(Shape::LargeSquare, Encoding::Png),
+            Blob::Image(Asset::ImageLandscape) => drawn(Shape::LargeLandscape, Encoding::Webp),
+            Blob::Image(Asset::ImagePortrait) => drawn(Shape::LargePortrait, Encoding::Webp),
+            Blob::Image(Asset::Profile) => drawn(Shape::Avatar, Encoding::Webp),
+            other => Served::File(other.asset()),
         }
     }
 
@@ -118,8 +139,8 @@ impl Blob {
             Blob::Md => Some("md"),
             Blob::Ld => Some("ld"),
             Blob::EndcardWm => Some("endcard_wm"),
-            Blob::Thumbnail => Some("thumbnail"),
-            Blob::Unfurl => Some("link_thumbnail"),
+            Blob::Thumbnail(_) => Some("thumbnail"),
+            Blob::Unfurl(_) => Some("link_thumbnail"),
             Blob::Source | Blob::SourceClean | Blob::Image(_) => None,
         }
     }
@@ -133,6 +154,26 @@ impl Blob {
         }
     }
 }
+
+/// What an issued blob path serves.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+enum Served {
+    /// One of the embedded files.
+    File(Asset),
+    /// A picture drawn from `seed` (see `picture::pixels`).
+    Picture {
+        /// The owner's hash.
+        seed: u64,
+        /// Its size.
+        shape: Shape,
+        /// Its file type.
+        encoding: Encoding,
+    },
+}
+
+/// How many generated pictures are kept encoded; past it the store starts over (a picture
+/// takes a millisecond or so to draw again).
+const PICTURES_KEPT: usize = 512;
 
 /// Unix time now, in seconds.
 pub fn unix_now() -> u64 {
@@ -148,7 +189,9 @@ pub struct MediaUrls {
     base: String,
     keys: [std::hash::RandomState; 2],
     /// Every blob path handed out, with the file it serves.
-    issued: Mutex<HashMap<String, Asset>>,
+    issued: Mutex<HashMap<String, Served>>,
+    /// Generated pictures already encoded.
+    pictures: Mutex<HashMap<Served, Bytes>>,
 }
 
 impl MediaUrls {
@@ -158,6 +201,7 @@ impl MediaUrls {
             base,
             keys: [std::hash::RandomState::new(), std::hash::RandomState::new()],
             issued: Mutex::new(HashMap::new()),
+            pictures: Mutex::new(HashMap::new()),
         }
     }
 
@@ -203,7 +247,7 @@ impl MediaUrls {
                 format!("{hash}_{uuid}/drvs/{drv}/raw")
             }
         };
-        lock(&self.issued).insert(path.clone(), blob.asset());
+        lock(&self.issued).insert(path.clone(), blob.served(owner));
         path
     }
 
@@ -220,8 +264,33 @@ impl MediaUrls {
     }
 
     /// The file a blob path names, if this instance issued it.
-    fn resolve(&self, path: &str) -> Option<Asset> {
+    fn resolve(&self, path: &str) -> Option<Served> {
         lock(&self.issued).get(path).copied()
+    }
+
+    /// The bytes and `Content-Type` of what a blob path serves (a generated picture is drawn
+    /// once and kept).
+    fn body(&self, served: Served) -> (Bytes, &'static str) {
+        match served {
+            Served::File(asset) => (Bytes::from_static(asset.bytes()), asset.content_type()),
+            Served::Picture {
+                seed,
+                shape,
+                encoding,
+            } => {
+                if let Some(bytes) = lock(&self.pictures).get(&served) {
+                    return (bytes.clone(), encoding.content_type());
+                }
+                let (w, h, rgba) = picture::pixels(seed, shape);
+                let bytes = Bytes::from(picture::encode(&rgba, w, h, encoding));
+                let mut kept = lock(&self.pictures);
+                if kept.len() >= PICTURES_KEPT {
+                    kept.clear();
+                }
+                kept.insert(served, bytes.clone());
+                (bytes, encoding.content_type())
+            }
+        }
     }
 
     fn signature(&self, path: &str, expiry: u64) -> String {
@@ -365,7 +434,7 @@ pub fn serve(urls: &MediaUrls, path: &str, query: Option<&str>, range: Option<&s
         .strip_prefix(FILES_PREFIX)
         .and_then(percent_decode)
         .and_then(|blob| urls.resolve(&blob).map(|asset| (blob, asset)));
-    let Some((blob, asset)) = blob else {
+    let Some((blob, served)) = blob else {
         return storage_error(
             StatusCode::NOT_FOUND,
             "BlobNotFound",
@@ -387,7 +456,7 @@ pub fn serve(urls: &MediaUrls, path: &str, query: Option<&str>, range: Option<&s
         );
     }
 
-    let bytes = Bytes::from_static(asset.bytes());
+    let (bytes, content_type) = urls.body(served);
     let len = bytes.len() as u64;
     let range = parse_range(range, len);
     let mut response = match range {
@@ -408,9 +477,13 @@ pub fn serve(urls: &MediaUrls, path: &str, query: Option<&str>, range: Option<&s
             return r;
         }
     };
-    insert(&mut response, header::CONTENT_TYPE, asset.content_type());
+    let tag = match served {
+        Served::File(asset) => format!("{asset:?}"),
+        Served::Picture { seed, .. } => format!("{seed:016x}"),
+    };
+    insert(&mut response, header::CONTENT_TYPE, content_type);
     insert(&mut response, header::ACCEPT_RANGES, "bytes");
-    insert(&mut response, header::ETAG, &format!("\"{asset:?}-{len}\""));
+    insert(&mut response, header::ETAG, &format!("\"{tag}-{len}\""));
     insert(
         &mut response,
         header::CACHE_CONTROL,
@@ -498,7 +571,7 @@ mod tests {
         let md = urls.path("gen_abc", Blob::Md);
         assert!(md.ends_with(&format!("_{uuid}/drvs/md/raw")), "{md}");
         assert!(
-            urls.path("gen_abc", Blob::Unfurl)
+            urls.path("gen_abc", Blob::Unfurl(Shape::Landscape))
                 .ends_with("/drvs/link_thumbnail/raw")
         );
         assert_ne!(urls.path("gen_abc", Blob::SourceClean), source);
@@ -547,10 +620,10 @@ mod tests {
     #[test]
     fn serve_answers_full_partial_and_refusals() {
         let urls = MediaUrls::new(String::new());
-        let url = urls.url("gen_abc", Blob::Thumbnail);
+        let url = urls.url("gen_abc", Blob::Thumbnail(Shape::Portrait));
         let (path, query) = url.split_once('?').expect("query");
         assert!(path.starts_with(FILES_PREFIX), "{path}");
-        let len = Asset::Thumbnail.bytes().len();
+        let len = picture::generate("gen_abc", Shape::Portrait, Encoding::Webp).len();
 
         let r = serve(&urls, path, Some(query), None);
         assert_eq!(r.status(), StatusCode::OK);

@@ -28,6 +28,7 @@ mod faults;
 mod ids;
 mod images;
 mod media;
+mod picture;
 mod record;
 mod routes;
 mod sentinel;
@@ -53,6 +54,7 @@ pub use account::{
     NO_USERNAME_TOKEN, PLUS_TOKEN, Plan, REVOKED_TOKEN, TokenKind,
 };
 pub use faults::{Fault, FaultRule};
+pub use picture::BadPicture;
 pub use record::{RecordedPart, RecordedRequest};
 pub use world::DEMO_CAMEO_USERNAME;
 

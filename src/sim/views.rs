@@ -4,6 +4,7 @@
 use serde_json::{Value, json};
 
 use super::media::{Asset, Blob, MediaUrls};
+use super::picture::Shape;
 use super::state::{CameoStage, FAILURE_REASON, ImageStage, VideoStage};
 use super::world::{
     Cameo, Character, Draft, ImageTask, Orientation, Post, VideoTask, World, video_dimensions,
@@ -151,15 +152,23 @@ fn encoding(
 }
 
 /// The eight renditions of a video; `source` is the file a post's attachment offers as its
-/// source (the drafts' own source is the watermarked file).
-fn encodings(urls: &MediaUrls, owner: &str, source: Blob, duration: f64, internal: bool) -> Value {
+/// source (the drafts' own source is the watermarked file); the thumbnails have the video's
+/// `shape`.
+fn encodings(
+    urls: &MediaUrls,
+    owner: &str,
+    source: Blob,
+    duration: f64,
+    internal: bool,
+    shape: Shape,
+) -> Value {
     let e = |blob| encoding(urls, owner, blob, Some(duration), internal);
     json!({
         "source": e(source),
         "source_wm": e(Blob::Source),
         "endcard_wm": e(Blob::EndcardWm),
-        "thumbnail": e(Blob::Thumbnail),
-        "unfurl": e(Blob::Unfurl),
+        "thumbnail": e(Blob::Thumbnail(shape)),
+        "unfurl": e(Blob::Unfurl(shape)),
         "md": e(Blob::Md),
         "ld": e(Blob::Ld),
         "gif": null,
@@ -223,7 +232,7 @@ pub fn draft_item(d: &Draft, world: &World, urls: &MediaUrls, v2: bool) -> Value
         "created_at": d.created_at,
         "generation_type": "video_gen",
         "encodings": if ready {
-            encodings(urls, &d.id, Blob::Source, duration, v2)
+            encodings(urls, &d.id, Blob::Source, duration, v2, Shape::of(width, height))
         } else {
             null_encodings
         },
@@ -297,7 +306,14 @@ pub fn post_object(post: &Post, world: &World, urls: &MediaUrls) -> Value {
             "output_blocked": false,
             "title": null,
             "source": null,
-            "encodings": encodings(urls, g, source, duration.unwrap_or(0.0), false),
+            "encodings": encodings(
+                urls,
+                g,
+                source,
+                duration.unwrap_or(0.0),
+                false,
+                Shape::of(width.unwrap_or(16), height.unwrap_or(9)),
+            ),
         }],
     })
 }

@@ -4,6 +4,8 @@
 mod clipboard;
 mod effects;
 mod player;
+#[cfg(feature = "previews")]
+mod preview;
 
 use std::io::Write;
 use std::time::Duration;
@@ -119,6 +121,7 @@ pub async fn run(client: Client, setup: TuiSetup) -> Result<(), String> {
             setup.config.file_name.as_deref(),
             crate::text::Zone::system(),
         ),
+        picture_cache: Some(setup.paths.cache_dir.join("thumbnails")),
         ..WorkerConfig::default()
     };
     let (req_tx, worker_handle) = worker::spawn(client, store, worker_config, ev_tx);
@@ -133,6 +136,19 @@ pub async fn run(client: Client, setup: TuiSetup) -> Result<(), String> {
     let mut terminal =
         ratatui::try_init().map_err(|e| format!("cannot set up the terminal: {e}"))?;
     let _ = crossterm::execute!(std::io::stdout(), crossterm::event::EnableBracketedPaste);
+    // In raw mode, before any key is read: the probe's answers are not keys.
+    #[cfg(feature = "previews")]
+    let renderer = preview::pictures(setup.config.preview.unwrap_or_default());
+    // A build without the `previews` feature draws no pictures and asks for none.
+    #[cfg(not(feature = "previews"))]
+    let renderer: Option<crate::ui::Pictures> = None;
+    let mut pictures = match renderer {
+        Some(p) => {
+            app.thumbs.enabled = true;
+            p
+        }
+        None => crate::ui::Pictures::none(),
+    };
     if app.mouse {
         capture_mouse(true);
         // A panic must give the terminal its mouse back too (ratatui's hook restores the rest).
@@ -142,7 +158,15 @@ pub async fn run(client: Client, setup: TuiSetup) -> Result<(), String> {
             previous(info);
         }));
     }
-    let result = event_loop(&mut terminal, &mut app, &mut ev_rx, &mut effects, &theme).await;
+    let result = event_loop(
+        &mut terminal,
+        &mut app,
+        &mut ev_rx,
+        &mut effects,
+        &theme,
+        &mut pictures,
+    )
+    .await;
     if app.mouse {
         capture_mouse(false);
     }
@@ -217,6 +241,7 @@ async fn event_loop(
     ev_rx: &mut mpsc::UnboundedReceiver<worker::Event>,
     effects: &mut effects::Effects,
     theme: &Theme,
+    pictures: &mut crate::ui::Pictures,
 ) -> Result<(), String> {
     // Before the first frame: from then on a SIGTERM must find the handler that restores the
     // terminal, not the default action that leaves it in raw mode.
@@ -229,7 +254,7 @@ async fn event_loop(
     // Where the last frame drew what the mouse acts on.
     let mut hits = crate::ui::HitMap::default();
     // The first frame is drawn before any network answer.
-    draw(terminal, app, theme, &mut hits)?;
+    draw(terminal, app, theme, &mut hits, pictures)?;
     crash_ui_if_asked();
     let mut pending = cmds;
     let mut term_events = Some(EventStream::new());
@@ -275,7 +300,7 @@ async fn event_loop(
             return Ok(());
         }
         if changed {
-            draw(terminal, app, theme, &mut hits)?;
+            draw(terminal, app, theme, &mut hits, pictures)?;
         }
         let tick = app.needs_tick();
         let msg = tokio::select! {
@@ -304,7 +329,7 @@ async fn event_loop(
         while let Ok(ev) = ev_rx.try_recv() {
             pending.extend(app::update(app, Msg::Worker(ev), unix_now()));
         }
-        draw(terminal, app, theme, &mut hits)?;
+        draw(terminal, app, theme, &mut hits, pictures)?;
     }
 }
 
@@ -320,9 +345,10 @@ fn draw(
     app: &App,
     theme: &Theme,
     hits: &mut crate::ui::HitMap,
+    pictures: &mut crate::ui::Pictures,
 ) -> Result<(), String> {
     terminal
-        .draw(|frame| crate::ui::draw_recording(frame, app, theme, hits))
+        .draw(|frame| crate::ui::draw_recording_pictures(frame, app, theme, hits, pictures))
         .map(drop)
         .map_err(|e| format!("cannot draw: {e}"))
 }
@@ -395,6 +421,7 @@ mod tests {
                 data_dir: "/tmp/sora-tui-test-data".into(),
                 state_dir: "/tmp/sora-tui-test-state".into(),
                 download_dir: "/tmp/sora-tui-test-dl".into(),
+                cache_dir: "/tmp/sora-tui-test-cache".into(),
             },
             config: Config::parse(config_text).unwrap(),
             config_warning: None,

@@ -30,7 +30,13 @@ const SIDE_WIDTH: u16 = 72;
 const NARROW_LIST: u16 = 64;
 
 /// Draws the pane into `area`.
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    pics: &mut super::pictures::Pictures,
+) {
     let c = &app.cameos;
     if c.rows.is_empty() && c.form.is_none() {
         draw_list(frame, area, app, theme);
@@ -53,7 +59,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     draw_list(frame, list_area, app, theme);
     match &c.form {
         Some(form) => form::draw(frame, side, app, form, theme),
-        None => details::draw(frame, side, app, theme),
+        None => details::draw(frame, side, app, theme, pics),
     }
 }
 

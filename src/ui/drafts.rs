@@ -13,6 +13,9 @@ use crate::app::{App, DownloadState, DraftRow, DraftsPane, Loading};
 use crate::text::{Zone, count, local_date, percent};
 
 use super::list;
+use super::pictures::Pictures;
+
+mod gallery;
 use super::theme::Theme;
 use super::widgets::{bytes, fit_start, key_name, sanitize, tilde, url_host};
 
@@ -29,11 +32,11 @@ fn share(done: u64, total: u64) -> String {
 }
 
 /// Draws the Drafts pane into the body area.
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, pics: &mut Pictures) {
     let d = &app.drafts;
     let show_details = d.details && !d.rows.is_empty();
     if show_details && area.width < SIDE_BY_SIDE {
-        draw_details(frame, area, app, theme);
+        draw_details(frame, area, app, theme, pics);
         return;
     }
     let (list_area, details_area) = if show_details {
@@ -43,9 +46,13 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     } else {
         (area, None)
     };
-    draw_list(frame, list_area, app, theme);
+    if d.gallery && !d.rows.is_empty() {
+        gallery::draw(frame, list_area, app, theme, pics);
+    } else {
+        draw_list(frame, list_area, app, theme);
+    }
     if let Some(r) = details_area {
-        draw_details(frame, r, app, theme);
+        draw_details(frame, r, app, theme, pics);
     }
 }
 
@@ -199,7 +206,7 @@ fn footer<'a>(d: &'a DraftsPane, selected: usize, theme: &Theme) -> Line<'a> {
 }
 
 /// The details of the selected draft.
-fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, pics: &mut Pictures) {
     let d = &app.drafts;
     let Some(row) = d.rows.get(d.selected.min(d.rows.len().saturating_sub(1))) else {
         return;
@@ -214,8 +221,13 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .border_style(theme.border_focus)
         .title(Span::styled(title, theme.title))
         .padding(Padding::horizontal(1));
-    let inner = block.inner(area);
+    let mut inner = block.inner(area);
     frame.render_widget(block, area);
+    if app.thumbs.enabled && inner.height > 20 {
+        let used = draw_thumbnails(frame, inner, app, theme, pics);
+        inner.y += used;
+        inner.height -= used;
+    }
 
     let value_width = usize::from(inner.width).saturating_sub(11);
     let none = || Span::styled("–", theme.dim);
@@ -298,6 +310,43 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     lines.push(Line::styled("Prompt", theme.dim));
     prompt_lines(&mut lines, row, theme);
     frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
+}
+
+/// Rows of the details given to the selected draft's picture (image results: all the
+/// variants of its task side by side), and the blank row under it.
+const THUMBNAIL_ROWS: u16 = 10;
+
+/// The selected draft's thumbnail, or each variant of an image result, at the top of the
+/// details; returns the rows used.
+fn draw_thumbnails(
+    frame: &mut Frame,
+    inner: Rect,
+    app: &App,
+    theme: &Theme,
+    pics: &mut Pictures,
+) -> u16 {
+    use crate::app::thumbs::{row_key, variants};
+    let d = &app.drafts;
+    let selected = d.selected.min(d.rows.len().saturating_sub(1));
+    let range = variants(&d.rows, selected);
+    let n = u16::try_from(range.len().clamp(1, 4)).unwrap_or(1);
+    let width = inner.width / n;
+    for (slot, i) in range.take(4).enumerate() {
+        let area = Rect::new(
+            inner.x + u16::try_from(slot).unwrap_or(0) * width,
+            inner.y,
+            width,
+            THUMBNAIL_ROWS - 1,
+        );
+        pics.draw(
+            frame,
+            area,
+            row_key(&d.rows, i).as_ref(),
+            &app.thumbs,
+            theme,
+        );
+    }
+    THUMBNAIL_ROWS
 }
 
 /// The Post and Link fields of the details.

@@ -11,6 +11,7 @@ pub mod hit;
 mod list;
 mod log;
 mod overlay;
+pub mod pictures;
 mod prompt;
 mod status;
 mod storyboard;
@@ -26,6 +27,7 @@ use ratatui::widgets::Block;
 use crate::app::{App, Modal, Pane};
 
 pub use hit::HitMap;
+pub use pictures::Pictures;
 pub use status::hints;
 pub use theme::Theme;
 
@@ -37,11 +39,30 @@ pub fn draw(frame: &mut Frame, app: &App) {
 /// Draws like [`draw_with`] and fills `hits` with where the clickable things went (the TUI
 /// loop keeps the last frame's map to look the mouse up in, `ui::hit`).
 pub fn draw_recording(frame: &mut Frame, app: &App, theme: &Theme, hits: &mut HitMap) {
-    *hits = hit::recording(|| draw_with(frame, app, theme));
+    draw_recording_pictures(frame, app, theme, hits, &mut Pictures::none());
+}
+
+/// Draws like [`draw_pictures`] and fills `hits` like [`draw_recording`]: what the TUI loop
+/// draws every frame.
+pub fn draw_recording_pictures(
+    frame: &mut Frame,
+    app: &App,
+    theme: &Theme,
+    hits: &mut HitMap,
+    pics: &mut Pictures,
+) {
+    *hits = hit::recording(|| draw_pictures(frame, app, theme, pics));
 }
 
 /// Draws the whole UI for `app` with `theme` (for user colour overrides).
 pub fn draw_with(frame: &mut Frame, app: &App, theme: &Theme) {
+    draw_pictures(frame, app, theme, &mut Pictures::none());
+}
+
+/// Draws the whole UI, pictures through `pics` (the TUI loop's protocol objects, kept
+/// between frames; those not drawn in this frame are dropped).
+pub fn draw_pictures(frame: &mut Frame, app: &App, theme: &Theme, pics: &mut Pictures) {
+    pics.begin_frame();
     let screen = frame.area();
     let parts = areas(screen, !app.config_problems.is_empty());
     tabs::draw(frame, parts.tabs, app, theme);
@@ -51,9 +72,9 @@ pub fn draw_with(frame: &mut Frame, app: &App, theme: &Theme) {
     match app.pane {
         Pane::Prompt => prompt::draw(frame, parts.body, app, theme),
         Pane::Tasks => tasks::draw(frame, parts.body, app, theme),
-        Pane::Drafts => drafts::draw(frame, parts.body, app, theme),
+        Pane::Drafts => drafts::draw(frame, parts.body, app, theme, pics),
         Pane::Storyboard => storyboard::draw(frame, parts.body, app, theme),
-        Pane::Cameos => cameos::draw(frame, parts.body, app, theme),
+        Pane::Cameos => cameos::draw(frame, parts.body, app, theme, pics),
     }
     status::draw(frame, parts.status, app, theme);
     // Toasts float in the pane's content, in its bottom-right corner, clear of every border:
@@ -70,6 +91,7 @@ pub fn draw_with(frame: &mut Frame, app: &App, theme: &Theme) {
         Some(Modal::Log { scroll }) => log::draw(frame, screen, app, theme, scroll),
         _ => overlay::draw_modal(frame, screen, app, theme),
     }
+    pics.end_frame();
 }
 
 /// How many list rows fit in the Tasks/Drafts list for a terminal of this height (the TUI

@@ -16,6 +16,7 @@ mod cameos;
 mod clean;
 mod pager;
 mod persist;
+mod pictures_protocol;
 mod poll;
 mod protocol;
 mod queue;
@@ -23,6 +24,7 @@ mod run;
 mod storyboards;
 mod submit;
 mod tasks;
+mod thumbs;
 mod transfers;
 mod watch;
 
@@ -35,6 +37,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 pub use cameos::{CameoEvent, CameoRequest};
 pub use clean::{CleanupEntry, CopyVerdict, Placement, WATERMARKED_FOR_THIS_TOKEN};
 pub use pager::{MAX_PAGES, PageStep, PageStop, Pager};
+pub use pictures_protocol::{Picture, PictureEvent, PictureKey, PictureRequest, PictureWanted};
 pub(crate) use poll::{Pace, STUCK_BOUND, Stage, next_delay};
 pub use protocol::*;
 pub use queue::MAX_RUNNING_VIDEOS;
@@ -43,6 +46,7 @@ pub use storyboards::{
 };
 pub use submit::settings_summary;
 pub(crate) use tasks::{FINISHING_LIMIT, Trace};
+pub use thumbs::{CACHE_BYTES as PICTURE_CACHE_BYTES, MAX_SIDE as PICTURE_MAX_SIDE};
 pub use transfers::{DEFAULT_FILE_NAME, Naming, Sidecar, file_name, sidecar_path};
 pub use watch::SyncMode;
 
@@ -72,6 +76,11 @@ pub struct WorkerConfig {
     /// How other instances' writes to the data dir are noticed: a file-change notification,
     /// falling back to a look every 2 s (tests can take the fallback away).
     pub sync: SyncMode,
+    /// Where fetched pictures are cached (`$XDG_CACHE_HOME/sora-tui/thumbnails`); `None`:
+    /// no disk cache (headless commands, most tests).
+    pub picture_cache: Option<std::path::PathBuf>,
+    /// The bound of that cache in bytes; the least recently used pictures go first.
+    pub picture_cache_bytes: u64,
 }
 
 impl Default for WorkerConfig {
@@ -85,6 +94,8 @@ impl Default for WorkerConfig {
             cameo_poll: Duration::from_secs(5),
             naming: transfers::Naming::default(),
             sync: SyncMode::Watch,
+            picture_cache: None,
+            picture_cache_bytes: thumbs::CACHE_BYTES,
         }
     }
 }

@@ -29,6 +29,8 @@ pub enum Request {
     Cameo(super::CameoRequest),
     /// A request about the local queue (hold, reorder, remove, take back, pause, resume).
     Queue(QueueRequest),
+    /// Pictures to fetch and decode for the screen (thumbnails, image variants, cameos).
+    Pictures(super::PictureRequest),
     /// Stop: finish writes and exit.
     Shutdown,
 }
@@ -265,6 +267,8 @@ pub enum Event {
     Cameo(super::CameoEvent),
     /// A local queue event, for the Tasks pane and the pane that submitted.
     Queue(QueueEvent),
+    /// A picture is ready or cannot be shown (for whichever pane shows it).
+    Picture(super::PictureEvent),
     /// The worker stopped unexpectedly (a panic); the UI shows it and exits cleanly.
     Crashed(String),
 }

@@ -30,6 +30,7 @@ use super::queue::Queue;
 use super::storyboards::Storyboards;
 use super::submit::{SubmitOutcome, unix_now};
 use super::tasks::{TaskBook, finished_drafts_page};
+use super::thumbs::Pictures;
 use super::watch::FileWatch;
 use crate::api::{Client, RetryNotice, RetryObserver};
 use crate::store::{Diff, Stamp, Store};
@@ -102,6 +103,15 @@ impl Worker {
         )
         .await;
         // Temporary posts an interrupted clean download left behind are deleted first thing.
+        let pictures = Pictures::start(
+            &client,
+            config
+                .picture_cache
+                .clone()
+                .map(|dir| (dir, config.picture_cache_bytes)),
+            &events,
+            &mut jobs,
+        );
         let ledger = Ledger::load(store.clone(), &events).await;
         if !ledger.entries().await.is_empty() {
             jobs.spawn(clean::sweep(client.clone(), ledger.clone(), events.clone()));
@@ -132,6 +142,7 @@ impl Worker {
             autosave: PromptAutosave::default(),
             storyboards,
             cameos,
+            pictures,
             jobs,
             submits: JoinSet::new(),
         };
@@ -174,6 +185,8 @@ struct Worker {
     storyboards: Storyboards,
     /// Cameo flows and record.
     cameos: Cameos,
+    /// The picture fetcher's task (`thumbs`).
+    pictures: Pictures,
     /// Account, drafts, downloads, publishing: abortable at shutdown (a clean download cut
     /// short leaves its post in the ledger for the next start).
     jobs: JoinSet<()>,
@@ -292,6 +305,7 @@ impl Worker {
                     .await
             }
             Request::Queue(r) => self.on_queue_request(r).await,
+            Request::Pictures(r) => self.pictures.handle(r),
             Request::Shutdown => return false,
         }
         true

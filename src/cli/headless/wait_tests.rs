@@ -39,6 +39,7 @@ async fn wait_at_live_pace(prompt: &str, args: &[&str]) -> (Sim, Duration) {
             data_dir: dir.path().join("data"),
             state_dir: dir.path().join("state"),
             download_dir: dir.path().join("downloads"),
+            cache_dir: dir.path().join("cache"),
         },
         config: Config::default(),
         config_error: None,

@@ -27,7 +27,13 @@ enum Step {
 }
 
 /// Draws the selected cameo into `area`.
-pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
+pub fn draw(
+    frame: &mut Frame,
+    area: Rect,
+    app: &App,
+    theme: &Theme,
+    pics: &mut super::super::pictures::Pictures,
+) {
     let Some(row) = app.cameos.current() else {
         return;
     };
@@ -40,8 +46,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
             theme.title,
         ))
         .padding(Padding::horizontal(1));
-    let inner = block.inner(area);
+    let mut inner = block.inner(area);
     frame.render_widget(block, area);
+    // The profile picture at the top, when pictures are on and the cameo has one.
+    if app.thumbs.enabled
+        && let Some(wanted) = crate::app::thumbs::cameo_picture(row)
+        && inner.height > 16
+    {
+        let picture = Rect { height: 8, ..inner };
+        pics.draw(frame, picture, Some(&wanted.key), &app.thumbs, theme);
+        inner.y += 9;
+        inner.height -= 9;
+    }
     let width = usize::from(inner.width);
 
     let mut lines: Vec<Line> = Vec::with_capacity(16);

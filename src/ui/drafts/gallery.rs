@@ -1,0 +1,107 @@
+//! The Drafts pane as a gallery: a grid of thumbnails, each with its title under it, the
+//! selected cell highlighted. Only the visible cells are touched, so ten thousand drafts
+//! cost what a screenful does.
+
+use ratatui::Frame;
+use ratatui::layout::Rect;
+use ratatui::text::{Line, Span};
+use ratatui::widgets::{Block, BorderType, Paragraph};
+
+use crate::app::App;
+use crate::app::thumbs::{gallery_top, grid, row_key};
+
+use super::super::list;
+use super::super::pictures::Pictures;
+use super::super::theme::Theme;
+use super::super::widgets::sanitize;
+
+/// Draws the gallery into `area` (the list's place), with the list's footer.
+pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, pics: &mut Pictures) {
+    let d = &app.drafts;
+    let len = d.rows.len();
+    let more = if d.next_cursor.is_some() { "+" } else { "" };
+    let title = Line::from(vec![
+        Span::styled(" Drafts ", theme.title),
+        Span::styled(format!("· {len}{more} · gallery "), theme.dim),
+    ]);
+    let block = list::block(title, theme);
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    if len == 0 || inner.height < 2 {
+        return;
+    }
+    let cells = Rect {
+        height: inner.height - 1,
+        ..inner
+    };
+    let footer = Rect {
+        y: inner.y + inner.height - 1,
+        height: 1,
+        ..inner
+    };
+    let (cols, rows) = grid(cells.width, cells.height);
+    let selected = d.selected.min(len - 1);
+    let top = gallery_top(selected, d.gallery_top, cols, rows, len);
+    let cell_w = cells.width / cols as u16;
+    let cell_h = cells.height / rows as u16;
+    for r in 0..rows {
+        for c in 0..cols {
+            let i = (top + r) * cols + c;
+            if i >= len {
+                break;
+            }
+            let cell = Rect::new(
+                cells.x + c as u16 * cell_w,
+                cells.y + r as u16 * cell_h,
+                cell_w,
+                cell_h,
+            );
+            draw_cell(frame, cell, app, i, i == selected, theme, pics);
+        }
+    }
+    frame.render_widget(
+        Paragraph::new(Line::styled(format!("{}/{len}", selected + 1), theme.dim)),
+        footer,
+    );
+}
+
+/// One cell: a border (highlighted when selected), the picture, the title under it.
+fn draw_cell(
+    frame: &mut Frame,
+    cell: Rect,
+    app: &App,
+    index: usize,
+    selected: bool,
+    theme: &Theme,
+    pics: &mut Pictures,
+) {
+    let row = &app.drafts.rows[index];
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(if selected {
+            theme.border_focus
+        } else {
+            theme.border
+        });
+    let inner = block.inner(cell);
+    frame.render_widget(block, cell);
+    if inner.height < 2 {
+        return;
+    }
+    let picture = Rect {
+        height: inner.height - 1,
+        ..inner
+    };
+    let caption = Rect {
+        y: inner.y + inner.height - 1,
+        height: 1,
+        ..inner
+    };
+    let key = row_key(&app.drafts.rows, index);
+    if app.thumbs.enabled {
+        pics.draw(frame, picture, key.as_ref(), &app.thumbs, theme);
+    }
+    let title = sanitize(row.title(), usize::from(caption.width));
+    let style = if selected { theme.selected } else { theme.text };
+    frame.render_widget(Paragraph::new(Line::styled(title, style)), caption);
+}
