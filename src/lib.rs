@@ -6,11 +6,13 @@
 
 pub mod api;
 pub mod app;
+pub mod archive;
 pub mod batch;
 pub mod cameo_record;
 pub mod cli;
 pub mod config;
 pub mod fsutil;
+pub mod history;
 pub mod sim;
 pub mod store;
 pub mod storyboard;

@@ -7,6 +7,7 @@
 mod batch;
 mod cameos;
 mod drafts;
+mod filter;
 mod list;
 mod log;
 mod overlay;

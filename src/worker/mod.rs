@@ -12,8 +12,10 @@
 //! `run/queueing.rs`).
 
 mod actions;
+mod archive;
 mod cameos;
 mod clean;
+mod history;
 mod pager;
 mod persist;
 mod poll;
@@ -34,6 +36,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 
 pub use cameos::{CameoEvent, CameoRequest};
 pub use clean::{CleanupEntry, CopyVerdict, Placement, WATERMARKED_FOR_THIS_TOKEN};
+pub use history::{HistoryEvent, HistoryRequest, SubmitNote};
 pub use pager::{MAX_PAGES, PageStep, PageStop, Pager};
 pub(crate) use poll::{Pace, STUCK_BOUND, Stage, next_delay};
 pub use protocol::*;
