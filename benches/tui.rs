@@ -10,6 +10,7 @@
 //! `-- pictures` runs only the gallery figures: frame time of the Drafts gallery of 10 000
 //! drafts with the visible pictures ready (half-blocks), and this process's resident memory
 //! after 100 thumbnails were seen.
+//! `-- search`: only the Drafts filter on 10 000 rows (per keystroke, scrolling the matches).
 
 // A benchmark may unwrap: a panic stops the run with its reason.
 #![allow(clippy::unwrap_used)]
@@ -199,8 +200,87 @@ fn first_frame(home: &std::path::Path) {
     );
 }
 
+/// One key through `update`, then one frame drawn: the time the user waits for a keystroke.
+fn key_frame(
+    app: &mut App,
+    terminal: &mut ratatui::Terminal<ratatui::backend::TestBackend>,
+    key: crossterm::event::KeyEvent,
+) -> Duration {
+    let t = Instant::now();
+    let _ = sora_tui::app::update(app, sora_tui::app::Msg::Key(key), NOW);
+    terminal.draw(|f| sora_tui::ui::draw(f, app)).unwrap();
+    t.elapsed()
+}
+
+fn print_times(label: &str, times: &mut [Duration]) {
+    times.sort();
+    let n = times.len().max(1);
+    let mean = times.iter().sum::<Duration>() / n as u32;
+    println!(
+        "search {label:<44} mean {:>7.1} µs  max {:>7.1} µs  ({} samples)",
+        mean.as_secs_f64() * 1e6,
+        times.last().copied().unwrap_or_default().as_secs_f64() * 1e6,
+        times.len()
+    );
+}
+
+/// The Drafts filter on 10 000 rows: per keystroke (update + draw) while "owl" and a
+/// two-word query are typed, each query typed 50 times from an empty filter, then the
+/// frame time while scrolling through the kept matches.
+fn search() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    let key = |c: KeyCode| KeyEvent::new(c, KeyModifiers::NONE);
+    let mut app = state(10_000, 200);
+    app.pane = Pane::Drafts;
+    let mut terminal = ratatui::Terminal::new(ratatui::backend::TestBackend::new(160, 48)).unwrap();
+    for query in ["owl", "harbour 99"] {
+        let mut times = Vec::new();
+        let mut by_key: Vec<Vec<Duration>> = vec![Vec::new(); query.chars().count()];
+        for _ in 0..50 {
+            key_frame(&mut app, &mut terminal, key(KeyCode::Char('/')));
+            for (n, c) in query.chars().enumerate() {
+                let t = key_frame(&mut app, &mut terminal, key(KeyCode::Char(c)));
+                times.push(t);
+                by_key[n].push(t);
+            }
+            key_frame(&mut app, &mut terminal, key(KeyCode::Enter));
+            key_frame(&mut app, &mut terminal, key(KeyCode::Esc));
+        }
+        print_times(&format!("typing \"{query}\", per key"), &mut times);
+        for (n, (c, t)) in query.chars().zip(by_key.iter_mut()).enumerate() {
+            print_times(&format!("  key {} ({c:?})", n + 1), t);
+        }
+    }
+    // Kept "harbour 99" (a few hundred matches): scroll down through them key by key.
+    key_frame(&mut app, &mut terminal, key(KeyCode::Char('/')));
+    for c in "harbour 99".chars() {
+        key_frame(&mut app, &mut terminal, key(KeyCode::Char(c)));
+    }
+    key_frame(&mut app, &mut terminal, key(KeyCode::Enter));
+    let mut times = Vec::new();
+    for i in 0..2000 {
+        let k = if (i / 200) % 2 == 0 {
+            KeyCode::Down
+        } else {
+            KeyCode::Up
+        };
+        times.push(key_frame(&mut app, &mut terminal, key(k)));
+    }
+    print_times(
+        &format!(
+            "scrolling, \"harbour 99\" kept ({} matches)",
+            app.drafts.filter.len(app.drafts.rows.len())
+        ),
+        &mut times,
+    );
+}
+
 fn main() {
     let filter = std::env::args().skip(1).find(|a| !a.starts_with('-'));
+    if filter.as_deref() == Some("search") {
+        search();
+        return;
+    }
     if filter.as_deref() == Some("binary") {
         binary_memory(tempfile::tempdir().unwrap().path());
         return;

@@ -6,12 +6,14 @@
 
 pub mod api;
 pub mod app;
+pub mod archive;
 pub mod batch;
 pub mod cameo_record;
 pub mod cli;
 pub mod config;
 pub mod crash;
 pub mod fsutil;
+pub mod history;
 pub mod logging;
 pub mod sim;
 pub mod store;

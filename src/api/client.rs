@@ -702,6 +702,16 @@ impl Client {
         Ok(post)
     }
 
+    /// `GET /project_y/profile_feed/me?limit=N&cut=nf2[&cursor=C]`: one page of the
+    /// account's own published posts, newest first (read by the archive).
+    pub async fn my_posts(&self, limit: u32, cursor: Option<&str>) -> Result<PostsPage, ApiError> {
+        let mut query = vec![("limit", limit.to_string()), ("cut", "nf2".to_string())];
+        if let Some(c) = cursor {
+            query.push(("cursor", c.to_string()));
+        }
+        self.get_json("/project_y/profile_feed/me", &query).await
+    }
+
     /// `GET /project_y/post/{id}`.
     pub async fn get_post(&self, post_id: &str) -> Result<Post, ApiError> {
         let env: PostEnvelope = self

@@ -26,5 +26,6 @@ pub use secret::{AccessToken, TokenProblem};
 pub use sentinel::{SentinelProvider, random_token};
 pub use transfer::{Downloaded, MEDIA_LINK_EXPIRED, is_expired_link, media_path, part_path};
 pub use types::{
-    CameoPhase, CameoProgress, Draft, DraftVerdict, DraftsPage, Me, Post, Quota, TaskInfo,
+    CameoPhase, CameoProgress, Draft, DraftVerdict, DraftsPage, FeedItem, Me, Post, PostsPage,
+    Quota, TaskInfo,
 };

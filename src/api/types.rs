@@ -268,6 +268,12 @@ const DRAFTS: ListRule = ListRule {
     place: "in one page",
     strict: true,
 };
+const FEED_ITEMS: ListRule = ListRule {
+    max: MAX_LIST_ITEMS,
+    what: "posts",
+    place: "in one page",
+    strict: true,
+};
 const GENERATIONS: ListRule = ListRule {
     max: MAX_INNER_ITEMS,
     what: "generations",
@@ -407,6 +413,10 @@ fn recent_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<TaskInfo>, D::Erro
 
 fn drafts_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Draft>, D::Error> {
     bounded_list(d, &DRAFTS)
+}
+
+fn feed_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<FeedItem>, D::Error> {
+    bounded_list(d, &FEED_ITEMS)
 }
 
 fn generations_list<'de, D: Deserializer<'de>>(d: D) -> Result<Vec<Generation>, D::Error> {
@@ -923,6 +933,35 @@ pub struct Draft {
     /// Set when published.
     #[serde(default, deserialize_with = "lenient_string")]
     pub post_id: Option<String>,
+    /// What it was made with; only the remix parent is kept (docs/api.md, "Lineage").
+    #[serde(default, deserialize_with = "lenient_struct")]
+    pub creation_config: Option<CreationConfig>,
+}
+
+/// The part of a draft's `creation_config` this program reads: the post it remixed, from
+/// `remix_target_post` (a `{post, profile}` wrapper, a post object or a bare id; only the
+/// id is kept).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct CreationConfig {
+    /// The remixed post's id (`s_…`), if the draft is a remix.
+    #[serde(default, deserialize_with = "remix_target")]
+    pub remix_target_post: Option<String>,
+}
+
+/// Reads `remix_target_post` leniently: `{"post": {"id": …}}`, `{"id": …}` or `"s_…"`;
+/// anything else is no parent.
+fn remix_target<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let value = Option::<Value>::deserialize(d).unwrap_or(None);
+    let id = match &value {
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(Value::Object(o)) => o
+            .get("post")
+            .and_then(|p| p.get("id"))
+            .or_else(|| o.get("id"))
+            .and_then(Value::as_str),
+        _ => None,
+    };
+    Ok(id.filter(|s| !s.is_empty()).map(str::to_owned))
 }
 
 /// What a draft amounts to for the user.
@@ -980,6 +1019,13 @@ impl Draft {
             })
     }
 
+    /// The post this draft remixed (`creation_config.remix_target_post`), if any.
+    pub fn remix_parent(&self) -> Option<String> {
+        self.creation_config
+            .as_ref()
+            .and_then(|c| c.remix_target_post.clone())
+    }
+
     /// The published post's id, if the draft is published.
     pub fn published_post_id(&self) -> Option<String> {
         if let Some(id) = self.post_id.as_ref().filter(|s| !s.is_empty()) {
@@ -1002,6 +1048,26 @@ pub struct DraftsPage {
     /// Opaque; pass it back for the next page.
     #[serde(default, deserialize_with = "lenient_string")]
     pub cursor: Option<String>,
+}
+
+/// One page of `GET /project_y/profile_feed/me`: the account's own posts and the cursor of
+/// the next page (`None` at the end).
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct PostsPage {
+    /// Newest first; at most [`MAX_LIST_ITEMS`].
+    #[serde(default, deserialize_with = "feed_list")]
+    pub items: Vec<FeedItem>,
+    /// Opaque; pass it back for the next page.
+    #[serde(default, deserialize_with = "lenient_string")]
+    pub cursor: Option<String>,
+}
+
+/// A feed item: `{post, profile, reposter_profile}`, of which only the post is read.
+#[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
+pub struct FeedItem {
+    /// The post; an item without one is skipped by its readers.
+    #[serde(default, deserialize_with = "lenient_struct")]
+    pub post: Option<Post>,
 }
 
 /// `POST /project_y/post` body.

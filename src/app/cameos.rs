@@ -62,6 +62,8 @@ pub struct CameosPane {
     pub busy: BTreeMap<String, String>,
     /// Keys made so far in this run.
     pub keys_made: u64,
+    /// The filter narrowing the rows (`/`, `app::pane_filter`); `selected` stays a row index.
+    pub filter: super::filter::ListFilter,
 }
 
 impl CameosPane {
@@ -408,8 +410,11 @@ pub fn on_action(app: &mut App, action: CameoAction) -> Vec<Cmd> {
             } else {
                 Action::Up
             };
+            // A filtered list moves through its matches: positions, not row indices.
             let c = &mut app.cameos;
-            c.selected = super::step_selection(c.selected, c.rows.len(), step, 1);
+            let pos = c.filter.position(c.selected).unwrap_or(0);
+            let next = super::step_selection(pos, c.filter.len(c.rows.len()), step, 1);
+            c.selected = c.filter.row_at(next).unwrap_or(c.selected);
             Vec::new()
         }
         Continue => continue_selected(app),

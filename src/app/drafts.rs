@@ -91,10 +91,43 @@ pub enum DraftsAction {
     /// Show the drafts as a gallery of thumbnails, or as the list again.
     #[strum(message = "gallery / list")]
     Gallery,
+    /// Archive the whole account (drafts, posts, images, cameos) into the download dir's
+    /// `archive` folder, as `sora-tui archive` does (confirm).
+    #[strum(message = "archive the account")]
+    Archive,
+    /// Load the selected draft's prompt and settings into the Prompt pane to run again.
+    #[strum(message = "re-run / branch")]
+    Rerun,
+    /// Select the draft the selected one remixed (from the history's lineage).
+    #[strum(message = "go to remix parent")]
+    LineageParent,
+    /// Select a remix of the selected draft; again on the same draft, the next one.
+    #[strum(message = "go to next remix child")]
+    LineageChild,
 }
 
 fn have_rows(app: &App) -> bool {
     app.pane == Pane::Drafts && !app.drafts.rows.is_empty()
+}
+
+/// Whether the selected draft is a remix the history knows (`[` goes to its parent).
+fn has_parent(app: &App) -> bool {
+    app.pane == Pane::Drafts
+        && app
+            .drafts
+            .rows
+            .get(app.drafts.selected)
+            .is_some_and(|r| super::history::lineage(app, r).parent_post.is_some())
+}
+
+/// Whether the history knows remixes of the selected draft (`]` goes to them).
+fn has_children(app: &App) -> bool {
+    app.pane == Pane::Drafts
+        && app
+            .drafts
+            .rows
+            .get(app.drafts.selected)
+            .is_some_and(|r| !super::history::children(app, r).is_empty())
 }
 
 /// The pane's default bindings with their status hints, in the order help lists them (after
@@ -111,8 +144,12 @@ pub fn default_bindings() -> Vec<DefaultBinding> {
         (k('y'), CopyLink, hint_when(have_rows, "copy link")),
         (k('o'), Open, hint_when(have_rows, "open")),
         (k('x'), Remix, hint_when(have_rows, "remix")),
+        (k('R'), Rerun, None),
+        (k('['), LineageParent, hint_when(has_parent, "parent")),
+        (k(']'), LineageChild, hint_when(has_children, "remixes")),
         (k('r'), Refresh, hint("refresh")),
         (k('t'), Gallery, None),
+        (k('A'), Archive, None),
     ];
     table
         .into_iter()
@@ -137,8 +174,58 @@ pub fn on_action(app: &mut App, action: DraftsAction) -> Vec<Cmd> {
                 cursor: None,
             }))]
         }
+        DraftsAction::Archive => ask_archive(app),
+        _ if app.drafts.selected >= app.drafts.rows.len() && !app.drafts.unlisted.is_empty() => {
+            // A "not listed" row: the service does not list it, so nothing can act on it.
+            toast(
+                app,
+                "not listed: the service's list does not hold this draft, only the history does (Esc clears the filter)",
+            );
+            Vec::new()
+        }
         other => draft_action(app, other),
     }
+}
+
+/// `A`: asks to archive the account into the download dir's `archive` folder, unless an
+/// archive is already running (then says so and asks nothing).
+fn ask_archive(app: &mut App) -> Vec<Cmd> {
+    if app.drafts.archive.is_some() {
+        toast(app, "an archive is already running");
+        return Vec::new();
+    }
+    let dir = app.info.download_dir.join("archive");
+    app.modal = Some(Modal::Confirm {
+        question: format!(
+            "Archive the whole account into {}? y/n",
+            one_line(&dir.display().to_string(), 120)
+        ),
+        action: ConfirmAction::Archive { dir },
+    });
+    Vec::new()
+}
+
+/// The confirmed archive: marks it running (the status bar shows it) and asks the worker.
+pub fn on_confirm_archive(app: &mut App, dir: std::path::PathBuf) -> Vec<Cmd> {
+    if app.drafts.archive.is_some() {
+        toast(app, "an archive is already running");
+        return Vec::new();
+    }
+    app.drafts.archive = Some(crate::archive::Progress::default());
+    vec![Cmd::Worker(Request::Drafts(DraftsRequest::Archive { dir }))]
+}
+
+/// The status bar's words for a running archive: `archive 120/412 · 3 failed`.
+pub fn archive_text(p: &crate::archive::Progress) -> String {
+    let mut text = if p.total == 0 {
+        "archive: listing…".to_string()
+    } else {
+        format!("archive {}/{}", p.done, p.total)
+    };
+    if p.failed > 0 {
+        text.push_str(&format!(" · {} failed", p.failed));
+    }
+    text
 }
 
 /// `Details` in the Drafts pane: shows or hides the selected draft's details.
@@ -159,20 +246,107 @@ pub fn on_confirm(app: &mut App, gen_id: String, post_id: String) -> Vec<Cmd> {
 }
 
 /// Keeps the selected draft inside the rows the pane shows (after a move, a resize, rows
-/// added above it).
+/// added above it). With a filter, `offset` counts the matches shown, not all rows.
 pub(super) fn keep_visible(app: &mut App) {
     let d = &mut app.drafts;
     let rows = app.drafts_viewport.max(1);
-    d.selected = d.selected.min(d.rows.len().saturating_sub(1));
-    if d.selected < d.offset {
-        d.offset = d.selected;
-    } else if d.selected >= d.offset + rows {
-        d.offset = d.selected + 1 - rows;
+    d.selected = d
+        .selected
+        .min((d.rows.len() + d.unlisted.len()).saturating_sub(1));
+    let len = d.filter.len(d.rows.len());
+    let pos = d.filter.position(d.selected).unwrap_or(0);
+    if pos < d.offset {
+        d.offset = pos;
+    } else if pos >= d.offset + rows {
+        d.offset = pos + 1 - rows;
     }
-    d.offset = d.offset.min(d.rows.len().saturating_sub(1));
+    d.offset = d.offset.min(len.saturating_sub(1));
     let (cols, rows) = super::thumbs::app_grid(app);
     let d = &mut app.drafts;
     d.gallery_top = super::thumbs::gallery_top(d.selected, d.gallery_top, cols, rows, d.rows.len());
+}
+
+/// `/` in the Drafts pane: opens the filter line over the loaded rows.
+pub(super) fn open_filter(app: &mut App) -> Vec<Cmd> {
+    let was_active = app.drafts.filter.is_active();
+    app.drafts.filter.open();
+    if !was_active {
+        refilter(app);
+    }
+    Vec::new()
+}
+
+/// A key for the Drafts pane's filter (every key while it is typed; `Esc` when kept).
+pub(super) fn filter_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
+    use super::filter::FilterKey;
+    match app.drafts.filter.key(&key) {
+        FilterKey::Edited | FilterKey::Cleared => {
+            // The history rows follow the query: the filter's rows are handed again only
+            // when the set of matching entries changed (it rarely does keystroke by keystroke).
+            // Most queries match no history entry at all: that is checked without the list.
+            let query = app.drafts.filter.query();
+            let wanted: Vec<&str> = if app.history.entries.iter().any(|e| e.matches(query)) {
+                super::history::unlisted_matches(app, query)
+                    .into_iter()
+                    .map(|e| e.key.as_str())
+                    .collect()
+            } else {
+                Vec::new()
+            };
+            let have: Vec<&str> = app.drafts.unlisted.iter().map(|e| e.key.as_str()).collect();
+            let changed = wanted != have;
+            if !app.drafts.filter.is_active() {
+                app.drafts.unlisted.clear();
+            } else if changed {
+                refilter(app);
+            }
+            let d = &mut app.drafts;
+            d.selected = d.filter.keep_selection(d.selected);
+            keep_visible(app);
+        }
+        FilterKey::Kept | FilterKey::Ignored => {}
+    }
+    Vec::new()
+}
+
+/// Hands the rows' texts to the filter again after the rows changed (a page arrived, a
+/// draft was published): the title the list draws (sanitised when the draft arrived, so
+/// highlight positions index what is drawn), then the ids it is known by. The selection
+/// stays on its draft while that matches, else goes to the first match.
+pub(crate) fn refilter(app: &mut App) {
+    if !app.drafts.filter.is_active() {
+        app.drafts.unlisted.clear();
+        return;
+    }
+    // The history's entries the query finds that the list does not hold: "not listed" rows
+    // after the loaded ones, found by their one-line prompt and their ids.
+    let unlisted: Vec<crate::history::HistoryEntry> =
+        super::history::unlisted_matches(app, app.drafts.filter.query())
+            .into_iter()
+            .cloned()
+            .collect();
+    let texts: Vec<(String, String)> = unlisted
+        .iter()
+        .map(|e| {
+            let mut t = super::history::row_texts(e).into_iter();
+            let first = t.next().unwrap_or_default();
+            (first, t.collect::<Vec<_>>().join(" "))
+        })
+        .collect();
+    let d = &mut app.drafts;
+    d.unlisted = unlisted;
+    let listed = d.rows.iter().map(|r| {
+        [
+            r.title(),
+            r.gen_id.as_str(),
+            r.post_id.as_deref().unwrap_or_default(),
+            r.task_id().unwrap_or_default(),
+        ]
+    });
+    let history = texts.iter().map(|(a, b)| [a.as_str(), b.as_str(), "", ""]);
+    d.filter.set_rows(listed.chain(history));
+    d.selected = d.filter.keep_selection(d.selected);
+    keep_visible(app);
 }
 
 /// Asks for the next page when the selection comes near the end of what is loaded.
@@ -181,7 +355,7 @@ pub(super) fn maybe_load_more(app: &mut App) -> Vec<Cmd> {
     if app.pane == Pane::Drafts
         && !d.loading_more
         && d.loading == Loading::Loaded
-        && d.selected + PAGE_AHEAD >= d.rows.len()
+        && d.filter.position(d.selected).unwrap_or(0) + PAGE_AHEAD >= d.filter.len(d.rows.len())
         && let Some(cursor) = d.next_cursor.clone()
     {
         d.loading_more = true;
@@ -205,7 +379,9 @@ fn refused_id(row: &DraftRow, action: DraftsAction) -> Option<String> {
     let (needs_gen, needs_post) = match action {
         Download | DownloadClean | Publish => (true, false),
         Unpublish | Remix => (false, true),
-        CopyLink | Open | Refresh | Gallery => (false, false),
+        CopyLink | Open | Refresh | Gallery | Rerun | Archive | LineageParent | LineageChild => {
+            (false, false)
+        }
     };
     if needs_gen && !valid_id(&row.gen_id) {
         return Some(format!(
@@ -330,8 +506,11 @@ fn draft_action(app: &mut App, action: DraftsAction) -> Vec<Cmd> {
                 Vec::new()
             }
         },
+        DraftsAction::Rerun => super::history::rerun_draft(app),
+        DraftsAction::LineageParent => super::history::jump_parent(app),
+        DraftsAction::LineageChild => super::history::jump_child(app),
         // Not a draft's action: `on_action` handles it.
-        DraftsAction::Refresh | DraftsAction::Gallery => Vec::new(),
+        DraftsAction::Refresh | DraftsAction::Gallery | DraftsAction::Archive => Vec::new(),
     }
 }
 
@@ -391,7 +570,11 @@ fn settle_draft_op(app: &mut App, gen_id: &str, op: DraftOp) {
 /// A worker event about drafts: pages, downloads and clean copies, publishing.
 pub fn on_event(app: &mut App, event: DraftsEvent) -> Vec<Cmd> {
     match event {
-        DraftsEvent::DraftsLoaded { page, first } => loaded(app, page, first),
+        DraftsEvent::DraftsLoaded { page, first } => {
+            let seen = super::history::seen(app, &page.items);
+            loaded(app, page, first);
+            return seen.into_iter().collect();
+        }
         DraftsEvent::DraftsFailed(e) => {
             let msg = e.to_string();
             if app.drafts.loading_more {
@@ -413,9 +596,11 @@ pub fn on_event(app: &mut App, event: DraftsEvent) -> Vec<Cmd> {
         DraftsEvent::Downloaded { gen_id, path } => {
             app.drafts.stages.remove(&gen_id);
             toast(app, format!("saved {}", path.display()));
+            let record = super::history::downloaded(app, &gen_id, &path, false);
             app.drafts
                 .downloads
                 .insert(gen_id, DownloadState::Done(path));
+            return vec![record];
         }
         DraftsEvent::PostCopySaved {
             gen_id,
@@ -431,9 +616,11 @@ pub fn on_event(app: &mut App, event: DraftsEvent) -> Vec<Cmd> {
             } else {
                 toast_error(app, message);
             }
+            let record = super::history::downloaded(app, &gen_id, &path, verdict.is_clean());
             app.drafts
                 .downloads
                 .insert(gen_id, DownloadState::Done(path));
+            return vec![record];
         }
         DraftsEvent::DownloadFailed { gen_id, error } => {
             app.drafts.stages.remove(&gen_id);
@@ -460,13 +647,16 @@ pub fn on_event(app: &mut App, event: DraftsEvent) -> Vec<Cmd> {
         }
         DraftsEvent::Published { gen_id, post } => {
             settle_draft_op(app, &gen_id, DraftOp::Publish);
+            let mut record = None;
             if let Some(row) = app.drafts.rows.iter_mut().find(|r| r.gen_id == gen_id) {
                 row.post_id = Some(post.id.clone());
+                record = Some(super::history::published(row, &post.id));
             }
             match post.share_link(&app.info.share_origin) {
                 Ok(link) => toast(app, format!("published {link}: y copies the link")),
                 Err(why) => toast_error(app, format!("published; {why}")),
             }
+            return record.into_iter().collect();
         }
         DraftsEvent::Unpublished { gen_id, post_id } => {
             settle_draft_op(app, &gen_id, DraftOp::Unpublish);
@@ -478,6 +668,51 @@ pub fn on_event(app: &mut App, event: DraftsEvent) -> Vec<Cmd> {
         DraftsEvent::ActionFailed { op, gen_id, error } => {
             settle_draft_op(app, &gen_id, op);
             toast_error(app, op.failure(&gen_id, &error));
+        }
+        DraftsEvent::ArchiveProgress {
+            done,
+            total,
+            failed,
+            bytes,
+        } => {
+            // Only while this session's archive runs (a late event after the finish is dropped).
+            if let Some(p) = app.drafts.archive.as_mut() {
+                *p = crate::archive::Progress {
+                    done,
+                    total,
+                    failed,
+                    bytes,
+                };
+            }
+        }
+        DraftsEvent::ArchiveFinished {
+            entries,
+            new,
+            skipped,
+            failed,
+            reasons,
+            dir,
+        } => {
+            app.drafts.archive = None;
+            let mut text = format!(
+                "archived {entries}: {new} new, {skipped} skipped, {failed} failed → {}",
+                one_line(&dir.display().to_string(), 120)
+            );
+            if let Some(first) = reasons.first() {
+                text.push_str(&format!(" (first: {})", one_line(first, 160)));
+            }
+            if failed > 0 {
+                toast_error(app, text);
+            } else {
+                toast(app, text);
+            }
+        }
+        DraftsEvent::ArchiveFailed { error } => {
+            // "already running" answers a second request: the running one keeps its mark.
+            if !error.contains("already running") {
+                app.drafts.archive = None;
+            }
+            toast_error(app, one_line(&error, 300));
         }
     }
     Vec::new()

@@ -130,6 +130,9 @@ pub enum Action {
     /// Open details / act on the row.
     #[strum(message = "details")]
     Details,
+    /// Type a filter that narrows the list (`app::filter`): `Enter` keeps it, `Esc` clears it.
+    #[strum(message = "filter the list")]
+    Filter,
     /// Start typing in the editor.
     #[strum(message = "type")]
     Type,
@@ -189,6 +192,9 @@ pub enum Action {
     /// Take the selected queued item out of the queue, back into the pane it came from.
     #[strum(message = "edit queued item")]
     QueueEdit,
+    /// Load the selected task's prompt and exact settings back into its pane to run again.
+    #[strum(message = "re-run / branch task")]
+    RerunTask,
     /// Pause the whole queue, or resume it (also after a service-wide failure).
     #[strum(message = "pause/resume queue")]
     QueuePause,
@@ -592,6 +598,15 @@ fn base_table() -> Vec<DefaultBinding> {
         (List, n(N::PageDown), PageDown, None),
         (List, n(N::PageUp), PageUp, None),
         (
+            Context::Drafts,
+            k('/'),
+            Filter,
+            hint_when(drafts_have_rows, "filter"),
+        ),
+        // No status hint in Tasks and Cameos: their bars are full; help and README list it.
+        (Context::Tasks, k('/'), Filter, None),
+        (Context::Cameos, k('/'), Filter, None),
+        (
             List,
             n(N::Enter),
             Details,
@@ -624,6 +639,7 @@ fn base_table() -> Vec<DefaultBinding> {
             hint_when(editable_selected, "edit"),
         ),
         (Tasks, k('p'), QueuePause, Some(Hint::Label(pause_label))),
+        (Tasks, k('R'), RerunTask, None),
     ]
 }
 

@@ -6,12 +6,15 @@
 pub mod batch;
 pub mod cameos;
 mod drafts;
+pub mod filter;
 pub mod help;
+pub mod history;
 pub mod keymap;
 pub mod line_edit;
 mod log;
 pub mod mouse;
 mod open;
+pub mod pane_filter;
 mod prompt;
 mod queue;
 mod state;
@@ -24,13 +27,15 @@ mod tests;
 #[cfg(test)]
 mod tests_busy;
 #[cfg(test)]
+mod tests_filter;
+#[cfg(test)]
 mod tests_hostile;
 #[cfg(test)]
 mod tests_queue;
 pub mod thumbs;
 mod update;
 
-pub use drafts::{DraftsAction, drafts_row, share_link};
+pub use drafts::{DraftsAction, archive_text, drafts_row, share_link};
 pub use open::{MAX_OPEN_URL, OpenTarget, media_url};
 pub use prompt::{insert_into_prompt, prompt_snapshot};
 pub use queue::place_in_line;
@@ -149,6 +154,8 @@ impl App {
             log: Default::default(),
             account: None,
             account_loading: Loading::Loading,
+            history: Default::default(),
+            rerun_origin: None,
             quota: None,
             connection: Connection::Connecting,
             retrying: None,

@@ -489,6 +489,7 @@ fn send(app: &mut App, queued: bool) -> Vec<Cmd> {
         kind,
         image,
     };
+    let note = super::history::origin_note(app, local_id);
     let request = if queued {
         Request::Queue(QueueRequest::Add {
             jobs: vec![submission],
@@ -497,5 +498,7 @@ fn send(app: &mut App, queued: bool) -> Vec<Cmd> {
     } else {
         Request::Submit(submission)
     };
-    vec![Cmd::Worker(request), save_prompt(app)]
+    let mut cmds: Vec<Cmd> = note.into_iter().collect();
+    cmds.extend([Cmd::Worker(request), save_prompt(app)]);
+    cmds
 }

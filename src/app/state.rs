@@ -159,6 +159,11 @@ pub enum ConfirmAction {
         /// The item.
         queue_id: u64,
     },
+    /// Archive the whole account into this folder (`A` in the Drafts pane).
+    Archive {
+        /// The archive folder.
+        dir: PathBuf,
+    },
     /// A Storyboard pane action (delete a shot, delete a file...).
     Storyboard(super::storyboard::StoryboardConfirm),
     /// A Cameos pane action (delete a cameo, abandon one...).
@@ -222,6 +227,8 @@ pub struct TasksPane {
     pub queue: crate::worker::QueueSnapshot,
     /// Selected row: `0..queue.items.len()` are queued items, the rest tasks.
     pub selected: usize,
+    /// The filter narrowing the rows (`/`, `app::pane_filter`); `selected` stays a row index.
+    pub filter: super::filter::ListFilter,
 }
 
 /// What a row of the Tasks pane is, for the keys that act on the selection.
@@ -552,6 +559,18 @@ pub struct DraftsPane {
     /// The current step of a clean-copy download (`publishing a temporary post`...), by
     /// generation id; cleared when the download ends.
     pub stages: HashMap<String, String>,
+    /// The filter narrowing the list (`/`); survives switching panes.
+    pub filter: super::filter::ListFilter,
+    /// While the filter is active: the history entries matching it whose drafts are not in
+    /// `rows`, drawn after them as "not listed" rows (row index `rows.len() + i`). Empty
+    /// without a filter.
+    pub unlisted: Vec<crate::history::HistoryEntry>,
+    /// The running account archive's progress (`A`), `None` when none runs: the status bar
+    /// shows it, and a second `A` is refused while it is set.
+    pub archive: Option<crate::archive::Progress>,
+    /// The draft the next-child key (`]`) last left and which of its remixes it went to:
+    /// pressed again on that draft, it goes to the next one.
+    pub last_child: Option<(String, usize)>,
 }
 
 /// Static facts shown in help.
@@ -597,6 +616,12 @@ pub struct App {
     pub account: Option<Me>,
     /// `/me` state.
     pub account_loading: Loading,
+    /// The local history's copy (`app::history`): drafts no longer listed, settings of
+    /// submissions.
+    pub history: super::history::HistoryBook,
+    /// The generation a re-run loaded into the Prompt or Storyboard pane: recorded as the
+    /// origin of the next submission (`app::history::origin_note`).
+    pub rerun_origin: Option<crate::history::Origin>,
     /// `/nf/check`.
     pub quota: Option<Quota>,
     /// Backend connection state.

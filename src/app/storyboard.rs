@@ -68,6 +68,9 @@ pub struct StoryboardPane {
     pub folder: Option<PathBuf>,
     /// Why the folder could not be listed.
     pub files_error: Option<String>,
+    /// The file picker's filter (`/` in the picker, `app::pane_filter`); the picker's
+    /// `selected` stays an index into `files`. Cleared when the picker opens.
+    pub file_filter: crate::app::filter::ListFilter,
 }
 
 impl StoryboardPane {

@@ -17,6 +17,7 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
     match action {
         Action::Dismiss => dismiss(app),
         Action::Details => details(app),
+        Action::RerunTask => super::history::rerun_task(app),
         _ => Vec::new(),
     }
 }

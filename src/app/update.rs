@@ -66,7 +66,12 @@ fn route(app: &mut App, msg: Msg) -> Vec<Cmd> {
             Vec::new()
         }
         Msg::Paste(text) => on_paste(app, &text),
-        Msg::Worker(event) => on_event(app, event),
+        Msg::Worker(event) => {
+            let cmds = on_event(app, event);
+            // The lists may have changed under a filter (a cheap no-op without one).
+            super::pane_filter::refilter(app);
+            cmds
+        }
         Msg::EditorClosed {
             target: EditTarget::Prompt,
             result: Ok(text),
@@ -150,6 +155,13 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
     if let Some(modal) = app.modal.take() {
         return on_modal_key(app, modal, key);
     }
+    // A filter being typed has every key; a kept one clears on `Esc` unless the pane uses it.
+    if app.pane == Pane::Drafts && app.drafts.filter.is_editing() {
+        return super::drafts::filter_key(app, key);
+    }
+    if let Some(cmds) = super::pane_filter::typing(app, &key) {
+        return cmds;
+    }
     // The panes see keys first (typing, forms, fields); `None` lets the keymap handle them.
     let seen = match app.pane {
         Pane::Prompt => super::prompt::on_key(app, key),
@@ -159,6 +171,12 @@ pub(super) fn on_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
         Pane::Cameos => super::cameos::on_key(app, key),
     };
     if let Some(cmds) = seen {
+        return cmds;
+    }
+    if app.pane == Pane::Drafts && key.code == KeyCode::Esc && app.drafts.filter.is_active() {
+        return super::drafts::filter_key(app, key);
+    }
+    if let Some(cmds) = super::pane_filter::escape(app, &key) {
         return cmds;
     }
     match app.keymap.lookup(contexts(app.pane), &key) {
@@ -232,6 +250,7 @@ fn confirm(app: &mut App, action: ConfirmAction) -> Vec<Cmd> {
             super::drafts::on_confirm(app, gen_id, post_id)
         }
         ConfirmAction::DismissTask { task_id } => super::tasks::on_confirm(app, task_id),
+        ConfirmAction::Archive { dir } => super::drafts::on_confirm_archive(app, dir),
         ConfirmAction::RemoveQueued { queue_id } => super::queue::on_confirm(queue_id),
         ConfirmAction::Storyboard(c) => super::storyboard::on_confirm(app, c),
         ConfirmAction::Cameo(c) => super::cameos::on_confirm(app, c),
@@ -286,6 +305,10 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
             Pane::Drafts => super::drafts::toggle_details(app),
             _ => Vec::new(),
         },
+        Filter => match app.pane {
+            Pane::Drafts => super::drafts::open_filter(app),
+            _ => super::pane_filter::open(app),
+        },
         Type | Submit | QueueThis | ExternalEditor | ToggleKind | CycleOrientation
         | CycleLength | ToggleModel | ToggleSize | CycleVariants | ClearInputs | EditImage
         | EditRemix | OpenBatch | HistoryPrev | HistoryNext => {
@@ -294,7 +317,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
         Drafts(a) => super::drafts::on_action(app, a),
         Storyboard(a) => super::storyboard::on_action(app, a),
         Cameo(a) => super::cameos::on_action(app, a),
-        Dismiss => super::tasks::on_action(app, action),
+        Dismiss | RerunTask => super::tasks::on_action(app, action),
         QueueMoveDown | QueueMoveUp | QueueEdit | QueuePause => {
             super::queue::on_action(app, action)
         }
@@ -314,8 +337,8 @@ fn focus(app: &mut App, pane: Pane) -> Vec<Cmd> {
 
 fn list_len(app: &App) -> usize {
     match app.pane {
-        Pane::Tasks => app.tasks.len(),
-        Pane::Drafts => app.drafts.rows.len(),
+        Pane::Tasks => app.tasks.filter.len(app.tasks.len()),
+        Pane::Drafts => app.drafts.filter.len(app.drafts.rows.len()),
         _ => 0,
     }
 }
@@ -344,8 +367,9 @@ fn move_selection(app: &mut App, action: Action) -> Vec<Cmd> {
         return Vec::new();
     }
     let cur = match app.pane {
-        Pane::Tasks => app.tasks.selected,
-        _ => app.drafts.selected,
+        Pane::Tasks => app.tasks.filter.position(app.tasks.selected).unwrap_or(0),
+        // A filtered list moves through its matches: positions, not row indices.
+        _ => app.drafts.filter.position(app.drafts.selected).unwrap_or(0),
     };
     let next = if app.pane == Pane::Drafts && app.drafts.gallery {
         let (cols, rows) = super::thumbs::app_grid(app);
@@ -354,8 +378,16 @@ fn move_selection(app: &mut App, action: Action) -> Vec<Cmd> {
         step_selection(cur, len, action, app.drafts_viewport)
     };
     match app.pane {
-        Pane::Tasks => app.tasks.selected = next,
-        _ => app.drafts.selected = next,
+        Pane::Tasks => {
+            app.tasks.selected = app.tasks.filter.row_at(next).unwrap_or(app.tasks.selected)
+        }
+        _ => {
+            app.drafts.selected = app
+                .drafts
+                .filter
+                .row_at(next)
+                .unwrap_or(app.drafts.selected)
+        }
     }
     keep_visible(app);
     maybe_load_more(app)
@@ -379,6 +411,7 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
     match event {
         Event::Queue(e) => return super::queue::on_event(app, e),
         Event::Picture(e) => app.thumbs.on_event(e),
+        Event::History(e) => return super::history::on_event(app, e),
         Event::Restored {
             tasks,
             prompt,
@@ -405,7 +438,19 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
         }
         Event::Quota(q) => app.quota = q,
         Event::Tasks(e) => return super::tasks::on_event(app, e),
-        Event::Drafts(e) => return super::drafts::on_event(app, e),
+        Event::Drafts(e) => {
+            use crate::worker::DraftsEvent as E;
+            // Only these change the rows' texts; downloads do not (and come often).
+            let rows_change = matches!(
+                e,
+                E::DraftsLoaded { .. } | E::Published { .. } | E::Unpublished { .. }
+            );
+            let cmds = super::drafts::on_event(app, e);
+            if rows_change {
+                super::drafts::refilter(app);
+            }
+            return cmds;
+        }
         Event::Retrying {
             what,
             reason,

@@ -13,7 +13,9 @@ use serde_json::json;
 use super::exit::{self, ExitStatus};
 use super::progress::Reporter;
 use super::session::Session;
-use super::{Cli, Command, DraftsArgs, ImageArgs, SimArgs, StoryboardArgs, VideoArgs, WaitArgs};
+use super::{
+    ArchiveArgs, Cli, Command, DraftsArgs, ImageArgs, SimArgs, StoryboardArgs, VideoArgs, WaitArgs,
+};
 use crate::api::filetype::{FileType, MAX_IMAGE_BYTES, check_file};
 use crate::api::params::remix_target_id;
 use crate::api::reconcile::{self, Listing};
@@ -72,6 +74,7 @@ pub async fn run(cli: Cli) -> ExitStatus {
                     Command::Storyboard(a) => ctx.storyboard(a, &mut reporter).await,
                     Command::Batch(a) => ctx.batch(a, &mut reporter).await,
                     Command::Pending => ctx.pending(&mut reporter).await,
+                    Command::Archive(a) => ctx.archive(a, &mut reporter).await,
                     Command::Drafts(a) => ctx.drafts(a, &mut reporter).await,
                     Command::Publish { gen_id } => ctx.publish(gen_id, &mut reporter).await,
                     Command::Unpublish { post_id } => ctx.unpublish(post_id, &mut reporter).await,
@@ -121,6 +124,7 @@ async fn run_sim(args: &SimArgs) -> ExitStatus {
         speed: args.speed.clamp(0.01, 10_000.0),
         pro_plan: !args.plus,
         seed_drafts: args.seed_drafts,
+        seed_mixed: args.seed_drafts > 0,
         seed_demo: args.seed_demo,
         ..SimConfig::default()
     };
@@ -876,6 +880,7 @@ fn shown_path(path: &Path) -> String {
     sanitize(&path.display().to_string(), PATH_MAX)
 }
 
+mod archive;
 mod batch;
 mod shared_poll;
 #[cfg(test)]

@@ -105,6 +105,10 @@ pub enum Command {
     Pending,
     /// List the account's drafts, newest first.
     Drafts(DraftsArgs),
+    /// Mirror the account into DIR: every draft, the published posts, the image generations
+    /// and the cameos recorded here, with `manifest.json` and `manifest.csv`; a second run
+    /// downloads only what is new or incomplete.
+    Archive(ArchiveArgs),
     /// Publish a draft (by generation id) and print its share link.
     Publish {
         /// The draft's generation id (gen_…).
@@ -149,6 +153,14 @@ pub enum ConfigCommand {
     Check,
 }
 
+/// `sora-tui archive`.
+#[derive(Debug, Args)]
+pub struct ArchiveArgs {
+    /// The archive folder (created if missing).
+    #[arg(value_name = "DIR")]
+    pub dir: PathBuf,
+}
+
 /// `sora-tui sim`.
 #[derive(Debug, Args)]
 pub struct SimArgs {
@@ -162,7 +174,8 @@ pub struct SimArgs {
     /// Simulate a Plus account: 25 s videos, Sora 2 Pro and HD are refused.
     #[arg(long)]
     pub plus: bool,
-    /// Drafts already in the account at start.
+    /// Drafts already in the account at start, varied as a long-used account's are: some
+    /// content violations, some without media, some published, and image generations beside.
     #[arg(long, default_value_t = 0)]
     pub seed_drafts: usize,
     /// Start with the demo account's data, as `--demo` does: a few dozen varied drafts

@@ -137,6 +137,35 @@ impl Reporter {
         }
     }
 
+    /// An archive's overall progress: files finished of all, failures, bytes so far.
+    pub fn archive(&mut self, done: usize, total: usize, failed: usize, bytes: u64) {
+        let fraction = if total == 0 {
+            1.0
+        } else {
+            done as f64 / total as f64
+        };
+        match self.mode {
+            Mode::Json => {}
+            Mode::Bar => {
+                let tail = format!(
+                    "{done}/{total} files · {} · {failed} failed",
+                    text::bytes(bytes)
+                );
+                self.bar("archive", fraction, &tail);
+            }
+            Mode::Lines => {
+                let bucket = (fraction * 10.0) as i64;
+                if bucket != self.last_bucket {
+                    eprintln!(
+                        "archive {done}/{total} files, {} ({failed} failed)",
+                        text::bytes(bytes)
+                    );
+                    self.last_bucket = bucket;
+                }
+            }
+        }
+    }
+
     /// Redraws the bar line; `label` and `tail` are already safe to print.
     fn bar(&mut self, label: &str, fraction: f64, tail: &str) {
         const WIDTH: usize = 30;

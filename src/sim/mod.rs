@@ -86,6 +86,10 @@ pub struct SimConfig {
     pub pro_plan: bool,
     /// Drafts already in the primary account at start, so pagination can be exercised at once.
     pub seed_drafts: usize,
+    /// Whether the seeded drafts are varied the way a long-used account is: some content
+    /// violations, some without media, some published, and finished image generations beside
+    /// them (`sim --seed-drafts N` sets it), so an archive meets every kind of entry.
+    pub seed_mixed: bool,
     /// Whether the primary account starts with the demo's data: a few dozen varied drafts
     /// (published posts, remixes, a content violation, every orientation and length), finished
     /// image generations and one finalized cameo ([`DEMO_CAMEO_USERNAME`]), so `--demo` and
@@ -128,6 +132,7 @@ impl Default for SimConfig {
             speed: 1.0,
             pro_plan: true,
             seed_drafts: 0,
+            seed_mixed: false,
             seed_demo: false,
             media_ip: None,
         }

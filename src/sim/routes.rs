@@ -48,6 +48,8 @@ pub enum Route {
     },
     /// `GET /project_y/profile/drafts/v2/{gen_id}`
     Draft(String),
+    /// `GET /project_y/profile_feed/me`: the account's own posts, paged
+    ProfileFeed,
     /// `POST /project_y/post`
     CreatePost,
     /// `GET /project_y/post/{id}`
@@ -106,6 +108,7 @@ pub fn parse(method: &str, path: &str) -> Result<Route, ApiError> {
         ["project_y", "profile", "drafts", "v2", gen_id] => {
             vec![("GET", Route::Draft(id(gen_id)))]
         }
+        ["project_y", "profile_feed", "me"] => vec![("GET", Route::ProfileFeed)],
         ["project_y", "post"] => vec![("POST", Route::CreatePost)],
         ["project_y", "post", post_id] => vec![
             ("GET", Route::GetPost(id(post_id))),
@@ -147,6 +150,7 @@ pub fn dispatch(ctx: &mut Ctx<'_>, route: Route, req: &Incoming) -> Result<Value
         Route::Pending => Ok(video::pending(ctx)),
         Route::Drafts { v2 } => video::drafts(ctx, req, v2),
         Route::Draft(id) => video::draft(ctx, &id),
+        Route::ProfileFeed => video::profile_feed(ctx, req),
         Route::CreatePost => video::publish(ctx, req),
         Route::GetPost(id) => video::get_post(ctx, &id),
         Route::PostTree(id) => video::post_tree(ctx, &id, req),

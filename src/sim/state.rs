@@ -33,6 +33,9 @@ pub enum VideoOutcome {
     Fail,
     /// A draft whose URLs show up only after a few reads.
     NoUrl,
+    /// A draft listed without media for good (a render the service lost): what an archive
+    /// records as "no media" ([`super::SimConfig::seed_mixed`] makes some).
+    NoMedia,
 }
 
 /// The failure branches a prompt asks for.

@@ -200,6 +200,31 @@ pub fn drafts(ctx: &mut Ctx<'_>, req: &Incoming, v2: bool) -> Result<Value, ApiE
     Ok(json!({"items": items, "cursor": next.map(cursor::encode)}))
 }
 
+/// `GET /project_y/profile_feed/me?limit=N&cut=nf2[&cursor=C]`: the account's own live
+/// posts, newest first, each as `{post, profile, reposter_profile}` (the feeds' item shape,
+/// docs/api.md), with the cursor of the next page (`null` on the last).
+pub fn profile_feed(ctx: &mut Ctx<'_>, req: &Incoming) -> Result<Value, ApiError> {
+    let limit = validate::limit(req, 8, 100)?;
+    let after = match validate::query_param(req, "cursor").filter(|c| !c.is_empty()) {
+        None => None,
+        Some(c) => Some(
+            cursor::decode(&c)
+                .ok_or_else(|| ApiError::bad_request("Invalid cursor.").param("cursor"))?,
+        ),
+    };
+    let (posts, next) = ctx.world.list_posts(limit, after);
+    let world = &*ctx.world;
+    let profile = views::profile(world);
+    let items: Vec<Value> = posts
+        .iter()
+        .map(|p| {
+            json!({"post": views::post_object(p, world, ctx.urls), "profile": profile,
+                "reposter_profile": null})
+        })
+        .collect();
+    Ok(json!({"items": items, "cursor": next.map(cursor::encode)}))
+}
+
 /// `GET /project_y/profile/drafts/v2/{gen_id}`: one draft item, in the drafts/v2 form.
 pub fn draft(ctx: &mut Ctx<'_>, id: &str) -> Result<Value, ApiError> {
     let draft = ctx

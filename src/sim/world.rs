@@ -169,7 +169,7 @@ impl Draft {
     pub fn has_urls(&self) -> bool {
         match self.outcome {
             VideoOutcome::Succeed | VideoOutcome::Fail => true,
-            VideoOutcome::Violation => false,
+            VideoOutcome::Violation | VideoOutcome::NoMedia => false,
             VideoOutcome::NoUrl => self.reads > NOURL_READS,
         }
     }
@@ -320,6 +320,9 @@ impl World {
             now,
             now_wall,
         );
+        if config.seed_mixed {
+            world.mix_seeded(now);
+        }
         if config.seed_demo {
             world.seed_demo(now);
         }
@@ -411,6 +414,81 @@ impl World {
                 post_id: None,
             });
         }
+    }
+
+    /// Turns the seeded drafts into a varied account (see [`SimConfig::seed_mixed`]): every
+    /// tenth a content violation, every seventeenth without media, every fifth of the rest
+    /// published, and one finished image generation (one or two images) per ten drafts.
+    fn mix_seeded(&mut self, now: Instant) {
+        let count = self.drafts.len();
+        for i in 0..count {
+            if i % 10 == 4 {
+                self.drafts[i].outcome = VideoOutcome::Violation;
+            } else if i % 17 == 8 {
+                self.drafts[i].outcome = VideoOutcome::NoMedia;
+            } else if i % 5 == 1 {
+                let draft = &self.drafts[i];
+                let post = Post {
+                    id: ids::post_id(),
+                    generation_id: draft.id.clone(),
+                    text: format!("posted: {}", draft.title),
+                    posted_at: round3(draft.created_at + 60.0),
+                    deleted: false,
+                };
+                self.drafts[i].post_id = Some(post.id.clone());
+                self.posts.insert(post.id.clone(), post);
+            }
+        }
+        let images = count / 10;
+        for i in 0..images {
+            let age = (images - i) as f64 * 3600.0;
+            let created = now
+                .checked_sub(std::time::Duration::from_secs_f64(age))
+                .unwrap_or(now);
+            let prompt = format!("A seeded still life, number {i}");
+            let mut plan = ImagePlan::new(&prompt, 0.5);
+            if created == now {
+                // The clock cannot go that far back: finished from the start all the same.
+                plan.queued = -1.0;
+                plan.running = f64::MIN_POSITIVE;
+            }
+            let variants = 1 + (i % 2) as u32;
+            self.images.push(ImageTask {
+                id: ids::task_id(),
+                spec: ImageSpec {
+                    prompt,
+                    operation: "simple_compose".into(),
+                    width: 360,
+                    height: 360,
+                    n_variants: variants,
+                    upload_ids: Vec::new(),
+                },
+                created,
+                created_at: round3(self.epoch_wall - age),
+                plan,
+                generation_ids: (0..variants).map(|_| ids::generation_id()).collect(),
+            });
+        }
+    }
+
+    /// The live posts of the account, newest first by their draft, as `profile_feed/me`
+    /// pages them: at most `limit` after the draft sequence number `after`.
+    pub fn list_posts(&self, limit: usize, after: Option<u64>) -> (Vec<Post>, Option<u64>) {
+        let posted: Vec<(u64, &Post)> = self
+            .drafts
+            .iter()
+            .rev()
+            .filter_map(|d| {
+                let post = self.live_post(d.post_id.as_deref()?)?;
+                Some((d.seq, post))
+            })
+            .collect();
+        let seqs: Vec<u64> = posted.iter().map(|(s, _)| *s).collect();
+        let (range, next) = cursor::page(&seqs, limit, after);
+        (
+            posted[range].iter().map(|(_, p)| (*p).clone()).collect(),
+            next,
+        )
     }
 
     fn take_seq(&mut self) -> u64 {

@@ -100,8 +100,22 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
     let parts = list::areas(inner);
     let visible = usize::from(parts.rows.height);
-    let len = c.rows.len();
-    let selected = c.selected.min(len - 1);
+    // With a filter the list is its matches: positions below, row indices through `row_at`.
+    let f = &c.filter;
+    let total = c.rows.len();
+    let len = f.len(total);
+    if len == 0 {
+        list::message(frame, parts.rows, vec![super::filter::no_match(f, theme)]);
+        frame.render_widget(
+            Paragraph::new(super::filter::filter_line(f, 0, total, theme)),
+            parts.footer,
+        );
+        return;
+    }
+    let selected = f
+        .position(c.selected.min(total - 1))
+        .unwrap_or(0)
+        .min(len - 1);
     let offset = list::window(selected, 0, len, visible);
     let end = (offset + visible).min(len);
     super::hit::rows(crate::app::Pane::Cameos, parts.rows, offset, end);
@@ -132,13 +146,19 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Table::new([header.style(theme.header)], widths.clone()).column_spacing(1),
         parts.header,
     );
-    let rows: Vec<Row> = c.rows[offset..end]
-        .iter()
-        .enumerate()
-        .map(|(i, r)| cameo_row(app, r, offset + i == selected, narrow, theme))
+    let rows: Vec<Row> = (offset..end)
+        .filter_map(|pos| {
+            let i = f.row_at(pos)?;
+            let r = c.rows.get(i)?;
+            Some(cameo_row(app, r, f.hits(i), pos == selected, narrow, theme))
+        })
         .collect();
     frame.render_widget(Table::new(rows, widths).column_spacing(1), parts.rows);
-    let position = Line::styled(format!("{}/{len}", selected + 1), theme.dim);
+    let position = if f.is_active() {
+        super::filter::filter_line(f, len, total, theme)
+    } else {
+        Line::styled(format!("{}/{len}", selected + 1), theme.dim)
+    };
     frame.render_widget(Paragraph::new(position), parts.footer);
 }
 
@@ -146,14 +166,27 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 fn cameo_row<'a>(
     app: &App,
     r: &'a CameoRow,
+    hits: &[crate::app::filter::Hit],
     selected: bool,
     narrow: bool,
     theme: &Theme,
 ) -> Row<'a> {
     let record = &r.record;
+    let mark = super::filter::mark(theme);
+    // Fields as `app::pane_filter` gives them: 0 the name, 1 the username.
     let username = match record.username.as_deref() {
-        Some(u) if !u.is_empty() => Span::styled(format!("@{}", sanitize(u, 40)), theme.text),
-        _ => Span::styled("–", theme.dim),
+        Some(u) if !u.is_empty() => {
+            let mut spans = vec![Span::styled("@", theme.text)];
+            spans.extend(super::filter::highlight_owned(
+                &sanitize(u, 40),
+                1,
+                hits,
+                theme.text,
+                mark,
+            ));
+            Line::from(spans)
+        }
+        _ => Line::styled("–", theme.dim),
     };
     let state = match app.cameos.busy.get(&record.key) {
         Some(busy) => Span::styled(format!("… {}", sanitize(busy, 40)), theme.warning),
@@ -165,7 +198,13 @@ fn cameo_row<'a>(
     } else {
         Row::new([
             marker,
-            Cell::from(Span::styled(sanitize(&r.title, 60), theme.text)),
+            Cell::from(Line::from(super::filter::highlight_owned(
+                &sanitize(&r.title, 60),
+                0,
+                hits,
+                theme.text,
+                mark,
+            ))),
             Cell::from(username),
             Cell::from(state),
             Cell::from(Span::styled(r.created.as_str(), theme.dim)),

@@ -95,8 +95,19 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
 
     let parts = list::areas(inner);
     let visible = usize::from(parts.rows.height);
-    let len = d.rows.len();
-    let selected = d.selected.min(len - 1);
+    // With a filter the list is its matches: positions below, row indices through `row_at`.
+    let f = &d.filter;
+    let len = f.len(d.rows.len());
+    if len == 0 {
+        list::message(frame, parts.rows, vec![super::filter::no_match(f, theme)]);
+        frame.render_widget(
+            Paragraph::new(super::filter::filter_line(f, 0, d.rows.len(), theme)),
+            parts.footer,
+        );
+        return;
+    }
+    let selected_row = d.selected.min(d.rows.len() + d.unlisted.len() - 1);
+    let selected = f.position(selected_row).unwrap_or(0).min(len - 1);
     let offset = list::window(selected, d.offset, len, visible);
     let end = (offset + visible).min(len);
     super::hit::rows(crate::app::Pane::Drafts, parts.rows, offset, end);
@@ -113,19 +124,155 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let header =
         Row::new(["", "Created", "  Len", "State", "Pub", "Download", "Title"]).style(theme.header);
     frame.render_widget(Table::new([header], widths).column_spacing(1), parts.header);
-    let rows: Vec<Row> = d.rows[offset..end]
-        .iter()
-        .enumerate()
-        .map(|(i, r)| draft_row(d, r, offset + i == selected, &app.info.zone, theme))
+    let rows: Vec<Row> = (offset..end)
+        .filter_map(|pos| {
+            let i = f.row_at(pos)?;
+            match d.rows.get(i) {
+                Some(r) => Some(draft_row(
+                    d,
+                    r,
+                    f.hits(i),
+                    pos == selected,
+                    &app.info.zone,
+                    theme,
+                )),
+                None => {
+                    let e = d.unlisted.get(i - d.rows.len())?;
+                    Some(unlisted_row(e, f.hits(i), pos == selected, theme))
+                }
+            }
+        })
         .collect();
     frame.render_widget(Table::new(rows, widths).column_spacing(1), parts.rows);
-    frame.render_widget(Paragraph::new(footer(d, selected, theme)), parts.footer);
+    let mut foot = footer(d, f.row_at(selected).unwrap_or(selected_row), theme);
+    if f.is_active() {
+        // The filter line first, `/owl 12/10000`, then what the footer says of the row.
+        let mut line = super::filter::filter_line(f, len, d.rows.len(), theme);
+        // The rest of the footer's notes each begin with their ` · `.
+        line.spans.extend(foot.spans.drain(1..));
+        foot = line;
+    }
+    frame.render_widget(Paragraph::new(foot), parts.footer);
+}
+
+/// The marker of a history row the loaded list does not hold.
+pub const NOT_LISTED: &str = "◌ not listed";
+
+/// A history entry matching the filter whose draft is not in the loaded list: dim, marked
+/// [`NOT_LISTED`], its one-line prompt highlighted like a draft's title.
+fn unlisted_row<'a>(
+    e: &crate::history::HistoryEntry,
+    hits: &[crate::app::filter::Hit],
+    selected: bool,
+    theme: &Theme,
+) -> Row<'a> {
+    // Field 0 exactly as `app::drafts::refilter` gave it, so the marks index it.
+    let prompt = crate::app::history::row_texts(e)
+        .into_iter()
+        .next()
+        .unwrap_or_default();
+    let duration = e
+        .duration_s
+        .filter(|s| s.is_finite() && *s > 0.0 && *s < 3600.0)
+        .map(|s| format!("{s:.0} s"))
+        .unwrap_or_default();
+    let row = Row::new([
+        Cell::from(if selected { "›" } else { " " }),
+        Cell::from(Span::styled(
+            NOT_LISTED,
+            theme.dim.add_modifier(ratatui::style::Modifier::ITALIC),
+        )),
+        Cell::from(Line::styled(duration, theme.dim).right_aligned()),
+        Cell::from(Span::styled("history", theme.dim)),
+        Cell::from(""),
+        Cell::from(""),
+        Cell::from(Line::from(super::filter::highlight_owned(
+            &prompt,
+            0,
+            hits,
+            theme.dim,
+            super::filter::mark(theme),
+        ))),
+    ]);
+    if selected {
+        row.style(theme.selected)
+    } else {
+        row
+    }
+}
+
+/// What the history knows of a "not listed" row, in the details panel: no action applies
+/// (the service does not list the draft).
+fn draw_unlisted_details(
+    frame: &mut Frame,
+    area: Rect,
+    e: &crate::history::HistoryEntry,
+    theme: &Theme,
+) {
+    let block = Block::bordered()
+        .border_type(BorderType::Rounded)
+        .border_style(theme.border_focus)
+        .title(Span::styled(" Not listed · from the history ", theme.title))
+        .padding(Padding::horizontal(1));
+    let inner = block.inner(area);
+    frame.render_widget(block, area);
+    let dash = || "–".to_string();
+    let id = |v: &Option<String>| v.as_deref().map_or_else(dash, |s| sanitize(s, 80));
+    let pixels = |n: Option<f64>| n.and_then(|n| count(n, MAX_PIXELS)).filter(|n| *n > 0);
+    let size = match (pixels(e.width), pixels(e.height)) {
+        (Some(w), Some(h)) => format!("{w} x {h}"),
+        _ => dash(),
+    };
+    let duration = e
+        .duration_s
+        .filter(|s| s.is_finite() && *s > 0.0 && *s < 3600.0)
+        .map_or_else(dash, |s| format!("{s:.0} s"));
+    let gens = if e.generation_ids.is_empty() {
+        dash()
+    } else {
+        e.generation_ids
+            .iter()
+            .map(|g| sanitize(g, 80))
+            .collect::<Vec<_>>()
+            .join(", ")
+    };
+    let settings = e
+        .sent
+        .as_ref()
+        .map_or_else(dash, |s| sanitize(&format!("{:?}", s.settings), 200));
+    let mut lines = vec![
+        Line::styled(
+            "The service's list does not hold this draft; this is what the history remembers. No action applies.",
+            theme.dim,
+        ),
+        Line::default(),
+    ];
+    for (label, value) in [
+        ("Entry", sanitize(&e.key, 80)),
+        ("Task", id(&e.task_id)),
+        ("Gens", gens),
+        ("Post", id(&e.post_id)),
+        ("Size", size),
+        ("Duration", duration),
+        ("Settings", settings),
+        ("Saved", format!("{} file(s)", e.downloads.len())),
+    ] {
+        lines.push(Line::from(vec![
+            Span::styled(format!("{label:<10}"), theme.dim),
+            Span::styled(value, theme.text),
+        ]));
+    }
+    lines.push(Line::default());
+    lines.push(Line::styled("Prompt", theme.dim));
+    lines.push(Line::styled(sanitize(e.shown_prompt(), 2000), theme.text));
+    frame.render_widget(Paragraph::new(lines).wrap(Wrap { trim: false }), inner);
 }
 
 /// One draft's row; everything but the download column was formatted when the draft arrived.
 fn draft_row<'a>(
     d: &DraftsPane,
     r: &'a DraftRow,
+    hits: &[crate::app::filter::Hit],
     selected: bool,
     zone: &Zone,
     theme: &Theme,
@@ -170,7 +317,13 @@ fn draft_row<'a>(
         Cell::from(Span::styled(r.state, state_style)),
         Cell::from(published),
         Cell::from(download),
-        Cell::from(Span::styled(r.title(), theme.text)),
+        Cell::from(Line::from(super::filter::highlight(
+            r.title(),
+            0,
+            hits,
+            theme.text,
+            super::filter::mark(theme),
+        ))),
     ]);
     if selected {
         row.style(theme.selected)
@@ -208,6 +361,14 @@ fn footer<'a>(d: &'a DraftsPane, selected: usize, theme: &Theme) -> Line<'a> {
 /// The details of the selected draft.
 fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, pics: &mut Pictures) {
     let d = &app.drafts;
+    if let Some(e) = d
+        .selected
+        .checked_sub(d.rows.len())
+        .and_then(|i| d.unlisted.get(i))
+    {
+        draw_unlisted_details(frame, area, e, theme);
+        return;
+    }
     let Some(row) = d.rows.get(d.selected.min(d.rows.len().saturating_sub(1))) else {
         return;
     };
@@ -285,6 +446,31 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, pics: &
                 .unwrap_or_else(|| Span::styled("not ready yet", theme.dim)),
         ],
     ));
+    let lineage = crate::app::history::lineage(app, row);
+    if let Some(post) = &lineage.parent_post {
+        let mut parent = sanitize(post, 80);
+        if let Some(g) = &lineage.parent_gen {
+            parent = format!("{} ({parent})", sanitize(g, 80));
+        }
+        let mut spans = vec![text(parent)];
+        if !lineage.parent_listed {
+            spans.push(Span::styled(" · not listed", theme.dim));
+        }
+        fields.push(("Remix of", spans));
+    }
+    if lineage.children > 0 {
+        fields.push(("Remixes", vec![text(lineage.children.to_string())]));
+    }
+    // Where a re-run of this draft came from, when it was one.
+    if let Some(origin) = d
+        .rows
+        .get(d.selected)
+        .and_then(|r| app.history.by_generation(&r.gen_id))
+        .and_then(|e| e.sent.as_ref())
+        .and_then(|s| s.origin.as_ref())
+    {
+        fields.push(("Origin", vec![text(sanitize(&origin.describe(), 120))]));
+    }
     let download = download_span(app, row, theme, value_width);
     fields.push(("Download", vec![download]));
     if let Some(stage) = d.stages.get(&row.gen_id) {

@@ -69,6 +69,10 @@ fn info_line(app: &App, theme: &Theme, width: usize) -> Line<'static> {
             left.push(Span::styled(format!("{n} {noun} left"), theme.text));
         }
     }
+    if let Some(p) = &app.drafts.archive {
+        left.push(Span::styled(" · ", theme.dim));
+        left.push(Span::styled(crate::app::archive_text(p), theme.warning));
+    }
     let (mark, text, style) = match (&app.retrying, &app.connection) {
         // A request waiting to be resent is the freshest news: say when the next try is.
         (Some(r), _) => ("⟳", retry_text(r, app.now), theme.warning),
@@ -139,6 +143,12 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             return out;
         }
         None => {}
+    }
+    // A list's filter line being typed has every key: only its own keys apply.
+    if crate::app::pane_filter::editing(app) {
+        out.push(("Enter".into(), "keep filter"));
+        out.push(("Esc".into(), "clear filter"));
+        return out;
     }
     match app.pane {
         Pane::Prompt if app.prompt.typing => {

@@ -68,11 +68,24 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         return;
     }
 
-    let len = app.tasks.len();
+    let total = app.tasks.len();
     let parts = list::areas(inner);
     let visible = usize::from(parts.rows.height);
-    let selected = app.tasks.selected.min(len - 1);
-    let offset = list::window(selected, 0, len, visible);
+    // With a filter the list is its matches: positions below, row indices through `row_at`.
+    let f = &app.tasks.filter;
+    let len = f.len(total);
+    if len == 0 {
+        list::message(frame, parts.rows, vec![super::filter::no_match(f, theme)]);
+        frame.render_widget(
+            Paragraph::new(super::filter::filter_line(f, 0, total, theme)),
+            parts.footer,
+        );
+        return;
+    }
+    let selected_row = app.tasks.selected.min(total - 1);
+    let pos = f.position(selected_row).unwrap_or(0).min(len - 1);
+    let selected = f.row_at(pos).unwrap_or(selected_row);
+    let offset = list::window(pos, 0, len, visible);
     let end = (offset + visible).min(len);
     super::hit::rows(crate::app::Pane::Tasks, parts.rows, offset, end);
     let wide = inner.width >= 120;
@@ -93,10 +106,11 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     header.push("Prompt");
 
     let rows: Vec<Row> = (offset..end)
-        .filter_map(|i| {
+        .filter_map(|p| {
+            let i = f.row_at(p)?;
             Some(match app.tasks.row(i)? {
                 TasksRow::Queued(q, item) => queued_row(app, q, item, i == selected, wide, theme),
-                TasksRow::Task(t) => task_row(app, t, i == selected, wide, theme),
+                TasksRow::Task(t) => task_row(app, t, i, i == selected, wide, theme),
             })
         })
         .collect();
@@ -107,11 +121,18 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     );
     frame.render_widget(Table::new([header], widths).column_spacing(1), parts.header);
 
-    let footer = match app.tasks.row(selected) {
-        Some(TasksRow::Queued(q, item)) => queued_footer(app, q, item, selected, len, theme),
-        Some(TasksRow::Task(t)) => footer(t, selected, len, theme),
+    let mut footer = match app.tasks.row(selected) {
+        Some(TasksRow::Queued(q, item)) => queued_footer(app, q, item, pos, len, theme),
+        Some(TasksRow::Task(t)) => footer(app, t, pos, len, theme),
         None => Line::default(),
     };
+    if f.is_active() {
+        // The filter line first, `/owl 3/200`, then what the footer says of the row.
+        let mut line = super::filter::filter_line(f, len, total, theme);
+        line.spans
+            .extend(footer.spans.drain(1.min(footer.spans.len())..));
+        footer = line;
+    }
     frame.render_widget(Paragraph::new(footer), parts.footer);
 }
 
@@ -203,11 +224,13 @@ fn queued_row<'a>(
         prompt.push(Span::styled(sanitize(origin, 40), theme.dim));
         prompt.push(Span::styled(" · ", theme.dim));
     }
-    let text = match sub.kind {
-        SubmissionKind::Storyboard { .. } => crate::storyboard::gist(&sub.prompt),
-        _ => &sub.prompt,
-    };
-    prompt.push(Span::styled(sanitize(text, 200), theme.text));
+    prompt.extend(super::filter::highlight_owned(
+        &crate::app::pane_filter::queued_prompt(item),
+        0,
+        app.tasks.filter.hits(index),
+        theme.text,
+        super::filter::mark(theme),
+    ));
     let mut cells = vec![
         Cell::from(if selected { "›" } else { " " }),
         Cell::from(progress),
@@ -270,6 +293,7 @@ fn queued_footer<'a>(
 fn task_row<'a>(
     app: &App,
     t: &'a TaskRecord,
+    row: usize,
     selected: bool,
     wide: bool,
     theme: &Theme,
@@ -322,12 +346,13 @@ fn task_row<'a>(
         push_reason(&mut prompt, reason, theme);
     }
     // A storyboard's prompt is its whole timeline text; its gist reads better in one line.
-    let text = if t.kind == crate::track::TaskKind::Storyboard {
-        crate::storyboard::gist(&t.prompt)
-    } else {
-        &t.prompt
-    };
-    prompt.push(Span::styled(sanitize(text, 200), theme.text));
+    prompt.extend(super::filter::highlight_owned(
+        &crate::app::pane_filter::task_prompt(t),
+        0,
+        app.tasks.filter.hits(row),
+        theme.text,
+        super::filter::mark(theme),
+    ));
 
     let mut cells = vec![
         Cell::from(if selected { "›" } else { " " }),
@@ -351,8 +376,9 @@ fn task_row<'a>(
     }
 }
 
-/// `3/5 · task_… · landscape · 10 s`, or for a failure `4/5 · ✗ the whole reason`.
-fn footer<'a>(t: &TaskRecord, selected: usize, len: usize, theme: &Theme) -> Line<'a> {
+/// `3/5 · task_… · landscape · 10 s`, then `· origin gen_…` for a re-run (from the history
+/// the app holds), or for a failure `4/5 · ✗ the whole reason`.
+fn footer<'a>(app: &App, t: &TaskRecord, selected: usize, len: usize, theme: &Theme) -> Line<'a> {
     let mut spans = vec![Span::styled(format!("{}/{len}", selected + 1), theme.dim)];
     if let TaskPhase::Failed { reason } | TaskPhase::Blocked { reason } = &t.phase {
         spans.push(Span::styled(" · ✗ ", theme.error));
@@ -365,6 +391,14 @@ fn footer<'a>(t: &TaskRecord, selected: usize, len: usize, theme: &Theme) -> Lin
     if !settings.is_empty() {
         spans.push(Span::styled(" · ", theme.dim));
         spans.push(Span::styled(settings, theme.dim));
+    }
+    if let Some(origin) = app
+        .history
+        .by_task(&t.task_id)
+        .and_then(|e| e.sent.as_ref()?.origin.as_ref())
+    {
+        spans.push(Span::styled(" · Origin  ", theme.dim));
+        spans.push(Span::styled(sanitize(&origin.describe(), 120), theme.text));
     }
     Line::from(spans)
 }

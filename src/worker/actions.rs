@@ -83,6 +83,8 @@ pub(super) struct DraftJobs {
     pub naming: Naming,
     /// Temporary posts of clean downloads, shared with their jobs.
     pub ledger: Ledger,
+    /// The account archive: one at a time (`worker/archive.rs`).
+    pub archive: super::archive::ArchiveSlot,
 }
 
 impl DraftJobs {
@@ -136,6 +138,10 @@ impl DraftJobs {
             }
             DraftsRequest::Unpublish { post_id, gen_id } => {
                 jobs.spawn(unpublish(client, post_id, gen_id, events));
+            }
+            DraftsRequest::Archive { dir } => {
+                self.archive
+                    .start(client, dir, self.naming.clone(), events, jobs);
             }
         }
     }

@@ -12,8 +12,10 @@
 //! `run/queueing.rs`).
 
 mod actions;
+mod archive;
 mod cameos;
 mod clean;
+mod history;
 mod pager;
 mod persist;
 mod pictures_protocol;
@@ -36,6 +38,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 
 pub use cameos::{CameoEvent, CameoRequest};
 pub use clean::{CleanupEntry, CopyVerdict, Placement, WATERMARKED_FOR_THIS_TOKEN};
+pub use history::{HistoryEvent, HistoryRequest, SubmitNote};
 pub use pager::{MAX_PAGES, PageStep, PageStop, Pager};
 pub use pictures_protocol::{Picture, PictureEvent, PictureKey, PictureRequest, PictureWanted};
 pub(crate) use poll::{Pace, STUCK_BOUND, Stage, next_delay};

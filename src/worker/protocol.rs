@@ -31,6 +31,8 @@ pub enum Request {
     Queue(QueueRequest),
     /// Pictures to fetch and decode for the screen (thumbnails, image variants, cameos).
     Pictures(super::PictureRequest),
+    /// A request about the local history (facts to record, a download to hash).
+    History(super::HistoryRequest),
     /// Stop: finish writes and exit.
     Shutdown,
 }
@@ -83,6 +85,13 @@ pub enum DraftsRequest {
         post_id: String,
         /// The draft it belongs to, to update the list.
         gen_id: String,
+    },
+    /// Archive the whole account into `dir` (`crate::archive::run`, as `sora-tui archive`
+    /// does), answered by `ArchiveProgress` events and one `ArchiveFinished` or
+    /// `ArchiveFailed`; a second one while one runs is answered `ArchiveFailed`.
+    Archive {
+        /// The archive folder.
+        dir: PathBuf,
     },
 }
 
@@ -269,6 +278,8 @@ pub enum Event {
     Queue(QueueEvent),
     /// A picture is ready or cannot be shown (for whichever pane shows it).
     Picture(super::PictureEvent),
+    /// The local history: all of it at start, then the entries that changed.
+    History(super::HistoryEvent),
     /// The worker stopped unexpectedly (a panic); the UI shows it and exits cleanly.
     Crashed(String),
 }
@@ -390,6 +401,40 @@ pub enum DraftsEvent {
         gen_id: String,
         /// The post.
         post_id: String,
+    },
+    /// How far the running archive is (sent at most about four times a second, and once
+    /// more for its last file), for the status bar.
+    ArchiveProgress {
+        /// Files finished (downloaded, skipped or failed).
+        done: usize,
+        /// Files to look at.
+        total: usize,
+        /// Failures so far.
+        failed: usize,
+        /// Bytes downloaded so far.
+        bytes: u64,
+    },
+    /// The archive ended (some files may have failed: their reasons are here); the pieces
+    /// of the summary toast.
+    ArchiveFinished {
+        /// Entries the manifest lists.
+        entries: usize,
+        /// Files downloaded by this run.
+        new: usize,
+        /// Files already complete on disk.
+        skipped: usize,
+        /// Files that failed.
+        failed: usize,
+        /// The first failures, `id: reason`, already sanitised.
+        reasons: Vec<String>,
+        /// The archive folder.
+        dir: PathBuf,
+    },
+    /// The archive could not run (the listing failed, the folder cannot be made, one is
+    /// already running); nothing was written over the old manifest.
+    ArchiveFailed {
+        /// Why, for the user.
+        error: String,
     },
     /// A draft operation (publishing, unpublishing) failed.
     ActionFailed {

@@ -23,6 +23,7 @@ use super::WorkerConfig;
 use super::actions::{self, DraftJobs};
 use super::cameos::Cameos;
 use super::clean::{self, Ledger};
+use super::history::History;
 use super::persist::{self, PROMPT_FILE, PromptAutosave, TASKS_FILE};
 use super::poll::{self, Cadence, Pace, Round, Stage};
 use super::protocol::{DraftsEvent, Event, PromptSnapshot, Request, Submission, TaskEvent};
@@ -92,6 +93,7 @@ impl Worker {
             warnings: restored.warnings,
         });
         crash_if_asked();
+        let history = History::load(store.clone(), &events).await;
         let storyboards = Storyboards::start(store.clone(), &events).await;
         let mut jobs = JoinSet::new();
         let cameos = Cameos::start(
@@ -116,6 +118,7 @@ impl Worker {
         if !ledger.entries().await.is_empty() {
             jobs.spawn(clean::sweep(client.clone(), ledger.clone(), events.clone()));
         }
+        let archive = super::archive::ArchiveSlot::new(store.dir().to_path_buf());
         let mut worker = Worker {
             client,
             queue: Queue::new(store.clone()),
@@ -127,6 +130,7 @@ impl Worker {
                 page_size: config.drafts_page.max(1),
                 naming: config.naming.clone(),
                 ledger,
+                archive,
             },
             cadence: Cadence::new(config.poll_min, config.poll_max),
             events,
@@ -143,6 +147,7 @@ impl Worker {
             storyboards,
             cameos,
             pictures,
+            history,
             jobs,
             submits: JoinSet::new(),
         };
@@ -187,6 +192,8 @@ struct Worker {
     cameos: Cameos,
     /// The picture fetcher's task (`thumbs`).
     pictures: Pictures,
+    /// The local history (`history.json`).
+    history: History,
     /// Account, drafts, downloads, publishing: abortable at shutdown (a clean download cut
     /// short leaves its post in the ledger for the next start).
     jobs: JoinSet<()>,
@@ -289,7 +296,11 @@ impl Worker {
             Request::LoadAccount => {
                 self.jobs.spawn(actions::load_account(client, events));
             }
-            Request::Submit(submission) => self.submit(submission).await,
+            Request::Submit(submission) => {
+                self.history.expect(&submission).await;
+                self.submit(submission).await
+            }
+            Request::History(r) => self.history.handle(r, &mut self.jobs).await,
             Request::Drafts(r) => self.drafts.handle(r, client, events, &mut self.jobs),
             Request::SavePrompt(snapshot) => self.autosave.offer(snapshot, Instant::now()),
             Request::DismissTask { task_id } => {
@@ -350,6 +361,7 @@ impl Worker {
     /// would tell nothing the create's answer did not.
     async fn record(&mut self, local_id: u64, record: TaskRecord) {
         self.track(record.clone()).await;
+        self.history.submitted(local_id, &record).await;
         self.emit(Event::Tasks(TaskEvent::Submitted { local_id, record }));
     }
 
@@ -415,6 +427,7 @@ impl Worker {
         if applied.persist {
             self.save_tasks().await;
         }
+        self.history.tasks_changed(&applied.changed).await;
         let page = finished_drafts_page(&round, &applied);
         for record in applied.changed {
             self.emit(Event::Tasks(TaskEvent::TaskChanged(record)));

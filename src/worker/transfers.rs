@@ -482,6 +482,28 @@ pub(super) async fn write_sidecar(path: &Path, sidecar: &Sidecar) -> Result<(), 
         .map_err(|e| e.to_string())
 }
 
+/// The size and SHA-256 (lower-case hex) of a file, read in 64 KiB pieces: what the history
+/// records of each download (`worker::history`). Blocking: run it off the loop.
+pub fn hash_file(path: &Path) -> std::io::Result<(u64, String)> {
+    use sha2::Digest;
+    use std::io::Read;
+    let mut file = std::fs::File::open(path)?;
+    let mut hasher = sha2::Sha256::new();
+    let mut buf = vec![0u8; 64 * 1024];
+    let mut bytes = 0u64;
+    loop {
+        let n = file.read(&mut buf)?;
+        if n == 0 {
+            break;
+        }
+        bytes += n as u64;
+        hasher.update(&buf[..n]);
+    }
+    let digest = hasher.finalize();
+    let hex = digest.iter().map(|b| format!("{b:02x}")).collect();
+    Ok((bytes, hex))
+}
+
 /// Lets one event through per period; the first one at once.
 #[derive(Debug)]
 struct Throttle {

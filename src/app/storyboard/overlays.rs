@@ -68,6 +68,7 @@ impl NamePurpose {
 pub(super) fn open_files(app: &mut App) -> Vec<Cmd> {
     let mut cmds = typing::finish(app);
     let selected = selected_file(app);
+    app.storyboard.file_filter.clear();
     app.storyboard.overlay = Some(Overlay::Files {
         selected,
         loading: true,
@@ -143,11 +144,34 @@ fn moved(selected: usize, len: usize, key: &KeyEvent) -> Option<usize> {
 fn files_key(app: &mut App, selected: usize, loading: bool, key: KeyEvent) -> Vec<Cmd> {
     let p = &mut app.storyboard;
     let keep = |selected| Some(Overlay::Files { selected, loading });
-    if let Some(next) = moved(selected, p.files.len(), &key) {
-        p.overlay = keep(next);
+    // The filter line being typed has every key; `Esc` clears a kept filter first.
+    let f = &mut p.file_filter;
+    if f.is_editing() || (key.code == KeyCode::Esc && f.is_active()) {
+        use crate::app::filter::FilterKey;
+        let selected = match f.key(&key) {
+            FilterKey::Edited | FilterKey::Cleared => f.keep_selection(selected),
+            FilterKey::Kept | FilterKey::Ignored => selected,
+        };
+        p.overlay = keep(selected);
         return Vec::new();
     }
-    let chosen = p.files.get(selected).map(|f| f.path.clone());
+    if key.code == KeyCode::Char('/') && !p.files.is_empty() {
+        p.file_filter.open();
+        crate::app::pane_filter::refilter_files(p);
+        p.overlay = keep(p.file_filter.keep_selection(selected));
+        return Vec::new();
+    }
+    // A filtered picker moves through its matches: positions, not row indices.
+    let f = &p.file_filter;
+    let pos = f.position(selected).unwrap_or(0);
+    if let Some(next) = moved(pos, f.len(p.files.len()), &key) {
+        p.overlay = keep(f.row_at(next).unwrap_or(selected));
+        return Vec::new();
+    }
+    let chosen = f
+        .position(selected)
+        .and_then(|_| p.files.get(selected))
+        .map(|f| f.path.clone());
     match (key.code, chosen) {
         (KeyCode::Esc | KeyCode::Char('q') | KeyCode::Char('O'), _) => Vec::new(),
         (KeyCode::Enter, Some(path)) => vec![file_request(StoryboardRequest::Open(path))],

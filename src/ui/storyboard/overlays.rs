@@ -116,21 +116,51 @@ fn draw_files(
         )),
         header,
     );
+    // With a filter its line takes the last row and the list is its matches: positions
+    // below, file indices through `row_at`.
+    let filter = &p.file_filter;
+    let body = if filter.is_active() {
+        let [body, line] =
+            Layout::vertical([Constraint::Fill(1), Constraint::Length(1)]).areas(body);
+        let shown = filter.len(p.files.len());
+        frame.render_widget(
+            Paragraph::new(super::super::filter::filter_line(
+                filter,
+                shown,
+                p.files.len(),
+                theme,
+            )),
+            line,
+        );
+        if shown == 0 {
+            let no = super::super::filter::no_match(filter, theme);
+            frame.render_widget(Paragraph::new(no), body);
+            return;
+        }
+        body
+    } else {
+        body
+    };
+    let len = filter.len(p.files.len());
     let visible = usize::from(body.height);
-    let selected = selected.min(p.files.len() - 1);
-    let offset = list::window(selected, 0, p.files.len(), visible);
-    let end = (offset + visible).min(p.files.len());
-    let lines: Vec<Line> = p.files[offset..end]
-        .iter()
-        .enumerate()
-        .map(|(i, f)| {
-            file_row(
+    let selected = filter
+        .position(selected.min(p.files.len() - 1))
+        .unwrap_or(0)
+        .min(len.saturating_sub(1));
+    let offset = list::window(selected, 0, len, visible);
+    let end = (offset + visible).min(len);
+    let lines: Vec<Line> = (offset..end)
+        .filter_map(|pos| {
+            let i = filter.row_at(pos)?;
+            let f = p.files.get(i)?;
+            Some(file_row(
                 f,
+                filter.hits(i),
                 &app.info.zone,
-                offset + i == selected,
+                pos == selected,
                 [name_width, summary_width, date_width],
                 theme,
-            )
+            ))
         })
         .collect();
     frame.render_widget(Paragraph::new(lines), body);
@@ -140,6 +170,7 @@ fn draw_files(
 /// time in `zone`).
 fn file_row(
     f: &StoryboardFile,
+    hits: &[crate::app::filter::Hit],
     zone: &crate::text::Zone,
     selected: bool,
     widths: [usize; 3],
@@ -147,6 +178,19 @@ fn file_row(
 ) -> Line<'static> {
     let [name_w, summary_w, date_w] = widths;
     let name = pad(&sanitize(&f.name, 200), name_w);
+    let name_style = if selected {
+        theme.selected
+    } else {
+        theme.value
+    };
+    // The name as `app::pane_filter` gave it, padded: the marks index its chars.
+    let name_spans = super::super::filter::highlight_owned(
+        &name,
+        0,
+        hits,
+        name_style,
+        name_style.patch(super::super::filter::mark(theme)),
+    );
     let (summary, summary_style) = match &f.summary {
         Ok(s) => {
             let noun = if s.shots == 1 { "shot" } else { "shots" };
@@ -164,15 +208,18 @@ fn file_row(
         .unwrap_or_default();
     let date = pad(&date, date_w);
     if selected {
-        return Line::styled(format!("{name} {summary} {date}"), theme.selected);
+        let mut spans = name_spans;
+        spans.push(Span::styled(format!(" {summary} {date}"), theme.selected));
+        return Line::from(spans);
     }
-    Line::from(vec![
-        Span::styled(name, theme.value),
+    let mut spans = name_spans;
+    spans.extend(vec![
         Span::raw(" "),
         Span::styled(summary, summary_style),
         Span::raw(" "),
         Span::styled(date, theme.dim),
-    ])
+    ]);
+    Line::from(spans)
 }
 
 fn draw_name(frame: &mut Frame, area: Rect, input: &NameInput, theme: &Theme) {

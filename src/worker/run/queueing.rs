@@ -107,6 +107,7 @@ impl Worker {
         match self.queue.hold(vec![sub], None, unix_now()).await {
             Ok(ids) => {
                 for queue_id in ids {
+                    self.history.held(local_id, queue_id).await;
                     self.emit(Event::Queue(QueueEvent::Held {
                         local_id,
                         queue_id,
@@ -475,7 +476,11 @@ impl Worker {
 
     /// A queued item's task exists: recorded like any task, then the item leaves the queue.
     async fn started(&mut self, queue_id: u64, record: TaskRecord) {
+        let sub = self.queue.item(queue_id).map(|i| i.submission.clone());
         self.track(record.clone()).await;
+        if let Some(sub) = sub {
+            self.history.started_queued(queue_id, &sub, &record).await;
+        }
         if let Err(message) = self.queue.settle(queue_id, None).await {
             // The item stays claimed in `submitting`; the next look finds its task in the
             // book and removes it.
