@@ -291,14 +291,7 @@ fn the_details_show_the_remix_chain() {
         created_at: Some(1_764_000_000.0),
         ..Draft::default()
     };
-    let entry = |id: &str, post_id: Option<String>, remix_of: Option<String>| HistoryEntry {
-        key: format!("task_{id}"),
-        task_id: Some(format!("task_{id}")),
-        generation_ids: vec![format!("gen_{id}")],
-        post_id,
-        remix_of,
-        ..HistoryEntry::default()
-    };
+    let entry = chain_entry;
     let mut app = common::screens::signed_in(1_764_000_100.0);
     update(
         &mut app,
@@ -353,14 +346,7 @@ fn the_lineage_keys_walk_the_remix_chain() {
         post_id,
         ..Draft::default()
     };
-    let entry = |id: &str, post_id: Option<String>, remix_of: Option<String>| HistoryEntry {
-        key: format!("task_{id}"),
-        task_id: Some(format!("task_{id}")),
-        generation_ids: vec![format!("gen_{id}")],
-        post_id,
-        remix_of,
-        ..HistoryEntry::default()
-    };
+    let entry = chain_entry;
     let mut app = common::screens::signed_in(1.0);
     update(
         &mut app,
@@ -740,4 +726,17 @@ fn the_tasks_footer_shows_a_reruns_origin() {
         1.0,
     );
     assert!(draw(&app).contains("Origin  gen_owl"), "{}", draw(&app));
+}
+
+/// The history's entry of link `id` of a remix chain (`task_ID`, `gen_ID`), published as
+/// `post_id`, remixed from `remix_of`.
+fn chain_entry(id: &str, post_id: Option<String>, remix_of: Option<String>) -> HistoryEntry {
+    HistoryEntry {
+        key: format!("task_{id}"),
+        task_id: Some(format!("task_{id}")),
+        generation_ids: vec![format!("gen_{id}")],
+        post_id,
+        remix_of,
+        ..HistoryEntry::default()
+    }
 }

@@ -30,15 +30,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, pics: &mut 
     if len == 0 || inner.height < 2 {
         return;
     }
-    let cells = Rect {
-        height: inner.height - 1,
-        ..inner
-    };
-    let footer = Rect {
-        y: inner.y + inner.height - 1,
-        height: 1,
-        ..inner
-    };
+    let (cells, footer) = last_line(inner);
     let (cols, rows) = grid(cells.width, cells.height);
     let selected = d.selected.min(len - 1);
     let top = gallery_top(selected, d.gallery_top, cols, rows, len);
@@ -88,15 +80,7 @@ fn draw_cell(
     if inner.height < 2 {
         return;
     }
-    let picture = Rect {
-        height: inner.height - 1,
-        ..inner
-    };
-    let caption = Rect {
-        y: inner.y + inner.height - 1,
-        height: 1,
-        ..inner
-    };
+    let (picture, caption) = last_line(inner);
     let key = row_key(&app.drafts.rows, index);
     if app.thumbs.enabled {
         pics.draw(frame, picture, key.as_ref(), &app.thumbs, theme);
@@ -104,4 +88,19 @@ fn draw_cell(
     let title = sanitize(row.title(), usize::from(caption.width));
     let style = if selected { theme.selected } else { theme.text };
     frame.render_widget(Paragraph::new(Line::styled(title, style)), caption);
+}
+
+/// `area` without its last line, and that line (for a footer or a caption; `area` has at
+/// least two lines).
+fn last_line(area: Rect) -> (Rect, Rect) {
+    let above = Rect {
+        height: area.height - 1,
+        ..area
+    };
+    let line = Rect {
+        y: area.y + area.height - 1,
+        height: 1,
+        ..area
+    };
+    (above, line)
 }
