@@ -138,6 +138,32 @@ pub struct Entry {
     pub reason: Option<String>,
 }
 
+impl Entry {
+    /// An entry of `kind` with its id and status and nothing else known yet: the archive
+    /// fills in what the service told about it.
+    fn new(kind: EntryKind, id: String, status: Status) -> Entry {
+        Entry {
+            kind,
+            id,
+            generation_id: None,
+            task_id: None,
+            post_id: None,
+            draft_kind: None,
+            prompt: None,
+            width: None,
+            height: None,
+            duration_s: None,
+            created_at: None,
+            file: None,
+            bytes: None,
+            sha256: None,
+            mtime: None,
+            status,
+            reason: None,
+        }
+    }
+}
+
 /// `DIR/manifest.json`.
 #[derive(Debug, Clone, Default, PartialEq, Serialize, Deserialize)]
 pub struct Manifest {
@@ -364,8 +390,6 @@ async fn collect(
                 continue;
             };
             let mut entry = Entry {
-                kind: EntryKind::Draft,
-                id: id.clone(),
                 generation_id: Some(id.clone()),
                 task_id: d.task_id.clone().filter(|t| valid_id(t)),
                 post_id: d.published_post_id().filter(|p| valid_id(p)),
@@ -375,12 +399,7 @@ async fn collect(
                 height: d.height,
                 duration_s: d.duration_s,
                 created_at: d.created_at,
-                file: None,
-                bytes: None,
-                sha256: None,
-                mtime: None,
-                status: Status::Failed,
-                reason: None,
+                ..Entry::new(EntryKind::Draft, id.clone(), Status::Failed)
             };
             match d.verdict() {
                 DraftVerdict::Violation(why) => {
@@ -426,23 +445,9 @@ async fn collect(
                 .and_then(|a| a.generation_id.clone())
                 .filter(|g| valid_id(g));
             let mut entry = Entry {
-                kind: EntryKind::Post,
-                id: post.id.clone(),
                 generation_id: gen_id.clone(),
-                task_id: None,
                 post_id: Some(post.id.clone()),
-                draft_kind: None,
-                prompt: None,
-                width: None,
-                height: None,
-                duration_s: None,
-                created_at: None,
-                file: None,
-                bytes: None,
-                sha256: None,
-                mtime: None,
-                status: Status::Skipped,
-                reason: None,
+                ..Entry::new(EntryKind::Post, post.id.clone(), Status::Skipped)
             };
             if let Some(file) = gen_id.as_ref().and_then(|g| listed.get(g)) {
                 entry.reason = Some(format!("the same file as its draft: {file}"));
@@ -489,23 +494,12 @@ async fn collect(
                         continue;
                     };
                     let mut entry = Entry {
-                        kind: EntryKind::Image,
-                        id: gen_id.clone(),
                         generation_id: Some(gen_id.clone()),
                         task_id: Some(t.id.clone()),
-                        post_id: None,
-                        draft_kind: None,
                         prompt: t.prompt.as_deref().map(|p| bounded(p, PROMPT_MAX)),
                         width: g.width,
                         height: g.height,
-                        duration_s: None,
-                        created_at: None,
-                        file: None,
-                        bytes: None,
-                        sha256: None,
-                        mtime: None,
-                        status: Status::NoMedia,
-                        reason: None,
+                        ..Entry::new(EntryKind::Image, gen_id.clone(), Status::NoMedia)
                     };
                     match g.url.clone().filter(|u| !u.is_empty()) {
                         None => push(entry, None),
@@ -542,23 +536,9 @@ async fn collect(
                         continue;
                     };
                     let entry = Entry {
-                        kind: EntryKind::Cameo,
-                        id: id.clone(),
-                        generation_id: None,
-                        task_id: None,
-                        post_id: None,
-                        draft_kind: None,
                         prompt: r.username.as_deref().map(|u| bounded(u, 200)),
-                        width: None,
-                        height: None,
-                        duration_s: None,
                         created_at: Some(r.created_at),
-                        file: None,
-                        bytes: None,
-                        sha256: None,
-                        mtime: None,
-                        status: Status::NoMedia,
-                        reason: None,
+                        ..Entry::new(EntryKind::Cameo, id.clone(), Status::NoMedia)
                     };
                     let url = r
                         .hints

@@ -103,6 +103,42 @@ pub enum SentSettings {
     },
 }
 
+impl SentSettings {
+    /// One line for the details panels: `video · landscape · 10 s · Sora 2 · standard ·
+    /// remix of s_…`, `image · square · 2 variants`, `storyboard · … · from cat adventure`.
+    pub fn summary(&self) -> String {
+        let mut parts = Vec::new();
+        match self {
+            SentSettings::Video {
+                video,
+                remix,
+                image,
+            } => {
+                parts.push(format!("video · {}", video.summary()));
+                parts.extend(remix.as_ref().map(|r| format!("remix of {r}")));
+                parts.extend(image.as_ref().map(|i| format!("image {i}")));
+            }
+            SentSettings::Image {
+                shape,
+                variants,
+                image,
+            } => {
+                let plural = if *variants == 1 { "" } else { "s" };
+                parts.push(format!(
+                    "image · {} · {variants} variant{plural}",
+                    shape.name()
+                ));
+                parts.extend(image.as_ref().map(|i| format!("from {i}")));
+            }
+            SentSettings::Storyboard { video, file } => {
+                parts.push(format!("storyboard · {}", video.summary()));
+                parts.extend(file.as_ref().map(|f| format!("from {f}")));
+            }
+        }
+        parts.join(" · ")
+    }
+}
+
 /// What this program sent: only on entries of submissions made here.
 #[derive(Debug, Clone, PartialEq, Serialize, Deserialize)]
 pub struct Sent {
@@ -436,6 +472,35 @@ mod tests {
             updated_at: at,
             ..HistoryEntry::default()
         }
+    }
+
+    #[test]
+    fn sent_settings_read_as_one_plain_line() {
+        let video = crate::api::VideoSettings::default();
+        let remix = SentSettings::Video {
+            video,
+            remix: Some("s_1".into()),
+            image: None,
+        };
+        assert_eq!(
+            remix.summary(),
+            format!("video · {} · remix of s_1", video.summary())
+        );
+        let image = SentSettings::Image {
+            shape: ImageShape::Square,
+            variants: 2,
+            image: None,
+        };
+        assert_eq!(image.summary(), "image · square · 2 variants");
+        let board = SentSettings::Storyboard {
+            video,
+            file: Some("cat adventure".into()),
+        };
+        assert_eq!(
+            board.summary(),
+            format!("storyboard · {} · from cat adventure", video.summary())
+        );
+        assert!(!board.summary().contains('{'), "not the Debug form");
     }
 
     #[test]

@@ -340,3 +340,61 @@ async fn the_worker_archives_with_progress_refuses_a_second_run_and_allows_the_n
     assert_eq!(again, Ok((0, files)));
     h.shutdown().await;
 }
+
+/// Files that cannot be fetched make the command fail (exit 1) with a message that says
+/// what to do, every one listed in the manifest with its reason; the next run, with the
+/// media back, fetches them and succeeds.
+#[tokio::test]
+async fn failed_files_make_the_run_fail_and_the_next_run_fetches_them() {
+    let sim = start_sim(|c| {
+        c.seed_drafts = 5;
+    })
+    .await;
+    sim.inject(FaultRule {
+        method: None,
+        path: "/media".into(),
+        fault: Fault::ServerError,
+        times: None,
+    });
+    let home = tempfile::tempdir().unwrap();
+    let dir = home.path().join("archive");
+    let mut cmd = common::bin::cli_command(&sim, home.path());
+    cmd.arg("archive").arg(&dir);
+    let out = common::bin::output_within(cmd, 120).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.contains("run the archive again to retry them"),
+        "{stderr}"
+    );
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert!(stdout.contains("  failed gen_"), "{stdout}");
+    let m = manifest(&dir);
+    let failed = m["entries"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|e| e["status"] == "failed")
+        .count();
+    assert!(failed >= 5, "every draft's file is listed as failed: {m}");
+
+    sim.clear_faults();
+    let mut cmd = common::bin::cli_command(&sim, home.path());
+    cmd.arg("archive").arg(&dir);
+    let out = common::bin::output_within(cmd, 120).await;
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let m = manifest(&dir);
+    assert!(
+        !m["entries"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|e| e["status"] == "failed"),
+        "{m}"
+    );
+}

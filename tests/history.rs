@@ -740,3 +740,74 @@ fn chain_entry(id: &str, post_id: Option<String>, remix_of: Option<String>) -> H
         ..HistoryEntry::default()
     }
 }
+
+/// A storyboard queued explicitly (Ctrl-Q) after a re-run keeps its note in `queue.json`:
+/// a restart while it waits loses neither the origin nor the storyboard file's name, and the
+/// entry written when the restarted queue sends it holds both.
+#[tokio::test]
+async fn a_held_submissions_note_survives_a_restart() {
+    use sora_tui::worker::{QueueEvent, QueueRequest, QueuedItem};
+    let dir = tempfile::tempdir().unwrap();
+    let sim = start_sim(|_| {}).await;
+    let store = || Store::new(dir.path().join("data"));
+    let mut h = WorkerHarness::start(client_for(&sim), store(), fast_config());
+    h.send(Request::Queue(QueueRequest::SetPaused(true))).await;
+    let origin = Origin {
+        gen_id: Some("gen_before".into()),
+        task_id: Some("task_before".into()),
+    };
+    let note = SubmitNote {
+        origin: Some(origin.clone()),
+        storyboard_file: Some("cat adventure".into()),
+    };
+    h.send(Request::History(HistoryRequest::Note {
+        local_id: 7,
+        note: note.clone(),
+    }))
+    .await;
+    let text = "current timeline:\nShot 1:\nduration: 5.0sec\nScene: cat skydives\n\nShot 2:\nduration: 5.0sec\nScene: cat lands\n\ninstructions:\nA cat's adventure";
+    let settings = VideoSettings::default();
+    h.send(Request::Queue(QueueRequest::Add {
+        jobs: vec![Submission {
+            local_id: 7,
+            prompt: text.into(),
+            kind: SubmissionKind::Storyboard { settings },
+            image: None,
+        }],
+        origin: None,
+    }))
+    .await;
+    h.expect("the storyboard held", |e| match e {
+        Event::Queue(QueueEvent::Held { local_id: 7, .. }) => Some(()),
+        _ => None,
+    })
+    .await;
+    h.shutdown().await;
+    let saved = store()
+        .load::<Vec<QueuedItem>>("queue.json")
+        .unwrap()
+        .unwrap();
+    assert_eq!(saved.len(), 1);
+    assert_eq!(saved[0].note.as_ref(), Some(&note), "the note is on disk");
+
+    let mut h = WorkerHarness::start(client_for(&sim), store(), fast_config());
+    h.send(Request::Queue(QueueRequest::SetPaused(false))).await;
+    let record = h
+        .expect("the held one sent after the restart", |e| match e {
+            Event::Queue(QueueEvent::Started { record, .. }) => Some(record.clone()),
+            _ => None,
+        })
+        .await;
+    let got = entry(&mut h, &record.task_id, |e| e.sent.is_some()).await;
+    let sent = got.sent.unwrap();
+    assert_eq!(sent.prompt, text);
+    assert_eq!(sent.origin, Some(origin));
+    assert_eq!(
+        sent.settings,
+        SentSettings::Storyboard {
+            video: settings,
+            file: Some("cat adventure".into()),
+        }
+    );
+    h.shutdown().await;
+}

@@ -68,6 +68,7 @@ fn queued(queue_id: u64, prompt: &str, kind: SubmissionKind, state: QueuedState)
         added_unix: NOW - 95.0 - queue_id as f64,
         origin: None,
         state,
+        note: None,
     }
 }
 

@@ -219,3 +219,37 @@ fn cameos_details_show_the_profile_picture() {
     );
     insta::assert_snapshot!(screen(&t));
 }
+
+/// The gallery narrows with the filter as the list does: only the matching drafts' cells,
+/// the filter line in the footer, and `l` steps to the next match.
+#[test]
+fn the_gallery_shows_only_the_filters_matches() {
+    use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
+    use sora_tui::app::{Msg, update};
+    let key = |app: &mut App, code: KeyCode| {
+        update(app, Msg::Key(KeyEvent::new(code, KeyModifiers::NONE)), NOW);
+    };
+    let mut app = drafts_app(12);
+    app.drafts.gallery = true;
+    key(&mut app, KeyCode::Char('/'));
+    for c in "number 1".chars() {
+        key(&mut app, KeyCode::Char(c));
+    }
+    key(&mut app, KeyCode::Enter);
+    // "number 1" matches drafts 1, 10 and 11.
+    assert_eq!(app.drafts.selected, 1);
+    let t = render(&app, 100, 30);
+    let text = screen(&t);
+    assert_eq!(
+        text.matches("a lighthouse number").count(),
+        3,
+        "only the matches are drawn:\n{text}"
+    );
+    assert!(text.contains("/number 1 3/12"), "{text}");
+    insta::assert_snapshot!(text);
+    key(&mut app, KeyCode::Char('l'));
+    assert_eq!(app.drafts.selected, 10, "the next match, not the next row");
+    key(&mut app, KeyCode::Char('l'));
+    key(&mut app, KeyCode::Char('l'));
+    assert_eq!(app.drafts.selected, 11, "stops at the last match");
+}

@@ -28,15 +28,20 @@ pub fn on_key(app: &mut App, key: KeyEvent) -> Option<Vec<Cmd>> {
         return Some(Vec::new());
     }
     // In the gallery, left and right move by one cell (the list has no use for them).
+    // A filtered gallery moves through the matches: positions, not row indices.
     if app.drafts.gallery && key.modifiers.is_empty() && !app.drafts.rows.is_empty() {
         let d = &mut app.drafts;
-        match key.code {
-            KeyCode::Left | KeyCode::Char('h') => d.selected = d.selected.saturating_sub(1),
-            KeyCode::Right | KeyCode::Char('l') => {
-                d.selected = (d.selected + 1).min(d.rows.len() - 1)
-            }
-            _ => return None,
+        let len = d.filter.len(d.rows.len());
+        if len == 0 {
+            return None;
         }
+        let pos = d.filter.position(d.selected).unwrap_or(0);
+        let next = match key.code {
+            KeyCode::Left | KeyCode::Char('h') => pos.saturating_sub(1),
+            KeyCode::Right | KeyCode::Char('l') => (pos + 1).min(len - 1),
+            _ => return None,
+        };
+        d.selected = d.filter.row_at(next).unwrap_or(d.selected);
         keep_visible(app);
         return Some(maybe_load_more(app));
     }
@@ -263,7 +268,7 @@ pub(super) fn keep_visible(app: &mut App) {
     d.offset = d.offset.min(len.saturating_sub(1));
     let (cols, rows) = super::thumbs::app_grid(app);
     let d = &mut app.drafts;
-    d.gallery_top = super::thumbs::gallery_top(d.selected, d.gallery_top, cols, rows, d.rows.len());
+    d.gallery_top = super::thumbs::gallery_top(pos, d.gallery_top, cols, rows, len);
 }
 
 /// `/` in the Drafts pane: opens the filter line over the loaded rows.

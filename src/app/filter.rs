@@ -11,9 +11,10 @@
 //! remember of a prompt.
 //!
 //! The rows' texts are folded to lower case once, when the pane hands them over
-//! (`set_rows`: when the list changes), and the matches with their highlight positions are
-//! computed when the query or the rows change, never per frame. A query that extends the
-//! previous one searches only the previous matches.
+//! (`set_rows`: when the list changes), and the matching rows are computed when the query or
+//! the rows change, never per frame. A query that extends the previous one searches only the
+//! previous matches. Highlight positions are worked out only for the rows a frame draws
+//! (`hits`), since a short query can match thousands of rows of which a screen shows forty.
 
 use crossterm::event::{KeyCode, KeyEvent, KeyModifiers};
 
@@ -105,14 +106,6 @@ fn fold(s: &str) -> String {
     Folded::new(s).text
 }
 
-/// One matching row: its index and its highlight ranges (`hits[from..to]` of the filter).
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-struct RowMatch {
-    row: usize,
-    from: u32,
-    to: u32,
-}
-
 /// The filter of one list: the query, whether it is being typed, and the cached matches.
 #[derive(Debug, Clone, Default, PartialEq, Eq)]
 pub struct ListFilter {
@@ -122,10 +115,10 @@ pub struct ListFilter {
     editing: bool,
     /// Each row's fields, folded; empty while the filter is not active.
     rows: Vec<Vec<Folded>>,
-    /// The matching rows in list order.
-    matches: Vec<RowMatch>,
-    /// The highlight ranges of all matches, sliced by `RowMatch::from..to`.
-    hits: Vec<Hit>,
+    /// The indices of the matching rows, in list order.
+    matches: Vec<usize>,
+    /// The query's words, folded, that `matches` are for (highlights are found from them).
+    words: Vec<String>,
     /// The query the matches are for (a longer query narrows these instead of all rows).
     matched: String,
 }
@@ -221,7 +214,6 @@ impl ListFilter {
             .collect();
         self.matched.clear();
         self.matches.clear();
-        self.hits.clear();
         self.recompute();
     }
 
@@ -232,47 +224,29 @@ impl ListFilter {
         let narrowing = !self.matched.is_empty()
             && self.query.starts_with(self.matched.as_str())
             && !self.matches.is_empty();
-        let candidates: Vec<usize> = if narrowing {
-            self.matches.iter().map(|m| m.row).collect()
+        let candidates = if narrowing {
+            std::mem::take(&mut self.matches)
         } else {
             (0..self.rows.len()).collect()
         };
         self.matches.clear();
-        self.hits.clear();
         self.matched.clone_from(&self.query);
-        if words.is_empty() {
+        self.words = words;
+        if self.words.is_empty() {
             // `/` typed, nothing else yet: every row, nothing highlighted.
             self.matched.clear();
-            self.matches
-                .extend((0..self.rows.len()).map(|row| RowMatch {
-                    row,
-                    from: 0,
-                    to: 0,
-                }));
+            self.matches.extend(0..self.rows.len());
             return;
         }
-        for row in candidates {
-            let Some(fields) = self.rows.get(row) else {
-                continue;
-            };
-            if !words
-                .iter()
-                .all(|w| fields.iter().any(|f| f.text.contains(w.as_str())))
-            {
-                continue;
-            }
-            let from = self.hits.len() as u32;
-            for (field, f) in fields.iter().enumerate() {
-                for w in &words {
-                    for (at, _) in f.text.match_indices(w.as_str()) {
-                        let (start, end) = f.original(at, at + w.len());
-                        self.hits.push(Hit { field, start, end });
-                    }
-                }
-            }
-            let to = self.hits.len() as u32;
-            self.matches.push(RowMatch { row, from, to });
-        }
+        let words = &self.words;
+        let rows = &self.rows;
+        self.matches.extend(candidates.into_iter().filter(|&row| {
+            rows.get(row).is_some_and(|fields| {
+                words
+                    .iter()
+                    .all(|w| fields.iter().any(|f| f.text.contains(w.as_str())))
+            })
+        }));
     }
 
     /// How many rows the list shows: the matches, or `total` (all) when not active.
@@ -287,7 +261,7 @@ impl ListFilter {
     /// The row index shown at `pos` of the narrowed list (`pos` itself when not active).
     pub fn row_at(&self, pos: usize) -> Option<usize> {
         if self.is_active() {
-            self.matches.get(pos).map(|m| m.row)
+            self.matches.get(pos).copied()
         } else {
             Some(pos)
         }
@@ -297,21 +271,31 @@ impl ListFilter {
     /// the filter hides it.
     pub fn position(&self, row: usize) -> Option<usize> {
         if self.is_active() {
-            self.matches.binary_search_by_key(&row, |m| m.row).ok()
+            self.matches.binary_search(&row).ok()
         } else {
             Some(row)
         }
     }
 
-    /// The highlight ranges of row `row` (empty when it has none or is not a match).
-    pub fn hits(&self, row: usize) -> &[Hit] {
-        match self.matches.binary_search_by_key(&row, |m| m.row) {
-            Ok(i) if self.is_active() => {
-                let m = self.matches[i];
-                &self.hits[m.from as usize..m.to as usize]
-            }
-            _ => &[],
+    /// The highlight ranges of row `row` (empty when it has none or is not a match), found
+    /// when asked: a frame asks for the rows it draws only.
+    pub fn hits(&self, row: usize) -> Vec<Hit> {
+        if !self.is_active() || self.matches.binary_search(&row).is_err() {
+            return Vec::new();
         }
+        let Some(fields) = self.rows.get(row) else {
+            return Vec::new();
+        };
+        let mut hits = Vec::new();
+        for (field, f) in fields.iter().enumerate() {
+            for w in &self.words {
+                for (at, _) in f.text.match_indices(w.as_str()) {
+                    let (start, end) = f.original(at, at + w.len());
+                    hits.push(Hit { field, start, end });
+                }
+            }
+        }
+        hits
     }
 
     /// The selection after the list narrowed or changed: `selected` when it still matches,

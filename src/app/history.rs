@@ -283,14 +283,19 @@ fn load(app: &mut App, sub: Submission, origin: Origin) -> Vec<Cmd> {
     cmds
 }
 
-/// The note sent before a submission made after a re-run: its origin.
-pub fn origin_note(app: &mut App, local_id: u64) -> Option<Cmd> {
-    let origin = app.rerun_origin.take()?;
+/// The note sent before a submission, when there is something to note: the origin of a
+/// re-run, and the storyboard file a storyboard was sent from (its name, as the pane's title
+/// shows it).
+pub fn origin_note(app: &mut App, local_id: u64, storyboard_file: Option<String>) -> Option<Cmd> {
+    let origin = app.rerun_origin.take();
+    if origin.is_none() && storyboard_file.is_none() {
+        return None;
+    }
     Some(Cmd::Worker(Request::History(HistoryRequest::Note {
         local_id,
         note: crate::worker::SubmitNote {
-            origin: Some(origin),
-            storyboard_file: None,
+            origin,
+            storyboard_file,
         },
     })))
 }

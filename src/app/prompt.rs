@@ -489,7 +489,7 @@ fn send(app: &mut App, queued: bool) -> Vec<Cmd> {
         kind,
         image,
     };
-    let note = super::history::origin_note(app, local_id);
+    let note = super::history::origin_note(app, local_id, None);
     let request = if queued {
         Request::Queue(QueueRequest::Add {
             jobs: vec![submission],

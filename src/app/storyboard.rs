@@ -927,6 +927,8 @@ fn send(app: &mut App, queued: bool) -> Vec<Cmd> {
     }
     let local_id = app.next_local_id;
     app.next_local_id += 1;
+    let file = app.storyboard.file_name();
+    cmds.extend(super::history::origin_note(app, local_id, file));
     let p = &mut app.storyboard;
     p.submitting = Some(local_id);
     p.message = None;

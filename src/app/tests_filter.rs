@@ -84,7 +84,9 @@ fn tasks_filter_narrows_keeps_on_enter_and_clears_on_esc() {
     }
     typed(&mut a, "owl");
     assert_eq!(a.tasks.filter.len(a.tasks.len()), 2);
-    assert!(screen(&a).contains("/owl"));
+    let typing = screen(&a);
+    assert!(typing.contains("/owl"));
+    insta::assert_snapshot!("tasks_filter_typing", typing);
     key(&mut a, KeyCode::Enter);
     assert!(!a.tasks.filter.is_editing());
     assert_eq!(
@@ -144,7 +146,9 @@ fn cameos_filter_narrows_keeps_on_enter_and_clears_on_esc() {
     typed(&mut a, "demo.b");
     assert!(a.modal.is_none(), "a typed `d` acted on the pane");
     assert_eq!(a.cameos.filter.len(a.cameos.rows.len()), 1);
-    assert!(screen(&a).contains("/demo.b"));
+    let typing = screen(&a);
+    assert!(typing.contains("/demo.b"));
+    insta::assert_snapshot!("cameos_filter_typing", typing);
     key(&mut a, KeyCode::Enter);
     assert!(!a.cameos.filter.is_editing());
     assert_eq!(
@@ -203,7 +207,9 @@ fn file_picker_filter_narrows_keeps_on_enter_and_clears_on_esc() {
         Some(Overlay::Files { selected: 2, .. })
     ));
     assert_eq!(a.storyboard.file_filter.len(3), 1);
-    assert!(screen(&a).contains("/dr"));
+    let typing = screen(&a);
+    assert!(typing.contains("/dr"));
+    insta::assert_snapshot!("file_picker_filter_typing", typing);
     assert_eq!(crate::ui::hints(&a)[1], ("Esc".to_string(), "clear filter"));
     // Enter keeps the filter (it opens nothing); the next Enter opens the match.
     assert!(opened(&key(&mut a, KeyCode::Enter)).is_empty());

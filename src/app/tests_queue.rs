@@ -63,6 +63,7 @@ fn item(queue_id: u64, prompt: &str, state: QueuedState) -> QueuedItem {
         added_unix: NOW - 60.0,
         origin: None,
         state,
+        note: None,
     }
 }
 

@@ -313,18 +313,21 @@ pub fn wanted(app: &App) -> Vec<PictureWanted> {
                 }
             }
             if d.gallery && !narrow_details {
+                // The cells are the filter's positions (all rows without a filter).
                 let (cols, rows) = app_grid(app);
-                let top = gallery_top(selected, d.gallery_top, cols, rows, len);
+                let f = &d.filter;
+                let shown = f.len(len);
+                let pos = f.position(d.selected).unwrap_or(0);
+                let top = gallery_top(pos, d.gallery_top, cols, rows, shown);
                 let first = top * cols;
-                let end = ((top + rows) * cols).min(len);
-                for i in first..end {
-                    push(row_picture(&d.rows, i), &mut out);
-                }
+                let end = ((top + rows) * cols).min(shown);
                 // A row either side, below first: scrolling down is the common move.
-                let below = end..(end + cols).min(len);
+                let below = end..(end + cols).min(shown);
                 let above = first.saturating_sub(cols)..first;
-                for i in below.chain(above) {
-                    push(row_picture(&d.rows, i), &mut out);
+                for p in (first..end).chain(below).chain(above) {
+                    if let Some(i) = f.row_at(p).filter(|i| *i < len) {
+                        push(row_picture(&d.rows, i), &mut out);
+                    }
                 }
             } else if d.details {
                 let around = selected.saturating_sub(NEIGHBOURS)..(selected + NEIGHBOURS + 1);

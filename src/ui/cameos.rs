@@ -150,7 +150,14 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         .filter_map(|pos| {
             let i = f.row_at(pos)?;
             let r = c.rows.get(i)?;
-            Some(cameo_row(app, r, f.hits(i), pos == selected, narrow, theme))
+            Some(cameo_row(
+                app,
+                r,
+                &f.hits(i),
+                pos == selected,
+                narrow,
+                theme,
+            ))
         })
         .collect();
     frame.render_widget(Table::new(rows, widths).column_spacing(1), parts.rows);

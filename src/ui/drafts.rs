@@ -131,14 +131,14 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
                 Some(r) => Some(draft_row(
                     d,
                     r,
-                    f.hits(i),
+                    &f.hits(i),
                     pos == selected,
                     &app.info.zone,
                     theme,
                 )),
                 None => {
                     let e = d.unlisted.get(i - d.rows.len())?;
-                    Some(unlisted_row(e, f.hits(i), pos == selected, theme))
+                    Some(unlisted_row(e, &f.hits(i), pos == selected, theme))
                 }
             }
         })
@@ -239,7 +239,7 @@ fn draw_unlisted_details(
     let settings = e
         .sent
         .as_ref()
-        .map_or_else(dash, |s| sanitize(&format!("{:?}", s.settings), 200));
+        .map_or_else(dash, |s| sanitize(&s.settings.summary(), 200));
     let mut lines = vec![
         Line::styled(
             "The service's list does not hold this draft; this is what the history remembers. No action applies.",

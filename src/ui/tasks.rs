@@ -227,7 +227,7 @@ fn queued_row<'a>(
     prompt.extend(super::filter::highlight_owned(
         &crate::app::pane_filter::queued_prompt(item),
         0,
-        app.tasks.filter.hits(index),
+        &app.tasks.filter.hits(index),
         theme.text,
         super::filter::mark(theme),
     ));
@@ -349,7 +349,7 @@ fn task_row<'a>(
     prompt.extend(super::filter::highlight_owned(
         &crate::app::pane_filter::task_prompt(t),
         0,
-        app.tasks.filter.hits(row),
+        &app.tasks.filter.hits(row),
         theme.text,
         super::filter::mark(theme),
     ));

@@ -49,12 +49,16 @@ pub enum HistoryRequest {
     },
 }
 
-/// What a submission's history entry records beyond the submission itself.
-#[derive(Debug, Clone, PartialEq, Default)]
+/// What a submission's history entry records beyond the submission itself. A submission the
+/// local queue holds keeps its note in `queue.json`, so a restart before it is sent loses
+/// nothing.
+#[derive(Debug, Clone, PartialEq, Default, serde::Serialize, serde::Deserialize)]
 pub struct SubmitNote {
     /// The generation it re-runs, if it is a re-run.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub origin: Option<Origin>,
     /// The storyboard file it was sent from, if any.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
     pub storyboard_file: Option<String>,
 }
 
@@ -83,9 +87,6 @@ struct Inner {
     entries: Vec<HistoryEntry>,
     /// Submissions sent and not yet recorded, by `local_id`.
     pending: HashMap<u64, (Option<Submission>, SubmitNote)>,
-    /// The notes of submissions the local queue held, by `queue_id`: recorded when the
-    /// queue sends them ([`History::started_queued`]). Kept only for this run.
-    held: HashMap<u64, SubmitNote>,
 }
 
 impl History {
@@ -179,26 +180,26 @@ impl History {
             .await;
     }
 
-    /// The submission `local_id` was held by the local queue as `queue_id`: its note waits
-    /// for the queue to send it.
-    pub async fn held(&self, local_id: u64, queue_id: u64) {
+    /// The notes of submissions the local queue is about to hold, in the order of
+    /// `local_ids`: they leave the history's memory and are written with the items
+    /// (`queue.json`), to come back with [`History::started_queued`].
+    pub async fn take_notes(&self, local_ids: &[u64]) -> Vec<Option<SubmitNote>> {
         let mut inner = self.inner.lock().await;
-        if let Some((_, note)) = inner.pending.remove(&local_id) {
-            inner.held.insert(queue_id, note);
-        }
+        local_ids
+            .iter()
+            .map(|id| {
+                let (_, note) = inner.pending.remove(id)?;
+                (note != SubmitNote::default()).then_some(note)
+            })
+            .collect()
     }
 
-    /// The queue's item `queue_id` became the task `record`: its entry is written as a
-    /// direct submission's is ([`History::submitted`]), with the note it was held with.
-    pub async fn started_queued(&self, queue_id: u64, sub: &Submission, record: &TaskRecord) {
-        let note = self
-            .inner
-            .lock()
-            .await
-            .held
-            .remove(&queue_id)
-            .unwrap_or_default();
-        self.record(vec![submission_entry(sub, note, record)]).await;
+    /// The queue's item became the task `record`: its entry is written as a direct
+    /// submission's is ([`History::submitted`]), with the note it was held with.
+    pub async fn started_queued(&self, item: &super::QueuedItem, record: &TaskRecord) {
+        let note = item.note.clone().unwrap_or_default();
+        self.record(vec![submission_entry(&item.submission, note, record)])
+            .await;
     }
 
     /// Tasks changed: the finished ones get their generation ids and finishing time.

@@ -498,6 +498,10 @@ pub struct QueuedItem {
     pub origin: Option<String>,
     /// Waiting, being sent, or failed.
     pub state: QueuedState,
+    /// What its history entry will record beyond the submission (a re-run's origin, the
+    /// storyboard file), kept here so it survives a restart while the item waits.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub note: Option<super::SubmitNote>,
 }
 
 /// Where a queued item stands.

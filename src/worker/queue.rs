@@ -411,7 +411,7 @@ impl Queue {
     /// Appends submissions as waiting items; their ids in order.
     pub async fn hold(
         &mut self,
-        jobs: Vec<Submission>,
+        jobs: Vec<(Submission, Option<super::SubmitNote>)>,
         origin: Option<String>,
         now_unix: f64,
     ) -> QueueResult<Vec<u64>> {
@@ -419,13 +419,14 @@ impl Queue {
         let ids = self
             .edit(move |items, _| {
                 let mut ids = Vec::new();
-                for (queue_id, submission) in (next_id(items, floor)..).zip(jobs) {
+                for (queue_id, (submission, note)) in (next_id(items, floor)..).zip(jobs) {
                     items.push(QueuedItem {
                         queue_id,
                         submission,
                         added_unix: now_unix,
                         origin: origin.clone(),
                         state: QueuedState::Waiting,
+                        note,
                     });
                     ids.push(queue_id);
                 }
@@ -620,6 +621,7 @@ mod tests {
             added_unix: 0.0,
             origin: None,
             state,
+            note: None,
         }
     }
 
@@ -783,7 +785,9 @@ mod tests {
         let mut a = Queue::new(Store::new(dir.path()));
         let mut b = Queue::new(Store::new(dir.path()));
         let sub = item(0, true, QueuedState::Waiting).submission;
-        a.hold(vec![sub.clone(), sub], None, 1.0).await.unwrap();
+        a.hold(vec![(sub.clone(), None), (sub, None)], None, 1.0)
+            .await
+            .unwrap();
         b.reload().await.unwrap();
         let first = a.claim_next(true, 2.0).await.unwrap().unwrap();
         let second = b.claim_next(true, 2.0).await.unwrap().unwrap();

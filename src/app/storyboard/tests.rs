@@ -874,3 +874,31 @@ fn the_pane_bindings_are_named_for_the_config() {
         );
     }
 }
+
+#[test]
+fn a_storyboard_sent_from_a_file_notes_the_files_name_for_the_history() {
+    let mut a = three_shots();
+    // Without a file nothing is noted.
+    let cmds = ctrl(&mut a, 's');
+    assert!(
+        !cmds
+            .iter()
+            .any(|c| matches!(c, Cmd::Worker(Request::History(_)))),
+        "{cmds:?}"
+    );
+    a.storyboard.submitting = None;
+    a.storyboard.file = Some(PathBuf::from("/boards/cat adventure.storyboard.toml"));
+    let cmds = ctrl(&mut a, 's');
+    let local_id = submission(&cmds).expect("submitted").local_id;
+    let noted = cmds.iter().find_map(|c| match c {
+        Cmd::Worker(Request::History(crate::worker::HistoryRequest::Note {
+            local_id: l,
+            note,
+        })) => Some((*l, note.clone())),
+        _ => None,
+    });
+    let (l, note) = noted.expect("a history note before the submission");
+    assert_eq!(l, local_id);
+    assert_eq!(note.storyboard_file.as_deref(), Some("cat adventure"));
+    assert_eq!(note.origin, None);
+}

@@ -155,7 +155,7 @@ fn draw_files(
             let f = p.files.get(i)?;
             Some(file_row(
                 f,
-                filter.hits(i),
+                &filter.hits(i),
                 &app.info.zone,
                 pos == selected,
                 [name_width, summary_width, date_width],

@@ -104,10 +104,10 @@ impl Worker {
     /// Holds one submission of `Request::Submit`: written down, then `Held` and `Changed`.
     async fn hold_direct(&mut self, sub: Submission, reason: String) {
         let local_id = sub.local_id;
-        match self.queue.hold(vec![sub], None, unix_now()).await {
+        let note = self.history.take_notes(&[local_id]).await.pop().flatten();
+        match self.queue.hold(vec![(sub, note)], None, unix_now()).await {
             Ok(ids) => {
                 for queue_id in ids {
-                    self.history.held(local_id, queue_id).await;
                     self.emit(Event::Queue(QueueEvent::Held {
                         local_id,
                         queue_id,
@@ -165,6 +165,8 @@ impl Worker {
         match request {
             QueueRequest::Add { jobs, origin } => {
                 let local_ids: Vec<u64> = jobs.iter().map(|j| j.local_id).collect();
+                let notes = self.history.take_notes(&local_ids).await;
+                let jobs = jobs.into_iter().zip(notes).collect();
                 match self.queue.hold(jobs, origin, unix_now()).await {
                     Ok(ids) => {
                         for (local_id, queue_id) in local_ids.into_iter().zip(ids) {
@@ -476,10 +478,10 @@ impl Worker {
 
     /// A queued item's task exists: recorded like any task, then the item leaves the queue.
     async fn started(&mut self, queue_id: u64, record: TaskRecord) {
-        let sub = self.queue.item(queue_id).map(|i| i.submission.clone());
+        let item = self.queue.item(queue_id).cloned();
         self.track(record.clone()).await;
-        if let Some(sub) = sub {
-            self.history.started_queued(queue_id, &sub, &record).await;
+        if let Some(item) = item {
+            self.history.started_queued(&item, &record).await;
         }
         if let Err(message) = self.queue.settle(queue_id, None).await {
             // The item stays claimed in `submitting`; the next look finds its task in the
