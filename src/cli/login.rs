@@ -11,10 +11,11 @@ use crate::token_store;
 /// The most a paste may hold: a JWT is a few kilobytes; anything far larger is not a token.
 const MAX_INPUT: u64 = 64 * 1024;
 
-/// Reads a token from stdin and stores it.
-pub fn login() -> ExitStatus {
+/// Reads a token from stdin and stores it; the log goes to `log_file` when given
+/// (`--log-file`), as every other command's does.
+pub fn login(log_file: Option<&std::path::Path>) -> ExitStatus {
     let paths = Paths::discover();
-    super::init_logging(&paths, None);
+    super::init_logging(&paths, log_file);
     let stdin = std::io::stdin();
     let interactive = stdin.is_terminal();
     if interactive {
@@ -65,10 +66,10 @@ pub fn login() -> ExitStatus {
     }
 }
 
-/// Deletes the stored token.
-pub fn logout() -> ExitStatus {
+/// Deletes the stored token (the log as for [`login`]).
+pub fn logout(log_file: Option<&std::path::Path>) -> ExitStatus {
     let paths = Paths::discover();
-    super::init_logging(&paths, None);
+    super::init_logging(&paths, log_file);
     let path = paths.token_file();
     match token_store::remove(&path) {
         Ok(true) => {

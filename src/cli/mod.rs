@@ -321,8 +321,8 @@ pub async fn run(cli: Cli) -> ExitStatus {
     );
     // These need neither a session nor a token.
     match &cli.command {
-        Some(Command::Login) => login::login(),
-        Some(Command::Logout) => login::logout(),
+        Some(Command::Login) => login::login(cli.log_file.as_deref()),
+        Some(Command::Logout) => login::logout(cli.log_file.as_deref()),
         Some(Command::Completions { shell }) => completions::print(*shell),
         Some(Command::Config(c)) => match c {
             ConfigCommand::Path => config_cmd::run_path(&cli, &paths),
