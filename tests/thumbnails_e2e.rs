@@ -28,4 +28,20 @@ fn the_drafts_details_show_a_thumbnail_in_half_blocks() {
     });
     pty.send(b"\x03");
     assert!(pty.wait_exit(10).success());
+    // The demo's pictures are cached in a folder of their own, not among the account's.
+    let cache = home.path().join("cache/sora-tui");
+    let cached = |dir: std::path::PathBuf| {
+        std::fs::read_dir(dir)
+            .map(|d| d.flatten().filter(|e| e.path().is_file()).count())
+            .unwrap_or(0)
+    };
+    assert!(
+        cached(cache.join("demo/thumbnails")) > 0,
+        "the demo's cache is used"
+    );
+    assert_eq!(
+        cached(cache.join("thumbnails")),
+        0,
+        "the real cache is untouched"
+    );
 }

@@ -149,6 +149,9 @@ impl Session {
                 .await
                 .map_err(|e| ApiError::Io(format!("cannot start the demo simulator: {e}")))?;
             paths.data_dir = paths.data_dir.join(DEMO_FOLDER);
+            // The demo's pictures are cached apart too: they are the simulator's, not the
+            // account's, and the real cache's size bound is not theirs to use up.
+            paths.cache_dir = paths.cache_dir.join(DEMO_FOLDER);
             prepare_demo_dir(&paths.data_dir, &sim, !cli.demo_empty)?;
             Some(sim)
         } else {
