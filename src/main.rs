@@ -4,11 +4,10 @@
 
 use std::io::Write;
 
-use clap::Parser;
 use sora_tui::cli::{self, Cli, ExitStatus};
 
 fn main() {
-    let cli = Cli::parse();
+    let cli = Cli::parse_noting_flags();
     let runtime = match tokio::runtime::Builder::new_multi_thread()
         .worker_threads(2)
         .enable_all()

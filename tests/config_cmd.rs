@@ -150,3 +150,36 @@ fn show_gives_each_source_and_masks_the_token() {
     assert!(stdout.contains("poll_interval_ms: 4000 (file)"), "{stdout}");
     assert!(stdout.contains("notifications: bell (default)"), "{stdout}");
 }
+
+/// A setting that reads a flag and a variable names the one that gave it, even when both
+/// hold the same value, and wherever the flag stands on the line.
+#[test]
+fn show_tells_a_flag_from_its_environment_variable() {
+    let home = tempfile::tempdir().unwrap();
+    let url = "https://example.com/backend";
+    let show = |args: &[&str]| {
+        let out = sora(home.path())
+            .env("SORA_BASE_URL", url)
+            .args(args)
+            .output()
+            .unwrap();
+        let (stdout, stderr) = text(&out);
+        assert!(out.status.success(), "{stderr}");
+        stdout
+    };
+    let env_only = show(&["config", "show"]);
+    assert!(
+        env_only.contains(&format!("base_url: {url} (environment)")),
+        "{env_only}"
+    );
+    for args in [
+        &["config", "show", "--base-url", url][..],
+        &["--base-url", url, "config", "show"][..],
+    ] {
+        let both = show(args);
+        assert!(
+            both.contains(&format!("base_url: {url} (flag)")),
+            "{args:?}: {both}"
+        );
+    }
+}

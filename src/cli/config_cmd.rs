@@ -349,12 +349,13 @@ pub fn run_show(cli: &Cli, paths: &Paths) -> ExitStatus {
         eprintln!("sora-tui: warning: {e}");
     }
     let env_set = |v: &str| std::env::var(v).ok().filter(|s| !s.trim().is_empty());
-    let flag_or_env = |value: Option<String>, var: &str| -> Option<(String, &'static str)> {
+    // clap gives the flag or, without it, the variable: which one it was, it noted.
+    let flag_or_env = |value: Option<String>, id: &str| -> Option<(String, &'static str)> {
         value.map(|v| {
-            let source = if env_set(var).as_deref() == Some(v.as_str()) {
-                "environment"
-            } else {
+            let source = if cli.given_as_flags.contains(&id) {
                 "flag"
+            } else {
+                "environment"
             };
             (v, source)
         })
@@ -364,7 +365,7 @@ pub fn run_show(cli: &Cli, paths: &Paths) -> ExitStatus {
         None => (default, "default"),
     };
     let mut rows: Vec<(&str, String, &str)> = Vec::new();
-    let (v, s) = flag_or_env(cli.base_url.clone(), "SORA_BASE_URL").unwrap_or_else(|| {
+    let (v, s) = flag_or_env(cli.base_url.clone(), "base_url").unwrap_or_else(|| {
         file_or_default(config.base_url.clone(), crate::api::DEFAULT_BASE_URL.into())
     });
     rows.push(("base_url", v, s));
@@ -372,7 +373,7 @@ pub fn run_show(cli: &Cli, paths: &Paths) -> ExitStatus {
     rows.push(("token", v, s));
     let (v, s) = flag_or_env(
         cli.poll_interval_ms.map(|m| m.to_string()),
-        "SORA_POLL_INTERVAL_MS",
+        "poll_interval_ms",
     )
     .unwrap_or_else(|| {
         file_or_default(

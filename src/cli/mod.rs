@@ -46,6 +46,11 @@ pub struct Cli {
     /// Poll interval for --wait, in milliseconds.
     #[arg(long, global = true, hide = true, env = "SORA_POLL_INTERVAL_MS")]
     pub poll_interval_ms: Option<u64>,
+    /// Which of the settings that also read an environment variable (`base_url`,
+    /// `poll_interval_ms`) were given as flags: clap merges the two, and `config show` says
+    /// which it was. Filled by [`Cli::parse_noting_flags`].
+    #[arg(skip)]
+    pub given_as_flags: Vec<&'static str>,
     /// Poll interval for a processing cameo, in milliseconds (default 5000).
     #[arg(long, global = true, hide = true, env = "SORA_CAMEO_POLL_MS")]
     pub cameo_poll_ms: Option<u64>,
@@ -306,6 +311,38 @@ pub struct DraftsArgs {
     /// Follow the cursor through every page.
     #[arg(long)]
     pub all: bool,
+}
+
+impl Cli {
+    /// Parses the process's arguments as `Cli::parse` does (printing help or the error and
+    /// exiting when they do not parse), noting in [`Cli::given_as_flags`] which settings came
+    /// from the command line rather than from their environment variable.
+    pub fn parse_noting_flags() -> Cli {
+        Cli::try_parse_noting_flags(std::env::args_os()).unwrap_or_else(|e| e.exit())
+    }
+
+    /// [`Cli::parse_noting_flags`] of the given arguments.
+    pub fn try_parse_noting_flags<I, T>(args: I) -> Result<Cli, clap::Error>
+    where
+        I: IntoIterator<Item = T>,
+        T: Into<std::ffi::OsString> + Clone,
+    {
+        use clap::{CommandFactory, FromArgMatches, parser::ValueSource};
+        let matches = Cli::command().try_get_matches_from(args)?;
+        let mut cli = Cli::from_arg_matches(&matches)?;
+        for id in ["base_url", "poll_interval_ms"] {
+            // A global flag may be given before or after the subcommand: look at each level.
+            let mut level = Some(&matches);
+            while let Some(m) = level {
+                if m.value_source(id) == Some(ValueSource::CommandLine) {
+                    cli.given_as_flags.push(id);
+                    break;
+                }
+                level = m.subcommand().map(|(_, sub)| sub);
+            }
+        }
+        Ok(cli)
+    }
 }
 
 fn parse_length(s: &str) -> Result<Length, String> {
