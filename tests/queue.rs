@@ -399,3 +399,52 @@ async fn an_image_is_not_held_behind_a_full_service() {
     assert!(running <= 3, "{running}");
     assert_eq!(creates(&sim), vec![200; 4], "the held video was sent once");
 }
+
+/// The user's pause outlives a restart: the restarted worker reports it and sends nothing
+/// until resumed; then every held item is made once.
+#[tokio::test]
+async fn the_users_pause_survives_a_restart() {
+    let sim = start_sim(|_| {}).await;
+    let dir = tempfile::tempdir().unwrap();
+    let mut h = start(&sim, dir.path());
+    h.send(Request::Queue(QueueRequest::SetPaused(true))).await;
+    h.send(Request::Queue(QueueRequest::Add {
+        jobs: vec![video(1, "held one"), video(2, "held two")],
+        origin: None,
+    }))
+    .await;
+    h.expect("two held while paused", |e| match e {
+        Event::Queue(QueueEvent::Changed(QueueSnapshot { items, pause })) => {
+            (items.len() == 2 && *pause == Some(QueuePause::User)).then_some(())
+        }
+        _ => None,
+    })
+    .await;
+    h.shutdown().await;
+
+    let mut h = start(&sim, dir.path());
+    h.expect("the pause read back at start", |e| match e {
+        Event::Queue(QueueEvent::Changed(QueueSnapshot { items, pause })) => {
+            (items.len() == 2 && *pause == Some(QueuePause::User)).then_some(())
+        }
+        _ => None,
+    })
+    .await;
+    assert!(creates(&sim).is_empty(), "nothing sent while paused");
+    h.send(Request::Queue(QueueRequest::SetPaused(false))).await;
+    let finished = done(&mut h, 2).await;
+    h.shutdown().await;
+    assert_eq!(creates(&sim), vec![200, 200]);
+    assert_eq!(finished.len(), 2);
+
+    // Resumed: the next start is not paused.
+    let mut h = start(&sim, dir.path());
+    h.expect("no pause at the next start", |e| match e {
+        Event::Queue(QueueEvent::Changed(QueueSnapshot { pause, .. })) => {
+            pause.is_none().then_some(())
+        }
+        _ => None,
+    })
+    .await;
+    h.shutdown().await;
+}

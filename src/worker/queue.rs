@@ -29,6 +29,18 @@ use super::protocol::{
 use crate::api::{ApiError, Quota};
 use crate::store::{Stamp, Store};
 
+/// The user's pause (`p`), so a restart does not send what the user held back: a record list
+/// with one record while paused and none otherwise, scoped to the backend like `queue.json`.
+/// Read at start only: another instance running meanwhile keeps its own pause.
+pub(super) const PAUSE_FILE: &str = "queue-pause.json";
+
+/// The record of [`PAUSE_FILE`].
+#[derive(Debug, Clone, PartialEq, serde::Serialize, serde::Deserialize)]
+struct PauseRecord {
+    /// When the user paused, unix seconds.
+    since_unix: f64,
+}
+
 /// The queue's document in the data dir.
 pub(super) const QUEUE_FILE: &str = "queue.json";
 /// How many video generations the service runs at once for one account; a fourth create is
@@ -401,6 +413,40 @@ impl Queue {
             self.id_floor = self.id_floor.max(max);
         }
         Ok(out)
+    }
+
+    /// Whether the user's pause was on when the last run ended ([`PAUSE_FILE`]).
+    pub async fn paused_on_disk(&self) -> QueueResult<bool> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            store.update_list(PAUSE_FILE, |pauses: &mut Vec<PauseRecord>| {
+                (!pauses.is_empty(), false)
+            })
+        })
+        .await
+        .map_err(|e| format!("{PAUSE_FILE}: the read did not finish ({e})"))?
+        .map_err(|e| e.to_string())
+    }
+
+    /// Writes the user's pause (`true`) or its end for the next start ([`PAUSE_FILE`]).
+    pub async fn save_user_pause(&self, paused: bool, now_unix: f64) -> QueueResult<()> {
+        let store = self.store.clone();
+        tokio::task::spawn_blocking(move || {
+            store.update_list(PAUSE_FILE, move |pauses: &mut Vec<PauseRecord>| {
+                let was = !pauses.is_empty();
+                if paused && !was {
+                    pauses.push(PauseRecord {
+                        since_unix: now_unix,
+                    });
+                } else if !paused {
+                    pauses.clear();
+                }
+                ((), was != paused)
+            })
+        })
+        .await
+        .map_err(|e| format!("{PAUSE_FILE}: the write did not finish ({e})"))?
+        .map_err(|e| e.to_string())
     }
 
     /// Reads the file as it is now.

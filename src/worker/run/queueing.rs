@@ -47,11 +47,16 @@ pub(super) enum QueueJob {
 }
 
 impl Worker {
-    /// Reads what an earlier run left, tells the UI, takes over items whose sender is gone,
-    /// and starts sending.
+    /// Reads what an earlier run left (the items, and the user's pause), tells the UI,
+    /// takes over items whose sender is gone, and starts sending unless paused.
     pub(super) async fn start_queue(&mut self) {
         if let Err(message) = self.queue.reload().await {
             self.emit(Event::StoreFailed(message));
+        }
+        match self.queue.paused_on_disk().await {
+            Ok(true) => self.queue.pause = Some(QueuePause::User),
+            Ok(false) => {}
+            Err(message) => self.emit(Event::StoreFailed(message)),
         }
         if let Err(message) = self.queue.claim_orphans().await {
             self.emit(Event::StoreFailed(message));
@@ -201,9 +206,15 @@ impl Worker {
             },
             QueueRequest::SetPaused(true) => {
                 self.queue.pause = Some(QueuePause::User);
+                if let Err(message) = self.queue.save_user_pause(true, unix_now()).await {
+                    self.emit(Event::StoreFailed(message));
+                }
                 self.queue_changed();
             }
             QueueRequest::SetPaused(false) => {
+                if let Err(message) = self.queue.save_user_pause(false, unix_now()).await {
+                    self.emit(Event::StoreFailed(message));
+                }
                 if matches!(self.queue.pause, Some(QueuePause::Quota { .. })) {
                     // The user says the quota may be back: one read decides.
                     self.queue.quota.read = false;
