@@ -56,6 +56,11 @@ pub struct CameoRecord {
     /// making it public failed...).
     #[serde(default)]
     pub note: Option<String>,
+    /// The draft (`gen_…`) the cameo is made from with `/characters/from-generation`, for a
+    /// cameo with no video file (then `video` is empty): its first step, and a retry of it,
+    /// sends this id again instead of uploading a file. `None` for a cameo from a file.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub draft: Option<String>,
 }
 
 /// Cameo records are merged by key in `cameos.json`, which every instance on the data dir
@@ -163,6 +168,21 @@ impl CameoRecord {
             character_id: None,
             public: false,
             note: None,
+            draft: None,
+        }
+    }
+
+    /// A cameo about to be made from the draft `generation_id` (no file): nothing from the
+    /// server yet.
+    pub fn from_draft(
+        key: String,
+        created_at: f64,
+        generation_id: String,
+        clip: (f64, f64),
+    ) -> CameoRecord {
+        CameoRecord {
+            draft: Some(generation_id),
+            ..CameoRecord::uploading(key, created_at, PathBuf::new(), None, clip)
         }
     }
 
@@ -173,6 +193,7 @@ impl CameoRecord {
             .clone()
             .or_else(|| self.hints.as_ref().and_then(|h| h.display_name.clone()))
             .filter(|n| !n.trim().is_empty())
+            .or_else(|| self.draft.as_ref().map(|g| format!("cameo from {g}")))
             .unwrap_or_else(|| {
                 self.video
                     .file_name()

@@ -82,6 +82,7 @@ fn record(n: u32, stage: CameoStage) -> CameoRecord {
         character_id: finalized.then(|| format!("ch_9e8d7c6b5a4f3e2d1c0b9a8{n}")),
         public: false,
         note: None,
+        draft: None,
         stage,
     }
 }

@@ -127,8 +127,10 @@ enum Payload {
 
 /// Whether a request needs the `openai-sentinel-token` header.
 #[derive(Clone, Copy, PartialEq)]
-enum Sentinel {
+pub(super) enum Sentinel {
+    /// The generation and publishing creates.
     Needed,
+    /// Everything else.
     NotNeeded,
 }
 
@@ -442,7 +444,9 @@ impl Client {
         parse_json(&body)
     }
 
-    async fn post_json<B: Serialize, T: DeserializeOwned>(
+    /// A JSON POST whose answer is parsed as `T`; never resent (see `Replay::Never`). Also
+    /// for the endpoints' `impl Client` blocks in sibling files of `api`.
+    pub(super) async fn post_json<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,

@@ -2,7 +2,9 @@
 //! docs/api.md#endpoints, one classified error type, and the sentinel provider. No UI and no
 //! channels, so it is usable and testable on its own.
 
+mod cameo_draft;
 mod client;
+pub mod enhance;
 mod error;
 pub mod filetype;
 pub mod id;
@@ -18,6 +20,7 @@ pub use client::{
     Client, ClientConfig, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, check_url, is_loopback, remix_body,
     storyboard_body, video_body,
 };
+pub use enhance::{ENHANCE_DURATIONS, Expansion};
 pub use error::{ApiError, NetworkKind};
 pub use id::{ShareOrigin, checked_id, share_link, valid_id};
 pub use params::{ImageShape, Length, Model, Orientation, Size, VideoSettings};

@@ -426,7 +426,7 @@ pub fn on_action(app: &mut App, action: CameoAction) -> Vec<Cmd> {
 }
 
 /// A key for a new record: this run's clock and a counter, so keys never repeat across runs.
-fn new_key(app: &mut App) -> String {
+pub(super) fn new_key(app: &mut App) -> String {
     app.cameos.keys_made += 1;
     format!(
         "c{}-{}",
@@ -442,6 +442,14 @@ fn continue_selected(app: &mut App) -> Vec<Cmd> {
     };
     let r = &row.record;
     match &r.stage {
+        // A cameo from a draft has no file to choose again: its first step is sent again.
+        CameoStage::UploadFailed { .. } if r.draft.is_some() => {
+            return vec![Cmd::Worker(Request::Cameo(CameoRequest::CreateFromDraft {
+                key: r.key.clone(),
+                generation_id: r.draft.clone().unwrap_or_default(),
+                clip: r.clip,
+            }))];
+        }
         CameoStage::UploadFailed { reason } => {
             app.cameos.form = Some(CameoForm::Create(CreateForm::retry(
                 r,

@@ -109,6 +109,9 @@ pub enum DraftsAction {
     /// Select a remix of the selected draft; again on the same draft, the next one.
     #[strum(message = "go to next remix child")]
     LineageChild,
+    /// Make a cameo from the selected draft: a clip form, then the Cameos pane's flow.
+    #[strum(message = "cameo from this draft")]
+    CameoFromDraft,
 }
 
 fn have_rows(app: &App) -> bool {
@@ -155,6 +158,7 @@ pub fn default_bindings() -> Vec<DefaultBinding> {
         (k('r'), Refresh, hint("refresh")),
         (k('t'), Gallery, None),
         (k('A'), Archive, None),
+        (k('c'), CameoFromDraft, None),
     ];
     table
         .into_iter()
@@ -387,6 +391,7 @@ fn refused_id(row: &DraftRow, action: DraftsAction) -> Option<String> {
         CopyLink | Open | Refresh | Gallery | Rerun | Archive | LineageParent | LineageChild => {
             (false, false)
         }
+        CameoFromDraft => (true, false),
     };
     if needs_gen && !valid_id(&row.gen_id) {
         return Some(format!(
@@ -413,6 +418,7 @@ fn draft_action(app: &mut App, action: DraftsAction) -> Vec<Cmd> {
         return Vec::new();
     }
     match action {
+        DraftsAction::CameoFromDraft => super::draft_cameo::open(app, &row),
         DraftsAction::Download | DraftsAction::DownloadClean => download(app, &row, action),
         DraftsAction::Publish
         | DraftsAction::Unpublish

@@ -205,6 +205,9 @@ pub enum Action {
     Storyboard(crate::app::storyboard::StoryboardAction),
     /// A Cameos pane action.
     Cameo(crate::app::cameos::CameoAction),
+    /// Send the prompt for enhancement and show the suggestion beside it (`app::enhance`).
+    #[strum(message = "enhance the prompt")]
+    EnhancePrompt,
 }
 
 impl Action {
@@ -587,6 +590,7 @@ fn base_table() -> Vec<DefaultBinding> {
         (Prompt, KeySpec::ctrl('p'), HistoryPrev, hint("history")),
         (Prompt, KeySpec::ctrl('n'), HistoryNext, hint("history")),
         (Prompt, KeySpec::ctrl('e'), ExternalEditor, hint("$EDITOR")),
+        (Prompt, k('E'), EnhancePrompt, None),
         (List, k('j'), Down, hint_when(list_has_rows, "move")),
         (List, n(N::Down), Down, None),
         (List, k('k'), Up, hint_when(list_has_rows, "move")),

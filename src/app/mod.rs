@@ -5,7 +5,9 @@
 
 pub mod batch;
 pub mod cameos;
+mod draft_cameo;
 mod drafts;
+pub mod enhance;
 pub mod filter;
 pub mod help;
 pub mod history;
@@ -35,6 +37,7 @@ mod tests_queue;
 pub mod thumbs;
 mod update;
 
+pub use draft_cameo::{ClipField, DEFAULT_DRAFT_CLIP, DraftCameoForm};
 pub use drafts::{DraftsAction, archive_text, drafts_row, share_link};
 pub use open::{MAX_OPEN_URL, OpenTarget, media_url};
 pub use prompt::{insert_into_prompt, prompt_snapshot};
@@ -229,6 +232,7 @@ impl PromptPane {
             history_pos: None,
             submitting: None,
             error: None,
+            enhance: Default::default(),
         }
     }
 

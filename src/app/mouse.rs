@@ -155,7 +155,7 @@ fn wheel(app: &mut App, target: Option<Target>, down: bool) -> Vec<Cmd> {
     let mut cmds = Vec::new();
     if let Some(modal) = &app.modal {
         // A confirm does not scroll: an arrow key would answer it.
-        if !matches!(modal, Modal::Confirm { .. }) {
+        if !matches!(modal, Modal::Confirm { .. } | Modal::DraftCameo(_)) {
             let code = if down { KeyCode::Down } else { KeyCode::Up };
             for _ in 0..WHEEL_STEP {
                 cmds.extend(super::update::on_key(app, key(code)));

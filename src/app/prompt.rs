@@ -100,6 +100,9 @@ fn on_typing_key(app: &mut App, key: KeyEvent) -> Vec<Cmd> {
         app.prompt.typing = false;
         return Vec::new();
     }
+    if let Some(cmds) = super::enhance::undo_key(app, &key) {
+        return cmds;
+    }
     if app.prompt.editor.input(key) {
         app.prompt.error = None;
         app.prompt.history_pos = None;

@@ -135,6 +135,10 @@ pub enum Modal {
         /// What `y` does.
         action: ConfirmAction,
     },
+    /// The clip form of a cameo from a draft (Drafts `c`, `app::draft_cameo`).
+    DraftCameo(super::draft_cameo::DraftCameoForm),
+    /// The prompt enhancement overlay (Prompt `E`, `app::enhance`).
+    Enhance(super::enhance::EnhanceOverlay),
 }
 
 /// Actions that need a confirmation.
@@ -203,6 +207,9 @@ pub struct PromptPane {
     pub submitting: Option<u64>,
     /// The last submission's error, shown under the editor until the next edit.
     pub error: Option<String>,
+    /// Prompt enhancement (`E`): the level, the request number, the accepted suggestion's
+    /// undo (`app::enhance`).
+    pub enhance: super::enhance::EnhanceState,
 }
 
 /// The one-line fields of the Prompt pane.

@@ -128,6 +128,7 @@ fn cameo(key: &str, username: Option<&str>) -> CameoRow {
         character_id: finalized.then(|| format!("ch_{key}")),
         public: false,
         note: None,
+        draft: None,
     };
     CameoRow::new(record, &crate::text::Zone::default())
 }

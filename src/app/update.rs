@@ -237,6 +237,8 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent) -> Vec<Cmd> {
                 Vec::new()
             }
         }
+        Modal::DraftCameo(form) => super::draft_cameo::on_key(app, form, key),
+        Modal::Enhance(overlay) => super::enhance::on_key(app, overlay, key),
     }
 }
 
@@ -258,6 +260,18 @@ fn confirm(app: &mut App, action: ConfirmAction) -> Vec<Cmd> {
 }
 
 fn on_paste(app: &mut App, text: &str) -> Vec<Cmd> {
+    match app.modal.take() {
+        Some(Modal::DraftCameo(form)) => {
+            super::draft_cameo::on_paste(app, form, text);
+            return Vec::new();
+        }
+        // The text the overlay would replace must not change under it.
+        Some(overlay @ Modal::Enhance(_)) => {
+            app.modal = Some(overlay);
+            return Vec::new();
+        }
+        other => app.modal = other,
+    }
     match app.pane {
         Pane::Prompt => super::prompt::on_paste(app, text),
         Pane::Storyboard => super::storyboard::on_paste(app, text),
@@ -321,6 +335,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
         QueueMoveDown | QueueMoveUp | QueueEdit | QueuePause => {
             super::queue::on_action(app, action)
         }
+        EnhancePrompt => super::enhance::start(app),
     }
 }
 
@@ -480,6 +495,7 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
             app.quit = true;
             return vec![Cmd::Quit];
         }
+        Event::Enhanced(answer) => return super::enhance::on_event(app, answer),
     }
     Vec::new()
 }

@@ -78,6 +78,8 @@ pub async fn run(cli: Cli) -> ExitStatus {
                     Command::Drafts(a) => ctx.drafts(a, &mut reporter).await,
                     Command::Publish { gen_id } => ctx.publish(gen_id, &mut reporter).await,
                     Command::Unpublish { post_id } => ctx.unpublish(post_id, &mut reporter).await,
+                    Command::Cameo(c) => ctx.cameo(c, &mut reporter).await,
+                    Command::Enhance(a) => ctx.enhance(a, &mut reporter).await,
                     // Handled before a session starts (`cli::run`, `run_sim`).
                     Command::Sim(_)
                     | Command::Login
@@ -882,6 +884,8 @@ fn shown_path(path: &Path) -> String {
 
 mod archive;
 mod batch;
+pub mod cameo_draft;
+pub mod enhance;
 mod shared_poll;
 #[cfg(test)]
 mod wait_tests;

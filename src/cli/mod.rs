@@ -142,6 +142,11 @@ pub enum Command {
         #[arg(long)]
         verbose: bool,
     },
+    /// Cameos: `cameo from-draft GEN_ID` makes one from a draft and finalizes it.
+    #[command(subcommand)]
+    Cameo(headless::cameo_draft::CameoCommand),
+    /// Print the service's enhanced (longer, more detailed) version of a prompt.
+    Enhance(headless::enhance::EnhanceArgs),
 }
 
 /// `sora-tui config …`.

@@ -20,9 +20,11 @@
 //! and `ids` are what their names say.
 
 mod account;
+mod cameo_draft;
 mod cameos;
 mod control;
 mod cursor;
+mod enhance;
 mod errors;
 mod faults;
 mod ids;

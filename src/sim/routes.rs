@@ -8,7 +8,7 @@ use super::errors::ApiError;
 use super::media::MediaUrls;
 use super::record::Incoming;
 use super::world::World;
-use super::{account, cameos, images, video};
+use super::{account, cameo_draft, cameos, enhance, images, video};
 
 /// What a handler works with: the locked world, the URL signer and the current time.
 pub struct Ctx<'a> {
@@ -70,6 +70,10 @@ pub enum Route {
     UpdateCameo(String),
     /// `DELETE /project_y/characters/{id}`
     DeleteCharacter(String),
+    /// `POST /characters/from-generation`: a cameo from one of the account's drafts
+    CameoFromGeneration,
+    /// `POST /editor/enhance_prompt`
+    EnhancePrompt,
 }
 
 impl Route {
@@ -127,6 +131,8 @@ pub fn parse(method: &str, path: &str) -> Result<Route, ApiError> {
         ["project_y", "characters", character_id] => {
             vec![("DELETE", Route::DeleteCharacter(id(character_id)))]
         }
+        ["characters", "from-generation"] => vec![("POST", Route::CameoFromGeneration)],
+        ["editor", "enhance_prompt"] => vec![("POST", Route::EnhancePrompt)],
         _ => return Err(not_found()),
     };
     candidates
@@ -161,6 +167,8 @@ pub fn dispatch(ctx: &mut Ctx<'_>, route: Route, req: &Incoming) -> Result<Value
         Route::FinalizeCameo => cameos::finalize(ctx, req),
         Route::UpdateCameo(id) => cameos::update(ctx, &id, req),
         Route::DeleteCharacter(id) => cameos::delete_character(ctx, &id),
+        Route::CameoFromGeneration => cameo_draft::from_generation(ctx, req),
+        Route::EnhancePrompt => enhance::enhance_prompt(ctx, req),
     }
 }
 

@@ -6,7 +6,9 @@
 
 mod batch;
 mod cameos;
+mod draft_cameo;
 mod drafts;
+mod enhance;
 mod filter;
 pub mod hit;
 mod list;

@@ -69,6 +69,8 @@ pub fn draw_modal(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(Modal::Help(help)) => draw_help(frame, area, app, help, theme),
         Some(Modal::Confirm { question, .. }) => draw_confirm(frame, area, question, theme),
         Some(Modal::Batch(confirm)) => super::batch::draw(frame, area, app, confirm, theme),
+        Some(Modal::DraftCameo(form)) => super::draft_cameo::draw(frame, area, form, theme),
+        Some(Modal::Enhance(overlay)) => super::enhance::draw(frame, area, overlay, theme),
         // The message log is drawn by `ui::log`.
         Some(Modal::Log { .. }) | None => {}
     }

@@ -142,6 +142,22 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             out.push(("any other key".into(), "cancel"));
             return out;
         }
+        Some(Modal::DraftCameo(_)) => {
+            out.push(("Enter".into(), "start the cameo"));
+            out.push(("Tab".into(), "next field"));
+            out.push(("Esc".into(), "cancel"));
+            return out;
+        }
+        Some(Modal::Enhance(o)) => {
+            if o.suggestion.is_some() {
+                out.push(("y/Enter".into(), "use it"));
+                out.push(("n/Esc".into(), "keep the original"));
+            } else {
+                out.push(("Esc".into(), "cancel"));
+            }
+            out.push(("l".into(), "level"));
+            return out;
+        }
         None => {}
     }
     // A list's filter line being typed has every key: only its own keys apply.

@@ -7,6 +7,7 @@
 
 mod book;
 mod flow;
+mod from_draft;
 
 use std::collections::HashMap;
 use std::path::PathBuf;
@@ -72,6 +73,18 @@ pub enum CameoRequest {
     Delete {
         /// The record.
         key: String,
+    },
+    /// Record a cameo made from one of the account's drafts (no file), send
+    /// `/characters/from-generation` and watch its processing; from there on it is like a
+    /// cameo from a file. Answered like `Create`; re-using the key of a failed first step
+    /// retries it.
+    CreateFromDraft {
+        /// The UI's key for the new record.
+        key: String,
+        /// The draft's `gen_…` id.
+        generation_id: String,
+        /// The clip's start and end seconds within the draft.
+        clip: (f64, f64),
     },
 }
 
@@ -282,6 +295,27 @@ impl Cameos {
                     }
                 }
             }
+            CameoRequest::CreateFromDraft {
+                key,
+                generation_id,
+                clip,
+            } => {
+                if self.busy(&key) {
+                    return;
+                }
+                if let Some(error) = from_draft::refusal(&book, &key) {
+                    book.emit(CameoEvent::CreateRejected { key, error });
+                    return;
+                }
+                let new = from_draft::NewDraftCameo {
+                    key: key.clone(),
+                    generation_id,
+                    clip,
+                    created_at: unix_now().floor(),
+                };
+                self.flows
+                    .insert(key, jobs.spawn(from_draft::create(book, client, new)));
+            }
         }
     }
 
@@ -312,6 +346,10 @@ impl Cameos {
 /// that keeps the file and clip for a retry.
 fn load_stage(record: &CameoRecord) -> CameoStage {
     match record.stage {
+        CameoStage::Uploading if record.draft.is_some() => CameoStage::UploadFailed {
+            reason: "making it from the draft was interrupted when sora-tui stopped: send it again"
+                .into(),
+        },
         CameoStage::Uploading => CameoStage::UploadFailed {
             reason: "the upload was interrupted when sora-tui stopped: upload it again".into(),
         },

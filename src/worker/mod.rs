@@ -15,6 +15,7 @@ mod actions;
 mod archive;
 mod cameos;
 mod clean;
+mod enhance;
 mod history;
 mod pager;
 mod persist;
@@ -38,6 +39,7 @@ use tokio::task::{AbortHandle, JoinHandle};
 
 pub use cameos::{CameoEvent, CameoRequest};
 pub use clean::{CleanupEntry, CopyVerdict, Placement, WATERMARKED_FOR_THIS_TOKEN};
+pub use enhance::{EnhanceAnswer, EnhanceRequest};
 pub use history::{HistoryEvent, HistoryRequest, SubmitNote};
 pub use pager::{MAX_PAGES, PageStep, PageStop, Pager};
 pub use pictures_protocol::{Picture, PictureEvent, PictureKey, PictureRequest, PictureWanted};

@@ -35,6 +35,8 @@ pub enum Request {
     History(super::HistoryRequest),
     /// Stop: finish writes and exit.
     Shutdown,
+    /// Enhance the Prompt pane's text (`/editor/enhance_prompt`); answered by `Enhanced`.
+    Enhance(super::EnhanceRequest),
 }
 
 /// What the Drafts pane asks the worker to do: the list, downloads and clean copies,
@@ -282,6 +284,8 @@ pub enum Event {
     History(super::HistoryEvent),
     /// The worker stopped unexpectedly (a panic); the UI shows it and exits cleanly.
     Crashed(String),
+    /// The answer to `Request::Enhance`, for the Prompt pane.
+    Enhanced(super::EnhanceAnswer),
 }
 
 /// What the worker reports about submissions and tracked tasks: grouped so the UI routes

@@ -318,6 +318,9 @@ impl Worker {
             Request::Queue(r) => self.on_queue_request(r).await,
             Request::Pictures(r) => self.pictures.handle(r),
             Request::Shutdown => return false,
+            Request::Enhance(r) => {
+                self.jobs.spawn(super::enhance::enhance(client, events, r));
+            }
         }
         true
     }

@@ -88,6 +88,7 @@ fn record(key: &str, stage: CameoStage) -> CameoRecord {
         character_id: finalized.then(|| format!("ch_{key}")),
         public: false,
         note: None,
+        draft: None,
     }
 }
 

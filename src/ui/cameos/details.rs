@@ -90,9 +90,13 @@ pub fn draw(
         .map(|id| text(sanitize(id, 80)))
         .unwrap_or_else(|| none("– after finalize"));
     lines.push(field("Character", vec![character], theme));
-    let video = tilde(&r.video, &app.info.home);
+    // A cameo made from a draft has no file: its source is the draft.
+    let (source, video) = match &r.draft {
+        Some(gen_id) => ("Draft", sanitize(gen_id, 80)),
+        None => ("Video", tilde(&r.video, &app.info.home)),
+    };
     lines.push(field(
-        "Video",
+        source,
         vec![text(
             fit_start(&video, width.saturating_sub(LABEL + 1)).into_owned(),
         )],

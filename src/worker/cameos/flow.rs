@@ -69,10 +69,20 @@ pub(super) async fn create(book: Arc<Book>, client: Client, new: NewCameo) {
     upload(book, client, &new.key).await;
 }
 
-/// Uploads the recorded video, then watches its processing.
-async fn upload(book: Arc<Book>, client: Client, key: &str) {
+/// Uploads the recorded video (or, for a cameo from a draft, asks the server to make it from
+/// the draft: there is no file), then watches its processing.
+pub(super) async fn upload(book: Arc<Book>, client: Client, key: &str) {
     let Some(record) = book.get(key) else { return };
-    match client.upload_cameo_video(&record.video, record.clip).await {
+    let sent = match &record.draft {
+        Some(generation_id) => {
+            let (start, end) = record.clip;
+            client
+                .cameo_from_generation(generation_id, start, end)
+                .await
+        }
+        None => client.upload_cameo_video(&record.video, record.clip).await,
+    };
+    match sent {
         Ok(cameo_id) => {
             book.change(key, |r| {
                 r.cameo_id = Some(cameo_id);
@@ -83,9 +93,14 @@ async fn upload(book: Arc<Book>, client: Client, key: &str) {
             watch(book, client, key.to_string()).await;
         }
         Err(e) => {
+            let what = if record.draft.is_some() {
+                "making it from the draft failed"
+            } else {
+                "the upload failed"
+            };
             book.change(key, |r| {
                 r.stage = CameoStage::UploadFailed {
-                    reason: format!("the upload failed: {e}"),
+                    reason: format!("{what}: {e}"),
                 };
             });
         }
