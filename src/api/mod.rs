@@ -4,6 +4,7 @@
 
 mod client;
 mod error;
+mod extend;
 pub mod filetype;
 pub mod id;
 pub mod params;
@@ -11,6 +12,7 @@ pub mod reconcile;
 mod retry;
 mod secret;
 mod sentinel;
+pub mod style;
 mod transfer;
 pub mod types;
 
@@ -19,10 +21,12 @@ pub use client::{
     storyboard_body, video_body,
 };
 pub use error::{ApiError, NetworkKind};
+pub use extend::{ExtensionBody, ExtensionLength, extension_body};
 pub use id::{ShareOrigin, checked_id, share_link, valid_id};
 pub use params::{ImageShape, Length, Model, Orientation, Size, VideoSettings};
 pub use retry::{Replay, RetryNotice, RetryObserver, RetryPolicy};
 pub use secret::{AccessToken, TokenProblem};
+pub use style::StyleId;
 pub use sentinel::{SentinelProvider, random_token};
 pub use transfer::{Downloaded, MEDIA_LINK_EXPIRED, is_expired_link, media_path, part_path};
 pub use types::{

@@ -6,6 +6,7 @@
 pub mod batch;
 pub mod cameos;
 mod drafts;
+pub mod extend;
 pub mod filter;
 pub mod help;
 pub mod history;
@@ -26,6 +27,8 @@ mod test_support;
 mod tests;
 #[cfg(test)]
 mod tests_busy;
+#[cfg(test)]
+mod tests_extend;
 #[cfg(test)]
 mod tests_filter;
 #[cfg(test)]

@@ -135,6 +135,8 @@ pub enum Modal {
         /// What `y` does.
         action: ConfirmAction,
     },
+    /// The Drafts pane's extend form (`app/extend.rs`).
+    Extend(super::extend::ExtendForm),
 }
 
 /// Actions that need a confirmation.

@@ -237,6 +237,7 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent) -> Vec<Cmd> {
                 Vec::new()
             }
         }
+        Modal::Extend(form) => super::extend::on_key(app, form, key),
     }
 }
 
@@ -258,6 +259,10 @@ fn confirm(app: &mut App, action: ConfirmAction) -> Vec<Cmd> {
 }
 
 fn on_paste(app: &mut App, text: &str) -> Vec<Cmd> {
+    if let Some(Modal::Extend(form)) = app.modal.as_mut() {
+        super::extend::on_paste(form, text);
+        return Vec::new();
+    }
     match app.pane {
         Pane::Prompt => super::prompt::on_paste(app, text),
         Pane::Storyboard => super::storyboard::on_paste(app, text),
@@ -311,7 +316,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
         },
         Type | Submit | QueueThis | ExternalEditor | ToggleKind | CycleOrientation
         | CycleLength | ToggleModel | ToggleSize | CycleVariants | ClearInputs | EditImage
-        | EditRemix | OpenBatch | HistoryPrev | HistoryNext => {
+        | EditRemix | OpenBatch | HistoryPrev | HistoryNext | CycleStyle => {
             super::prompt::on_action(app, action)
         }
         Drafts(a) => super::drafts::on_action(app, a),

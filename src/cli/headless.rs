@@ -78,6 +78,7 @@ pub async fn run(cli: Cli) -> ExitStatus {
                     Command::Drafts(a) => ctx.drafts(a, &mut reporter).await,
                     Command::Publish { gen_id } => ctx.publish(gen_id, &mut reporter).await,
                     Command::Unpublish { post_id } => ctx.unpublish(post_id, &mut reporter).await,
+                    Command::Extend(a) => ctx.extend(a, &mut reporter).await,
                     // Handled before a session starts (`cli::run`, `run_sim`).
                     Command::Sim(_)
                     | Command::Login
@@ -232,6 +233,7 @@ impl Ctx<'_> {
             length: a.length,
             model: a.model,
             size: a.size,
+            style: a.style,
         };
         let upload_id = match &a.image {
             Some(path) => {
@@ -264,6 +266,10 @@ impl Ctx<'_> {
             Storyboard::from_inline(&text, VideoSettings::default())
                 .map_err(|e| ApiError::InvalidInput(format!("{}: {e}", a.file.display())))?
         };
+        let mut board = board;
+        if a.style.is_some() {
+            board.settings.style = a.style;
+        }
         board
             .validate()
             .map_err(|e| ApiError::InvalidInput(format!("{}: {e}", a.file.display())))?;
@@ -882,6 +888,7 @@ fn shown_path(path: &Path) -> String {
 
 mod archive;
 mod batch;
+mod extend;
 mod shared_poll;
 #[cfg(test)]
 mod wait_tests;

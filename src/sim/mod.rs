@@ -24,6 +24,7 @@ mod cameos;
 mod control;
 mod cursor;
 mod errors;
+mod extend;
 mod faults;
 mod ids;
 mod images;

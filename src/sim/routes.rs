@@ -8,7 +8,7 @@ use super::errors::ApiError;
 use super::media::MediaUrls;
 use super::record::Incoming;
 use super::world::World;
-use super::{account, cameos, images, video};
+use super::{account, cameos, extend, images, video};
 
 /// What a handler works with: the locked world, the URL signer and the current time.
 pub struct Ctx<'a> {
@@ -70,14 +70,20 @@ pub enum Route {
     UpdateCameo(String),
     /// `DELETE /project_y/characters/{id}`
     DeleteCharacter(String),
+    /// `POST /project_y/profile/drafts/{gen_id}/long_video_extension`
+    ExtendDraft(String),
 }
 
 impl Route {
-    /// The four generation/publishing POSTs that require `openai-sentinel-token`.
+    /// The generation/publishing POSTs that require `openai-sentinel-token`.
     pub fn needs_sentinel(&self) -> bool {
         matches!(
             self,
-            Route::CreateImage | Route::CreateVideo | Route::CreateStoryboard | Route::CreatePost
+            Route::CreateImage
+                | Route::CreateVideo
+                | Route::CreateStoryboard
+                | Route::CreatePost
+                | Route::ExtendDraft(_)
         )
     }
 }
@@ -127,6 +133,9 @@ pub fn parse(method: &str, path: &str) -> Result<Route, ApiError> {
         ["project_y", "characters", character_id] => {
             vec![("DELETE", Route::DeleteCharacter(id(character_id)))]
         }
+        ["project_y", "profile", "drafts", gen_id, "long_video_extension"] => {
+            vec![("POST", Route::ExtendDraft(id(gen_id)))]
+        }
         _ => return Err(not_found()),
     };
     candidates
@@ -161,6 +170,7 @@ pub fn dispatch(ctx: &mut Ctx<'_>, route: Route, req: &Incoming) -> Result<Value
         Route::FinalizeCameo => cameos::finalize(ctx, req),
         Route::UpdateCameo(id) => cameos::update(ctx, &id, req),
         Route::DeleteCharacter(id) => cameos::delete_character(ctx, &id),
+        Route::ExtendDraft(id) => extend::extend(ctx, &id, req),
     }
 }
 
@@ -216,7 +226,7 @@ mod tests {
     }
 
     #[test]
-    fn sentinel_is_needed_on_exactly_four_routes() {
+    fn sentinel_is_needed_on_exactly_the_generation_routes() {
         let with: Vec<_> = [
             ("POST", "/video_gen"),
             ("POST", "/nf/create"),
@@ -226,6 +236,7 @@ mod tests {
             ("POST", "/characters/upload"),
             ("POST", "/characters/finalize"),
             ("GET", "/nf/pending"),
+            ("POST", "/project_y/profile/drafts/gen_1/long_video_extension"),
         ]
         .into_iter()
         .filter(|(m, p)| parse(m, p).is_ok_and(|r| r.needs_sentinel()))
@@ -237,7 +248,8 @@ mod tests {
                 "/video_gen",
                 "/nf/create",
                 "/nf/create/storyboard",
-                "/project_y/post"
+                "/project_y/post",
+                "/project_y/profile/drafts/gen_1/long_video_extension"
             ]
         );
     }

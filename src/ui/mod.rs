@@ -7,6 +7,7 @@
 mod batch;
 mod cameos;
 mod drafts;
+mod extend;
 mod filter;
 pub mod hit;
 mod list;

@@ -142,6 +142,12 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             out.push(("any other key".into(), "cancel"));
             return out;
         }
+        Some(Modal::Extend(_)) => {
+            out.push(("Enter".into(), "send"));
+            out.push(("Tab".into(), "10/15 s"));
+            out.push(("Esc".into(), "cancel"));
+            return out;
+        }
         None => {}
     }
     // A list's filter line being typed has every key: only its own keys apply.

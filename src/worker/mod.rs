@@ -15,6 +15,7 @@ mod actions;
 mod archive;
 mod cameos;
 mod clean;
+mod extend;
 mod history;
 mod pager;
 mod persist;
@@ -37,6 +38,7 @@ use tokio::sync::mpsc;
 use tokio::task::{AbortHandle, JoinHandle};
 
 pub use cameos::{CameoEvent, CameoRequest};
+pub use extend::{ExtendRequest, extension_summary};
 pub use clean::{CleanupEntry, CopyVerdict, Placement, WATERMARKED_FOR_THIS_TOKEN};
 pub use history::{HistoryEvent, HistoryRequest, SubmitNote};
 pub use pager::{MAX_PAGES, PageStep, PageStop, Pager};

@@ -35,6 +35,8 @@ pub enum Request {
     History(super::HistoryRequest),
     /// Stop: finish writes and exit.
     Shutdown,
+    /// Extend a draft (`long_video_extension`): answered and tracked like a submission.
+    Extend(super::ExtendRequest),
 }
 
 /// What the Drafts pane asks the worker to do: the list, downloads and clean copies,

@@ -6,6 +6,7 @@
 //! what other instances on the data dir wrote, when `watch` says the files changed. With
 //! nothing unfinished the loop has no timer at all ([`Deadlines`]).
 
+mod extending;
 mod queueing;
 
 use std::collections::HashMap;
@@ -318,6 +319,7 @@ impl Worker {
             Request::Queue(r) => self.on_queue_request(r).await,
             Request::Pictures(r) => self.pictures.handle(r),
             Request::Shutdown => return false,
+            Request::Extend(r) => self.extend(r),
         }
         true
     }
