@@ -684,6 +684,7 @@ impl Parser<'_> {
                         length: s.length.unwrap_or_default(),
                         model: s.model.unwrap_or_default(),
                         size: s.size.unwrap_or_default(),
+                        style: None,
                     },
                     remix,
                 }

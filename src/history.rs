@@ -213,6 +213,10 @@ pub struct HistoryEntry {
     /// the remix target this program sent.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub remix_of: Option<String>,
+    /// The draft it extends (`gen_…`): what this program sent, or the service's
+    /// `creation_config.extension_source`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub extension_of: Option<String>,
     /// Files downloaded of its generations.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub downloads: Vec<Download>,
@@ -301,6 +305,7 @@ pub fn from_draft(draft: &Draft) -> Option<HistoryEntry> {
         duration_s: draft.duration_s.filter(|n| n.is_finite()),
         post_id: draft.published_post_id().filter(|p| valid_id(p)),
         remix_of: draft.remix_parent().filter(|p| valid_id(p)),
+        extension_of: draft.extension_parent().filter(|p| valid_id(p)),
         ..HistoryEntry::default()
     })
 }
@@ -339,6 +344,7 @@ impl HistoryEntry {
         take(&mut self.duration_s, &newer.duration_s);
         take(&mut self.post_id, &newer.post_id);
         take(&mut self.remix_of, &newer.remix_of);
+        take(&mut self.extension_of, &newer.extension_of);
         take(&mut self.finished_at, &newer.finished_at);
         for d in &newer.downloads {
             match self.downloads.iter_mut().find(|m| m.path == d.path) {
@@ -388,6 +394,7 @@ impl HistoryEntry {
             Some(self.key.as_str()),
             self.post_id.as_deref(),
             self.remix_of.as_deref(),
+            self.extension_of.as_deref(),
         ]
         .into_iter()
         .flatten()

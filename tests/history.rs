@@ -42,6 +42,7 @@ fn video_settings() -> VideoSettings {
         length: Length::S15,
         model: Model::SyOre,
         size: Size::Large,
+        style: None,
     }
 }
 

@@ -168,6 +168,7 @@ fn a_hand_written_file_reads_and_round_trips() {
             length: Length::S15,
             model: Model::SyOre,
             size: Size::Large,
+            style: None,
         }
     );
     assert_eq!(b.shots[1].scene, "cat lands in a \"haystack\"");
@@ -284,6 +285,7 @@ fn random_board(rng: &mut fastrand::Rng) -> Storyboard {
             length: Length::ALL[rng.usize(0..3)],
             model: [Model::Sy8, Model::SyOre][rng.usize(0..2)],
             size: [Size::Small, Size::Large][rng.usize(0..2)],
+            style: [None, Some(sora_tui::api::StyleId::Anime)][rng.usize(0..2)],
         },
     }
 }

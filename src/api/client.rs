@@ -215,7 +215,7 @@ fn redirect_target(request: &Url, location: Option<&HeaderValue>) -> String {
 /// nothing to encode and is never a dot segment; `..` percent-encoded is still `..` to a
 /// URL parser). Anything else is refused before a request exists; `what` names the kind
 /// of id for the message.
-fn segment<'a>(what: &str, id: &'a str) -> Result<&'a str, ApiError> {
+pub(super) fn segment<'a>(what: &str, id: &'a str) -> Result<&'a str, ApiError> {
     super::id::checked_id(what, id)
 }
 
@@ -475,7 +475,11 @@ impl Client {
         .map(drop)
     }
 
-    async fn create(&self, path: &str, body: &impl Serialize) -> Result<String, ApiError> {
+    pub(super) async fn create(
+        &self,
+        path: &str,
+        body: &impl Serialize,
+    ) -> Result<String, ApiError> {
         let resp: IdResponse = self.post_json(path, body, Sentinel::Needed).await?;
         resp.id
             .filter(|id| !id.is_empty())
@@ -1139,6 +1143,7 @@ pub fn video_body(prompt: &str, s: VideoSettings, upload_id: Option<&str>) -> Vi
             })
             .into_iter()
             .collect(),
+        style_id: s.style.map(super::StyleId::wire),
     }
 }
 
@@ -1154,6 +1159,7 @@ pub fn remix_body(prompt: &str, s: VideoSettings, target: String) -> RemixCreate
         inpaint_items: vec![],
         cameo_ids: vec![],
         cameo_replacements: serde_json::Map::new(),
+        style_id: s.style.map(super::StyleId::wire),
     }
 }
 
@@ -1171,7 +1177,7 @@ pub fn storyboard_body(prompt_text: &str, s: VideoSettings) -> StoryboardCreateB
         inpaint_items: vec![],
         remix_target_id: None,
         metadata: None,
-        style_id: None,
+        style_id: s.style.map(super::StyleId::wire),
         cameo_ids: None,
         cameo_replacements: None,
     }

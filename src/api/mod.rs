@@ -6,6 +6,7 @@ mod cameo_draft;
 mod client;
 pub mod enhance;
 mod error;
+mod extend;
 pub mod filetype;
 pub mod id;
 pub mod params;
@@ -13,6 +14,7 @@ pub mod reconcile;
 mod retry;
 mod secret;
 mod sentinel;
+pub mod style;
 mod transfer;
 pub mod types;
 
@@ -22,11 +24,13 @@ pub use client::{
 };
 pub use enhance::{ENHANCE_DURATIONS, Expansion};
 pub use error::{ApiError, NetworkKind};
+pub use extend::{ExtensionBody, ExtensionLength, extension_body};
 pub use id::{ShareOrigin, checked_id, share_link, valid_id};
 pub use params::{ImageShape, Length, Model, Orientation, Size, VideoSettings};
 pub use retry::{Replay, RetryNotice, RetryObserver, RetryPolicy};
 pub use secret::{AccessToken, TokenProblem};
 pub use sentinel::{SentinelProvider, random_token};
+pub use style::StyleId;
 pub use transfer::{Downloaded, MEDIA_LINK_EXPIRED, is_expired_link, media_path, part_path};
 pub use types::{
     CameoPhase, CameoProgress, Draft, DraftVerdict, DraftsPage, FeedItem, Me, Post, PostsPage,

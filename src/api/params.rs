@@ -229,6 +229,13 @@ pub struct VideoSettings {
     pub model: Model,
     /// Standard or HD.
     pub size: Size,
+    /// The style preset, if any (`None`, the default, sends no `style_id`).
+    #[serde(
+        default,
+        skip_serializing_if = "Option::is_none",
+        deserialize_with = "super::style::lenient_style"
+    )]
+    pub style: Option<super::StyleId>,
 }
 
 impl VideoSettings {
@@ -238,8 +245,12 @@ impl VideoSettings {
             Size::Small => "standard",
             Size::Large => "HD",
         };
+        let style = self
+            .style
+            .map(|s| format!(" · style {s}"))
+            .unwrap_or_default();
         format!(
-            "{} · {} · {} · {size}",
+            "{} · {} · {} · {size}{style}",
             self.orientation.wire(),
             self.length,
             self.model.label()

@@ -600,6 +600,9 @@ pub struct VideoCreateBody {
     pub model: &'static str,
     /// The starting image, if any.
     pub inpaint_items: Vec<VideoInpaintItem>,
+    /// The style preset; left out entirely when none is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub style_id: Option<&'static str>,
 }
 
 /// `POST /nf/create` for a remix of a published video, fields in the order sent
@@ -624,6 +627,9 @@ pub struct RemixCreateBody {
     pub cameo_ids: Vec<String>,
     /// Always empty (docs/api.md#request-bodies).
     pub cameo_replacements: serde_json::Map<String, Value>,
+    /// The style preset; left out entirely when none is set.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub style_id: Option<&'static str>,
 }
 
 /// `POST /nf/create/storyboard`, every field including its nulls (docs/api.md#request-bodies).
@@ -651,8 +657,8 @@ pub struct StoryboardCreateBody {
     pub remix_target_id: Option<String>,
     /// Always null.
     pub metadata: Option<Value>,
-    /// Always null.
-    pub style_id: Option<String>,
+    /// The style preset, null when none is set.
+    pub style_id: Option<&'static str>,
     /// Always null.
     pub cameo_ids: Option<Vec<String>>,
     /// Always null.
@@ -946,6 +952,29 @@ pub struct CreationConfig {
     /// The remixed post's id (`s_…`), if the draft is a remix.
     #[serde(default, deserialize_with = "remix_target")]
     pub remix_target_post: Option<String>,
+    /// The draft it extends (`gen_…`), if it is an extension: `extension_source`, an
+    /// assumed key (docs/api.md, "Extending a draft"), read as `{"generation_id": …}`,
+    /// `{"id": …}` or a bare id.
+    #[serde(
+        default,
+        deserialize_with = "extension_source",
+        skip_serializing_if = "Option::is_none"
+    )]
+    pub extension_source: Option<String>,
+}
+
+/// Reads `extension_source` leniently; anything else is no parent.
+fn extension_source<'de, D: Deserializer<'de>>(d: D) -> Result<Option<String>, D::Error> {
+    let value = Option::<Value>::deserialize(d).unwrap_or(None);
+    let id = match &value {
+        Some(Value::String(s)) => Some(s.as_str()),
+        Some(Value::Object(o)) => o
+            .get("generation_id")
+            .or_else(|| o.get("id"))
+            .and_then(Value::as_str),
+        _ => None,
+    };
+    Ok(id.filter(|s| !s.is_empty()).map(str::to_owned))
 }
 
 /// Reads `remix_target_post` leniently: `{"post": {"id": …}}`, `{"id": …}` or `"s_…"`;
@@ -1024,6 +1053,13 @@ impl Draft {
         self.creation_config
             .as_ref()
             .and_then(|c| c.remix_target_post.clone())
+    }
+
+    /// The draft this one extends (`creation_config.extension_source`), if any.
+    pub fn extension_parent(&self) -> Option<String> {
+        self.creation_config
+            .as_ref()
+            .and_then(|c| c.extension_source.clone())
     }
 
     /// The published post's id, if the draft is published.

@@ -112,6 +112,9 @@ pub enum DraftsAction {
     /// Make a cameo from the selected draft: a clip form, then the Cameos pane's flow.
     #[strum(message = "cameo from this draft")]
     CameoFromDraft,
+    /// Continue the selected draft by 10 or 15 s: opens the extend form.
+    #[strum(message = "extend by 10/15 s")]
+    Extend,
 }
 
 fn have_rows(app: &App) -> bool {
@@ -159,6 +162,7 @@ pub fn default_bindings() -> Vec<DefaultBinding> {
         (k('t'), Gallery, None),
         (k('A'), Archive, None),
         (k('c'), CameoFromDraft, None),
+        (k('e'), Extend, hint_when(have_rows, "extend")),
     ];
     table
         .into_iter()
@@ -386,7 +390,7 @@ fn refused_id(row: &DraftRow, action: DraftsAction) -> Option<String> {
     // Which id each action needs: a `match`, so a new action is a compile error here until
     // it says. (Copying the link says why on its own: see `share_link`.)
     let (needs_gen, needs_post) = match action {
-        Download | DownloadClean | Publish => (true, false),
+        Download | DownloadClean | Publish | Extend => (true, false),
         Unpublish | Remix => (false, true),
         CopyLink | Open | Refresh | Gallery | Rerun | Archive | LineageParent | LineageChild => {
             (false, false)
@@ -520,6 +524,7 @@ fn draft_action(app: &mut App, action: DraftsAction) -> Vec<Cmd> {
         DraftsAction::Rerun => super::history::rerun_draft(app),
         DraftsAction::LineageParent => super::history::jump_parent(app),
         DraftsAction::LineageChild => super::history::jump_child(app),
+        DraftsAction::Extend => super::extend::open(app, &row),
         // Not a draft's action: `on_action` handles it.
         DraftsAction::Refresh | DraftsAction::Gallery | DraftsAction::Archive => Vec::new(),
     }

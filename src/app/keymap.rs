@@ -201,6 +201,9 @@ pub enum Action {
     /// Put the prompt in the local queue instead of sending it, even with a slot free.
     #[strum(message = "queue this")]
     QueueThis,
+    /// Cycle the video's style preset: none, then each known style, then none.
+    #[strum(message = "style")]
+    CycleStyle,
     /// A Storyboard pane action.
     Storyboard(crate::app::storyboard::StoryboardAction),
     /// A Cameos pane action.
@@ -587,6 +590,7 @@ fn base_table() -> Vec<DefaultBinding> {
         (Prompt, k('r'), EditRemix, hint("remix")),
         (Prompt, k('x'), ClearInputs, hint("clear")),
         (Prompt, k('B'), OpenBatch, None),
+        (Prompt, k('t'), CycleStyle, None),
         (Prompt, KeySpec::ctrl('p'), HistoryPrev, hint("history")),
         (Prompt, KeySpec::ctrl('n'), HistoryNext, hint("history")),
         (Prompt, KeySpec::ctrl('e'), ExternalEditor, hint("$EDITOR")),

@@ -8,6 +8,7 @@ pub mod cameos;
 mod draft_cameo;
 mod drafts;
 pub mod enhance;
+pub mod extend;
 pub mod filter;
 pub mod help;
 pub mod history;
@@ -28,6 +29,8 @@ mod test_support;
 mod tests;
 #[cfg(test)]
 mod tests_busy;
+#[cfg(test)]
+mod tests_extend;
 #[cfg(test)]
 mod tests_filter;
 #[cfg(test)]

@@ -50,6 +50,14 @@ pub fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
         ExternalEditor => vec![prompt_editor(app)],
         ToggleKind | CycleOrientation | CycleLength | ToggleModel | ToggleSize | CycleVariants
         | ClearInputs => change_setting(app, action),
+        CycleStyle if app.prompt.image_mode => {
+            toast(app, "styles apply to videos: press v to switch to video");
+            Vec::new()
+        }
+        CycleStyle => {
+            app.prompt.video.style = crate::api::StyleId::cycle(app.prompt.video.style);
+            vec![save_prompt(app)]
+        }
         EditImage => {
             open_field(app, PromptField::ImagePath);
             Vec::new()

@@ -139,6 +139,8 @@ pub enum Modal {
     DraftCameo(super::draft_cameo::DraftCameoForm),
     /// The prompt enhancement overlay (Prompt `E`, `app::enhance`).
     Enhance(super::enhance::EnhanceOverlay),
+    /// The Drafts pane's extend form (`app/extend.rs`).
+    Extend(super::extend::ExtendForm),
 }
 
 /// Actions that need a confirmation.

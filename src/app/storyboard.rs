@@ -252,6 +252,9 @@ pub enum StoryboardAction {
     /// Insert a cameo's `@username` in the scene.
     #[strum(message = "insert @cameo")]
     InsertCameo,
+    /// Cycle the style preset: none, then each known style, then none.
+    #[strum(message = "style")]
+    CycleStyle,
 }
 
 impl StoryboardAction {
@@ -315,6 +318,7 @@ pub fn default_bindings() -> Vec<DefaultBinding> {
         (k('N'), New, None),
         (k('@'), InsertCameo, None),
         (KeySpec::ctrl('t'), InsertCameo, None),
+        (k('t'), CycleStyle, None),
     ];
     table
         .into_iter()
@@ -377,7 +381,7 @@ pub fn on_action(app: &mut App, action: StoryboardAction) -> Vec<Cmd> {
             }
             // These change what the preview shows, or send it: it stays open.
             Submit | Queue | Undo | Redo | FitLength | CycleOrientation | CycleLength
-            | ToggleModel | ToggleSize => {}
+            | ToggleModel | ToggleSize | CycleStyle => {}
             // Anything else is about the shots: back to them.
             _ => app.storyboard.preview = false,
         }
@@ -408,7 +412,9 @@ pub fn on_action(app: &mut App, action: StoryboardAction) -> Vec<Cmd> {
             app.storyboard.preview_scroll = 0;
             Vec::new()
         }
-        CycleOrientation | CycleLength | ToggleModel | ToggleSize => setting(app, action),
+        CycleOrientation | CycleLength | ToggleModel | ToggleSize | CycleStyle => {
+            setting(app, action)
+        }
         Open => overlays::open_files(app),
         Save => save(app),
         SaveAs => overlays::ask_name(app, NamePurpose::SaveAs),
@@ -833,6 +839,7 @@ fn setting(app: &mut App, action: StoryboardAction) -> Vec<Cmd> {
                     Size::Large => Size::Small,
                 }
             }
+            StoryboardAction::CycleStyle => s.style = crate::api::StyleId::cycle(s.style),
             _ => {}
         }
     })

@@ -99,6 +99,11 @@ fn details(app: &mut App) -> Vec<Cmd> {
 /// A worker event about tasks: the answers to a submission, a task's change, a removal by
 /// another instance.
 pub fn on_event(app: &mut App, event: TaskEvent) -> Vec<Cmd> {
+    // The extend form's own answers: a failure stays in the form, a success goes on below.
+    if super::extend::on_task_event(app, &event) && matches!(event, TaskEvent::SubmitFailed { .. })
+    {
+        return Vec::new();
+    }
     match event {
         TaskEvent::Uploading { .. } | TaskEvent::SubmitFailed { .. } => {
             return super::prompt::on_event(app, event);

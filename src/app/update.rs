@@ -239,6 +239,7 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent) -> Vec<Cmd> {
         }
         Modal::DraftCameo(form) => super::draft_cameo::on_key(app, form, key),
         Modal::Enhance(overlay) => super::enhance::on_key(app, overlay, key),
+        Modal::Extend(form) => super::extend::on_key(app, form, key),
     }
 }
 
@@ -268,6 +269,11 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Cmd> {
         // The text the overlay would replace must not change under it.
         Some(overlay @ Modal::Enhance(_)) => {
             app.modal = Some(overlay);
+            return Vec::new();
+        }
+        Some(Modal::Extend(mut form)) => {
+            super::extend::on_paste(&mut form, text);
+            app.modal = Some(Modal::Extend(form));
             return Vec::new();
         }
         other => app.modal = other,
@@ -325,7 +331,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
         },
         Type | Submit | QueueThis | ExternalEditor | ToggleKind | CycleOrientation
         | CycleLength | ToggleModel | ToggleSize | CycleVariants | ClearInputs | EditImage
-        | EditRemix | OpenBatch | HistoryPrev | HistoryNext => {
+        | EditRemix | OpenBatch | HistoryPrev | HistoryNext | CycleStyle => {
             super::prompt::on_action(app, action)
         }
         Drafts(a) => super::drafts::on_action(app, a),

@@ -105,6 +105,7 @@ size = "large"
             length,
             model,
             size,
+            style: None,
         },
         remix: None,
     };

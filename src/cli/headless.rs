@@ -80,6 +80,7 @@ pub async fn run(cli: Cli) -> ExitStatus {
                     Command::Unpublish { post_id } => ctx.unpublish(post_id, &mut reporter).await,
                     Command::Cameo(c) => ctx.cameo(c, &mut reporter).await,
                     Command::Enhance(a) => ctx.enhance(a, &mut reporter).await,
+                    Command::Extend(a) => ctx.extend(a, &mut reporter).await,
                     // Handled before a session starts (`cli::run`, `run_sim`).
                     Command::Sim(_)
                     | Command::Login
@@ -234,6 +235,7 @@ impl Ctx<'_> {
             length: a.length,
             model: a.model,
             size: a.size,
+            style: a.style,
         };
         let upload_id = match &a.image {
             Some(path) => {
@@ -266,6 +268,10 @@ impl Ctx<'_> {
             Storyboard::from_inline(&text, VideoSettings::default())
                 .map_err(|e| ApiError::InvalidInput(format!("{}: {e}", a.file.display())))?
         };
+        let mut board = board;
+        if a.style.is_some() {
+            board.settings.style = a.style;
+        }
         board
             .validate()
             .map_err(|e| ApiError::InvalidInput(format!("{}: {e}", a.file.display())))?;
@@ -886,6 +892,7 @@ mod archive;
 mod batch;
 pub mod cameo_draft;
 pub mod enhance;
+mod extend;
 mod shared_poll;
 #[cfg(test)]
 mod wait_tests;

@@ -147,6 +147,24 @@ pub enum Command {
     Cameo(headless::cameo_draft::CameoCommand),
     /// Print the service's enhanced (longer, more detailed) version of a prompt.
     Enhance(headless::enhance::EnhanceArgs),
+    /// Continue a draft by 10 or 15 seconds with a prompt for what happens next; the new
+    /// draft is a video task like any other (--wait, --download as for `video`).
+    Extend(ExtendArgs),
+}
+
+/// `sora-tui extend`.
+#[derive(Debug, Args)]
+pub struct ExtendArgs {
+    /// The draft's generation id (gen_…).
+    pub gen_id: String,
+    /// What happens in the continuation.
+    pub prompt: String,
+    /// Seconds added: 10 or 15.
+    #[arg(long, value_enum, default_value_t = crate::api::ExtensionLength::S10)]
+    pub length: crate::api::ExtensionLength,
+    /// Whether to wait for the result, and to download it.
+    #[command(flatten)]
+    pub wait: WaitArgs,
 }
 
 /// `sora-tui config …`.
@@ -232,6 +250,11 @@ pub struct VideoArgs {
     /// Remix a published video: its share link or post id (s_…).
     #[arg(long, value_name = "ID_OR_SHARE_URL")]
     pub remix: Option<String>,
+    /// A style preset (sent as `style_id`): festive, kakalaka, news, selfie, handheld,
+    /// golden, anime, retro, nostalgic, comic, high_def, kpop, cartoon2, selfie3, animated,
+    /// sitcom. None by default.
+    #[arg(long, value_name = "ID", value_parser = parse_style)]
+    pub style: Option<crate::api::StyleId>,
     /// With --download: try for the copy without the watermark (publishes the draft for a
     /// moment, downloads the post's source file, then deletes the post, even on failure).
     /// Only a Sora app token gets it: otherwise the watermarked file is saved under its
@@ -270,6 +293,10 @@ pub struct StoryboardArgs {
     /// Print the exact prompt text that would be sent, and send nothing.
     #[arg(long)]
     pub dry_run: bool,
+    /// A style preset (sent as `style_id`), overriding the file's `style`: see `video
+    /// --style` for the ids.
+    #[arg(long, value_name = "ID", value_parser = parse_style)]
+    pub style: Option<crate::api::StyleId>,
     /// With --download: try for the copy without the watermark (publishes the draft for a
     /// moment, downloads the post's source file, then deletes the post, even on failure).
     /// Only a Sora app token gets it: otherwise the watermarked file is saved under its
@@ -351,6 +378,10 @@ impl Cli {
 }
 
 fn parse_length(s: &str) -> Result<Length, String> {
+    s.parse()
+}
+
+fn parse_style(s: &str) -> Result<crate::api::StyleId, String> {
     s.parse()
 }
 

@@ -26,6 +26,7 @@ mod control;
 mod cursor;
 mod enhance;
 mod errors;
+mod extend;
 mod faults;
 mod ids;
 mod images;

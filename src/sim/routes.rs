@@ -8,7 +8,7 @@ use super::errors::ApiError;
 use super::media::MediaUrls;
 use super::record::Incoming;
 use super::world::World;
-use super::{account, cameo_draft, cameos, enhance, images, video};
+use super::{account, cameo_draft, cameos, enhance, extend, images, video};
 
 /// What a handler works with: the locked world, the URL signer and the current time.
 pub struct Ctx<'a> {
@@ -74,14 +74,20 @@ pub enum Route {
     CameoFromGeneration,
     /// `POST /editor/enhance_prompt`
     EnhancePrompt,
+    /// `POST /project_y/profile/drafts/{gen_id}/long_video_extension`
+    ExtendDraft(String),
 }
 
 impl Route {
-    /// The four generation/publishing POSTs that require `openai-sentinel-token`.
+    /// The generation/publishing POSTs that require `openai-sentinel-token`.
     pub fn needs_sentinel(&self) -> bool {
         matches!(
             self,
-            Route::CreateImage | Route::CreateVideo | Route::CreateStoryboard | Route::CreatePost
+            Route::CreateImage
+                | Route::CreateVideo
+                | Route::CreateStoryboard
+                | Route::CreatePost
+                | Route::ExtendDraft(_)
         )
     }
 }
@@ -133,6 +139,15 @@ pub fn parse(method: &str, path: &str) -> Result<Route, ApiError> {
         }
         ["characters", "from-generation"] => vec![("POST", Route::CameoFromGeneration)],
         ["editor", "enhance_prompt"] => vec![("POST", Route::EnhancePrompt)],
+        [
+            "project_y",
+            "profile",
+            "drafts",
+            gen_id,
+            "long_video_extension",
+        ] => {
+            vec![("POST", Route::ExtendDraft(id(gen_id)))]
+        }
         _ => return Err(not_found()),
     };
     candidates
@@ -169,6 +184,7 @@ pub fn dispatch(ctx: &mut Ctx<'_>, route: Route, req: &Incoming) -> Result<Value
         Route::DeleteCharacter(id) => cameos::delete_character(ctx, &id),
         Route::CameoFromGeneration => cameo_draft::from_generation(ctx, req),
         Route::EnhancePrompt => enhance::enhance_prompt(ctx, req),
+        Route::ExtendDraft(id) => extend::extend(ctx, &id, req),
     }
 }
 
@@ -224,7 +240,7 @@ mod tests {
     }
 
     #[test]
-    fn sentinel_is_needed_on_exactly_four_routes() {
+    fn sentinel_is_needed_on_exactly_the_generation_routes() {
         let with: Vec<_> = [
             ("POST", "/video_gen"),
             ("POST", "/nf/create"),
@@ -234,6 +250,10 @@ mod tests {
             ("POST", "/characters/upload"),
             ("POST", "/characters/finalize"),
             ("GET", "/nf/pending"),
+            (
+                "POST",
+                "/project_y/profile/drafts/gen_1/long_video_extension",
+            ),
         ]
         .into_iter()
         .filter(|(m, p)| parse(m, p).is_ok_and(|r| r.needs_sentinel()))
@@ -245,7 +265,8 @@ mod tests {
                 "/video_gen",
                 "/nf/create",
                 "/nf/create/storyboard",
-                "/project_y/post"
+                "/project_y/post",
+                "/project_y/profile/drafts/gen_1/long_video_extension"
             ]
         );
     }

@@ -136,6 +136,7 @@ pub fn create(ctx: &mut Ctx<'_>, req: &Incoming, storyboard: bool) -> Result<Val
         remix_target_id: remix_target_id.map(str::to_string),
         style_id: opt_str(&body, "style_id")?.map(str::to_string),
         inpaint_items,
+        extension_of: None,
     };
     let id = ctx.world.create_video(spec, ctx.now)?;
     Ok(json!({"id": id, "task_type": "video_gen"}))

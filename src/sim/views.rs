@@ -38,6 +38,7 @@ struct Creation<'a> {
     style_id: Option<&'a str>,
     remix_target_id: Option<&'a str>,
     inpaint_items: &'a [Value],
+    extension_of: Option<&'a str>,
 }
 
 /// `creation_config` as pending items and drafts carry it.
@@ -46,7 +47,7 @@ fn creation_config(c: &Creation<'_>, world: &World, urls: &MediaUrls) -> Value {
         .inpaint_items
         .iter()
         .partition(|item| item["kind"] == "reference");
-    json!({
+    let mut config = json!({
         "remix_target_post": c.remix_target_id.map(|id| remix_target_post(id, world, urls)),
         "style": c.style_id.map(style),
         "inpaint_image": others.first(),
@@ -58,7 +59,12 @@ fn creation_config(c: &Creation<'_>, world: &World, urls: &MediaUrls) -> Value {
         "n_frames": c.n_frames,
         "storyboard_id": null,
         "editing_config": null,
-    })
+    });
+    // Only on extensions: the live key is not recorded (docs/api.md, "Extending a draft").
+    if let (Some(id), Some(config)) = (c.extension_of, config.as_object_mut()) {
+        config.insert("extension_source".into(), json!({"generation_id": id}));
+    }
+    config
 }
 
 /// A style preset object for `style_id`.
@@ -114,6 +120,7 @@ pub fn pending_item(task: &VideoTask, stage: VideoStage, world: &World, urls: &M
         style_id: spec.style_id.as_deref(),
         remix_target_id: spec.remix_target_id.as_deref(),
         inpaint_items: &spec.inpaint_items,
+        extension_of: spec.extension_of.as_deref(),
     };
     json!({
         "id": task.id,
@@ -208,6 +215,7 @@ pub fn draft_item(d: &Draft, world: &World, urls: &MediaUrls, v2: bool) -> Value
         style_id: d.style_id.as_deref(),
         remix_target_id: d.remix_target_id.as_deref(),
         inpaint_items: &d.inpaint_items,
+        extension_of: d.extension_of.as_deref(),
     };
     let has_children = d
         .post_id

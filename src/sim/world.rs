@@ -113,6 +113,8 @@ pub struct VideoSpec {
     pub style_id: Option<String>,
     /// The validated `inpaint_items` (uploads, files, generations, references), as sent.
     pub inpaint_items: Vec<Value>,
+    /// The draft this extends (`gen_…`), for a `long_video_extension` (src/sim/extend.rs).
+    pub extension_of: Option<String>,
 }
 
 /// A video generation.
@@ -154,6 +156,8 @@ pub struct Draft {
     pub style_id: Option<String>,
     /// The `inpaint_items` it was made with.
     pub inpaint_items: Vec<Value>,
+    /// The draft it extends (`gen_…`), if it is an extension.
+    pub extension_of: Option<String>,
     /// When it appeared, unix seconds.
     pub created_at: f64,
     /// Normal, violation or late URLs.
@@ -408,6 +412,7 @@ impl World {
                 remix_target_id: None,
                 style_id: None,
                 inpaint_items: Vec::new(),
+                extension_of: None,
                 created_at: round3(self.epoch_wall - age),
                 outcome: VideoOutcome::Succeed,
                 reads: 0,
@@ -542,6 +547,7 @@ impl World {
                 remix_target_id: spec.remix_target_id.clone(),
                 style_id: spec.style_id.clone(),
                 inpaint_items: spec.inpaint_items.clone(),
+                extension_of: spec.extension_of.clone(),
                 created_at,
                 outcome: task.plan.outcome,
                 reads: 0,
@@ -1014,6 +1020,7 @@ mod tests {
             remix_target_id: None,
             style_id: None,
             inpaint_items: vec![],
+            extension_of: None,
         }
     }
 

@@ -94,6 +94,8 @@ struct FileShape {
     model: Model,
     #[serde(default)]
     size: Size,
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    style: Option<crate::api::StyleId>,
     #[serde(default, rename = "shot")]
     shots: Vec<FileShot>,
 }
@@ -114,6 +116,7 @@ pub fn to_toml(b: &Storyboard) -> String {
         length: b.settings.length,
         model: b.settings.model,
         size: b.settings.size,
+        style: b.settings.style,
         shots: b
             .shots
             .iter()
@@ -170,6 +173,7 @@ pub fn from_toml(text: &str) -> Result<Storyboard, StoryboardFileError> {
             length: shape.length,
             model: shape.model,
             size: shape.size,
+            style: shape.style,
         },
     })
 }

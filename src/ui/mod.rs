@@ -9,6 +9,7 @@ mod cameos;
 mod draft_cameo;
 mod drafts;
 mod enhance;
+mod extend;
 mod filter;
 pub mod hit;
 mod list;

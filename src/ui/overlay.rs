@@ -71,6 +71,7 @@ pub fn draw_modal(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(Modal::Batch(confirm)) => super::batch::draw(frame, area, app, confirm, theme),
         Some(Modal::DraftCameo(form)) => super::draft_cameo::draw(frame, area, form, theme),
         Some(Modal::Enhance(overlay)) => super::enhance::draw(frame, area, overlay, theme),
+        Some(Modal::Extend(form)) => super::extend::draw(frame, area, form, theme),
         // The message log is drawn by `ui::log`.
         Some(Modal::Log { .. }) | None => {}
     }

@@ -210,6 +210,7 @@ fn setting_action(label: &str) -> Option<Action> {
         "length" => Action::CycleLength,
         "model" => Action::ToggleModel,
         "size" => Action::ToggleSize,
+        "style" => Action::CycleStyle,
         "variants" => Action::CycleVariants,
         "input image" => Action::EditImage,
         "remix" => Action::EditRemix,
@@ -283,6 +284,17 @@ fn settings(app: &App) -> Vec<Setting> {
             key: first_key(km, Action::ToggleSize),
             label: "size",
             value: if image { na("video only") } else { size.into() },
+            inactive: image,
+            editing: false,
+        },
+        Setting {
+            key: first_key(km, Action::CycleStyle),
+            label: "style",
+            value: if image {
+                na("video only")
+            } else {
+                video.style.map_or("none".into(), |s| s.wire().to_string())
+            },
             inactive: image,
             editing: false,
         },

@@ -158,6 +158,12 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             out.push(("l".into(), "level"));
             return out;
         }
+        Some(Modal::Extend(_)) => {
+            out.push(("Enter".into(), "send"));
+            out.push(("Tab".into(), "10/15 s"));
+            out.push(("Esc".into(), "cancel"));
+            return out;
+        }
         None => {}
     }
     // A list's filter line being typed has every key: only its own keys apply.

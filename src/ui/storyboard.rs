@@ -357,6 +357,11 @@ fn settings_line(app: &App, theme: &Theme) -> Line<'static> {
         (StoryboardAction::CycleLength, s.length.to_string()),
         (StoryboardAction::ToggleModel, s.model.label().to_string()),
         (StoryboardAction::ToggleSize, size.to_string()),
+        (
+            StoryboardAction::CycleStyle,
+            s.style
+                .map_or("no style".into(), |x| format!("style {}", x.wire())),
+        ),
     ];
     let mut spans = Vec::new();
     for (action, value) in items {

@@ -37,6 +37,8 @@ pub enum Request {
     Shutdown,
     /// Enhance the Prompt pane's text (`/editor/enhance_prompt`); answered by `Enhanced`.
     Enhance(super::EnhanceRequest),
+    /// Extend a draft (`long_video_extension`): answered and tracked like a submission.
+    Extend(super::ExtendRequest),
 }
 
 /// What the Drafts pane asks the worker to do: the list, downloads and clean copies,

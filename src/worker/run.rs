@@ -6,6 +6,7 @@
 //! what other instances on the data dir wrote, when `watch` says the files changed. With
 //! nothing unfinished the loop has no timer at all ([`Deadlines`]).
 
+mod extending;
 mod queueing;
 
 use std::collections::HashMap;
@@ -321,6 +322,7 @@ impl Worker {
             Request::Enhance(r) => {
                 self.jobs.spawn(super::enhance::enhance(client, events, r));
             }
+            Request::Extend(r) => self.extend(r),
         }
         true
     }

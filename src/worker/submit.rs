@@ -203,6 +203,7 @@ mod tests {
             length: Length::S25,
             model: Model::SyOre,
             size: crate::api::Size::Large,
+            style: None,
         };
         assert_eq!(
             settings_summary(&SubmissionKind::Storyboard { settings: pro }),

@@ -304,6 +304,7 @@ impl World {
                 remix_target_id,
                 style_id: s.style.map(str::to_string),
                 inpaint_items: Vec::new(),
+                extension_of: None,
                 created_at,
                 outcome: if s.violation {
                     VideoOutcome::Violation

@@ -662,7 +662,7 @@ impl Worker {
     }
 
     /// The task ids already tracked, which are never adopted for another submission.
-    fn known_tasks(&self) -> HashSet<String> {
+    pub(super) fn known_tasks(&self) -> HashSet<String> {
         self.book
             .records()
             .iter()
