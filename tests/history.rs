@@ -812,3 +812,69 @@ async fn a_held_submissions_note_survives_a_restart() {
     );
     h.shutdown().await;
 }
+
+/// An extension's details name the draft it continues, as the history knows it, and say
+/// when that draft is not in the loaded list.
+#[test]
+fn the_details_name_the_draft_an_extension_continues() {
+    use sora_tui::api::{Draft, DraftsPage};
+    use sora_tui::app::Pane;
+    use sora_tui::worker::DraftsEvent;
+    let draft = |id: &str| Draft {
+        id: Some(format!("gen_{id}")),
+        prompt: Some(format!("part {id}")),
+        duration_s: Some(20.0),
+        ..Draft::default()
+    };
+    let mut app = common::screens::signed_in(1_764_000_100.0);
+    update(
+        &mut app,
+        Msg::Worker(Event::History(HistoryEvent::Loaded(vec![
+            HistoryEntry {
+                key: "task_two".into(),
+                generation_ids: vec!["gen_two".into()],
+                extension_of: Some("gen_one".into()),
+                updated_at: 1.0,
+                ..HistoryEntry::default()
+            },
+            HistoryEntry {
+                key: "task_three".into(),
+                generation_ids: vec!["gen_three".into()],
+                extension_of: Some("gen_gone".into()),
+                updated_at: 1.0,
+                ..HistoryEntry::default()
+            },
+        ]))),
+        1.0,
+    );
+    update(
+        &mut app,
+        Msg::Worker(Event::Drafts(DraftsEvent::DraftsLoaded {
+            page: DraftsPage {
+                items: vec![draft("three"), draft("two"), draft("one")],
+                ..DraftsPage::default()
+            },
+            first: true,
+        })),
+        1.0,
+    );
+    app.pane = Pane::Drafts;
+    app.drafts.details = true;
+    let screen = |app: &sora_tui::app::App| {
+        let mut t = ratatui::Terminal::new(ratatui::backend::TestBackend::new(100, 30)).unwrap();
+        t.draw(|f| sora_tui::ui::draw(f, app)).unwrap();
+        format!("{:?}", t.backend())
+    };
+    app.drafts.selected = 1;
+    let two = screen(&app);
+    assert!(two.contains("Extends"), "{two}");
+    assert!(
+        two.contains("gen_one") && !two.contains("gen_one · not listed"),
+        "{two}"
+    );
+    app.drafts.selected = 0;
+    let three = screen(&app);
+    assert!(three.contains("gen_gone · not listed"), "{three}");
+    app.drafts.selected = 2;
+    assert!(!screen(&app).contains("Extends"), "not an extension");
+}

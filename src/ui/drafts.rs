@@ -461,6 +461,20 @@ fn draw_details(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, pics: &
     if lineage.children > 0 {
         fields.push(("Remixes", vec![text(lineage.children.to_string())]));
     }
+    // The draft this one continues, when it is an extension (from the history, which
+    // keeps what the service's draft said, `creation_config.extension_source`).
+    if let Some(parent) = app
+        .history
+        .by_generation(&row.gen_id)
+        .and_then(|e| e.extension_of.as_deref())
+    {
+        let listed = d.rows.iter().any(|r| r.gen_id == parent);
+        let mut spans = vec![text(sanitize(parent, 80))];
+        if !listed {
+            spans.push(Span::styled(" · not listed", theme.dim));
+        }
+        fields.push(("Extends", spans));
+    }
     // Where a re-run of this draft came from, when it was one.
     if let Some(origin) = d
         .rows
