@@ -127,7 +127,7 @@ enum Payload {
 
 /// Whether a request needs the `openai-sentinel-token` header.
 #[derive(Clone, Copy, PartialEq)]
-enum Sentinel {
+pub(super) enum Sentinel {
     Needed,
     NotNeeded,
 }
@@ -442,7 +442,7 @@ impl Client {
         parse_json(&body)
     }
 
-    async fn post_json<B: Serialize, T: DeserializeOwned>(
+    pub(super) async fn post_json<B: Serialize, T: DeserializeOwned>(
         &self,
         path: &str,
         body: &B,

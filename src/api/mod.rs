@@ -13,6 +13,7 @@ mod secret;
 mod sentinel;
 mod transfer;
 pub mod types;
+pub mod username;
 
 pub use client::{
     Client, ClientConfig, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, check_url, is_loopback, remix_body,

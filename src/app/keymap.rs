@@ -205,6 +205,10 @@ pub enum Action {
     Storyboard(crate::app::storyboard::StoryboardAction),
     /// A Cameos pane action.
     Cameo(crate::app::cameos::CameoAction),
+    /// Choose the account's username (for an account whose `/me` has none): a one-line
+    /// form, checked then set (`app::username`).
+    #[strum(message = "set your username")]
+    SetUsername,
 }
 
 impl Action {
@@ -640,6 +644,12 @@ fn base_table() -> Vec<DefaultBinding> {
         ),
         (Tasks, k('p'), QueuePause, Some(Hint::Label(pause_label))),
         (Tasks, k('R'), RerunTask, None),
+        (
+            Global,
+            k('U'),
+            SetUsername,
+            hint_when(crate::app::username::lacks_username, "set username"),
+        ),
     ]
 }
 

@@ -34,6 +34,7 @@ mod tests_hostile;
 mod tests_queue;
 pub mod thumbs;
 mod update;
+pub mod username;
 
 pub use drafts::{DraftsAction, archive_text, drafts_row, share_link};
 pub use open::{MAX_OPEN_URL, OpenTarget, media_url};

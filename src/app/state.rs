@@ -135,6 +135,8 @@ pub enum Modal {
         /// What `y` does.
         action: ConfirmAction,
     },
+    /// The account's username form (`U`, for an account without one).
+    Username(super::username::UsernameForm),
 }
 
 /// Actions that need a confirmation.

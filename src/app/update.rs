@@ -230,6 +230,7 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent) -> Vec<Cmd> {
         }
         Modal::Log { scroll } => super::log::on_key(app, scroll, key),
         Modal::Batch(confirm) => super::batch::on_key(app, confirm, key),
+        Modal::Username(form) => super::username::on_key(app, form, key),
         Modal::Confirm { action, .. } => {
             if key.code == KeyCode::Char('y') || key.code == KeyCode::Char('Y') {
                 confirm(app, action)
@@ -258,6 +259,10 @@ fn confirm(app: &mut App, action: ConfirmAction) -> Vec<Cmd> {
 }
 
 fn on_paste(app: &mut App, text: &str) -> Vec<Cmd> {
+    if let Some(Modal::Username(form)) = &mut app.modal {
+        super::username::on_paste(form, text);
+        return Vec::new();
+    }
     match app.pane {
         Pane::Prompt => super::prompt::on_paste(app, text),
         Pane::Storyboard => super::storyboard::on_paste(app, text),
@@ -321,6 +326,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
         QueueMoveDown | QueueMoveUp | QueueEdit | QueuePause => {
             super::queue::on_action(app, action)
         }
+        SetUsername => super::username::open(app),
     }
 }
 
@@ -480,6 +486,7 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
             app.quit = true;
             return vec![Cmd::Quit];
         }
+        Event::Username(e) => return super::username::on_event(app, e),
     }
     Vec::new()
 }

@@ -78,6 +78,7 @@ pub async fn run(cli: Cli) -> ExitStatus {
                     Command::Drafts(a) => ctx.drafts(a, &mut reporter).await,
                     Command::Publish { gen_id } => ctx.publish(gen_id, &mut reporter).await,
                     Command::Unpublish { post_id } => ctx.unpublish(post_id, &mut reporter).await,
+                    Command::Username(c) => ctx.username(c, &mut reporter).await,
                     // Handled before a session starts (`cli::run`, `run_sim`).
                     Command::Sim(_)
                     | Command::Login
@@ -205,6 +206,10 @@ impl Ctx<'_> {
                 line.push_str(&format!(" ({})", sanitize(email, SHOWN_MAX)));
             }
             println!("{line}");
+            if me.username.as_deref().is_none_or(|u| u.trim().is_empty()) {
+                // Generation needs one (docs/api.md, "Usernames").
+                println!("username: not set (choose one with: sora-tui username set NAME)");
+            }
             if remaining.is_some() {
                 let n = count.map_or_else(|| text::DASH.to_string(), |n| n.to_string());
                 println!("videos remaining: {n}");
@@ -883,5 +888,6 @@ fn shown_path(path: &Path) -> String {
 mod archive;
 mod batch;
 mod shared_poll;
+mod username;
 #[cfg(test)]
 mod wait_tests;

@@ -137,6 +137,26 @@ pub enum Command {
         #[arg(long)]
         verbose: bool,
     },
+    /// The account's Sora username: whether a name is free, or choose one (an account whose
+    /// `me` says "no username" needs one to generate).
+    #[command(subcommand)]
+    Username(UsernameCommand),
+}
+
+/// `sora-tui username …`.
+#[derive(Debug, Subcommand)]
+pub enum UsernameCommand {
+    /// Say whether NAME is free: exit 0 if it is, 2 with a suggestion if it is taken.
+    Check {
+        /// The username (3-30 lowercase letters, digits and dots).
+        name: String,
+    },
+    /// Make NAME this account's username: checked first, a taken one is refused with a
+    /// suggestion (exit 2); prints the name set.
+    Set {
+        /// The username (3-30 lowercase letters, digits and dots).
+        name: String,
+    },
 }
 
 /// `sora-tui config …`.

@@ -8,7 +8,7 @@ use super::errors::ApiError;
 use super::media::MediaUrls;
 use super::record::Incoming;
 use super::world::World;
-use super::{account, cameos, images, video};
+use super::{account, cameos, images, username, video};
 
 /// What a handler works with: the locked world, the URL signer and the current time.
 pub struct Ctx<'a> {
@@ -18,6 +18,10 @@ pub struct Ctx<'a> {
     pub urls: &'a MediaUrls,
     /// Now.
     pub now: Instant,
+    /// The usernames (lowercase) the other accounts hold, their profiles' and their
+    /// finalized cameos', for the routes `username::needs_other_accounts` names; empty
+    /// for the others.
+    pub taken_elsewhere: Vec<String>,
 }
 
 /// A `/backend` endpoint, with its path parameter when it has one.
@@ -70,6 +74,10 @@ pub enum Route {
     UpdateCameo(String),
     /// `DELETE /project_y/characters/{id}`
     DeleteCharacter(String),
+    /// `POST /project_y/profile/username/check`
+    UsernameCheck,
+    /// `POST /project_y/profile/username/set`
+    UsernameSet,
 }
 
 impl Route {
@@ -127,6 +135,8 @@ pub fn parse(method: &str, path: &str) -> Result<Route, ApiError> {
         ["project_y", "characters", character_id] => {
             vec![("DELETE", Route::DeleteCharacter(id(character_id)))]
         }
+        ["project_y", "profile", "username", "check"] => vec![("POST", Route::UsernameCheck)],
+        ["project_y", "profile", "username", "set"] => vec![("POST", Route::UsernameSet)],
         _ => return Err(not_found()),
     };
     candidates
@@ -161,6 +171,8 @@ pub fn dispatch(ctx: &mut Ctx<'_>, route: Route, req: &Incoming) -> Result<Value
         Route::FinalizeCameo => cameos::finalize(ctx, req),
         Route::UpdateCameo(id) => cameos::update(ctx, &id, req),
         Route::DeleteCharacter(id) => cameos::delete_character(ctx, &id),
+        Route::UsernameCheck => username::check(ctx, req),
+        Route::UsernameSet => username::set(ctx, req),
     }
 }
 

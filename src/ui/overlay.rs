@@ -69,6 +69,7 @@ pub fn draw_modal(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(Modal::Help(help)) => draw_help(frame, area, app, help, theme),
         Some(Modal::Confirm { question, .. }) => draw_confirm(frame, area, question, theme),
         Some(Modal::Batch(confirm)) => super::batch::draw(frame, area, app, confirm, theme),
+        Some(Modal::Username(form)) => super::username::draw(frame, area, form, theme),
         // The message log is drawn by `ui::log`.
         Some(Modal::Log { .. }) | None => {}
     }

@@ -35,6 +35,12 @@ pub enum Request {
     History(super::HistoryRequest),
     /// Stop: finish writes and exit.
     Shutdown,
+    /// Choose the account's username: `username/check`, then `username/set`; answered by
+    /// one `Event::Username`.
+    SetUsername {
+        /// The name typed.
+        username: String,
+    },
 }
 
 /// What the Drafts pane asks the worker to do: the list, downloads and clean copies,
@@ -282,6 +288,8 @@ pub enum Event {
     History(super::HistoryEvent),
     /// The worker stopped unexpectedly (a panic); the UI shows it and exits cleanly.
     Crashed(String),
+    /// The answer to `Request::SetUsername`.
+    Username(super::UsernameEvent),
 }
 
 /// What the worker reports about submissions and tracked tasks: grouped so the UI routes

@@ -318,6 +318,10 @@ impl Worker {
             Request::Queue(r) => self.on_queue_request(r).await,
             Request::Pictures(r) => self.pictures.handle(r),
             Request::Shutdown => return false,
+            Request::SetUsername { username } => {
+                self.jobs
+                    .spawn(super::username::set(client, events, username));
+            }
         }
         true
     }
