@@ -305,6 +305,20 @@ async fn a_taken_username_is_retried_without_uploading_again() {
     h.restored().await;
     h.create("k1", &video).await;
 
+    // The worker checks the name first (tests/username.rs); here the check says it is free,
+    // as when it is taken between the check and the finalize, so the finalize's own refusal
+    // is what follows.
+    sim.inject(FaultRule {
+        method: Some("POST".into()),
+        path: "/project_y/profile/username/check".into(),
+        fault: Fault::Respond {
+            status: 200,
+            headers: Vec::new(),
+            body: r#"{"available":true}"#.into(),
+            content_type: None,
+        },
+        times: Some(1),
+    });
     h.send(CameoRequest::Finalize {
         key: "k1".into(),
         username: "sora".into(),

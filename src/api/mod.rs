@@ -17,6 +17,7 @@ mod sentinel;
 pub mod style;
 mod transfer;
 pub mod types;
+pub mod username;
 
 pub use client::{
     Client, ClientConfig, DEFAULT_BASE_URL, DEFAULT_USER_AGENT, check_url, is_loopback, remix_body,

@@ -321,6 +321,10 @@ fn finalize_form_key(app: &mut App, mut f: FinalizeForm, key: KeyEvent) -> FormO
     if f.sending {
         return (Some(CameoForm::Finalize(f)), Vec::new());
     }
+    if super::update::ctrl(&key, 't') {
+        f.take_suggestion();
+        return (Some(CameoForm::Finalize(f)), Vec::new());
+    }
     match key.code {
         KeyCode::Enter => return submit_finalize(app, f),
         KeyCode::Tab | KeyCode::Down => f.step_field(true),
@@ -709,6 +713,22 @@ pub fn on_event(app: &mut App, event: CameoEvent) -> Vec<Cmd> {
             }
             if matches!(&app.cameos.form, Some(CameoForm::Finalize(f)) if f.key == key) {
                 app.cameos.form = None;
+            }
+            Vec::new()
+        }
+        CameoEvent::UsernameTaken {
+            key,
+            username,
+            suggestion,
+        } => {
+            match app.cameos.form.as_mut() {
+                Some(CameoForm::Finalize(f)) if f.key == key => f.taken(&username, suggestion),
+                _ => {
+                    let also = suggestion
+                        .map(|s| format!(" — try @{}", one_line(&s, 40)))
+                        .unwrap_or_default();
+                    toast_error(app, format!("@{} is taken{also}", one_line(&username, 40)));
+                }
             }
             Vec::new()
         }

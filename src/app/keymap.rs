@@ -211,6 +211,10 @@ pub enum Action {
     /// Send the prompt for enhancement and show the suggestion beside it (`app::enhance`).
     #[strum(message = "enhance the prompt")]
     EnhancePrompt,
+    /// Choose the account's username (for an account whose `/me` has none): a one-line
+    /// form, checked then set (`app::username`).
+    #[strum(message = "set your username")]
+    SetUsername,
 }
 
 impl Action {
@@ -648,6 +652,12 @@ fn base_table() -> Vec<DefaultBinding> {
         ),
         (Tasks, k('p'), QueuePause, Some(Hint::Label(pause_label))),
         (Tasks, k('R'), RerunTask, None),
+        (
+            Global,
+            k('U'),
+            SetUsername,
+            hint_when(crate::app::username::lacks_username, "set username"),
+        ),
     ]
 }
 

@@ -39,6 +39,7 @@ mod tests_hostile;
 mod tests_queue;
 pub mod thumbs;
 mod update;
+pub mod username;
 
 pub use draft_cameo::{ClipField, DEFAULT_DRAFT_CLIP, DraftCameoForm};
 pub use drafts::{DraftsAction, archive_text, drafts_row, share_link};

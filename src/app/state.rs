@@ -141,6 +141,8 @@ pub enum Modal {
     Enhance(super::enhance::EnhanceOverlay),
     /// The Drafts pane's extend form (`app/extend.rs`).
     Extend(super::extend::ExtendForm),
+    /// The account's username form (`U`, for an account without one).
+    Username(super::username::UsernameForm),
 }
 
 /// Actions that need a confirmation.

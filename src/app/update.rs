@@ -230,6 +230,7 @@ fn on_modal_key(app: &mut App, modal: Modal, key: KeyEvent) -> Vec<Cmd> {
         }
         Modal::Log { scroll } => super::log::on_key(app, scroll, key),
         Modal::Batch(confirm) => super::batch::on_key(app, confirm, key),
+        Modal::Username(form) => super::username::on_key(app, form, key),
         Modal::Confirm { action, .. } => {
             if key.code == KeyCode::Char('y') || key.code == KeyCode::Char('Y') {
                 confirm(app, action)
@@ -274,6 +275,11 @@ fn on_paste(app: &mut App, text: &str) -> Vec<Cmd> {
         Some(Modal::Extend(mut form)) => {
             super::extend::on_paste(&mut form, text);
             app.modal = Some(Modal::Extend(form));
+            return Vec::new();
+        }
+        Some(Modal::Username(mut form)) => {
+            super::username::on_paste(&mut form, text);
+            app.modal = Some(Modal::Username(form));
             return Vec::new();
         }
         other => app.modal = other,
@@ -342,6 +348,7 @@ pub(super) fn on_action(app: &mut App, action: Action) -> Vec<Cmd> {
             super::queue::on_action(app, action)
         }
         EnhancePrompt => super::enhance::start(app),
+        SetUsername => super::username::open(app),
     }
 }
 
@@ -502,6 +509,7 @@ fn on_event(app: &mut App, event: Event) -> Vec<Cmd> {
             return vec![Cmd::Quit];
         }
         Event::Enhanced(answer) => return super::enhance::on_event(app, answer),
+        Event::Username(e) => return super::username::on_event(app, e),
     }
     Vec::new()
 }

@@ -81,6 +81,7 @@ pub async fn run(cli: Cli) -> ExitStatus {
                     Command::Cameo(c) => ctx.cameo(c, &mut reporter).await,
                     Command::Enhance(a) => ctx.enhance(a, &mut reporter).await,
                     Command::Extend(a) => ctx.extend(a, &mut reporter).await,
+                    Command::Username(c) => ctx.username(c, &mut reporter).await,
                     // Handled before a session starts (`cli::run`, `run_sim`).
                     Command::Sim(_)
                     | Command::Login
@@ -208,6 +209,10 @@ impl Ctx<'_> {
                 line.push_str(&format!(" ({})", sanitize(email, SHOWN_MAX)));
             }
             println!("{line}");
+            if me.username.as_deref().is_none_or(|u| u.trim().is_empty()) {
+                // Generation needs one (docs/api.md, "Usernames").
+                println!("username: not set (choose one with: sora-tui username set NAME)");
+            }
             if remaining.is_some() {
                 let n = count.map_or_else(|| text::DASH.to_string(), |n| n.to_string());
                 println!("videos remaining: {n}");
@@ -894,5 +899,6 @@ pub mod cameo_draft;
 pub mod enhance;
 mod extend;
 mod shared_poll;
+mod username;
 #[cfg(test)]
 mod wait_tests;

@@ -150,6 +150,10 @@ pub enum Command {
     /// Continue a draft by 10 or 15 seconds with a prompt for what happens next; the new
     /// draft is a video task like any other (--wait, --download as for `video`).
     Extend(ExtendArgs),
+    /// The account's Sora username: whether a name is free, or choose one (an account whose
+    /// `me` says "no username" needs one to generate).
+    #[command(subcommand)]
+    Username(UsernameCommand),
 }
 
 /// `sora-tui extend`.
@@ -165,6 +169,22 @@ pub struct ExtendArgs {
     /// Whether to wait for the result, and to download it.
     #[command(flatten)]
     pub wait: WaitArgs,
+}
+
+/// `sora-tui username …`.
+#[derive(Debug, Subcommand)]
+pub enum UsernameCommand {
+    /// Say whether NAME is free: exit 0 if it is, 2 with a suggestion if it is taken.
+    Check {
+        /// The username (3-30 lowercase letters, digits and dots).
+        name: String,
+    },
+    /// Make NAME this account's username: checked first, a taken one is refused with a
+    /// suggestion (exit 2); prints the name set.
+    Set {
+        /// The username (3-30 lowercase letters, digits and dots).
+        name: String,
+    },
 }
 
 /// `sora-tui config …`.

@@ -95,6 +95,13 @@ pub fn finalize(ctx: &mut Ctx<'_>, req: &Incoming) -> Result<Value, ApiError> {
         ))
         .param("display_name"));
     }
+    // The world refuses the names taken here; another account's, or this account's own
+    // profile name, are taken too (one namespace, as `username/check` answers).
+    if super::username::is_taken(ctx, username) && !ctx.world.is_username_taken(username) {
+        return Err(ApiError::bad_request("That username is already taken.")
+            .param("username")
+            .code("username_taken"));
+    }
     let character = ctx.world.finalize(
         FinalizeRequest {
             cameo_id: cameo_id.to_string(),

@@ -38,6 +38,7 @@ mod sentinel;
 mod server;
 mod share_page;
 mod state;
+mod username;
 mod validate;
 mod video;
 mod views;

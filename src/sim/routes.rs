@@ -8,7 +8,7 @@ use super::errors::ApiError;
 use super::media::MediaUrls;
 use super::record::Incoming;
 use super::world::World;
-use super::{account, cameo_draft, cameos, enhance, extend, images, video};
+use super::{account, cameo_draft, cameos, enhance, extend, images, username, video};
 
 /// What a handler works with: the locked world, the URL signer and the current time.
 pub struct Ctx<'a> {
@@ -18,6 +18,10 @@ pub struct Ctx<'a> {
     pub urls: &'a MediaUrls,
     /// Now.
     pub now: Instant,
+    /// The usernames (lowercase) the other accounts hold, their profiles' and their
+    /// finalized cameos', for the routes `username::needs_other_accounts` names; empty
+    /// for the others.
+    pub taken_elsewhere: Vec<String>,
 }
 
 /// A `/backend` endpoint, with its path parameter when it has one.
@@ -76,6 +80,10 @@ pub enum Route {
     EnhancePrompt,
     /// `POST /project_y/profile/drafts/{gen_id}/long_video_extension`
     ExtendDraft(String),
+    /// `POST /project_y/profile/username/check`
+    UsernameCheck,
+    /// `POST /project_y/profile/username/set`
+    UsernameSet,
 }
 
 impl Route {
@@ -148,6 +156,8 @@ pub fn parse(method: &str, path: &str) -> Result<Route, ApiError> {
         ] => {
             vec![("POST", Route::ExtendDraft(id(gen_id)))]
         }
+        ["project_y", "profile", "username", "check"] => vec![("POST", Route::UsernameCheck)],
+        ["project_y", "profile", "username", "set"] => vec![("POST", Route::UsernameSet)],
         _ => return Err(not_found()),
     };
     candidates
@@ -185,6 +195,8 @@ pub fn dispatch(ctx: &mut Ctx<'_>, route: Route, req: &Incoming) -> Result<Value
         Route::CameoFromGeneration => cameo_draft::from_generation(ctx, req),
         Route::EnhancePrompt => enhance::enhance_prompt(ctx, req),
         Route::ExtendDraft(id) => extend::extend(ctx, &id, req),
+        Route::UsernameCheck => username::check(ctx, req),
+        Route::UsernameSet => username::set(ctx, req),
     }
 }
 

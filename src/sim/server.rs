@@ -169,6 +169,13 @@ impl Shared {
                 return Err(ApiError::sentinel_block());
             }
         }
+        // Gathered before this account's lock is taken, one other account at a time, so
+        // two accounts' requests never wait on each other.
+        let taken_elsewhere = if super::username::needs_other_accounts(&route) {
+            self.usernames_except(world)
+        } else {
+            Vec::new()
+        };
         let now = Instant::now();
         let mut world = lock(world);
         world.advance(now);
@@ -176,12 +183,31 @@ impl Shared {
             world: &mut world,
             urls: &self.urls,
             now,
+            taken_elsewhere,
         };
         routes::dispatch(&mut ctx, route, req)
     }
 }
 
 impl Shared {
+    /// The usernames (lowercase) every account but `own` holds: its profile's and its
+    /// finalized cameos'.
+    fn usernames_except(&self, own: &Mutex<World>) -> Vec<String> {
+        let mut names = Vec::new();
+        for world in self.worlds.values().filter(|w| !std::ptr::eq(*w, own)) {
+            let world = lock(world);
+            names.extend(
+                world
+                    .account
+                    .username
+                    .as_deref()
+                    .map(str::to_ascii_lowercase),
+            );
+            names.extend(world.finalized_usernames());
+        }
+        names
+    }
+
     /// The account an `Authorization` header reaches, or the 401 the live service gives:
     /// "Missing bearer…" without a Bearer token, `token_invalidated` for a revoked one, and
     /// "Could not parse…" for any other token. The simulator's tokens are opaque, so it

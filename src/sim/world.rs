@@ -875,6 +875,12 @@ impl World {
         self.taken.contains(&username.to_ascii_lowercase())
     }
 
+    /// The usernames of the cameos ever finalized here (lowercase, deleted ones too: their
+    /// names stay taken), for the username checks of the other accounts.
+    pub fn finalized_usernames(&self) -> impl Iterator<Item = String> + '_ {
+        self.characters.values().map(|c| c.username.clone())
+    }
+
     /// Turns a completed cameo into a character.
     pub fn finalize(&mut self, req: FinalizeRequest, now: Instant) -> Result<Character, ApiError> {
         let cameo = self

@@ -265,6 +265,9 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
         Some(CameoForm::Finalize(f)) if f.sending => push("Esc", "close"),
         Some(CameoForm::Finalize(f)) => {
             push("Enter", "finalize");
+            if f.suggestion.is_some() {
+                push("^T", "take suggestion");
+            }
             push("Tab/↑/↓", "field");
             if f.field == FinalizeField::Visibility {
                 push("Space", "public/private");

@@ -22,6 +22,7 @@ mod storyboard;
 mod tabs;
 mod tasks;
 pub mod theme;
+mod username;
 mod widgets;
 
 use ratatui::Frame;

@@ -72,6 +72,7 @@ pub fn draw_modal(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
         Some(Modal::DraftCameo(form)) => super::draft_cameo::draw(frame, area, form, theme),
         Some(Modal::Enhance(overlay)) => super::enhance::draw(frame, area, overlay, theme),
         Some(Modal::Extend(form)) => super::extend::draw(frame, area, form, theme),
+        Some(Modal::Username(form)) => super::username::draw(frame, area, form, theme),
         // The message log is drawn by `ui::log`.
         Some(Modal::Log { .. }) | None => {}
     }

@@ -48,6 +48,18 @@ fn info_line(app: &App, theme: &Theme, width: usize) -> Line<'static> {
         (_, None) => Span::styled("no account", theme.dim),
     };
     left.push(account);
+    if crate::app::username::lacks_username(app)
+        && !matches!(app.account_loading, Loading::Failed(_))
+    {
+        // Generation needs a username (docs/api.md, "Usernames"): say so, with the key.
+        let key = first_key(&app.keymap, Action::SetUsername);
+        let text = match key {
+            Some(k) => format!("no username — {} sets one", sanitize(&k, 12)),
+            None => "no username".to_string(),
+        };
+        left.push(Span::styled(" · ", theme.dim));
+        left.push(Span::styled(text, theme.warning));
+    }
     if let Some(q) = &app.quota {
         if q.rate_limit_reached == Some(true) {
             let mut text = String::from("video limit reached");
@@ -164,6 +176,7 @@ pub fn hints(app: &App) -> Vec<(String, &'static str)> {
             out.push(("Esc".into(), "cancel"));
             return out;
         }
+        Some(Modal::Username(form)) => return super::username::hints(form),
         None => {}
     }
     // A list's filter line being typed has every key: only its own keys apply.

@@ -122,6 +122,17 @@ pub enum CameoEvent {
         /// Why, worded for the user.
         error: String,
     },
+    /// `username/check` said the name of a `Finalize` is taken: nothing was sent or
+    /// recorded, the record keeps its stage, and the form asks again with the suggestion.
+    UsernameTaken {
+        /// The record.
+        key: String,
+        /// The name that is taken.
+        username: String,
+        /// A free name offered instead (the hint's last part plus three digits, checked),
+        /// if one was found.
+        suggestion: Option<String>,
+    },
 }
 
 /// The worker's cameo state: the shared record and the flow job running per cameo.

@@ -30,6 +30,7 @@ mod submit;
 mod tasks;
 mod thumbs;
 mod transfers;
+mod username;
 mod watch;
 
 use std::any::Any;
@@ -55,6 +56,7 @@ pub use submit::settings_summary;
 pub(crate) use tasks::{FINISHING_LIMIT, Trace};
 pub use thumbs::{CACHE_BYTES as PICTURE_CACHE_BYTES, MAX_SIDE as PICTURE_MAX_SIDE};
 pub use transfers::{DEFAULT_FILE_NAME, Naming, Sidecar, file_name, sidecar_path};
+pub use username::UsernameEvent;
 pub use watch::SyncMode;
 
 use crate::api::Client;

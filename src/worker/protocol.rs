@@ -39,6 +39,12 @@ pub enum Request {
     Enhance(super::EnhanceRequest),
     /// Extend a draft (`long_video_extension`): answered and tracked like a submission.
     Extend(super::ExtendRequest),
+    /// Choose the account's username: `username/check`, then `username/set`; answered by
+    /// one `Event::Username`.
+    SetUsername {
+        /// The name typed.
+        username: String,
+    },
 }
 
 /// What the Drafts pane asks the worker to do: the list, downloads and clean copies,
@@ -288,6 +294,8 @@ pub enum Event {
     Crashed(String),
     /// The answer to `Request::Enhance`, for the Prompt pane.
     Enhanced(super::EnhanceAnswer),
+    /// The answer to `Request::SetUsername`.
+    Username(super::UsernameEvent),
 }
 
 /// What the worker reports about submissions and tracked tasks: grouped so the UI routes

@@ -323,6 +323,10 @@ impl Worker {
                 self.jobs.spawn(super::enhance::enhance(client, events, r));
             }
             Request::Extend(r) => self.extend(r),
+            Request::SetUsername { username } => {
+                self.jobs
+                    .spawn(super::username::set(client, events, username));
+            }
         }
         true
     }

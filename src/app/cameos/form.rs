@@ -72,8 +72,10 @@ pub struct FinalizeForm {
     pub field: FinalizeField,
     /// Why the last attempt was refused (a taken username...).
     pub error: Option<String>,
-    /// Sent: waiting for the finalize to end.
+    /// Sent: waiting for the username check, then the finalize, to end.
     pub sending: bool,
+    /// A free username the worker found when the one typed was taken; `Ctrl-T` takes it.
+    pub suggestion: Option<String>,
 }
 
 impl CreateForm {
@@ -141,6 +143,7 @@ impl FinalizeForm {
             field: FinalizeField::Username,
             error,
             sending: false,
+            suggestion: None,
         }
     }
 
@@ -161,6 +164,31 @@ impl FinalizeForm {
             (DisplayName, true) | (Username, false) => Visibility,
             (Visibility, true) | (DisplayName, false) => Username,
         };
+    }
+}
+
+impl FinalizeForm {
+    /// The username typed is taken (`username/check` said so, nothing was sent): the form
+    /// says so, with the suggestion if there is one, and the username field has the keys.
+    pub fn taken(&mut self, username: &str, suggestion: Option<String>) {
+        self.sending = false;
+        self.field = FinalizeField::Username;
+        self.error = Some(match &suggestion {
+            Some(s) => format!("@{username} is taken — try @{s} (Ctrl-T takes it)"),
+            None => format!("@{username} is taken: choose another"),
+        });
+        self.suggestion = suggestion;
+    }
+
+    /// `Ctrl-T`: the suggestion into the username field; `false` when there is none.
+    pub fn take_suggestion(&mut self) -> bool {
+        let Some(s) = self.suggestion.take() else {
+            return false;
+        };
+        self.username.set(s);
+        self.field = FinalizeField::Username;
+        self.error = None;
+        true
     }
 }
 

@@ -227,7 +227,11 @@ fn finalize_lines<'a>(app: &App, f: &FinalizeForm, width: usize, theme: &Theme) 
             format!("finalizing: {}…", sanitize(step, 100)),
             theme.warning,
         )),
-        _ if f.sending => lines.push(Line::styled("finalizing…", theme.warning)),
+        // Not finalizing yet: the username is being checked first.
+        _ if f.sending => lines.push(Line::styled(
+            format!("checking @{}…", sanitize(f.username.text(), 40)),
+            theme.warning,
+        )),
         _ => lines.push(Line::styled(
             "Enter finalizes (a retry never uploads anything again).",
             theme.dim,

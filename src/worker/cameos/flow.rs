@@ -12,7 +12,7 @@ use tokio::time::Instant;
 use super::CameoEvent;
 use super::book::Book;
 use crate::api::filetype::{FileType, MAX_VIDEO_BYTES, check_file};
-use crate::api::{ApiError, CameoPhase, Client};
+use crate::api::{ApiError, CameoPhase, Client, username};
 use crate::cameo_record::{CameoHints, CameoRecord, CameoStage};
 
 /// Largest profile picture downloaded (the server's are a few tens of KB).
@@ -195,8 +195,28 @@ pub(super) struct Choice {
     pub public: bool,
 }
 
-/// Records the choice, then finalizes (see [`finish`]).
+/// Checks the name with `username/check` first: a taken one is answered `UsernameTaken`
+/// with a checked suggestion, and nothing is recorded or sent. Otherwise records the choice,
+/// then finalizes (see [`finish`]). A check that fails (the endpoint moved, the network) does
+/// not stop the finalize, which refuses a taken name itself.
 pub(super) async fn finalize(book: Arc<Book>, client: Client, key: String, choice: Choice) {
+    match client.username_check(&choice.username).await {
+        Ok(true) => {}
+        Ok(false) => {
+            let hint = book
+                .get(&key)
+                .and_then(|r| r.hints)
+                .and_then(|h| h.username);
+            let suggestion = suggest(&client, hint.as_deref(), &choice.username).await;
+            book.emit(CameoEvent::UsernameTaken {
+                key,
+                username: choice.username,
+                suggestion,
+            });
+            return;
+        }
+        Err(e) => tracing::debug!(error = %e, "username check failed; finalizing anyway"),
+    }
     let started = book.change(&key, |r| {
         r.username = Some(choice.username);
         r.display_name = Some(choice.display_name.trim().to_string());
@@ -339,6 +359,19 @@ async fn fresh_picture(client: &Client, cameo_id: &str) -> Result<bytes::Bytes, 
             detail: "the cameo has no profile_asset_url".into(),
         })?;
     client.fetch_media(&url, MAX_PROFILE_BYTES).await
+}
+
+/// A free name instead of a taken one: the last part of the cameo's `username_hint` (else
+/// of the taken name) plus three digits, checked; `None` when none was found.
+async fn suggest(client: &Client, hint: Option<&str>, taken: &str) -> Option<String> {
+    let base = hint
+        .map(username::base_from_hint)
+        .filter(|b| !b.is_empty())
+        .unwrap_or_else(|| username::base_from_hint(taken));
+    client.suggest_username(&base).await.unwrap_or_else(|e| {
+        tracing::debug!(error = %e, "no username suggestion");
+        None
+    })
 }
 
 /// Shows the current finalize step.
