@@ -507,3 +507,77 @@ fn esc_closes_the_form_and_an_image_is_refused() {
     key(&mut image, KeyCode::Char('c'));
     assert!(image.modal.is_none(), "no form for an image");
 }
+
+/// The headless command checks the username before finalizing (a taken one is refused with
+/// a free one to pass, and nothing is finalized), and records the cameo in `cameos.json` as
+/// it goes: processing, so the TUI can take it on, then finalized with its character.
+#[tokio::test]
+async fn headless_cameo_from_draft_checks_the_name_and_records_the_cameo() {
+    const CHECK: &str = "/project_y/profile/username/check";
+    let sim = start_sim(|_| {}).await;
+    let gen_id = ready_draft(&client_for(&sim), "a heron fishing")
+        .await
+        .id
+        .expect("gen id");
+    let home = tempfile::tempdir().unwrap();
+    let cameos = || -> Vec<CameoRecord> {
+        Store::new(home.path().join("data/sora-tui"))
+            .load("cameos.json")
+            .unwrap()
+            .unwrap_or_default()
+    };
+    // Another account of the simulator already has `plus.demo`.
+    let mut cmd = cli_command(&sim, home.path());
+    cmd.env("SORA_CAMEO_POLL_MS", "20").args([
+        "cameo",
+        "from-draft",
+        &gen_id,
+        "--username",
+        "plus.demo",
+    ]);
+    let out = output_within(cmd, 60).await;
+    let stderr = String::from_utf8_lossy(&out.stderr);
+    assert_eq!(out.status.code(), Some(2), "{stderr}");
+    assert!(
+        stderr.contains("@plus.demo is taken: try --username plus.demo"),
+        "{stderr}"
+    );
+    let checked = requests_to(&sim, "POST", CHECK);
+    assert_eq!(checked[0].json, Some(json!({"username": "plus.demo"})));
+    assert!(
+        requests_to(&sim, "POST", "/characters/finalize").is_empty(),
+        "a taken name is never sent to finalize"
+    );
+    let recorded = cameos();
+    assert_eq!(recorded.len(), 1);
+    assert_eq!(recorded[0].draft.as_deref(), Some(gen_id.as_str()));
+    assert!(
+        matches!(recorded[0].stage, CameoStage::Processing { .. }),
+        "left for the Cameos pane to finish: {:?}",
+        recorded[0].stage
+    );
+
+    let mut cmd = cli_command(&sim, home.path());
+    cmd.env("SORA_CAMEO_POLL_MS", "20").args([
+        "cameo",
+        "from-draft",
+        &gen_id,
+        "--username",
+        "heron.one",
+    ]);
+    let out = output_within(cmd, 60).await;
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let character = String::from_utf8_lossy(&out.stdout).trim().to_string();
+    let recorded = cameos();
+    let done = recorded
+        .iter()
+        .find(|r| r.stage == CameoStage::Finalized)
+        .expect("the finalized cameo is recorded");
+    assert_eq!(done.character_id.as_deref(), Some(character.as_str()));
+    assert_eq!(done.username.as_deref(), Some("heron.one"));
+    assert_eq!(done.draft.as_deref(), Some(gen_id.as_str()));
+}

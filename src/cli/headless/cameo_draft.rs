@@ -1,7 +1,9 @@
 //! `sora-tui cameo from-draft GEN_ID`: a cameo made from one of the account's drafts, run to
 //! the end the way docs/api.md ("Cameo from a draft", "Lifecycles") describes:
 //! `/characters/from-generation`, the processing poll, the profile picture, finalize, then the
-//! visibility. Prints the character id (`--json`: one `cameo` event).
+//! visibility. Prints the character id (`--json`: one `cameo` event). The cameo is written to
+//! the data dir's `cameos.json` as it goes, as the Cameos pane's are, so the TUI lists it (and
+//! resumes it, if this command was stopped while the cameo processed) and `archive` keeps it.
 
 use std::time::Duration;
 
@@ -56,17 +58,23 @@ pub struct FromDraftArgs {
 /// letters and digits only, plus three random digits (`blackwill.meowliusma68` gives
 /// `meowliusma68123`); `character` when the hint leaves nothing.
 pub fn username_from_hint(hint: &str, digits: u16) -> String {
-    let last = hint.rsplit('.').next().unwrap_or("");
-    let mut name: String = last
-        .chars()
-        .map(|c| c.to_ascii_lowercase())
-        .filter(|c| c.is_ascii_lowercase() || c.is_ascii_digit())
-        .take(27)
-        .collect();
+    let mut name = crate::api::username::base_from_hint(hint);
     if name.is_empty() {
         name.push_str("character");
     }
     format!("{name}{digits:03}")
+}
+
+/// Writes `record` into the data dir's `cameos.json` (scoped to the backend, as the worker's
+/// records are). A failure is a warning: the cameo itself goes on.
+fn record(ctx: &Ctx<'_>, r: &mut Reporter, record: crate::cameo_record::CameoRecord) {
+    let store = crate::store::Store::new(ctx.session.paths.data_dir.clone())
+        .for_backend(ctx.client.base_url());
+    if let Err(e) = store.merge("cameos.json", &[crate::store::RecordOp::Put(record)], &[]) {
+        r.note(&format!(
+            "sora-tui: warning: the cameo could not be recorded in the data dir ({e}); the TUI will not list it"
+        ));
+    }
 }
 
 impl Ctx<'_> {
@@ -96,13 +104,47 @@ impl Ctx<'_> {
             json!({"event":"cameo_started","cameo_id":cameo_id,"generation_id":a.gen_id.trim()}),
         );
         r.note(&format!("cameo {} started, processing…", shown(&cameo_id)));
+        let now = crate::text::unix_now();
+        let mut rec = crate::cameo_record::CameoRecord::from_draft(
+            format!("c{}-cli", (now.max(0.0) * 1000.0) as u64),
+            now,
+            a.gen_id.trim().to_string(),
+            (a.start, a.end),
+        );
+        rec.cameo_id = Some(cameo_id.clone());
+        rec.stage = crate::cameo_record::CameoStage::Processing {
+            status: "processing".into(),
+        };
+        record(self, r, rec.clone());
         let progress = self.wait_for_cameo(&cameo_id).await?;
+        let hint = progress.username_hint.as_deref().unwrap_or("");
+        // Checked before finalize, as the Cameos pane does: a taken name is refused with a
+        // free one to pass instead.
         let username = match &a.username {
-            Some(u) => u.trim().to_string(),
-            None => username_from_hint(
-                progress.username_hint.as_deref().unwrap_or(""),
-                fastrand::u16(100..=999),
-            ),
+            Some(u) => {
+                let u = u.trim().to_string();
+                if !client.username_check(&u).await? {
+                    let base = crate::api::username::base_from_name(&u);
+                    let offer = match client.suggest_username(&base).await? {
+                        Some(s) => format!(": try --username {s}"),
+                        None => ": pass another with --username".into(),
+                    };
+                    return Err(ApiError::InvalidInput(format!(
+                        "the username @{} is taken{offer} (the cameo {} waits, processed, in the Cameos pane)",
+                        shown(&u),
+                        shown(&cameo_id)
+                    ))
+                    .into());
+                }
+                u
+            }
+            None => {
+                let base = crate::api::username::base_from_hint(hint);
+                match client.suggest_username(&base).await? {
+                    Some(s) => s,
+                    None => username_from_hint(hint, fastrand::u16(100..=999)),
+                }
+            }
         };
         let display_name = a
             .display_name
@@ -132,6 +174,14 @@ impl Ctx<'_> {
             })?;
         let public = a.public && !a.private;
         client.set_cameo_visibility(&cameo_id, public).await?;
+        rec.stage = crate::cameo_record::CameoStage::Finalized;
+        rec.character_id = Some(character_id.clone());
+        rec.username = Some(username.clone());
+        rec.display_name = Some(display_name.clone());
+        rec.profile_pointer = Some(pointer.clone());
+        rec.want_public = public;
+        rec.public = public;
+        record(self, r, rec);
         let visibility = if public { "public" } else { "private" };
         r.event(
             json!({"event":"cameo","cameo_id":cameo_id,"character_id":character_id,
