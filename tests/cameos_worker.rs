@@ -331,13 +331,23 @@ async fn a_taken_username_is_retried_without_uploading_again() {
             matches!(s, CameoStage::FinalizeFailed { .. })
         })
         .await;
-    assert_eq!(
-        taken.stage,
+    // With a free name to try instead, made from the hint's last part (`demo.cameo.1`).
+    match &taken.stage {
         CameoStage::FinalizeFailed {
-            reason: "the username @sora is taken: choose another".into(),
+            reason,
             username_taken: true,
+        } => {
+            let offer = reason
+                .strip_prefix("the username @sora is taken: try @1")
+                .and_then(|r| r.strip_suffix(" or choose another"))
+                .unwrap_or_else(|| panic!("{reason}"));
+            assert!(
+                offer.len() == 3 && offer.chars().all(|c| c.is_ascii_digit()),
+                "{reason}"
+            );
         }
-    );
+        other => panic!("{other:?}"),
+    }
     // What the retry needs is kept, in memory and on disk.
     assert!(taken.profile_pointer.is_some());
     assert_eq!(taken.username.as_deref(), Some("sora"));

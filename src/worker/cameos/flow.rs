@@ -275,10 +275,14 @@ pub(super) async fn finish(book: Arc<Book>, client: Client, key: String) {
                 book.change(&key, |r| r.character_id = Some(character_id));
             }
             Err(e) if e.code() == Some("username_taken") => {
-                return failed(
-                    format!("the username @{username} is taken: choose another"),
-                    true,
-                );
+                // Taken between the check and the finalize: a free name is offered as the
+                // check's refusal offers one.
+                let hint = record.hints.as_ref().and_then(|h| h.username.clone());
+                let offer = match suggest(&client, hint.as_deref(), &username).await {
+                    Some(s) => format!("try @{s} or choose another"),
+                    None => "choose another".into(),
+                };
+                return failed(format!("the username @{username} is taken: {offer}"), true);
             }
             Err(e) if e.code() == Some("cameo_already_finalized") => {
                 // A finalize whose answer was lost: the character exists, but its id is not
