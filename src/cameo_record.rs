@@ -63,6 +63,12 @@ pub struct CameoRecord {
     pub draft: Option<String>,
 }
 
+/// How long a cameo's processing is followed before the watch stops with a message (the
+/// worker's watch and `sora-tui cameo from-draft` alike; docs/api.md#lifecycles).
+pub const PROCESSING_LIMIT: std::time::Duration = std::time::Duration::from_secs(600);
+/// Failed `in_progress` requests in a row that stop a watch.
+pub const MAX_POLL_ERRORS: u32 = 3;
+
 /// Cameo records are merged by key in `cameos.json`, which every instance on the data dir
 /// shares (see `store::Store::merge`).
 impl crate::store::Keyed for CameoRecord {

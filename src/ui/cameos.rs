@@ -105,11 +105,7 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let total = c.rows.len();
     let len = f.len(total);
     if len == 0 {
-        list::message(frame, parts.rows, vec![super::filter::no_match(f, theme)]);
-        frame.render_widget(
-            Paragraph::new(super::filter::filter_line(f, 0, total, theme)),
-            parts.footer,
-        );
+        super::filter::draw_no_match(frame, parts.rows, parts.footer, f, total, theme);
         return;
     }
     let selected = f

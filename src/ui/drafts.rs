@@ -99,11 +99,7 @@ fn draw_list(frame: &mut Frame, area: Rect, app: &App, theme: &Theme) {
     let f = &d.filter;
     let len = f.len(d.rows.len());
     if len == 0 {
-        list::message(frame, parts.rows, vec![super::filter::no_match(f, theme)]);
-        frame.render_widget(
-            Paragraph::new(super::filter::filter_line(f, 0, d.rows.len(), theme)),
-            parts.footer,
-        );
+        super::filter::draw_no_match(frame, parts.rows, parts.footer, f, d.rows.len(), theme);
         return;
     }
     let selected_row = d.selected.min(d.rows.len() + d.unlisted.len() - 1);

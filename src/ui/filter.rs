@@ -89,6 +89,23 @@ pub fn filter_line(f: &ListFilter, shown: usize, total: usize, theme: &Theme) ->
     Line::from(spans)
 }
 
+/// A list whose filter matches nothing: [`no_match`] where the rows go and the filter line
+/// (`/query 0/total`) in the footer.
+pub fn draw_no_match(
+    frame: &mut ratatui::Frame,
+    rows: ratatui::layout::Rect,
+    footer: ratatui::layout::Rect,
+    f: &ListFilter,
+    total: usize,
+    theme: &Theme,
+) {
+    super::list::message(frame, rows, vec![no_match(f, theme)]);
+    frame.render_widget(
+        ratatui::widgets::Paragraph::new(filter_line(f, 0, total, theme)),
+        footer,
+    );
+}
+
 /// What a filter that matches nothing shows instead of the rows.
 pub fn no_match(f: &ListFilter, theme: &Theme) -> Line<'static> {
     Line::styled(

@@ -4,13 +4,13 @@
 
 use std::collections::HashSet;
 
-use crate::api::reconcile::{self, Listing};
+use crate::api::reconcile::Listing;
 use crate::api::{Client, ExtensionLength};
 use crate::history::{EntryKind, HistoryEntry};
 use crate::track::{TaskKind, TaskPhase, TaskRecord};
 
 use super::history::History;
-use super::submit::{SubmitOutcome, unix_now};
+use super::submit::{Sent, SubmitOutcome, unanswered, unix_now};
 
 /// `Request::Extend`: continue the draft `gen_id` by `length` with `prompt`. Answered like a
 /// submission: `TaskEvent::Submitted { local_id, .. }` (a Tasks row, then polled like any
@@ -69,21 +69,14 @@ pub(super) async fn extend(
             history.record(vec![entry(&req, &record)]).await;
             SubmitOutcome::Created { local_id, record }
         }
-        Err(error) if error.maybe_accepted() => {
-            let known = |id: &str| known.contains(id);
-            match reconcile::find_created(&client, Listing::Videos, &req.prompt, sent_at, &known)
-                .await
-            {
-                Ok(candidates) if !candidates.is_empty() => SubmitOutcome::Unconfirmed {
-                    local_id,
-                    record,
-                    candidates,
-                    error,
-                },
-                _ => SubmitOutcome::Failed { local_id, error },
-            }
+        Err(error) => {
+            let sent = Sent {
+                prompt: &req.prompt,
+                at: sent_at,
+                listing: Listing::Videos,
+            };
+            unanswered(&client, sent, &known, local_id, record, error).await
         }
-        Err(error) => SubmitOutcome::Failed { local_id, error },
     }
 }
 

@@ -92,26 +92,56 @@ pub(super) async fn submit(
             record.task_id = task_id;
             SubmitOutcome::Created { local_id, record }
         }
-        Err(error) if error.maybe_accepted() => {
+        Err(error) => {
             let listing = if kind.is_video() {
                 Listing::Videos
             } else {
                 Listing::Images
             };
-            let known = |id: &str| known.contains(id);
-            match reconcile::find_created(&client, listing, &sub.prompt, sent_at, &known).await {
-                Ok(candidates) if !candidates.is_empty() => SubmitOutcome::Unconfirmed {
-                    local_id,
-                    record,
-                    candidates,
-                    error,
-                },
-                // Nothing to adopt, or the check itself failed: report the create's failure,
-                // which tells the user to look at pending before resubmitting.
-                _ => SubmitOutcome::Failed { local_id, error },
-            }
+            let sent = Sent {
+                prompt: &sub.prompt,
+                at: sent_at,
+                listing,
+            };
+            unanswered(&client, sent, &known, local_id, record, error).await
         }
-        Err(error) => SubmitOutcome::Failed { local_id, error },
+    }
+}
+
+/// A create that was sent: its prompt, when, and the task list it would appear in.
+pub(super) struct Sent<'a> {
+    /// The prompt as sent.
+    pub prompt: &'a str,
+    /// Unix seconds when it was sent.
+    pub at: f64,
+    /// Where a task it made is listed.
+    pub listing: Listing,
+}
+
+/// A create that failed: when the service may have accepted it anyway (the answer was lost),
+/// the tasks it may have made are looked for and offered as `Unconfirmed`; otherwise, or when
+/// nothing is found, the create's failure is reported, which tells the user to look at
+/// pending before resubmitting.
+pub(super) async fn unanswered(
+    client: &Client,
+    sent: Sent<'_>,
+    known: &HashSet<String>,
+    local_id: u64,
+    record: TaskRecord,
+    error: ApiError,
+) -> SubmitOutcome {
+    if !error.maybe_accepted() {
+        return SubmitOutcome::Failed { local_id, error };
+    }
+    let known = |id: &str| known.contains(id);
+    match reconcile::find_created(client, sent.listing, sent.prompt, sent.at, &known).await {
+        Ok(candidates) if !candidates.is_empty() => SubmitOutcome::Unconfirmed {
+            local_id,
+            record,
+            candidates,
+            error,
+        },
+        _ => SubmitOutcome::Failed { local_id, error },
     }
 }
 

@@ -5,11 +5,11 @@
 //! the data dir's `cameos.json` as it goes, as the Cameos pane's are, so the TUI lists it (and
 //! resumes it, if this command was stopped while the cameo processed) and `archive` keeps it.
 
-use std::time::Duration;
-
 use clap::{Args, Subcommand};
 use serde_json::json;
 use tokio::time::Instant;
+
+use crate::cameo_record::{MAX_POLL_ERRORS, PROCESSING_LIMIT};
 
 use super::{Ctx, Failure, Outcome, shown};
 use crate::api::{ApiError, CameoPhase};
@@ -17,10 +17,6 @@ use crate::cli::progress::Reporter;
 
 /// Longest profile picture downloaded (the server's are a few tens of KB).
 const MAX_PROFILE_BYTES: usize = 5 * 1024 * 1024;
-/// How long processing is followed before the command gives up (the worker's limit too).
-const PROCESSING_LIMIT: Duration = Duration::from_secs(600);
-/// Failed polls in a row that end the wait.
-const MAX_POLL_ERRORS: u32 = 3;
 
 /// `sora-tui cameo …`.
 #[derive(Debug, Subcommand)]

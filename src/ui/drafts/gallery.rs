@@ -36,12 +36,7 @@ pub fn draw(frame: &mut Frame, area: Rect, app: &App, theme: &Theme, pics: &mut 
     let (cells, footer) = last_line(inner);
     if len == 0 {
         if f.is_active() {
-            frame.render_widget(
-                Paragraph::new(super::super::filter::no_match(f, theme)),
-                cells,
-            );
-            let line = super::super::filter::filter_line(f, 0, d.rows.len(), theme);
-            frame.render_widget(Paragraph::new(line), footer);
+            super::super::filter::draw_no_match(frame, cells, footer, f, d.rows.len(), theme);
         }
         return;
     }

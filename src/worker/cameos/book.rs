@@ -36,8 +36,8 @@ impl Timing {
         Timing {
             // Never spin, whatever the configuration says.
             poll: poll.max(Duration::from_millis(10)),
-            timeout: Duration::from_secs(600),
-            max_errors: 3,
+            timeout: crate::cameo_record::PROCESSING_LIMIT,
+            max_errors: crate::cameo_record::MAX_POLL_ERRORS,
         }
     }
 }
